@@ -275,7 +275,7 @@ function transientError(outcome: Failure, context: RequestContext, sent: boolean
   if (outcome.kind === 'response') {
     const { status } = outcome.response;
     const body = parseErrorBody(outcome.response.text);
-    const code = status === 429 ? 'THROTTLED' : 'SERVER_ERROR';
+    const code = status === 429 ? 'THROTTLED' : status === 503 ? 'UNAVAILABLE' : 'SERVER_ERROR';
     return new TransientError(`${where} answered ${status}`, code, context, sent, status, body.code);
   }
   if (outcome.kind === 'timeout') {

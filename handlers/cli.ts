@@ -1,0 +1,82 @@
+import { readFile } from 'node:fs/promises';
+import { parseCliArgs, USAGE } from '../lib/cli/args';
+import { credentialsFromEnv } from '../lib/config/credentials';
+import { parseConfigText } from '../lib/config/parse';
+import { AuthenticationError, ConfigError } from '../lib/errors';
+import { jsonLogger } from '../lib/log';
+import { formatTable } from '../lib/sweep/format-table';
+import { runSweep } from '../lib/sweep/sweep';
+import { systemClock } from '../lib/util/time';
+import { buildLedger, buildTargets } from '../lib/wiring';
+
+/** The command-line one-off sweep: reads flags, config and credentials, runs one sweep, prints it. */
+async function main(argv: string[]): Promise<number> {
+  const args = parseCliArgs(argv);
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const text = await readFile(args.config as string, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new ConfigError('--config', `cannot read ${args.config}: ${error.code ?? error.message}`);
+  });
+  const withOverrides = applyOverrides(text, args.jobs, args.lookback);
+  const config = parseConfigText(withOverrides, args.config as string);
+  const credentials = credentialsFromEnv(process.env);
+  const logger = jsonLogger(args.verbose ? 'debug' : 'warn', (line) => process.stderr.write(line));
+  const report = await runSweep(
+    {
+      config,
+      targets: buildTargets(config, credentials, systemClock),
+      ledger: buildLedger(config.ledger),
+      clock: systemClock,
+      logger,
+    },
+    { dryRun: args.dryRun },
+  );
+  process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatTable(report));
+  const authFailures = report.targets.filter(
+    (t) => t.error && /AUTHENTICATION|NOT_AUTHORIZED/.test(t.error.code),
+  );
+  if (report.targets.length > 0 && authFailures.length === report.targets.length) {
+    process.stderr.write(
+      `dataarts-autoretry: authentication failed on every target (${authFailures[0]?.error?.message})\n`,
+    );
+    return 3;
+  }
+  return 0;
+}
+
+/** --job and --lookback replace the file's policy.jobs and policy.lookback before validation. */
+function applyOverrides(text: string, jobs: string[], lookback: string | undefined): string {
+  if (jobs.length === 0 && lookback === undefined) return text;
+  let raw: { policy?: Record<string, unknown> };
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return text; // parseConfigText reports it
+  }
+  raw.policy = { ...(raw.policy ?? {}) };
+  if (jobs.length > 0) raw.policy.jobs = jobs;
+  if (lookback !== undefined) raw.policy.lookback = lookback;
+  return JSON.stringify(raw);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`dataarts-autoretry: invalid ${error.field}: ${error.problem}\n`);
+      process.exitCode = 2;
+    } else if (error instanceof AuthenticationError) {
+      process.stderr.write(`dataarts-autoretry: ${error.message}\n`);
+      process.exitCode = 3;
+    } else {
+      process.stderr.write(
+        `dataarts-autoretry: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`,
+      );
+      process.exitCode = 1;
+    }
+  },
+);

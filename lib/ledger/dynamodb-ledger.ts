@@ -1,0 +1,248 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { LedgerError } from '../errors';
+import {
+  type AttemptRecord,
+  type ClaimRequest,
+  hourBucket,
+  type InstanceKey,
+  keyString,
+  type Ledger,
+  type LedgerEntry,
+} from './ledger';
+
+const BATCH = 100;
+/** Hourly counters only matter for an hour; keep them a day for inspection. */
+const HOURLY_TTL_S = 86_400;
+
+/**
+ * The ledger in one DynamoDB table with a string partition key `pk`:
+ * `inst#<target>#<workspace>#<job>#<instance>` for instances and
+ * `rate#<target>#<hour>` for hourly counters. Only item-level actions are used
+ * (GetItem via BatchGetItem, UpdateItem), so IAM can be scoped to the table.
+ */
+export class DynamoDbLedger implements Ledger {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly table: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async read(keys: readonly InstanceKey[]): Promise<Map<string, LedgerEntry>> {
+    const out = new Map<string, LedgerEntry>();
+    const unique = [...new Map(keys.map((k) => [keyString(k), k])).values()];
+    for (let i = 0; i < unique.length; i += BATCH) {
+      let request:
+        | Record<string, { Keys: Array<Record<string, unknown>>; ConsistentRead: boolean }>
+        | undefined = {
+        [this.table]: {
+          Keys: unique.slice(i, i + BATCH).map((k) => ({ pk: instancePk(k) })),
+          ConsistentRead: true,
+        },
+      };
+      for (let round = 0; request && Object.keys(request).length > 0; round++) {
+        if (round > 8) throw new LedgerError('DynamoDB kept returning unprocessed keys');
+        if (round > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** round));
+        const answer = await this.call(() => this.doc.send(new BatchGetCommand({ RequestItems: request! })));
+        for (const item of answer.Responses?.[this.table] ?? []) {
+          const entry = toEntry(item);
+          out.set(keyString(entry), entry);
+        }
+        request = answer.UnprocessedKeys as typeof request;
+      }
+    }
+    return out;
+  }
+
+  async claim(key: InstanceKey, request: ClaimRequest): Promise<boolean> {
+    const guard =
+      'attempts = :expected AND attempts < :max AND (attribute_not_exists(notBefore) OR notBefore <= :now)';
+    try {
+      await this.call(() =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: instancePk(key) },
+            UpdateExpression:
+              'SET attempts = :next, lastAttemptAt = :now, notBefore = :notBefore, lastOutcome = :claimed, ' +
+              'outcomes = if_not_exists(outcomes, :empty), expiresAt = :expires, target = :target, ' +
+              'workspace = :workspace, jobName = :job, instanceId = :id',
+            ConditionExpression:
+              request.expectedAttempts === 0 ? `attribute_not_exists(pk) OR (${guard})` : guard,
+            ExpressionAttributeValues: {
+              ':next': request.expectedAttempts + 1,
+              ':expected': request.expectedAttempts,
+              ':max': request.maxAttempts,
+              ':now': request.now,
+              ':notBefore': request.notBefore,
+              ':claimed': 'claimed',
+              ':empty': {},
+              ':expires': Math.ceil(request.expiresAt / 1000),
+              ':target': key.target,
+              ':workspace': key.workspace,
+              ':job': key.jobName,
+              ':id': key.instanceId,
+            },
+          }),
+        ),
+      );
+      return request.expectedAttempts < request.maxAttempts;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async record(key: InstanceKey, attempt: number, outcome: AttemptRecord): Promise<void> {
+    await this.call(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: instancePk(key) },
+          UpdateExpression: 'SET lastOutcome = :outcome, outcomes.#attempt = :record',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#attempt': String(attempt) },
+          ExpressionAttributeValues: { ':outcome': outcome.outcome, ':record': outcome },
+        }),
+      ),
+    );
+  }
+
+  async release(key: InstanceKey, attempt: number, now: number): Promise<void> {
+    try {
+      await this.call(() =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: instancePk(key) },
+            UpdateExpression:
+              'SET attempts = :previous, lastOutcome = :released, notBefore = :now, outcomes.#attempt = :record',
+            ConditionExpression: 'attempts = :attempt',
+            ExpressionAttributeNames: { '#attempt': String(attempt) },
+            ExpressionAttributeValues: {
+              ':previous': attempt - 1,
+              ':attempt': attempt,
+              ':released': 'released',
+              ':now': now,
+              ':record': { at: now, outcome: 'released' },
+            },
+          }),
+        ),
+      );
+    } catch (error) {
+      // Someone else moved the entry on: the attempt stays counted, which is the safe side.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async markExhausted(key: InstanceKey, now: number): Promise<boolean> {
+    try {
+      await this.call(() =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: instancePk(key) },
+            UpdateExpression: 'SET exhaustedReportedAt = :now',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(exhaustedReportedAt)',
+            ExpressionAttributeValues: { ':now': now },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async hourlyCount(target: string, now: number): Promise<number> {
+    const pk = ratePk(target, now);
+    const answer = await this.call(() =>
+      this.doc.send(
+        new BatchGetCommand({ RequestItems: { [this.table]: { Keys: [{ pk }], ConsistentRead: true } } }),
+      ),
+    );
+    const item = answer.Responses?.[this.table]?.[0];
+    return typeof item?.restarts === 'number' ? item.restarts : 0;
+  }
+
+  async reserveHourly(target: string, now: number, cap: number): Promise<boolean> {
+    try {
+      await this.call(() =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: ratePk(target, now) },
+            UpdateExpression: 'ADD restarts :one SET expiresAt = :expires',
+            ConditionExpression: 'attribute_not_exists(restarts) OR restarts < :cap',
+            ExpressionAttributeValues: {
+              ':one': 1,
+              ':cap': cap,
+              ':expires': Math.ceil(now / 1000) + HOURLY_TTL_S,
+            },
+          }),
+        ),
+      );
+      return cap > 0;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async releaseHourly(target: string, now: number): Promise<void> {
+    await this.call(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: ratePk(target, now) },
+          UpdateExpression: 'ADD restarts :minusOne',
+          ConditionExpression: 'restarts > :zero',
+          ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+        }),
+      ),
+    ).catch((error: unknown) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+  }
+
+  /** Keeps ConditionalCheckFailed as is (it is an answer); wraps every other failure. */
+  private async call<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException || error instanceof LedgerError) throw error;
+      const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      throw new LedgerError(`DynamoDB ledger ${this.table}: ${detail}`, { cause: error });
+    }
+  }
+}
+
+function instancePk(key: InstanceKey): string {
+  return `inst#${keyString(key)}`;
+}
+
+function ratePk(target: string, now: number): string {
+  return `rate#${encodeURIComponent(target)}#${hourBucket(now)}`;
+}
+
+function toEntry(item: Record<string, unknown>): LedgerEntry {
+  const entry: LedgerEntry = {
+    target: String(item.target),
+    workspace: String(item.workspace),
+    jobName: String(item.jobName),
+    instanceId: String(item.instanceId),
+    attempts: Number(item.attempts ?? 0),
+    outcomes: (item.outcomes as LedgerEntry['outcomes']) ?? {},
+    expiresAt: Number(item.expiresAt ?? 0),
+  };
+  if (typeof item.lastAttemptAt === 'number') entry.lastAttemptAt = item.lastAttemptAt;
+  if (typeof item.notBefore === 'number') entry.notBefore = item.notBefore;
+  if (typeof item.lastOutcome === 'string')
+    entry.lastOutcome = item.lastOutcome as LedgerEntry['lastOutcome'] & string;
+  if (typeof item.exhaustedReportedAt === 'number') entry.exhaustedReportedAt = item.exhaustedReportedAt;
+  return entry;
+}

@@ -1,0 +1,109 @@
+import type { PolicyConfig, RetryRule } from '../config/types';
+import { type Instance, MANUAL_INSTANCE_TYPE, RESTARTABLE_STATUSES } from '../dataarts/instance';
+import type { LedgerEntry } from '../ledger/ledger';
+import { isoTime } from '../util/time';
+import { type Decision, skip } from './decision';
+import { jobSelected } from './rules';
+
+/** Statuses that mean the instance is fine or still busy (not a failure). */
+const NOT_FAILED = new Set([
+  'waiting',
+  'running',
+  'success',
+  'pause',
+  'skip-by-depend',
+  'freeze',
+  'waiting-confirm',
+]);
+/** Failure statuses DataArts will not rerun through the API. */
+const FAILED_NOT_RESTARTABLE = new Set(['running-exception']);
+
+export interface DecideContext {
+  policy: Pick<PolicyConfig, 'jobMatchers' | 'excludeMatchers'>;
+  /** A newer instance of the same job ended in success (for `skipSuperseded`). */
+  supersededBy?: string;
+}
+
+/**
+ * Should this instance be restarted now? Pure: it reads the instance as listed, its
+ * ledger entry (if any), the rule that applies and the time, and returns a restart
+ * (attempt k of n) or a skip with the reason. Fleet-wide limits (caps, storm guard,
+ * dry run, deadline) are applied afterwards by `applyFleetLimits`.
+ *
+ * Eligible at max(failure end + firstRetryDelay, entry.notBefore), where notBefore
+ * was fixed when the previous attempt was claimed (last attempt + jittered backoff).
+ */
+export function decide(
+  instance: Instance,
+  entry: LedgerEntry | undefined,
+  rule: RetryRule,
+  now: number,
+  context: DecideContext,
+): Decision {
+  const ruleName = { rule: rule.name };
+  if (!jobSelected(instance.jobName, context.policy)) return skip('excluded', undefined, ruleName);
+  if (!rule.enabled) return skip('disabled-by-rule', `disabled by ${rule.name}`, ruleName);
+
+  const { status } = instance;
+  if (!rule.statuses.includes(status)) {
+    if (RESTARTABLE_STATUSES.has(status) && status !== 'success') {
+      return skip(
+        'status-not-selected',
+        `status ${status} is not in statuses [${rule.statuses.join(', ')}]`,
+        ruleName,
+      );
+    }
+    if (FAILED_NOT_RESTARTABLE.has(status))
+      return skip('status-not-restartable', `status ${status} cannot be rerun`, ruleName);
+    if (NOT_FAILED.has(status)) return skip('not-failed', `status ${status}`, ruleName);
+    return skip('unknown-status', `unknown status "${status}"`, ruleName);
+  }
+
+  const type = instance.instanceType;
+  if (type === MANUAL_INSTANCE_TYPE)
+    return skip('instance-type', 'manually scheduled instances (type 2) cannot be rerun', ruleName);
+  if (type !== undefined && !rule.instanceTypes.includes(type)) {
+    return skip(
+      'instance-type',
+      `instance type ${type} is not in instanceTypes [${rule.instanceTypes.join(', ')}]`,
+      ruleName,
+    );
+  }
+  if (instance.forceSuccess || instance.ignoreSuccess) {
+    return skip(
+      'operator-override',
+      instance.forceSuccess ? 'marked force-success by an operator' : 'marked ignore-success by an operator',
+      ruleName,
+    );
+  }
+
+  const attempts = entry?.attempts ?? 0;
+  const budget = { attempt: attempts + 1, maxAttempts: rule.maxAttempts, ...ruleName };
+  if (attempts >= rule.maxAttempts) {
+    return skip('budget-exhausted', `${attempts} of ${rule.maxAttempts} attempts used`, {
+      ...ruleName,
+      attempt: attempts,
+      maxAttempts: rule.maxAttempts,
+    });
+  }
+  if (rule.skipSuperseded && context.supersededBy !== undefined) {
+    return skip('superseded', `newer instance ${context.supersededBy} of this job succeeded`, budget);
+  }
+
+  const failedAt = instance.endTime ?? instance.startTime ?? instance.planTime;
+  const eligibleAt = Math.max(
+    failedAt === undefined ? 0 : failedAt + rule.firstRetryDelayMs,
+    entry?.notBefore ?? 0,
+  );
+  if (eligibleAt > now) {
+    return skip(
+      'backing-off',
+      `next attempt ${budget.attempt} of ${rule.maxAttempts} at ${isoTime(eligibleAt)}`,
+      {
+        ...budget,
+        until: eligibleAt,
+      },
+    );
+  }
+  return { action: 'restart', attempt: budget.attempt, maxAttempts: rule.maxAttempts, rule: rule.name };
+}

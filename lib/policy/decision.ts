@@ -1,0 +1,45 @@
+/** Why an instance was not restarted. Every decision carries one of these, or is a restart. */
+export const SKIP_REASONS = {
+  'not-failed': 'the instance is not in a failed state',
+  'status-not-selected': 'the status is not one the policy retries (e.g. manual-stop is opt-in)',
+  'status-not-restartable': 'DataArts cannot rerun an instance in this status',
+  'unknown-status': 'a status this tool does not know; never retried',
+  'instance-type': 'the instance type is not retried (manual instances cannot be rerun)',
+  excluded: 'the job is not selected by policy.jobs / policy.excludeJobs',
+  'disabled-by-rule': 'a rule disables retries for this job',
+  'operator-override': 'an operator set force-success or ignore-success',
+  'budget-exhausted': 'every allowed attempt was used',
+  'backing-off': 'waiting for the retry delay to pass',
+  superseded: 'a newer instance of the same job succeeded',
+  'sweep-cap': 'policy.maxRestartsPerSweep reached',
+  'hourly-cap': 'policy.maxRestartsPerHour reached for this target',
+  'storm-guard': 'too many failures at once: a shared cause is suspected',
+  'dry-run': 'dry run: would restart',
+  deferred: 'the sweep ran out of time before this instance',
+  'claimed-elsewhere': 'another sweep claimed this attempt first',
+  'target-halted': 'the target stopped (authentication or ledger failure)',
+} as const;
+
+export type SkipReason = keyof typeof SKIP_REASONS;
+
+export type Decision =
+  | { action: 'restart'; attempt: number; maxAttempts: number; rule: string }
+  | {
+      action: 'skip';
+      reason: SkipReason;
+      detail: string;
+      rule?: string;
+      /** When the instance becomes eligible (backing-off). */
+      until?: number;
+      /** The attempt it would have been (caps, dry run, deadline). */
+      attempt?: number;
+      maxAttempts?: number;
+    };
+
+export function skip(
+  reason: SkipReason,
+  detail: string = SKIP_REASONS[reason],
+  extra: Omit<Extract<Decision, { action: 'skip' }>, 'action' | 'reason' | 'detail'> = {},
+): Decision {
+  return { action: 'skip', reason, detail, ...extra };
+}

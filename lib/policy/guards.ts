@@ -1,0 +1,101 @@
+import type { StormGuardConfig } from '../config/types';
+import type { Instance } from '../dataarts/instance';
+import { type Decision, skip } from './decision';
+
+export interface StormVerdict {
+  suspected: boolean;
+  failedJobs: number;
+  failedInstances: number;
+  totalInstances?: number;
+  reason?: string;
+}
+
+/**
+ * Retry-storm guard: when many distinct jobs fail at once, or most of the window
+ * failed, the cause is probably shared (a cluster, a source, storage); rerunning
+ * everything would add load to a sick system. Then nothing is restarted.
+ */
+export function detectStorm(
+  failed: readonly Instance[],
+  totalInstances: number | undefined,
+  guard: StormGuardConfig,
+): StormVerdict {
+  const failedJobs = new Set(failed.map((i) => i.jobName)).size;
+  const verdict: StormVerdict = {
+    suspected: false,
+    failedJobs,
+    failedInstances: failed.length,
+    ...(totalInstances === undefined ? {} : { totalInstances }),
+  };
+  if (!guard.enabled) return verdict;
+  if (failedJobs > guard.maxFailedJobs) {
+    return {
+      ...verdict,
+      suspected: true,
+      reason: `${failedJobs} distinct jobs failed (limit ${guard.maxFailedJobs})`,
+    };
+  }
+  if (totalInstances !== undefined && totalInstances >= guard.minInstances) {
+    const ratio = failed.length / totalInstances;
+    if (ratio > guard.maxFailedRatio) {
+      const pct = (n: number) => `${Math.round(n * 100)}%`;
+      return {
+        ...verdict,
+        suspected: true,
+        reason: `${failed.length} of ${totalInstances} instances failed (${pct(ratio)} > ${pct(guard.maxFailedRatio)})`,
+      };
+    }
+  }
+  return verdict;
+}
+
+export interface FleetLimits {
+  storm: StormVerdict;
+  /** Restarts this sweep may still make (policy.maxRestartsPerSweep, shared by all targets). */
+  sweepRemaining: number;
+  /** Restarts this target may still make this hour (policy.maxRestartsPerHour). */
+  hourRemaining: number;
+  dryRun: boolean;
+}
+
+export interface Candidate {
+  decision: Extract<Decision, { action: 'restart' }>;
+  /** When the failure ended; older failures go first. */
+  failedAt: number;
+}
+
+/**
+ * Applies the fleet-wide limits to the restarts `decide` allowed, in priority order
+ * (fewest attempts used first, then oldest failure): the storm guard stops all, the
+ * caps stop the rest beyond them, and a dry run turns each remaining restart into
+ * "would restart". Returns decisions in the order of `candidates`.
+ */
+export function applyFleetLimits(candidates: readonly Candidate[], limits: FleetLimits): Decision[] {
+  const order = candidates
+    .map((candidate, index) => ({ candidate, index }))
+    .sort(
+      (a, b) =>
+        a.candidate.decision.attempt - b.candidate.decision.attempt ||
+        a.candidate.failedAt - b.candidate.failedAt ||
+        a.index - b.index,
+    );
+  const out = new Array<Decision>(candidates.length);
+  let allowed = 0;
+  for (const { candidate, index } of order) {
+    const { decision } = candidate;
+    const extra = { attempt: decision.attempt, maxAttempts: decision.maxAttempts, rule: decision.rule };
+    if (limits.storm.suspected) {
+      out[index] = skip('storm-guard', `storm suspected: ${limits.storm.reason}`, extra);
+    } else if (allowed >= limits.sweepRemaining && limits.sweepRemaining <= limits.hourRemaining) {
+      out[index] = skip('sweep-cap', undefined, extra);
+    } else if (allowed >= limits.hourRemaining) {
+      out[index] = skip('hourly-cap', undefined, extra);
+    } else {
+      allowed++;
+      out[index] = limits.dryRun
+        ? skip('dry-run', `would restart: attempt ${decision.attempt} of ${decision.maxAttempts}`, extra)
+        : decision;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,402 @@
+import type { Config, RetryRule, TargetConfig } from '../config/types';
+import type { DataArtsClient } from '../dataarts/client';
+import type { Instance } from '../dataarts/instance';
+import { describeError } from '../errors';
+import type { InstanceKey, Ledger, LedgerEntry } from '../ledger/ledger';
+import { keyString } from '../ledger/ledger';
+import type { Logger } from '../log';
+import { decide } from '../policy/decide';
+import { type Decision, SKIP_REASONS, type SkipReason } from '../policy/decision';
+import { applyFleetLimits, type Candidate, detectStorm } from '../policy/guards';
+import { resolveRule } from '../policy/rules';
+import { mapBounded } from '../util/concurrency';
+import { isoTime } from '../util/time';
+import type {
+  DecisionRecord,
+  ErrorItem,
+  ExhaustedItem,
+  RestartedItem,
+  TargetReport,
+  UnconfirmedItem,
+} from './report';
+import { countBy } from './report';
+import { restartOne } from './restart-one';
+
+/** Listed on every sweep, even when not retried, so each skip is explained. */
+const LISTED_STATUSES = ['fail', 'manual-stop', 'running-exception'];
+
+export type TargetApi = Pick<
+  DataArtsClient,
+  'listInstances' | 'countInstances' | 'restartInstance' | 'calls' | 'stats'
+>;
+
+export interface TargetSweepInput {
+  config: Config;
+  target: TargetConfig;
+  client: TargetApi;
+  ledger: Ledger;
+  now: () => number;
+  random: () => number;
+  dryRun: boolean;
+  /** Stop starting restarts once now() + reserveMs passes this. */
+  deadline: number;
+  reserveMs: number;
+  lookbackMs: number;
+  policy: Config['policy'];
+  /** Shared by all targets: restarts this sweep may still make. */
+  sweepBudget: { remaining: number };
+  logger: Logger;
+}
+
+export interface TargetSweepResult {
+  report: TargetReport;
+  decisions: DecisionRecord[];
+  restarted: RestartedItem[];
+  exhausted: ExhaustedItem[];
+  unconfirmed: UnconfirmedItem[];
+  errors: ErrorItem[];
+}
+
+interface Planned {
+  instance: Instance;
+  key: InstanceKey;
+  rule: RetryRule;
+  entry: LedgerEntry | undefined;
+  decision: Decision;
+}
+
+/** Lists one target's window, decides every failed instance, and restarts what policy allows. */
+export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepResult> {
+  const started = input.now();
+  const { target, client, policy } = input;
+  const workspace = target.workspace ?? 'default';
+  const window = { from: started - input.lookbackMs, to: started };
+  // Clients outlive a sweep (warm Lambda, the demo): report this sweep's calls only.
+  const callsBefore = { ...client.calls, retries: client.stats.retries, throttled: client.stats.throttled };
+  const result: TargetSweepResult = {
+    report: emptyReport(input, window),
+    decisions: [],
+    restarted: [],
+    exhausted: [],
+    unconfirmed: [],
+    errors: [],
+  };
+  const finish = () => {
+    result.report.counts = countBy(result.decisions);
+    result.report.apiCalls = {
+      list: client.calls.list - callsBefore.list,
+      show: client.calls.show - callsBefore.show,
+      restart: client.calls.restart - callsBefore.restart,
+      retries: client.stats.retries - callsBefore.retries,
+      throttled: client.stats.throttled - callsBefore.throttled,
+    };
+    result.report.durationMs = Math.max(0, input.now() - started);
+    return result;
+  };
+
+  // 1. List every failure-like status (so a skipped one is explained) and any status a rule retries.
+  let listed: Instance[];
+  let successes: Instance[] = [];
+  let total: number | undefined;
+  try {
+    const statuses = new Set<string>([
+      ...LISTED_STATUSES,
+      ...policy.defaults.statuses,
+      ...policy.rules.flatMap((r) => r.overrides.statuses ?? []),
+    ]);
+    const lists = await Promise.all([...statuses].map((status) => client.listInstances(window, { status })));
+    listed = dedupe(lists.flatMap((l) => l.instances));
+    for (const list of lists) {
+      for (const bad of list.invalid) {
+        result.errors.push({
+          target: target.name,
+          workspace,
+          code: 'MALFORMED_INSTANCE',
+          message: `list answer item ${bad.index}: ${bad.problem}`,
+        });
+      }
+    }
+    if (policy.stormGuard.enabled) total = await client.countInstances(window);
+    const anySuperseded =
+      policy.defaults.skipSuperseded || policy.rules.some((r) => r.overrides.skipSuperseded);
+    if (anySuperseded) successes = (await client.listInstances(window, { status: 'success' })).instances;
+  } catch (error) {
+    const described = describeError(error);
+    result.report.error = described;
+    result.errors.push({ target: target.name, workspace, ...described });
+    input.logger.warn('target listing failed', { target: target.name, ...described });
+    return finish();
+  }
+  result.report.listed = listed.length;
+
+  // 2. Storm guard, from what failed in the window.
+  const storm = detectStorm(
+    listed.filter((i) => i.status === 'fail'),
+    total,
+    policy.stormGuard,
+  );
+  result.report.storm = storm;
+
+  // 3. Decide each instance from its ledger entry.
+  const keys = listed.map(
+    (instance): InstanceKey => ({
+      target: target.name,
+      workspace,
+      jobName: instance.jobName,
+      instanceId: instance.instanceId,
+    }),
+  );
+  let entries: Map<string, LedgerEntry>;
+  try {
+    entries = await input.ledger.read(keys);
+  } catch (error) {
+    const described = describeError(error);
+    result.report.error = described;
+    result.errors.push({ target: target.name, workspace, ...described });
+    for (const instance of listed)
+      result.decisions.push(
+        record(target.name, workspace, instance, 'target-halted', `ledger unreadable: ${described.message}`),
+      );
+    return finish();
+  }
+  const newestSuccess = newestSuccessByJob(successes);
+  const planned: Planned[] = listed.map((instance, i) => {
+    const key = keys[i]!;
+    const rule = resolveRule(instance.jobName, policy);
+    const entry = entries.get(keyString(key));
+    const success = newestSuccess.get(instance.jobName);
+    const supersededBy =
+      success && (success.planTime ?? 0) > (instance.planTime ?? 0) ? success.instanceId : undefined;
+    const decision = decide(instance, entry, rule, started, {
+      policy,
+      ...(supersededBy === undefined ? {} : { supersededBy }),
+    });
+    return { instance, key, rule, entry, decision };
+  });
+
+  // 4. Fleet limits: storm guard, caps (hourly read from the ledger), dry run.
+  const restartable = planned.filter((p) => p.decision.action === 'restart');
+  let hourUsed = 0;
+  if (restartable.length > 0 && !storm.suspected)
+    hourUsed = await input.ledger.hourlyCount(target.name, started).catch(() => 0);
+  const limited = applyFleetLimits(
+    restartable.map(
+      (p): Candidate => ({
+        decision: p.decision as Candidate['decision'],
+        failedAt: failedAt(p.instance),
+      }),
+    ),
+    {
+      storm,
+      sweepRemaining: input.sweepBudget.remaining,
+      hourRemaining: Math.max(0, policy.maxRestartsPerHour - hourUsed),
+      dryRun: input.dryRun,
+    },
+  );
+  restartable.forEach((p, i) => {
+    p.decision = limited[i]!;
+  });
+  // Same priority as the caps: fewest attempts used, then the oldest failure, go first.
+  const toRestart = planned
+    .filter((p) => p.decision.action === 'restart')
+    .sort(
+      (a, b) =>
+        (a.decision as { attempt: number }).attempt - (b.decision as { attempt: number }).attempt ||
+        failedAt(a.instance) - failedAt(b.instance),
+    );
+  input.sweepBudget.remaining -= input.dryRun
+    ? limited.filter((d) => d.action === 'skip' && d.reason === 'dry-run').length
+    : toRestart.length;
+
+  // 5. Exhausted budgets: reported once, by the sweep that first sees them.
+  for (const p of planned) {
+    if (
+      p.decision.action !== 'skip' ||
+      p.decision.reason !== 'budget-exhausted' ||
+      !p.entry ||
+      p.entry.exhaustedReportedAt !== undefined
+    )
+      continue;
+    const first = input.dryRun || (await input.ledger.markExhausted(p.key, started).catch(() => false));
+    if (first) {
+      result.exhausted.push({
+        ...p.key,
+        attempts: p.entry.attempts,
+        maxAttempts: p.rule.maxAttempts,
+        ...(p.entry.lastOutcome ? { lastOutcome: p.entry.lastOutcome } : {}),
+      });
+    }
+  }
+
+  // 6. Restart, bounded, until the deadline; a failure of one never stops the others.
+  for (const p of planned) {
+    if (p.decision.action === 'skip')
+      result.decisions.push(fromDecision(target.name, workspace, p.instance, p.decision));
+  }
+  let halted: string | undefined;
+  const context = {
+    client,
+    ledger: input.ledger,
+    target: target.name,
+    now: input.now,
+    random: input.random,
+    retentionMs: input.config.ledger.retentionMs,
+    maxRestartsPerHour: policy.maxRestartsPerHour,
+  };
+  await mapBounded(toRestart, policy.concurrency, async (p) => {
+    const decision = p.decision as Extract<Decision, { action: 'restart' }>;
+    const budget = { attempt: decision.attempt, maxAttempts: decision.maxAttempts, rule: decision.rule };
+    if (halted) {
+      result.decisions.push(record(target.name, workspace, p.instance, 'target-halted', halted, budget));
+      return;
+    }
+    if (input.now() + input.reserveMs >= input.deadline) {
+      result.decisions.push(
+        record(target.name, workspace, p.instance, 'deferred', SKIP_REASONS.deferred, budget),
+      );
+      return;
+    }
+    try {
+      const outcome = await restartOne(context, p.key, p.instance, p.rule, decision.attempt);
+      switch (outcome.kind) {
+        case 'restarted':
+          result.restarted.push({
+            ...p.key,
+            attempt: decision.attempt,
+            maxAttempts: decision.maxAttempts,
+            confirmedBy: outcome.confirmedBy,
+          });
+          result.decisions.push({
+            ...record(
+              target.name,
+              workspace,
+              p.instance,
+              'restarted',
+              `attempt ${decision.attempt} of ${decision.maxAttempts}`,
+              budget,
+            ),
+          });
+          if (outcome.recordError)
+            result.errors.push({ ...p.key, ...outcome.recordError, attemptCounted: true });
+          break;
+        case 'hourly-cap':
+        case 'claimed-elsewhere':
+          result.decisions.push(
+            record(target.name, workspace, p.instance, outcome.kind, SKIP_REASONS[outcome.kind], budget),
+          );
+          break;
+        case 'failed':
+          result.errors.push({
+            ...p.key,
+            code: outcome.code,
+            message: outcome.message,
+            attemptCounted: outcome.counted,
+          });
+          if (outcome.unconfirmed)
+            result.unconfirmed.push({
+              ...p.key,
+              attempt: decision.attempt,
+              maxAttempts: decision.maxAttempts,
+              code: outcome.code,
+            });
+          result.decisions.push(
+            record(
+              target.name,
+              workspace,
+              p.instance,
+              'error',
+              `${outcome.code}: ${outcome.message}`,
+              budget,
+            ),
+          );
+          if (outcome.haltTarget) halted = `stopped after ${outcome.code} on this target`;
+          break;
+      }
+    } catch (error) {
+      // The ledger failed: stop this target, because the budget can no longer be kept.
+      const described = describeError(error);
+      halted = `ledger failed: ${described.message}`;
+      result.errors.push({ ...p.key, ...described });
+      result.decisions.push(
+        record(
+          target.name,
+          workspace,
+          p.instance,
+          'error',
+          `${described.code}: ${described.message}`,
+          budget,
+        ),
+      );
+    }
+    input.logger.debug('decision', { ...result.decisions.at(-1) });
+  });
+  if (halted) result.report.error ??= { code: 'TARGET_HALTED', message: halted };
+  return finish();
+}
+
+function emptyReport(input: TargetSweepInput, window: { from: number; to: number }): TargetReport {
+  return {
+    target: input.target.name,
+    projectId: input.target.projectId,
+    workspace: input.target.workspace ?? 'default',
+    window: { from: isoTime(window.from), to: isoTime(window.to) },
+    listed: 0,
+    storm: { suspected: false, failedJobs: 0, failedInstances: 0 },
+    counts: {},
+    apiCalls: { list: 0, show: 0, restart: 0, retries: 0, throttled: 0 },
+    durationMs: 0,
+  };
+}
+
+function failedAt(instance: Instance): number {
+  return instance.endTime ?? instance.planTime ?? 0;
+}
+
+function dedupe(instances: Instance[]): Instance[] {
+  return [...new Map(instances.map((i) => [i.instanceId, i])).values()];
+}
+
+function newestSuccessByJob(successes: readonly Instance[]): Map<string, Instance> {
+  const newest = new Map<string, Instance>();
+  for (const instance of successes) {
+    const current = newest.get(instance.jobName);
+    if (!current || (instance.planTime ?? 0) > (current.planTime ?? 0))
+      newest.set(instance.jobName, instance);
+  }
+  return newest;
+}
+
+function record(
+  target: string,
+  workspace: string,
+  instance: Instance,
+  outcome: string,
+  detail: string,
+  extra: { attempt?: number; maxAttempts?: number; rule?: string; until?: string } = {},
+): DecisionRecord {
+  return {
+    target,
+    workspace,
+    jobName: instance.jobName,
+    instanceId: instance.instanceId,
+    status: instance.status,
+    outcome,
+    detail,
+    ...extra,
+  };
+}
+
+function fromDecision(
+  target: string,
+  workspace: string,
+  instance: Instance,
+  decision: Extract<Decision, { action: 'skip' }>,
+): DecisionRecord {
+  const reason: SkipReason = decision.reason;
+  return record(target, workspace, instance, reason, decision.detail, {
+    ...(decision.attempt === undefined ? {} : { attempt: decision.attempt }),
+    ...(decision.maxAttempts === undefined ? {} : { maxAttempts: decision.maxAttempts }),
+    ...(decision.rule === undefined ? {} : { rule: decision.rule }),
+    ...(decision.until === undefined ? {} : { until: isoTime(decision.until) }),
+  });
+}

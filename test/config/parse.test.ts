@@ -1,0 +1,274 @@
+import schema from '../../config.schema.json';
+import { KEYS, parseConfig, parseConfigText } from '../../lib/config/parse';
+import { ConfigError } from '../../lib/errors';
+import { parseDuration } from '../../lib/util/duration';
+
+const minimal = () => ({
+  targets: [{ name: 'prod', endpoint: 'https://dayu-dlf.cn-north-4.myhuaweicloud.com', projectId: 'abc123' }],
+  ledger: { type: 'dynamodb', table: 'dataarts-autoretry-ledger' },
+});
+
+describe('parseConfig', () => {
+  it('applies every documented default to a minimal config', () => {
+    const config = parseConfig(minimal());
+    expect(config.policy).toMatchObject({
+      lookbackMs: 24 * 3_600_000,
+      jobs: ['*'],
+      excludeJobs: [],
+      maxRestartsPerSweep: 50,
+      maxRestartsPerHour: 200,
+      stormGuard: { enabled: true, maxFailedJobs: 20, maxFailedRatio: 0.5, minInstances: 20 },
+      concurrency: 4,
+      rateLimit: 10,
+    });
+    expect(config.policy.defaults).toMatchObject({
+      statuses: ['fail'],
+      instanceTypes: [0, 5, 6, 7],
+      maxAttempts: 3,
+      firstRetryDelayMs: 300_000,
+      backoff: { baseMs: 600_000, factor: 2, maxMs: 7_200_000, jitter: 'equal' },
+      skipSuperseded: false,
+      enabled: true,
+    });
+    expect(config.client).toEqual({
+      timeoutMs: 10_000,
+      retries: 3,
+      maxRetryAfterMs: 30_000,
+      paging: 'auto',
+      maxWindowMs: 7 * 86_400_000,
+    });
+    expect(config.ledger).toMatchObject({ retentionMs: 14 * 86_400_000 });
+  });
+
+  it('returns a deeply frozen object', () => {
+    const config = parseConfig(minimal());
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.policy.defaults.backoff)).toBe(true);
+    expect(Object.isFrozen(config.targets[0])).toBe(true);
+  });
+
+  it('merges rule overrides (backoff field by field) over the defaults', () => {
+    const config = parseConfig({
+      ...minimal(),
+      policy: {
+        maxAttempts: 4,
+        rules: [{ match: ['ods_*', 'dwd_*'], maxAttempts: 1, backoff: { base: '1m' }, enabled: false }],
+      },
+    });
+    expect(config.policy.rules[0]?.overrides).toMatchObject({
+      maxAttempts: 1,
+      enabled: false,
+      backoff: { baseMs: 60_000, maxMs: 7_200_000 },
+    });
+  });
+
+  const bad: Array<
+    [string, (c: ReturnType<typeof minimal> & Record<string, unknown>) => void, string, RegExp]
+  > = [
+    ['unknown root key', (c) => Object.assign(c, { polcy: {} }), 'polcy', /unknown key/],
+    ['no targets', (c) => Object.assign(c, { targets: [] }), 'targets', /from 1 to 50 items/],
+    ['target not an object', (c) => Object.assign(c, { targets: ['x'] }), 'targets[0]', /must be an object/],
+    [
+      'target typo',
+      (c) => Object.assign(c.targets[0]!, { projctId: 'x' }),
+      'targets[0].projctId',
+      /unknown key/,
+    ],
+    [
+      'bad endpoint',
+      (c) => Object.assign(c.targets[0]!, { endpoint: 'dayu-dlf' }),
+      'targets[0].endpoint',
+      /http\(s\) URL/,
+    ],
+    [
+      'ftp endpoint',
+      (c) => Object.assign(c.targets[0]!, { endpoint: 'ftp://x' }),
+      'targets[0].endpoint',
+      /http\(s\) URL/,
+    ],
+    [
+      'credentials in endpoint',
+      (c) => Object.assign(c.targets[0]!, { endpoint: 'https://u:p@x' }),
+      'targets[0].endpoint',
+      /credentials/,
+    ],
+    ['duplicate names', (c) => c.targets.push({ ...c.targets[0]! }), 'targets[1].name', /used twice/],
+    ['bad name', (c) => Object.assign(c.targets[0]!, { name: 'a b' }), 'targets[0].name', /letters, digits/],
+    ['missing ledger', (c) => Object.assign(c, { ledger: undefined }), 'ledger', /required/],
+    [
+      'ledger type',
+      (c) => Object.assign(c, { ledger: { type: 'redis' } }),
+      'ledger.type',
+      /"dynamodb", "file"/,
+    ],
+    [
+      'file ledger key',
+      (c) => Object.assign(c, { ledger: { type: 'file', table: 'x' } }),
+      'ledger.table',
+      /unknown key/,
+    ],
+    [
+      'retention below lookback',
+      (c) => Object.assign(c, { ledger: { type: 'file', path: 'x', retention: '1h' } }),
+      'ledger.retention',
+      /longer than policy.lookback/,
+    ],
+    [
+      'maxAttempts 0',
+      (c) => Object.assign(c, { policy: { maxAttempts: 0 } }),
+      'policy.maxAttempts',
+      /from 1 to 20/,
+    ],
+    [
+      'maxAttempts string',
+      (c) => Object.assign(c, { policy: { maxAttempts: '3' } }),
+      'policy.maxAttempts',
+      /whole number/,
+    ],
+    [
+      'negative cap',
+      (c) => Object.assign(c, { policy: { maxRestartsPerSweep: -1 } }),
+      'policy.maxRestartsPerSweep',
+      /from 0/,
+    ],
+    [
+      'huge cap',
+      (c) => Object.assign(c, { policy: { maxRestartsPerHour: 1e12 } }),
+      'policy.maxRestartsPerHour',
+      /to 1000000/,
+    ],
+    [
+      'bad duration',
+      (c) => Object.assign(c, { policy: { firstRetryDelay: '5 minutes' } }),
+      'policy.firstRetryDelay',
+      /duration like/,
+    ],
+    [
+      'lookback too long',
+      (c) => Object.assign(c, { policy: { lookback: '60d' } }),
+      'policy.lookback',
+      /from 1m to 30d/,
+    ],
+    [
+      'status success',
+      (c) => Object.assign(c, { policy: { statuses: ['success'] } }),
+      'policy.statuses[0]',
+      /"fail", "manual-stop"/,
+    ],
+    [
+      'manual instance type',
+      (c) => Object.assign(c, { policy: { instanceTypes: [0, 2] } }),
+      'policy.instanceTypes[1]',
+      /cannot be rerun/,
+    ],
+    [
+      'jitter',
+      (c) => Object.assign(c, { policy: { backoff: { jitter: 'random' } } }),
+      'policy.backoff.jitter',
+      /"equal", "full", "none"/,
+    ],
+    [
+      'backoff max < base',
+      (c) => Object.assign(c, { policy: { backoff: { base: '1h', max: '10m' } } }),
+      'policy.backoff.max',
+      /at least/,
+    ],
+    [
+      'backoff typo',
+      (c) => Object.assign(c, { policy: { backoff: { bse: '1m' } } }),
+      'policy.backoff.bse',
+      /unknown key/,
+    ],
+    [
+      'rule without match',
+      (c) => Object.assign(c, { policy: { rules: [{ maxAttempts: 1 }] } }),
+      'policy.rules[0].match',
+      /required/,
+    ],
+    [
+      'rule typo',
+      (c) => Object.assign(c, { policy: { rules: [{ match: 'x', maxAtempts: 1 }] } }),
+      'policy.rules[0].maxAtempts',
+      /unknown key/,
+    ],
+    [
+      'rule lookback not allowed',
+      (c) => Object.assign(c, { policy: { rules: [{ match: 'x', lookback: '1h' }] } }),
+      'policy.rules[0].lookback',
+      /unknown key/,
+    ],
+    [
+      'specified node without name',
+      (c) => Object.assign(c, { policy: { restart: { retryLocation: 'specified_node' } } }),
+      'policy.restart.nodeName',
+      /required/,
+    ],
+    [
+      'storm ratio > 1',
+      (c) => Object.assign(c, { policy: { stormGuard: { maxFailedRatio: 1.5 } } }),
+      'policy.stormGuard.maxFailedRatio',
+      /from 0 to 1/,
+    ],
+    ['rate limit 0', (c) => Object.assign(c, { policy: { rateLimit: 0 } }), 'policy.rateLimit', /from 0.1/],
+    ['paging', (c) => Object.assign(c, { client: { paging: 'cursor' } }), 'client.paging', /"auto", "page"/],
+    [
+      'timeout too long',
+      (c) => Object.assign(c, { client: { timeout: '10m' } }),
+      'client.timeout',
+      /100ms to 120s/,
+    ],
+    ['policy null', (c) => Object.assign(c, { policy: null }), 'policy', /must be an object/],
+  ];
+
+  it.each(bad)('rejects %s, naming the field', (_name, mutate, field, problem) => {
+    const config = minimal() as ReturnType<typeof minimal> & Record<string, unknown>;
+    mutate(config);
+    let error: unknown;
+    try {
+      parseConfig(config);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).field).toBe(field);
+    expect((error as ConfigError).problem).toMatch(problem);
+  });
+
+  it('reports JSON syntax errors with the file name', () => {
+    expect(() => parseConfigText('{"targets": [', 'prod.json')).toThrow(/prod.json: is not valid JSON/);
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['90s', 90_000],
+    ['10m', 600_000],
+    ['2h', 7_200_000],
+    ['7d', 604_800_000],
+    ['250ms', 250],
+    ['1.5h', 5_400_000],
+    [30, 30_000],
+  ])('%s', (input, ms) => expect(parseDuration(input, 'x')).toBe(ms));
+
+  it.each([['10'], ['-5m'], ['5 m'], [1.5], [-1], ['400d'], [null]])('rejects %p', (input) => {
+    expect(() => parseDuration(input, 'field.name')).toThrow(/field.name/);
+  });
+});
+
+describe('config.schema.json', () => {
+  type Props = { properties: Record<string, unknown> };
+  const defs = schema.$defs as unknown as Record<string, Props>;
+  const props = (o: unknown) => Object.keys((o as Props).properties).sort();
+  it('has exactly the keys the parser accepts', () => {
+    expect(props(schema)).toEqual([...KEYS.root].sort());
+    expect(props(schema.properties.targets.items)).toEqual([...KEYS.target].sort());
+    expect(props(schema.properties.ledger.oneOf[0])).toEqual([...KEYS.ledgerDynamo].sort());
+    expect(props(schema.properties.ledger.oneOf[1])).toEqual([...KEYS.ledgerFile].sort());
+    expect(props(schema.properties.policy)).toEqual([...KEYS.policy].sort());
+    expect(props(schema.properties.policy.properties.rules.items)).toEqual([...KEYS.rule].sort());
+    expect(props(schema.properties.policy.properties.stormGuard)).toEqual([...KEYS.stormGuard].sort());
+    expect(props(schema.properties.client)).toEqual([...KEYS.client].sort());
+    expect(props(defs.backoff)).toEqual([...KEYS.backoff].sort());
+    expect(props(defs.restart)).toEqual([...KEYS.restart].sort());
+  });
+});

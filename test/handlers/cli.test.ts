@@ -1,0 +1,169 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { SweepReport } from '../../lib/sweep/report';
+import { type Emulator, startEmulator } from '../emulator/server';
+import { AK, PROJECT, SK } from '../support/targets';
+
+const run = promisify(execFile);
+const ROOT = resolve(__dirname, '../..');
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+const MIN = 60_000;
+
+let emulator: Emulator;
+let dir: string;
+let configPath: string;
+
+async function cli(args: string[], env: Record<string, string> = {}) {
+  const result = await run(TSX, [join(ROOT, 'handlers/cli.ts'), ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: SK, ...env },
+  }).then(
+    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({
+      code: e.code,
+      stdout: e.stdout,
+      stderr: e.stderr,
+    }),
+  );
+  return result;
+}
+
+beforeEach(async () => {
+  // The command line signs with the real clock, so the emulator runs on it too.
+  emulator = await startEmulator({ clock: { now: () => Date.now() }, accessKeys: { [AK]: SK } });
+  const now = Date.now();
+  emulator.seed(PROJECT, undefined, [
+    {
+      jobName: 'ods_orders',
+      instanceId: 11,
+      status: 'fail',
+      planTime: now - 60 * MIN,
+      endTime: now - 30 * MIN,
+    },
+    {
+      jobName: 'dwd_users',
+      instanceId: 12,
+      status: 'fail',
+      planTime: now - 60 * MIN,
+      endTime: now - 30 * MIN,
+    },
+    {
+      jobName: 'ads_manual',
+      instanceId: 13,
+      status: 'fail',
+      instanceType: 2,
+      planTime: now - 60 * MIN,
+      endTime: now - 30 * MIN,
+    },
+  ]);
+  dir = await mkdtemp(join(tmpdir(), 'cli-'));
+  configPath = join(dir, 'config.json');
+  await writeFile(
+    configPath,
+    JSON.stringify({
+      targets: [{ name: 'prod', endpoint: emulator.url, projectId: PROJECT }],
+      ledger: { type: 'file', path: join(dir, 'ledger.json') },
+      policy: { rateLimit: 100 },
+    }),
+  );
+});
+afterEach(async () => emulator.close());
+
+describe('dataarts-autoretry command line', () => {
+  it('prints a readable table of what was done and why', async () => {
+    const { code, stdout } = await cli(['--config', configPath]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/restarted\s+prod\s+dwd_users\s+12\s+1\/3/);
+    expect(stdout).toMatch(/instance-type\s+prod\s+ads_manual\s+13\s+manually scheduled/);
+    expect(stdout).toContain('2 restarted, 0 exhausted, 0 errors');
+    expect(emulator.restarts(11)).toBe(1);
+    expect(stdout).not.toContain(SK);
+  });
+
+  it('--json prints exactly one SweepReport on stdout', async () => {
+    const { code, stdout } = await cli(['--config', configPath, '--json', '--verbose']);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as SweepReport;
+    expect(report.restarted.map((r) => r.instanceId).sort()).toEqual(['11', '12']);
+    expect(report.totals).toEqual({ restarted: 2, 'instance-type': 1 });
+  });
+
+  it('npm run --silent sweep -- --json prints parseable JSON', async () => {
+    const result = await run(
+      'npm',
+      ['run', '--silent', 'sweep', '--', '--config', configPath, '--json', '--dry-run'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: SK },
+      },
+    );
+    expect((JSON.parse(result.stdout) as SweepReport).dryRun).toBe(true);
+  });
+
+  it('--dry-run restarts nothing', async () => {
+    const { code, stdout } = await cli(['--config', configPath, '--dry-run']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('DRY RUN');
+    expect(stdout).toMatch(/would-restart\s+prod\s+dwd_users/);
+    expect(emulator.count('restart')).toBe(0);
+  });
+
+  it('--job and --lookback narrow the sweep', async () => {
+    const { stdout } = await cli(['--config', configPath, '--json', '--job', 'ods_*', '--lookback', '2h']);
+    const report = JSON.parse(stdout) as SweepReport;
+    expect(report.restarted.map((r) => r.jobName)).toEqual(['ods_orders']);
+    expect(report.totals.excluded).toBe(2);
+  });
+
+  it.each([
+    [['--config', '/nope.json'], {}, 2, /invalid --config: cannot read \/nope.json/],
+    [['--lookback', 'soon', '--config', 'x'], {}, 2, /invalid --lookback/],
+    [['--frobnicate'], {}, 2, /invalid arguments/],
+    [[], {}, 2, /--config: is required/],
+    [
+      ['--config', 'CONFIG'],
+      { HUAWEICLOUD_SDK_AK: '', HUAWEICLOUD_SDK_SK: '' },
+      2,
+      /invalid credentials: set HUAWEICLOUD_SDK_AK/,
+    ],
+    [
+      ['--config', 'CONFIG'],
+      { HUAWEICLOUD_SDK_SK: 'wrong-secret-value' },
+      3,
+      /authentication failed on every target/,
+    ],
+  ])('%j (env %j) exits with code %i', async (args, env, expectedCode, message) => {
+    const { code, stderr, stdout } = await cli(
+      args.map((a) => (a === 'CONFIG' ? configPath : a)),
+      env as Record<string, string>,
+    );
+    expect(code).toBe(expectedCode);
+    expect(stderr).toMatch(message);
+    expect(stderr + stdout).not.toContain('wrong-secret-value');
+    expect(emulator.count('restart')).toBe(0);
+  });
+
+  it('a bad config names the field and restarts nothing', async () => {
+    await writeFile(
+      configPath,
+      JSON.stringify({
+        targets: [{ name: 'prod', endpoint: emulator.url, projectId: PROJECT }],
+        ledger: { type: 'file', path: 'x' },
+        policy: { maxAttempts: -1 },
+      }),
+    );
+    const { code, stderr } = await cli(['--config', configPath]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('invalid policy.maxAttempts: must be a whole number from 1 to 20, got -1');
+    expect(emulator.requests).toHaveLength(0);
+  });
+
+  it('--help prints usage', async () => {
+    const { code, stdout } = await cli(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: dataarts-autoretry --config');
+  });
+});

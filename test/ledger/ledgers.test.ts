@@ -1,0 +1,33 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LedgerError } from '../../lib/errors';
+import { FileLedger } from '../../lib/ledger/file-ledger';
+import { freshDynamoLedger } from '../support/dynamo';
+import { ledgerContract } from './contract';
+
+ledgerContract('DynamoDB (dynalite)', async () => (await freshDynamoLedger()).ledger);
+ledgerContract(
+  'file',
+  async () => new FileLedger(join(await mkdtemp(join(tmpdir(), 'ledger-')), 'ledger.json')),
+);
+
+describe('file ledger specifics', () => {
+  it('refuses to overwrite a file that is not a ledger', async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'ledger-')), 'ledger.json');
+    await writeFile(path, 'precious data');
+    const ledger = new FileLedger(path);
+    await expect(ledger.reserveHourly('t', 0, 5)).rejects.toBeInstanceOf(LedgerError);
+    expect(await readFile(path, 'utf8')).toBe('precious data');
+  });
+
+  it('takes over a stale lock left by a dead process', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ledger-'));
+    const path = join(dir, 'ledger.json');
+    await writeFile(`${path}.lock`, '999999');
+    const { utimes } = await import('node:fs/promises');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(`${path}.lock`, old, old);
+    await expect(new FileLedger(path).reserveHourly('t', 0, 5)).resolves.toBe(true);
+  });
+});

@@ -1,0 +1,30 @@
+import { parseConfig } from '../../lib/config/parse';
+import type { Ledger } from '../../lib/ledger/ledger';
+import { runSweep, type SweepOptions } from '../../lib/sweep/sweep';
+import { buildTargets } from '../../lib/wiring';
+import type { Emulator } from '../emulator/server';
+import type { ManualClock } from './manual-clock';
+import { seededRandom } from './seeded-random';
+import { AK, FAST, PROJECT, SK } from './targets';
+
+/** A sweep wired to the emulator, with test-speed transport settings. */
+export function sweeper(
+  emulator: Emulator,
+  clock: ManualClock,
+  ledger: Ledger,
+  policy: Record<string, unknown> = {},
+  extra: { targets?: Array<Record<string, unknown>>; sk?: string } = {},
+) {
+  const config = parseConfig({
+    targets: extra.targets ?? [{ name: 'prod', endpoint: emulator.url, projectId: PROJECT }],
+    ledger: { type: 'file', path: '/unused' },
+    policy: { stormGuard: { enabled: false }, ...policy },
+    client: { timeout: '500ms' },
+  });
+  const targets = buildTargets(config, { kind: 'aksk', ak: AK, sk: extra.sk ?? SK }, clock, FAST);
+  return {
+    config,
+    run: (options: SweepOptions = {}) =>
+      runSweep({ config, targets, ledger, clock, random: seededRandom(1) }, options),
+  };
+}
