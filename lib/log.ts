@@ -11,17 +11,23 @@ export interface Logger {
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** A logger writing JSON lines through `write` (stderr for the CLI, stdout in Lambda). */
+/**
+ * A logger writing JSON lines through `write` (stderr for the CLI, stdout in Lambda).
+ * Any of the `redact` values (secrets) that reaches a line is replaced, as a last
+ * line of defence: nothing logs a secret on purpose.
+ */
 export function jsonLogger(
   level: LogLevel,
   write: (line: string) => void,
   base: Record<string, unknown> = {},
+  redact: readonly string[] = [],
 ): Logger {
-  const emit =
-    (at: LogLevel) =>
-    (message: string, data: Record<string, unknown> = {}) => {
-      if (ORDER[at] < ORDER[level]) return;
-      write(`${JSON.stringify({ level: at, time: new Date().toISOString(), message, ...base, ...data })}\n`);
-    };
+  const secrets = redact.filter((value) => value.length >= 4);
+  const emit = (at: LogLevel) => (message: string, data: Record<string, unknown> = {}) => {
+    if (ORDER[at] < ORDER[level]) return;
+    let line = JSON.stringify({ level: at, time: new Date().toISOString(), message, ...base, ...data });
+    for (const secret of secrets) line = line.split(secret).join('[REDACTED]');
+    write(`${line}\n`);
+  };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }

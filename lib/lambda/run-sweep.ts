@@ -1,0 +1,85 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { settingsFromEnv } from '../config/lambda-env';
+import type { TransportOptions } from '../dataarts/transport';
+import type { Logger } from '../log';
+import { metricLines } from '../metrics';
+import { type DeliveryResult, deliver } from '../notify/deliver';
+import { buildSummary, shouldNotify } from '../notify/summary';
+import type { SweepReport } from '../sweep/report';
+import { runSweep } from '../sweep/sweep';
+import type { Clock } from '../util/time';
+import { buildLedger, buildTargets } from '../wiring';
+import { parseSweepEvent } from './event';
+import type { SweepSecret } from './secret';
+
+export interface LambdaDeps {
+  env: NodeJS.ProcessEnv;
+  secret: { get(): Promise<SweepSecret> };
+  sns: Pick<SNSClient, 'send'>;
+  dynamo: DynamoDBClient;
+  clock: Clock;
+  /** Builds the logger once the secret's values are known, so it can redact them. */
+  logger: (redact: readonly string[]) => Logger;
+  writeMetric: (line: string) => void;
+  /** Tests speed the transport up. */
+  transport?: Partial<TransportOptions>;
+}
+
+export type LambdaResult = SweepReport & { notification: { sent: boolean } & Partial<DeliveryResult> };
+
+/** Thrown when the sweep could not run at all, so the invocation fails and the alarm fires. */
+export class SweepFailedError extends Error {
+  override readonly name = 'SweepFailedError';
+  readonly code = 'SWEEP_FAILED';
+}
+
+/**
+ * One scheduled or manual invocation: validate the event and settings, read the
+ * secret, sweep until the Lambda deadline (minus a margin), emit metrics, notify,
+ * return the report. Per-instance errors are in the report; a sweep that cannot
+ * run (bad settings, missing secret, authentication failing on every target) throws.
+ */
+export async function runLambdaSweep(event: unknown, remainingMs: number, deps: LambdaDeps): Promise<LambdaResult> {
+  const overrides = parseSweepEvent(event);
+  const settings = settingsFromEnv(deps.env, {
+    ...(overrides.jobs ? { jobs: overrides.jobs } : {}),
+    ...(overrides.lookback ? { lookback: overrides.lookback } : {}),
+  });
+  const secret = await deps.secret.get();
+  const logger = deps.logger(secret.values);
+  const { config } = settings;
+  const started = deps.clock.now();
+  const report = await runSweep(
+    {
+      config,
+      targets: buildTargets(config, secret.credentials, deps.clock, deps.transport),
+      ledger: buildLedger(config.ledger, deps.dynamo),
+      clock: deps.clock,
+      logger,
+    },
+    { dryRun: overrides.dryRun ?? false, deadline: started + remainingMs - settings.deadlineMarginMs },
+  );
+  for (const line of metricLines(report, settings.stage, deps.clock.now())) deps.writeMetric(line);
+
+  const summary = buildSummary(report, { stage: settings.stage });
+  let notification: LambdaResult['notification'] = { sent: false };
+  if (shouldNotify(settings.notifyPolicy, summary)) {
+    const result = await deliver(
+      summary,
+      {
+        ...(settings.topicArn ? { sns: { client: deps.sns, topicArn: settings.topicArn } } : {}),
+        webhooks: secret.webhooks,
+      },
+      logger,
+      () => deps.clock.now(),
+    );
+    notification = { sent: true, ...result };
+  }
+
+  const failedTargets = report.targets.filter((t) => t.error && /AUTHENTICATION|NOT_AUTHORIZED/.test(t.error.code));
+  if (report.targets.length > 0 && failedTargets.length === report.targets.length) {
+    throw new SweepFailedError(`authentication failed on every target: ${failedTargets.map((t) => t.target).join(', ')}`);
+  }
+  return { ...report, notification };
+}

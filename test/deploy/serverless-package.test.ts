@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const ROOT = resolve(__dirname, '../..');
+/** Measured: 85 KB minified with @aws-sdk/* from the runtime; the budget leaves room to grow. */
+const BUNDLE_BUDGET_BYTES = 150_000;
+
+type Resource = { Type: string; Properties: Record<string, unknown>; Condition?: string };
+let resources: Record<string, Resource>;
+let packageDir: string;
+
+beforeAll(async () => {
+  packageDir = await mkdtemp(join(tmpdir(), 'sls-package-'));
+  // Offline, no AWS credentials needed: osls packages without calling AWS.
+  await promisify(execFile)(join(ROOT, 'node_modules/.bin/serverless'), ['package', '--stage', 'prod', '--package', packageDir], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' },
+  });
+  const template = JSON.parse(await readFile(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'));
+  resources = template.Resources;
+}, 120_000);
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+describe('serverless package (the CloudFormation template that deploys)', () => {
+  it('runs the function on nodejs22.x with reserved concurrency 1', () => {
+    const fn = resources.SweepLambdaFunction!.Properties;
+    expect(fn.Runtime).toBe('nodejs22.x');
+    expect(fn.ReservedConcurrentExecutions).toBe(1);
+    expect(fn.Handler).toBe('handlers/sweep.handler');
+    const env = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env.LEDGER_TABLE).toEqual({ Ref: 'LedgerTable' });
+    expect(env.TOPIC_ARN).toEqual({ Ref: 'SummaryTopic' });
+    expect(env.STAGE).toBe('prod');
+  });
+
+  it('never replays a failed asynchronous invocation', () => {
+    const [[, config]] = ofType('AWS::Lambda::EventInvokeConfig') as [[string, Resource]];
+    expect(config.Properties.MaximumRetryAttempts).toBe(0);
+  });
+
+  it('schedules the sweep every 15 minutes', () => {
+    const [[, rule]] = ofType('AWS::Events::Rule') as [[string, Resource]];
+    expect(rule.Properties.ScheduleExpression).toBe('rate(15 minutes)');
+    expect(rule.Properties.State).toBe('ENABLED');
+  });
+
+  it('has the ledger table: on demand, TTL on expiresAt, point-in-time recovery', () => {
+    const table = resources.LedgerTable!.Properties;
+    expect(table.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(table.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(table.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
+  });
+
+  it('has the summary topic, an optional email subscription and two alarms on it', () => {
+    expect(ofType('AWS::SNS::Topic')).toHaveLength(1);
+    expect(resources.SummaryEmail?.Condition).toBe('HasAlarmEmail');
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    expect(alarms.map((a) => a.MetricName).sort()).toEqual(['Errors', 'Exhausted']);
+    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: 'SummaryTopic' }]);
+  });
+
+  it('grants least privilege: each statement scoped to its one resource', () => {
+    const role = resources.IamRoleLambdaExecution!.Properties as { Policies: Array<{ PolicyDocument: { Statement: Array<{ Action: string[]; Resource: unknown }> } }> };
+    const statements = role.Policies[0]!.PolicyDocument.Statement;
+    const find = (action: string) => statements.filter((s) => s.Action.includes(action));
+    expect(find('secretsmanager:GetSecretValue')).toEqual([
+      { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: expect.stringMatching(/^arn:aws:secretsmanager:/) },
+    ]);
+    expect(find('dynamodb:UpdateItem')).toEqual([
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': ['LedgerTable', 'Arn'] } },
+    ]);
+    expect(find('sns:Publish')).toEqual([{ Effect: 'Allow', Action: ['sns:Publish'], Resource: { Ref: 'SummaryTopic' } }]);
+    for (const statement of statements) {
+      expect(JSON.stringify(statement.Resource)).not.toBe('"*"');
+      expect(statement.Action.some((a) => a.endsWith(':*') || a === '*')).toBe(false);
+    }
+    const actions = statements.flatMap((s) => s.Action);
+    expect(actions).not.toContain('dynamodb:Scan');
+    expect(actions).not.toContain('cloudwatch:PutMetricData');
+  });
+
+  it(`keeps the function bundle under ${BUNDLE_BUDGET_BYTES / 1000} KB`, async () => {
+    const zip = await stat(join(packageDir, 'dataarts-autoretry.zip'));
+    expect(zip.size).toBeLessThan(BUNDLE_BUDGET_BYTES * 2); // bundle + source map, compressed
+    const { stdout } = await promisify(execFile)('unzip', ['-l', join(packageDir, 'dataarts-autoretry.zip')]);
+    const bundle = stdout.split('\n').find((l) => l.trim().endsWith('handlers/sweep.js'));
+    const size = Number(bundle?.trim().split(/\s+/)[0]);
+    expect(size).toBeGreaterThan(10_000);
+    expect(size).toBeLessThan(BUNDLE_BUDGET_BYTES);
+  });
+});
