@@ -23,11 +23,13 @@ export function jsonLogger(
   redact: readonly string[] = [],
 ): Logger {
   const secrets = redact.filter((value) => value.length >= 4);
-  const emit = (at: LogLevel) => (message: string, data: Record<string, unknown> = {}) => {
-    if (ORDER[at] < ORDER[level]) return;
-    let line = JSON.stringify({ level: at, time: new Date().toISOString(), message, ...base, ...data });
-    for (const secret of secrets) line = line.split(secret).join('[REDACTED]');
-    write(`${line}\n`);
-  };
+  const emit =
+    (at: LogLevel) =>
+    (message: string, data: Record<string, unknown> = {}) => {
+      if (ORDER[at] < ORDER[level]) return;
+      let line = JSON.stringify({ level: at, time: new Date().toISOString(), message, ...base, ...data });
+      for (const secret of secrets) line = line.split(secret).join('[REDACTED]');
+      write(`${line}\n`);
+    };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }

@@ -1,15 +1,35 @@
 import type { SweepReport, TargetReport } from './sweep/report';
 
 export const METRIC_NAMESPACE = 'DataArtsAutoRetry';
-const METRICS = ['Listed', 'Eligible', 'Restarted', 'Exhausted', 'Deferred', 'Errors', 'ApiCalls', 'DurationMs'] as const;
+const METRICS = [
+  'Listed',
+  'Eligible',
+  'Restarted',
+  'Exhausted',
+  'Deferred',
+  'Errors',
+  'ApiCalls',
+  'DurationMs',
+] as const;
 /** Outcomes of instances that policy would have restarted (before fleet limits and results). */
-const ELIGIBLE = ['restarted', 'dry-run', 'sweep-cap', 'hourly-cap', 'storm-guard', 'deferred', 'claimed-elsewhere', 'error', 'target-halted'];
+const ELIGIBLE = [
+  'restarted',
+  'dry-run',
+  'sweep-cap',
+  'hourly-cap',
+  'storm-guard',
+  'deferred',
+  'claimed-elsewhere',
+  'error',
+  'target-halted',
+];
 
 type Values = Record<(typeof METRICS)[number], number>;
 
 function values(report: SweepReport, target?: TargetReport): Values {
   const counts = target ? target.counts : report.totals;
-  const mine = <T extends { target: string }>(items: readonly T[]) => (target ? items.filter((i) => i.target === target.target) : items);
+  const mine = <T extends { target: string }>(items: readonly T[]) =>
+    target ? items.filter((i) => i.target === target.target) : items;
   const calls = target ? target.apiCalls : report.apiCalls;
   return {
     Listed: target ? target.listed : report.targets.reduce((n, t) => n + t.listed, 0),
@@ -37,7 +57,10 @@ export function metricLines(report: SweepReport, stage: string, timestamp: numbe
           {
             Namespace: METRIC_NAMESPACE,
             Dimensions: [dimensions],
-            Metrics: METRICS.map((Name) => ({ Name, Unit: Name === 'DurationMs' ? 'Milliseconds' : 'Count' })),
+            Metrics: METRICS.map((Name) => ({
+              Name,
+              Unit: Name === 'DurationMs' ? 'Milliseconds' : 'Count',
+            })),
           },
         ],
       },
@@ -47,7 +70,9 @@ export function metricLines(report: SweepReport, stage: string, timestamp: numbe
       ...v,
     });
   return [
-    ...report.targets.map((t) => line(['Service', 'Stage', 'Target'], { Target: t.target }, values(report, t))),
+    ...report.targets.map((t) =>
+      line(['Service', 'Stage', 'Target'], { Target: t.target }, values(report, t)),
+    ),
     line(['Service', 'Stage'], {}, values(report)),
   ];
 }

@@ -15,17 +15,23 @@ export interface SweepOverrides {
  */
 export function parseSweepEvent(event: unknown): SweepOverrides {
   if (event === undefined || event === null) return {};
-  if (typeof event === 'object' && !Array.isArray(event) && (event as { source?: unknown }).source === 'aws.events') {
+  if (
+    typeof event === 'object' &&
+    !Array.isArray(event) &&
+    (event as { source?: unknown }).source === 'aws.events'
+  ) {
     return {};
   }
   const raw = readObject(event, 'event', ['dryRun', 'jobs', 'lookback']);
   const out: SweepOverrides = {};
   if (raw.dryRun !== undefined) out.dryRun = readBoolean(raw.dryRun, 'event.dryRun');
-  if (raw.jobs !== undefined) out.jobs = readArray(raw.jobs, 'event.jobs', (v, f) => readString(v, f), { min: 1, max: 200 });
+  if (raw.jobs !== undefined)
+    out.jobs = readArray(raw.jobs, 'event.jobs', (v, f) => readString(v, f), { min: 1, max: 200 });
   if (raw.lookback !== undefined) {
     const lookback = readString(raw.lookback, 'event.lookback');
     const ms = parseDuration(lookback, 'event.lookback');
-    if (ms < 60_000 || ms > 30 * 86_400_000) throw new ConfigError('event.lookback', 'must be from 1m to 30d');
+    if (ms < 60_000 || ms > 30 * 86_400_000)
+      throw new ConfigError('event.lookback', 'must be from 1m to 30d');
     out.lookback = lookback;
   }
   return out;

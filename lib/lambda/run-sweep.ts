@@ -26,6 +26,12 @@ export interface LambdaDeps {
   transport?: Partial<TransportOptions>;
 }
 
+/** The part of the Lambda context the sweep uses. */
+export interface InvocationContext {
+  getRemainingTimeInMillis(): number;
+  invokedFunctionArn?: string;
+}
+
 export type LambdaResult = SweepReport & { notification: { sent: boolean } & Partial<DeliveryResult> };
 
 /** Thrown when the sweep could not run at all, so the invocation fails and the alarm fires. */
@@ -40,12 +46,21 @@ export class SweepFailedError extends Error {
  * return the report. Per-instance errors are in the report; a sweep that cannot
  * run (bad settings, missing secret, authentication failing on every target) throws.
  */
-export async function runLambdaSweep(event: unknown, remainingMs: number, deps: LambdaDeps): Promise<LambdaResult> {
+export async function runLambdaSweep(
+  event: unknown,
+  context: InvocationContext,
+  deps: LambdaDeps,
+): Promise<LambdaResult> {
   const overrides = parseSweepEvent(event);
-  const settings = settingsFromEnv(deps.env, {
-    ...(overrides.jobs ? { jobs: overrides.jobs } : {}),
-    ...(overrides.lookback ? { lookback: overrides.lookback } : {}),
-  });
+  const settings = settingsFromEnv(
+    deps.env,
+    {
+      ...(overrides.jobs ? { jobs: overrides.jobs } : {}),
+      ...(overrides.lookback ? { lookback: overrides.lookback } : {}),
+    },
+    context.invokedFunctionArn,
+  );
+  const remainingMs = context.getRemainingTimeInMillis();
   const secret = await deps.secret.get();
   const logger = deps.logger(secret.values);
   const { config } = settings;
@@ -77,9 +92,13 @@ export async function runLambdaSweep(event: unknown, remainingMs: number, deps: 
     notification = { sent: true, ...result };
   }
 
-  const failedTargets = report.targets.filter((t) => t.error && /AUTHENTICATION|NOT_AUTHORIZED/.test(t.error.code));
+  const failedTargets = report.targets.filter(
+    (t) => t.error && /AUTHENTICATION|NOT_AUTHORIZED/.test(t.error.code),
+  );
   if (report.targets.length > 0 && failedTargets.length === report.targets.length) {
-    throw new SweepFailedError(`authentication failed on every target: ${failedTargets.map((t) => t.target).join(', ')}`);
+    throw new SweepFailedError(
+      `authentication failed on every target: ${failedTargets.map((t) => t.target).join(', ')}`,
+    );
   }
   return { ...report, notification };
 }

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { credentialsFromEnv } from '../config/credentials';
+import { credentialsFromEnv, secretValues } from '../config/credentials';
 import { readObject, readString } from '../config/read';
 import type { Credentials } from '../dataarts/auth';
 import { ConfigError } from '../errors';
@@ -60,11 +60,17 @@ export function parseSecret(text: string | undefined): SweepSecret {
         webhooks.push({ kind, url: readHttpsUrl(value, field) });
         continue;
       }
-      const hook = readObject(value, field, kind === 'feishu' || kind === 'dingtalk' ? ['url', 'secret'] : ['url']);
+      const hook = readObject(
+        value,
+        field,
+        kind === 'feishu' || kind === 'dingtalk' ? ['url', 'secret'] : ['url'],
+      );
       const url = readHttpsUrl(hook.url, `${field}.url`);
       const secret = hook.secret === undefined ? undefined : readString(hook.secret, `${field}.secret`);
       webhooks.push(
-        (kind === 'feishu' || kind === 'dingtalk') && secret ? { kind, url, secret } : ({ kind, url } as Webhook),
+        (kind === 'feishu' || kind === 'dingtalk') && secret
+          ? { kind, url, secret }
+          : ({ kind, url } as Webhook),
       );
     }
   }
@@ -85,8 +91,19 @@ function readHttpsUrl(value: unknown, field: string): string {
   } catch {
     throw new ConfigError(field, 'must be an http(s) URL');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(field, 'must be an http(s) URL');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new ConfigError(field, 'must be an http(s) URL');
   return value;
+}
+
+/** Credentials from the environment instead of a secret: for `serverless invoke local`. */
+export class EnvSecret {
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  async get(): Promise<SweepSecret> {
+    const credentials = credentialsFromEnv(this.env);
+    return { credentials, webhooks: [], values: secretValues(credentials) };
+  }
 }
 
 /** Reads the secret, cached across warm invocations for `ttlMs`. */
@@ -108,7 +125,10 @@ export class SecretCache {
       text = answer.SecretString;
     } catch (error) {
       const name = error instanceof Error ? error.name : 'Error';
-      throw new ConfigError('SECRET_ARN', `cannot read the secret (${name}); check the ARN and the function's permission`);
+      throw new ConfigError(
+        'SECRET_ARN',
+        `cannot read the secret (${name}); check the ARN and the function's permission`,
+      );
     }
     const value = parseSecret(text);
     this.cached = { value, at: this.now() };

@@ -21,14 +21,22 @@ export interface DeliveryResult {
  * never fails the sweep. Webhook URLs carry tokens, so they are never logged:
  * channels are named by kind and position only.
  */
-export async function deliver(summary: Summary, channels: Channels, logger: Logger, now: () => number): Promise<DeliveryResult> {
+export async function deliver(
+  summary: Summary,
+  channels: Channels,
+  logger: Logger,
+  now: () => number,
+): Promise<DeliveryResult> {
   const result: DeliveryResult = { delivered: [], failed: [] };
   const attempts: Array<{ channel: string; send: () => Promise<unknown> }> = [];
   if (channels.sns) {
     const { client, topicArn } = channels.sns;
     attempts.push({
       channel: 'sns',
-      send: () => client.send(new PublishCommand({ TopicArn: topicArn, Subject: summary.subject, Message: plainText(summary) })),
+      send: () =>
+        client.send(
+          new PublishCommand({ TopicArn: topicArn, Subject: summary.subject, Message: plainText(summary) }),
+        ),
     });
   }
   channels.webhooks.forEach((webhook, index) => {

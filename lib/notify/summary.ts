@@ -50,13 +50,19 @@ export function buildSummary(report: SweepReport, options: SummaryOptions = {}):
   for (const t of storms) {
     sections.push({
       title: `Storm suspected on ${t.target}`,
-      lines: [`${t.storm.reason}. Nothing was restarted there: look for a shared cause (cluster, source, storage).`],
+      lines: [
+        `${t.storm.reason}. Nothing was restarted there: look for a shared cause (cluster, source, storage).`,
+      ],
     });
   }
   if (report.exhausted.length) {
     sections.push({
       title: `Retry budget exhausted, needs a human (${report.exhausted.length})`,
-      lines: truncated(report.exhausted, max, (e) => `${where(e)}: ${e.attempts}/${e.maxAttempts} attempts used`),
+      lines: truncated(
+        report.exhausted,
+        max,
+        (e) => `${where(e)}: ${e.attempts}/${e.maxAttempts} attempts used`,
+      ),
     });
   }
   if (report.restarted.length) {
@@ -75,7 +81,11 @@ export function buildSummary(report: SweepReport, options: SummaryOptions = {}):
   if (report.unconfirmed.length) {
     sections.push({
       title: `Unconfirmed attempts, counted (${report.unconfirmed.length})`,
-      lines: truncated(report.unconfirmed, max, (u) => `${where(u)}: attempt ${u.attempt}/${u.maxAttempts} (${u.code})`),
+      lines: truncated(
+        report.unconfirmed,
+        max,
+        (u) => `${where(u)}: attempt ${u.attempt}/${u.maxAttempts} (${u.code})`,
+      ),
     });
   }
   if (targetErrors.length || instanceErrors.length) {
@@ -83,14 +93,22 @@ export function buildSummary(report: SweepReport, options: SummaryOptions = {}):
       title: `Errors (${report.errors.length})`,
       lines: [
         ...targetErrors.map((t) => `${t.target}: ${t.error?.code}: ${t.error?.message}`),
-        ...truncated(instanceErrors, max, (e) => `${e.target} / job ${e.jobName} / instance ${e.instanceId}: ${e.code}: ${e.message}`),
+        ...truncated(
+          instanceErrors,
+          max,
+          (e) => `${e.target} / job ${e.jobName} / instance ${e.instanceId}: ${e.code}: ${e.message}`,
+        ),
       ],
     });
   }
   if (report.deferred.length) {
-    sections.push({ title: `Deferred to the next sweep (${report.deferred.length})`, lines: ['The sweep ran out of time before these.'] });
+    sections.push({
+      title: `Deferred to the next sweep (${report.deferred.length})`,
+      lines: ['The sweep ran out of time before these.'],
+    });
   }
-  const hasProblem = report.exhausted.length > 0 || report.errors.length > 0 || report.storm || report.unconfirmed.length > 0;
+  const hasProblem =
+    report.exhausted.length > 0 || report.errors.length > 0 || report.storm || report.unconfirmed.length > 0;
   return {
     subject: subject.length > 100 ? `${subject.slice(0, 97)}...` : subject,
     headline: `${counts}. Sweep ${report.sweepId.slice(0, 8)} at ${report.startedAt}, ${report.targets.length} target(s), ${report.durationMs} ms${flags.length ? `, ${flags.join(', ')}` : ''}.`,
@@ -109,13 +127,15 @@ export function shouldNotify(policy: NotifyPolicy, summary: Summary): boolean {
 /** Plain text, for SNS (email) and the generic webhook. */
 export function plainText(summary: Summary): string {
   const parts = [summary.headline];
-  for (const section of summary.sections) parts.push('', `${section.title}:`, ...section.lines.map((l) => `- ${l}`));
+  for (const section of summary.sections)
+    parts.push('', `${section.title}:`, ...section.lines.map((l) => `- ${l}`));
   return parts.join('\n');
 }
 
 /** Markdown, for DingTalk, WeCom and (with *bold*) Slack. */
 export function markdown(summary: Summary, bold: (s: string) => string = (s) => `**${s}**`): string {
   const parts = [bold(summary.subject), '', summary.headline];
-  for (const section of summary.sections) parts.push('', bold(section.title), ...section.lines.map((l) => `- ${l}`));
+  for (const section of summary.sections)
+    parts.push('', bold(section.title), ...section.lines.map((l) => `- ${l}`));
   return parts.join('\n');
 }

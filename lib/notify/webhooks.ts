@@ -29,7 +29,10 @@ export function webhookRequest(webhook: Webhook, summary: Summary, nowMs: number
     case 'slack':
       return { url: webhook.url, body: { text: markdown(summary, (s) => `*${s}*`) } };
     case 'feishu': {
-      const body: Record<string, unknown> = { msg_type: 'text', content: { text: `${summary.subject}\n${plainText(summary)}` } };
+      const body: Record<string, unknown> = {
+        msg_type: 'text',
+        content: { text: `${summary.subject}\n${plainText(summary)}` },
+      };
       if (webhook.secret) {
         const timestamp = String(Math.floor(nowMs / 1000));
         body.timestamp = timestamp;
@@ -41,10 +44,15 @@ export function webhookRequest(webhook: Webhook, summary: Summary, nowMs: number
       let url = webhook.url;
       if (webhook.secret) {
         const timestamp = String(nowMs);
-        const sign = createHmac('sha256', webhook.secret).update(`${timestamp}\n${webhook.secret}`).digest('base64');
+        const sign = createHmac('sha256', webhook.secret)
+          .update(`${timestamp}\n${webhook.secret}`)
+          .digest('base64');
         url += `${url.includes('?') ? '&' : '?'}timestamp=${timestamp}&sign=${encodeURIComponent(sign)}`;
       }
-      return { url, body: { msgtype: 'markdown', markdown: { title: summary.subject, text: markdown(summary) } } };
+      return {
+        url,
+        body: { msgtype: 'markdown', markdown: { title: summary.subject, text: markdown(summary) } },
+      };
     }
     case 'wecom':
       return { url: webhook.url, body: { msgtype: 'markdown', markdown: { content: markdown(summary) } } };

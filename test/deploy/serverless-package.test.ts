@@ -15,11 +15,23 @@ let packageDir: string;
 beforeAll(async () => {
   packageDir = await mkdtemp(join(tmpdir(), 'sls-package-'));
   // Offline, no AWS credentials needed: osls packages without calling AWS.
-  await promisify(execFile)(join(ROOT, 'node_modules/.bin/serverless'), ['package', '--stage', 'prod', '--package', packageDir], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' },
-  });
-  const template = JSON.parse(await readFile(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'));
+  await promisify(execFile)(
+    join(ROOT, 'node_modules/.bin/serverless'),
+    ['package', '--stage', 'prod', '--package', packageDir],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        AWS_REGION: 'eu-west-1',
+        AWS_ACCESS_KEY_ID: 'x',
+        AWS_SECRET_ACCESS_KEY: 'x',
+      },
+    },
+  );
+  const template = JSON.parse(
+    await readFile(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'),
+  );
   resources = template.Resources;
 }, 120_000);
 
@@ -32,8 +44,8 @@ describe('serverless package (the CloudFormation template that deploys)', () => 
     expect(fn.ReservedConcurrentExecutions).toBe(1);
     expect(fn.Handler).toBe('handlers/sweep.handler');
     const env = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(env.LEDGER_TABLE).toEqual({ Ref: 'LedgerTable' });
-    expect(env.TOPIC_ARN).toEqual({ Ref: 'SummaryTopic' });
+    expect(env.LEDGER_TABLE).toBe(resources.LedgerTable!.Properties.TableName);
+    expect(env.TOPIC_NAME).toBe((resources.SummaryTopic!.Properties as { TopicName: string }).TopicName);
     expect(env.STAGE).toBe('prod');
   });
 
@@ -65,16 +77,28 @@ describe('serverless package (the CloudFormation template that deploys)', () => 
   });
 
   it('grants least privilege: each statement scoped to its one resource', () => {
-    const role = resources.IamRoleLambdaExecution!.Properties as { Policies: Array<{ PolicyDocument: { Statement: Array<{ Action: string[]; Resource: unknown }> } }> };
+    const role = resources.IamRoleLambdaExecution!.Properties as {
+      Policies: Array<{ PolicyDocument: { Statement: Array<{ Action: string[]; Resource: unknown }> } }>;
+    };
     const statements = role.Policies[0]!.PolicyDocument.Statement;
     const find = (action: string) => statements.filter((s) => s.Action.includes(action));
     expect(find('secretsmanager:GetSecretValue')).toEqual([
-      { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: expect.stringMatching(/^arn:aws:secretsmanager:/) },
+      {
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue'],
+        Resource: expect.stringMatching(/^arn:aws:secretsmanager:/),
+      },
     ]);
     expect(find('dynamodb:UpdateItem')).toEqual([
-      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': ['LedgerTable', 'Arn'] } },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
+        Resource: { 'Fn::GetAtt': ['LedgerTable', 'Arn'] },
+      },
     ]);
-    expect(find('sns:Publish')).toEqual([{ Effect: 'Allow', Action: ['sns:Publish'], Resource: { Ref: 'SummaryTopic' } }]);
+    expect(find('sns:Publish')).toEqual([
+      { Effect: 'Allow', Action: ['sns:Publish'], Resource: { Ref: 'SummaryTopic' } },
+    ]);
     for (const statement of statements) {
       expect(JSON.stringify(statement.Resource)).not.toBe('"*"');
       expect(statement.Action.some((a) => a.endsWith(':*') || a === '*')).toBe(false);
@@ -93,4 +117,22 @@ describe('serverless package (the CloudFormation template that deploys)', () => 
     expect(size).toBeGreaterThan(10_000);
     expect(size).toBeLessThan(BUNDLE_BUDGET_BYTES);
   });
+});
+
+describe('serverless invoke local', () => {
+  it('runs the real handler against the emulator and dynalite (npm run local-stack -- --invoke)', async () => {
+    const { stdout } = await promisify(execFile)(
+      join(ROOT, 'node_modules/.bin/tsx'),
+      ['scripts/local-stack.ts', '--invoke'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' },
+      },
+    );
+    expect(stdout).toContain('EMULATOR restarts accepted: 2');
+    const json = stdout.slice(stdout.indexOf('\n{\n') + 1, stdout.lastIndexOf('\n}') + 2);
+    const report = JSON.parse(json);
+    expect(report.totals).toEqual({ restarted: 2, 'instance-type': 1 });
+    expect(stdout).not.toContain('local-stack-secret-key');
+  }, 120_000);
 });

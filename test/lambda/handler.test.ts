@@ -1,4 +1,8 @@
-import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -16,6 +20,11 @@ const MIN = 60_000;
 const secretsMock = mockClient(SecretsManagerClient);
 const snsMock = mockClient(SNSClient);
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:dataarts-autoretry-test-summary';
+const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:dataarts-autoretry-test-sweep';
+const ctx = (remainingMs: number) => ({
+  getRemainingTimeInMillis: () => remainingMs,
+  invokedFunctionArn: FUNCTION_ARN,
+});
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:autoretry';
 const DING_SECRET = 'SECdingtalk-signing-secret';
 
@@ -57,10 +66,12 @@ beforeEach(async () => {
       AUTORETRY_POLICY: JSON.stringify({ rateLimit: 1000 }),
       LEDGER_TABLE: table,
       SECRET_ARN,
-      TOPIC_ARN: TOPIC,
+      TOPIC_NAME: 'dataarts-autoretry-test-summary',
       NOTIFY_POLICY: 'on-activity',
     },
-    secret: new SecretCache(new SecretsManagerClient({ region: 'eu-west-1' }), SECRET_ARN, 300_000, () => clock.now()),
+    secret: new SecretCache(new SecretsManagerClient({ region: 'eu-west-1' }), SECRET_ARN, 300_000, () =>
+      clock.now(),
+    ),
     sns: new SNSClient({ region: 'eu-west-1' }),
     dynamo: client,
     clock,
@@ -76,7 +87,11 @@ afterEach(async () => {
 
 describe('the Lambda sweep', () => {
   it('serves the schedule: restarts, metrics, one SNS summary and each webhook', async () => {
-    const result = await runLambdaSweep({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, 300_000, deps);
+    const result = await runLambdaSweep(
+      { source: 'aws.events', 'detail-type': 'Scheduled Event' },
+      ctx(300_000),
+      deps,
+    );
     expect(result.restarted.map((r) => r.instanceId).sort()).toEqual(['1', '2']);
     expect(emulator.restarts(1)).toBe(1);
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
@@ -84,18 +99,36 @@ describe('the Lambda sweep', () => {
       TopicArn: TOPIC,
       Subject: '[test] DataArts auto-retry: 2 restarted, 0 exhausted, 0 errors',
     });
-    expect(hooks.received.map((r) => r.path.split('?')[0])).toEqual(expect.arrayContaining(['/slack/T000/B000/slack-token-abc', '/robot/send']));
+    expect(hooks.received.map((r) => r.path.split('?')[0])).toEqual(
+      expect.arrayContaining(['/slack/T000/B000/slack-token-abc', '/robot/send']),
+    );
     const ding = hooks.received.find((r) => r.path.startsWith('/robot/send'))!;
     expect(ding.path).toMatch(/timestamp=\d+&sign=/);
-    expect(result.notification).toMatchObject({ sent: true, delivered: expect.arrayContaining(['sns', 'slack#0', 'dingtalk#1']), failed: [] });
+    expect(result.notification).toMatchObject({
+      sent: true,
+      delivered: expect.arrayContaining(['sns', 'slack#0', 'dingtalk#1']),
+      failed: [],
+    });
     const metrics = output.filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l));
     expect(metrics).toHaveLength(2);
-    expect(metrics[0]).toMatchObject({ Target: 'prod', Stage: 'test', Listed: 2, Eligible: 2, Restarted: 2, Exhausted: 0, Errors: 0 });
+    expect(metrics[0]).toMatchObject({
+      Target: 'prod',
+      Stage: 'test',
+      Listed: 2,
+      Eligible: 2,
+      Restarted: 2,
+      Exhausted: 0,
+      Errors: 0,
+    });
     expect(metrics[1]._aws.CloudWatchMetrics[0].Dimensions).toEqual([['Service', 'Stage']]);
   });
 
   it('takes a manual event: dry run, jobs and lookback', async () => {
-    const result = await runLambdaSweep({ dryRun: true, jobs: ['ods_*'], lookback: '48h' }, 300_000, deps);
+    const result = await runLambdaSweep(
+      { dryRun: true, jobs: ['ods_*'], lookback: '48h' },
+      ctx(300_000),
+      deps,
+    );
     expect(result.dryRun).toBe(true);
     expect(result.totals).toEqual({ 'dry-run': 1, excluded: 1 });
     expect(emulator.count('restart')).toBe(0);
@@ -108,21 +141,49 @@ describe('the Lambda sweep', () => {
     [{ jobs: [] }, 'event.jobs', /from 1 to 200 items/],
     [[1, 2], 'event', /must be an object/],
   ])('rejects the event %j before any request', async (event, field, problem) => {
-    const error = await runLambdaSweep(event, 300_000, deps).catch((e: unknown) => e);
+    const error = await runLambdaSweep(event, ctx(300_000), deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect(error).toMatchObject({ field, problem: expect.stringMatching(problem) });
     expect(emulator.requests).toHaveLength(0);
   });
 
   it.each([
-    ['missing', () => secretsMock.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ message: 'nope', $metadata: {} })), 'SECRET_ARN'],
+    [
+      'missing',
+      () =>
+        secretsMock
+          .on(GetSecretValueCommand)
+          .rejects(new ResourceNotFoundException({ message: 'nope', $metadata: {} })),
+      'SECRET_ARN',
+    ],
     ['not JSON', () => secretsMock.on(GetSecretValueCommand).resolves({ SecretString: 'AK=1' }), 'secret'],
-    ['without the SK', () => secretsMock.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ HUAWEICLOUD_SDK_AK: AK }) }), 'HUAWEICLOUD_SDK_SK'],
-    ['with a typo', () => secretsMock.on(GetSecretValueCommand).resolves({ SecretString: secretJson({ HUAWEICLOUD_SDK_SK2: 'x' }) }), 'secret.HUAWEICLOUD_SDK_SK2'],
-    ['with a bad webhook', () => secretsMock.on(GetSecretValueCommand).resolves({ SecretString: secretJson({ webhooks: { teams: 'x' } }) }), 'secret.webhooks.teams'],
+    [
+      'without the SK',
+      () =>
+        secretsMock
+          .on(GetSecretValueCommand)
+          .resolves({ SecretString: JSON.stringify({ HUAWEICLOUD_SDK_AK: AK }) }),
+      'HUAWEICLOUD_SDK_SK',
+    ],
+    [
+      'with a typo',
+      () =>
+        secretsMock
+          .on(GetSecretValueCommand)
+          .resolves({ SecretString: secretJson({ HUAWEICLOUD_SDK_SK2: 'x' }) }),
+      'secret.HUAWEICLOUD_SDK_SK2',
+    ],
+    [
+      'with a bad webhook',
+      () =>
+        secretsMock
+          .on(GetSecretValueCommand)
+          .resolves({ SecretString: secretJson({ webhooks: { teams: 'x' } }) }),
+      'secret.webhooks.teams',
+    ],
   ])('fails the invocation when the secret is %s, naming the key', async (_name, arrange, field) => {
     arrange();
-    const error = await runLambdaSweep({}, 300_000, deps).catch((e: unknown) => e);
+    const error = await runLambdaSweep({}, ctx(300_000), deps).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'ConfigError', field });
     expect(String((error as Error).message)).not.toContain(SK);
     expect(emulator.count('restart')).toBe(0);
@@ -130,51 +191,66 @@ describe('the Lambda sweep', () => {
 
   it('fails the invocation when settings are invalid, naming the variable', async () => {
     deps.env = { ...deps.env, AUTORETRY_POLICY: '{"maxAttempts": 0}' };
-    await expect(runLambdaSweep({}, 300_000, deps)).rejects.toMatchObject({ field: 'policy.maxAttempts' });
+    await expect(runLambdaSweep({}, ctx(300_000), deps)).rejects.toMatchObject({
+      field: 'policy.maxAttempts',
+    });
     deps.env = { ...deps.env, AUTORETRY_POLICY: '{', NOTIFY_POLICY: 'on-activity' };
-    await expect(runLambdaSweep({}, 300_000, deps)).rejects.toMatchObject({ field: 'AUTORETRY_POLICY' });
+    await expect(runLambdaSweep({}, ctx(300_000), deps)).rejects.toMatchObject({ field: 'AUTORETRY_POLICY' });
     deps.env = { ...deps.env, AUTORETRY_POLICY: '{}', NOTIFY_POLICY: 'sometimes' };
-    await expect(runLambdaSweep({}, 300_000, deps)).rejects.toMatchObject({ field: 'NOTIFY_POLICY' });
+    await expect(runLambdaSweep({}, ctx(300_000), deps)).rejects.toMatchObject({ field: 'NOTIFY_POLICY' });
   });
 
   it('fails the invocation when authentication fails on every target, after notifying', async () => {
-    secretsMock.on(GetSecretValueCommand).resolves({ SecretString: secretJson({ HUAWEICLOUD_SDK_SK: 'wrong-sk-value' }) });
-    await expect(runLambdaSweep({}, 300_000, deps)).rejects.toBeInstanceOf(SweepFailedError);
+    secretsMock
+      .on(GetSecretValueCommand)
+      .resolves({ SecretString: secretJson({ HUAWEICLOUD_SDK_SK: 'wrong-sk-value' }) });
+    await expect(runLambdaSweep({}, ctx(300_000), deps)).rejects.toBeInstanceOf(SweepFailedError);
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(emulator.count('list', 401)).toBeLessThanOrEqual(3);
   });
 
   it('a failed notification is logged and counted, never fatal', async () => {
     snsMock.on(PublishCommand).rejects(new Error('SNS is down'));
-    const result = await runLambdaSweep({}, 300_000, deps);
+    const result = await runLambdaSweep({}, ctx(300_000), deps);
     expect(result.restarted).toHaveLength(2);
     expect(result.notification.failed).toEqual([{ channel: 'sns', error: 'Error' }]);
     expect(output.some((l) => l.includes('notification failed'))).toBe(true);
   });
 
   it('stops before the Lambda deadline and reports the rest as deferred', async () => {
-    const result = await runLambdaSweep({}, 10_500, deps);
+    const result = await runLambdaSweep({}, ctx(10_500), deps);
     expect(result.totals).toEqual({ deferred: 2 });
     expect(emulator.count('restart')).toBe(0);
   });
 
   it('reuses the cached secret across warm invocations', async () => {
-    await runLambdaSweep({}, 300_000, deps);
+    await runLambdaSweep({}, ctx(300_000), deps);
     clock.advance(60 * MIN);
-    await runLambdaSweep({}, 300_000, deps);
+    await runLambdaSweep({}, ctx(300_000), deps);
     expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
-    await runLambdaSweep({}, 300_000, deps);
+    await runLambdaSweep({}, ctx(300_000), deps);
     expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
   });
 
   it('never lets a secret into logs, metrics, notifications or the report', async () => {
     deps.env.NOTIFY_POLICY = 'always';
-    const results = [await runLambdaSweep({}, 300_000, deps)];
-    secretsMock.on(GetSecretValueCommand).resolves({ SecretString: secretJson({ HUAWEICLOUD_SDK_SK: 'another-wrong-sk' }) });
+    const results = [await runLambdaSweep({}, ctx(300_000), deps)];
+    secretsMock
+      .on(GetSecretValueCommand)
+      .resolves({ SecretString: secretJson({ HUAWEICLOUD_SDK_SK: 'another-wrong-sk' }) });
     clock.advance(10 * MIN);
-    const failure = await runLambdaSweep({}, 300_000, { ...deps, secret: new SecretCache(new SecretsManagerClient({ region: 'eu-west-1' }), SECRET_ARN) }).catch((e: unknown) => e);
+    const failure = await runLambdaSweep({}, ctx(300_000), {
+      ...deps,
+      secret: new SecretCache(new SecretsManagerClient({ region: 'eu-west-1' }), SECRET_ARN),
+    }).catch((e: unknown) => e);
     const sns = snsMock.commandCalls(PublishCommand).map((c) => JSON.stringify(c.args[0].input));
-    const everything = [...output, ...sns, JSON.stringify(hooks.received.map((r) => r.body)), JSON.stringify(results), String(failure)].join('\n');
+    const everything = [
+      ...output,
+      ...sns,
+      JSON.stringify(hooks.received.map((r) => r.body)),
+      JSON.stringify(results),
+      String(failure),
+    ].join('\n');
     for (const secret of [SK, 'another-wrong-sk', DING_SECRET, 'slack-token-abc', 'ding-token-def']) {
       expect(everything).not.toContain(secret);
     }

@@ -42,11 +42,18 @@ describe('summary', () => {
 
   it('marks dry runs and storms', () => {
     const storm = fixedReport({ dryRun: true, storm: true, restarted: [], totals: { 'dry-run': 3 } });
-    storm.targets[0]!.storm = { suspected: true, failedJobs: 30, failedInstances: 30, reason: '30 distinct jobs failed (limit 20)' };
+    storm.targets[0]!.storm = {
+      suspected: true,
+      failedJobs: 30,
+      failedInstances: 30,
+      reason: '30 distinct jobs failed (limit 20)',
+    };
     const s = buildSummary(storm);
     expect(s.subject).toContain('3 would be restarted');
     expect(s.subject).toContain('(DRY RUN, STORM SUSPECTED)');
-    expect(s.sections[0]?.lines[0]).toContain('30 distinct jobs failed (limit 20). Nothing was restarted there');
+    expect(s.sections[0]?.lines[0]).toContain(
+      '30 distinct jobs failed (limit 20). Nothing was restarted there',
+    );
   });
 
   it.each([
@@ -72,10 +79,17 @@ describe('webhook formats', () => {
   });
 
   it('Feishu/Lark: text message signed with timestamp and sign', () => {
-    const body = byKind('feishu').body as { msg_type: string; timestamp: string; sign: string; content: { text: string } };
+    const body = byKind('feishu').body as {
+      msg_type: string;
+      timestamp: string;
+      sign: string;
+      content: { text: string };
+    };
     expect(body.msg_type).toBe('text');
     expect(body.timestamp).toBe(String(Math.floor(NOW / 1000)));
-    const expected = createHmac('sha256', `${body.timestamp}\n${SECRETS.feishuSecret}`).update('').digest('base64');
+    const expected = createHmac('sha256', `${body.timestamp}\n${SECRETS.feishuSecret}`)
+      .update('')
+      .digest('base64');
     expect(body.sign).toBe(expected);
     expect(body.content.text).toContain('dws_finance_close');
   });
@@ -84,23 +98,38 @@ describe('webhook formats', () => {
     const request = byKind('dingtalk');
     const url = new URL(request.url);
     expect(url.searchParams.get('timestamp')).toBe(String(NOW));
-    const sign = createHmac('sha256', SECRETS.dingSecret).update(`${NOW}\n${SECRETS.dingSecret}`).digest('base64');
+    const sign = createHmac('sha256', SECRETS.dingSecret)
+      .update(`${NOW}\n${SECRETS.dingSecret}`)
+      .digest('base64');
     expect(url.searchParams.get('sign')).toBe(sign);
     expect(request.body).toMatchObject({ msgtype: 'markdown', markdown: { title: summary.subject } });
   });
 
   it('WeCom: markdown content', () => {
-    expect(byKind('wecom').body).toMatchObject({ msgtype: 'markdown', markdown: { content: expect.stringContaining('**Errors (1)**') } });
+    expect(byKind('wecom').body).toMatchObject({
+      msgtype: 'markdown',
+      markdown: { content: expect.stringContaining('**Errors (1)**') },
+    });
   });
 
   it('generic: subject, text and sections', () => {
-    expect(byKind('generic').body).toMatchObject({ subject: summary.subject, hasProblem: true, text: plainText(summary) });
+    expect(byKind('generic').body).toMatchObject({
+      subject: summary.subject,
+      hasProblem: true,
+      text: plainText(summary),
+    });
   });
 
   it('no body carries a webhook URL, token or signing secret', () => {
     const bodies = JSON.stringify(requests.map((r) => r.body));
     for (const secret of Object.values(SECRETS)) expect(bodies).not.toContain(secret);
-    for (const token of ['slackTOKENxyz', 'feishu-token-123', 'ding-token-456', 'wecom-key-789', 'generic-token']) {
+    for (const token of [
+      'slackTOKENxyz',
+      'feishu-token-123',
+      'ding-token-456',
+      'wecom-key-789',
+      'generic-token',
+    ]) {
       expect(bodies).not.toContain(token);
     }
   });

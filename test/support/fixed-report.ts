@@ -1,6 +1,11 @@
 import type { SweepReport } from '../../lib/sweep/report';
 
-const ref = (i: number) => ({ target: 'cn4-prod', workspace: 'default', jobName: `ods_job_${i}`, instanceId: String(34_000 + i) });
+const ref = (i: number) => ({
+  target: 'cn4-prod',
+  workspace: 'default',
+  jobName: `ods_job_${i}`,
+  instanceId: String(34_000 + i),
+});
 
 /** A report with a bit of everything, for the notification formats. */
 export function fixedReport(overrides: Partial<SweepReport> = {}): SweepReport {
@@ -25,11 +30,25 @@ export function fixedReport(overrides: Partial<SweepReport> = {}): SweepReport {
         durationMs: 3000,
       },
     ],
-    restarted: Array.from({ length: 14 }, (_, i) => ({ ...ref(i), attempt: 1, maxAttempts: 3, confirmedBy: 'response' as const })),
-    exhausted: [{ ...ref(99), jobName: 'dws_finance_close', attempts: 3, maxAttempts: 3, lastOutcome: 'restarted' }],
+    restarted: Array.from({ length: 14 }, (_, i) => ({
+      ...ref(i),
+      attempt: 1,
+      maxAttempts: 3,
+      confirmedBy: 'response' as const,
+    })),
+    exhausted: [
+      { ...ref(99), jobName: 'dws_finance_close', attempts: 3, maxAttempts: 3, lastOutcome: 'restarted' },
+    ],
     unconfirmed: [],
     deferred: [],
-    errors: [{ ...ref(50), code: 'RESTART_REJECTED', message: 'POST ... answered 400: status does not allow rerun (DLF.3051)', attemptCounted: true }],
+    errors: [
+      {
+        ...ref(50),
+        code: 'RESTART_REJECTED',
+        message: 'POST ... answered 400: status does not allow rerun (DLF.3051)',
+        attemptCounted: true,
+      },
+    ],
     decisions: [],
     apiCalls: { list: 4, show: 0, restart: 15, retries: 1, throttled: 0 },
     ...overrides,
