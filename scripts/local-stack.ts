@@ -43,7 +43,7 @@ async function main(): Promise<void> {
       endTime: now - 40 * MIN,
     },
   ]);
-  const dynamo = dynalite();
+  const dynamo = dynalite({ createTableMs: 0 });
   await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
   const address = dynamo.address();
   const ledgerEndpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

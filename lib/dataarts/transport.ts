@@ -3,6 +3,7 @@ import {
   AuthenticationError,
   AuthorizationError,
   type DataArtsError,
+  MalformedResponseError,
   type RequestContext,
   TransientError,
 } from '../errors';
@@ -27,6 +28,8 @@ export interface TransportOptions {
   ratePerSecond: number;
   /** Requests in flight at once per target. */
   concurrency: number;
+  /** Larger answers are refused (the gateway's own limit is 12 MB). */
+  maxResponseBytes: number;
 }
 
 export const DEFAULT_TRANSPORT: TransportOptions = {
@@ -37,6 +40,7 @@ export const DEFAULT_TRANSPORT: TransportOptions = {
   maxRetryAfterMs: 30_000,
   ratePerSecond: 10,
   concurrency: 4,
+  maxResponseBytes: 16 * 1024 * 1024,
 };
 
 /**
@@ -96,6 +100,8 @@ export class Transport {
   private readonly slots: Semaphore;
   private readonly random: () => number;
   private readonly sleep: Sleep;
+  /** Set by a 401 that fresh credentials cannot fix: later requests fail without being sent. */
+  private authFailure: AuthenticationError | undefined;
 
   constructor(private readonly deps: TransportDeps) {
     this.options = { ...DEFAULT_TRANSPORT, ...deps.options };
@@ -113,6 +119,8 @@ export class Transport {
    */
   async send(request: TransportRequest): Promise<TransportResponse> {
     const context: RequestContext = { method: request.method, path: request.path };
+    // Never hammer on 401: the gateway locks an AK after 5 failed signatures.
+    if (this.authFailure) throw this.authFailure;
     let refreshedAuth = false;
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.attempt(request);
@@ -123,7 +131,13 @@ export class Transport {
             refreshedAuth = true;
             continue;
           }
-          throw errorFromResponse(AuthenticationError, 'AUTHENTICATION_FAILED', outcome.response, context);
+          this.authFailure = errorFromResponse(
+            AuthenticationError,
+            'AUTHENTICATION_FAILED',
+            outcome.response,
+            context,
+          );
+          throw this.authFailure;
         }
         if (status === 403) {
           throw errorFromResponse(AuthorizationError, 'NOT_AUTHORIZED', outcome.response, context);
@@ -177,10 +191,18 @@ export class Transport {
         retry: 0,
         throwHttpErrors: false,
       });
-      return {
-        kind: 'response',
-        response: { status: response.status, headers: response.headers, text: await response.text() },
-      };
+      const declared = Number(response.headers.get('content-length') ?? 0);
+      const text = declared > this.options.maxResponseBytes ? '' : await response.text();
+      if (declared > this.options.maxResponseBytes || text.length > this.options.maxResponseBytes) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new MalformedResponseError(
+          `${request.method} ${request.path}: answer larger than ${this.options.maxResponseBytes} bytes`,
+          'RESPONSE_TOO_LARGE',
+          { method: request.method, path: request.path },
+          response.status,
+        );
+      }
+      return { kind: 'response', response: { status: response.status, headers: response.headers, text } };
     } catch (error) {
       if (error instanceof TimeoutError) return { kind: 'timeout', cause: error };
       if (error instanceof NetworkError || isSocketError(error)) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { LedgerError } from '../errors';
@@ -58,6 +59,10 @@ export class DynamoDbLedger implements Ledger {
   }
 
   async claim(key: InstanceKey, request: ClaimRequest): Promise<boolean> {
+    // A token only this claim writes: if the SDK retried a write that had in fact
+    // succeeded (a throttled or lost answer), the retry fails the condition, and
+    // reading the token back tells that the claim is ours after all.
+    const claimId = randomUUID();
     const guard =
       'attempts = :expected AND attempts < :max AND (attribute_not_exists(notBefore) OR notBefore <= :now)';
     try {
@@ -67,7 +72,7 @@ export class DynamoDbLedger implements Ledger {
             TableName: this.table,
             Key: { pk: instancePk(key) },
             UpdateExpression:
-              'SET attempts = :next, lastAttemptAt = :now, notBefore = :notBefore, lastOutcome = :claimed, ' +
+              'SET attempts = :next, lastAttemptAt = :now, notBefore = :notBefore, lastOutcome = :claimed, claimId = :claimId, ' +
               'outcomes = if_not_exists(outcomes, :empty), expiresAt = :expires, target = :target, ' +
               'workspace = :workspace, jobName = :job, instanceId = :id',
             ConditionExpression:
@@ -79,6 +84,7 @@ export class DynamoDbLedger implements Ledger {
               ':now': request.now,
               ':notBefore': request.notBefore,
               ':claimed': 'claimed',
+              ':claimId': claimId,
               ':empty': {},
               ':expires': Math.ceil(request.expiresAt / 1000),
               ':target': key.target,
@@ -91,8 +97,15 @@ export class DynamoDbLedger implements Ledger {
       );
       return request.expectedAttempts < request.maxAttempts;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const answer = await this.call(() =>
+        this.doc.send(
+          new BatchGetCommand({
+            RequestItems: { [this.table]: { Keys: [{ pk: instancePk(key) }], ConsistentRead: true } },
+          }),
+        ),
+      );
+      return answer.Responses?.[this.table]?.[0]?.claimId === claimId;
     }
   }
 
@@ -109,6 +122,32 @@ export class DynamoDbLedger implements Ledger {
         }),
       ),
     );
+  }
+
+  async recordIfClaimed(key: InstanceKey, attempt: number, outcome: AttemptRecord): Promise<boolean> {
+    try {
+      await this.call(() =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: instancePk(key) },
+            UpdateExpression: 'SET lastOutcome = :outcome, outcomes.#attempt = :record',
+            ConditionExpression: 'attempts = :attempt AND lastOutcome = :claimed',
+            ExpressionAttributeNames: { '#attempt': String(attempt) },
+            ExpressionAttributeValues: {
+              ':outcome': outcome.outcome,
+              ':record': outcome,
+              ':attempt': attempt,
+              ':claimed': 'claimed',
+            },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   async release(key: InstanceKey, attempt: number, now: number): Promise<void> {
@@ -169,39 +208,45 @@ export class DynamoDbLedger implements Ledger {
     return typeof item?.restarts === 'number' ? item.restarts : 0;
   }
 
-  async reserveHourly(target: string, now: number, cap: number): Promise<boolean> {
-    try {
-      await this.call(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { pk: ratePk(target, now) },
-            UpdateExpression: 'ADD restarts :one SET expiresAt = :expires',
-            ConditionExpression: 'attribute_not_exists(restarts) OR restarts < :cap',
-            ExpressionAttributeValues: {
-              ':one': 1,
-              ':cap': cap,
-              ':expires': Math.ceil(now / 1000) + HOURLY_TTL_S,
-            },
-          }),
-        ),
-      );
-      return cap > 0;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
+  async reserveHourly(target: string, now: number, cap: number, wanted: number): Promise<number> {
+    let asking = Math.min(wanted, cap);
+    // Optimistic: ask for all; on a conflict, read what is left and ask for that.
+    for (let round = 0; asking > 0 && round < 5; round++) {
+      try {
+        await this.call(() =>
+          this.doc.send(
+            new UpdateCommand({
+              TableName: this.table,
+              Key: { pk: ratePk(target, now) },
+              UpdateExpression: 'ADD restarts :n SET expiresAt = :expires',
+              ConditionExpression: 'attribute_not_exists(restarts) OR restarts <= :limit',
+              ExpressionAttributeValues: {
+                ':n': asking,
+                ':limit': cap - asking,
+                ':expires': Math.ceil(now / 1000) + HOURLY_TTL_S,
+              },
+            }),
+          ),
+        );
+        return asking;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        asking = Math.min(asking, cap - (await this.hourlyCount(target, now)));
+      }
     }
+    return 0;
   }
 
-  async releaseHourly(target: string, now: number): Promise<void> {
+  async releaseHourly(target: string, now: number, count: number): Promise<void> {
+    if (count <= 0) return;
     await this.call(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: ratePk(target, now) },
-          UpdateExpression: 'ADD restarts :minusOne',
-          ConditionExpression: 'restarts > :zero',
-          ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+          UpdateExpression: 'ADD restarts :minus',
+          ConditionExpression: 'restarts >= :count',
+          ExpressionAttributeValues: { ':minus': -count, ':count': count },
         }),
       ),
     ).catch((error: unknown) => {

@@ -76,6 +76,16 @@ export class FileLedger implements Ledger {
     });
   }
 
+  recordIfClaimed(key: InstanceKey, attempt: number, outcome: AttemptRecord): Promise<boolean> {
+    return this.update((data) => {
+      const entry = data.instances[keyString(key)];
+      if (!entry || entry.attempts !== attempt || entry.lastOutcome !== 'claimed') return false;
+      entry.lastOutcome = outcome.outcome;
+      entry.outcomes[String(attempt)] = outcome;
+      return true;
+    });
+  }
+
   async release(key: InstanceKey, attempt: number, now: number): Promise<void> {
     await this.update((data) => {
       const entry = data.instances[keyString(key)];
@@ -101,21 +111,23 @@ export class FileLedger implements Ledger {
     return (await this.load()).hourly[rateKey(target, now)] ?? 0;
   }
 
-  reserveHourly(target: string, now: number, cap: number): Promise<boolean> {
-    return this.update((data) => {
-      const key = rateKey(target, now);
-      const used = data.hourly[key] ?? 0;
-      if (used >= cap) return false;
-      data.hourly[key] = used + 1;
-      return true;
-    });
-  }
-
-  async releaseHourly(target: string, now: number): Promise<void> {
+  async reserveHourly(target: string, now: number, cap: number, wanted: number): Promise<number> {
+    let granted = 0;
     await this.update((data) => {
       const key = rateKey(target, now);
-      if ((data.hourly[key] ?? 0) <= 0) return false;
-      data.hourly[key] = (data.hourly[key] ?? 1) - 1;
+      const used = data.hourly[key] ?? 0;
+      granted = Math.max(0, Math.min(wanted, cap - used));
+      data.hourly[key] = used + granted;
+      return granted > 0;
+    });
+    return granted;
+  }
+
+  async releaseHourly(target: string, now: number, count: number): Promise<void> {
+    if (count <= 0) return;
+    await this.update((data) => {
+      const key = rateKey(target, now);
+      data.hourly[key] = Math.max(0, (data.hourly[key] ?? 0) - count);
       return true;
     });
   }
@@ -165,6 +177,18 @@ export class FileLedger implements Ledger {
     await rename(temporary, this.path);
   }
 
+  /** A lock whose process is gone (killed mid-operation) or that is very old. */
+  private async lockIsStale(): Promise<boolean> {
+    try {
+      const [owner, info] = await Promise.all([readFile(this.lockPath, 'utf8'), stat(this.lockPath)]);
+      const pid = Number(owner);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processAlive(pid)) return true;
+      return Date.now() - info.mtimeMs > STALE_LOCK_MS;
+    } catch {
+      return false;
+    }
+  }
+
   private async lock(): Promise<() => Promise<void>> {
     await mkdir(dirname(this.path), { recursive: true });
     const started = Date.now();
@@ -178,15 +202,20 @@ export class FileLedger implements Ledger {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
           throw new LedgerError('cannot lock ledger file', { cause: error });
       }
-      const age = await stat(this.lockPath).then(
-        (s) => Date.now() - s.mtimeMs,
-        () => 0,
-      );
-      if (age > STALE_LOCK_MS) await rm(this.lockPath, { force: true });
+      if (await this.lockIsStale()) await rm(this.lockPath, { force: true });
       if (Date.now() - started > LOCK_WAIT_MS)
         throw new LedgerError(`ledger file ${this.path} stayed locked`);
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

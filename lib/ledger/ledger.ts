@@ -52,16 +52,21 @@ export interface Ledger {
   claim(key: InstanceKey, request: ClaimRequest): Promise<boolean>;
   /** Records what attempt `attempt` did. */
   record(key: InstanceKey, attempt: number, outcome: AttemptRecord): Promise<void>;
+  /** Records the outcome only if attempt `attempt` is still just claimed; true if it did. */
+  recordIfClaimed(key: InstanceKey, attempt: number, outcome: AttemptRecord): Promise<boolean>;
   /** Uncounts attempt `attempt`: only for a request that certainly never reached DataArts. */
   release(key: InstanceKey, attempt: number, now: number): Promise<void>;
   /** Marks the budget as reported exhausted; true only for the first caller. */
   markExhausted(key: InstanceKey, now: number): Promise<boolean>;
   /** Restarts counted for the target in the clock hour of `now`. */
   hourlyCount(target: string, now: number): Promise<number>;
-  /** Takes one restart from the target's hourly allowance; false when `cap` is reached. */
-  reserveHourly(target: string, now: number, cap: number): Promise<boolean>;
-  /** Gives one back (the claim that followed failed, or the request was never sent). */
-  releaseHourly(target: string, now: number): Promise<void>;
+  /**
+   * Takes up to `wanted` restarts from the target's allowance for the clock hour of
+   * `now`, never past `cap`; returns how many it got. One write for a whole sweep.
+   */
+  reserveHourly(target: string, now: number, cap: number, wanted: number): Promise<number>;
+  /** Gives back `count` reserved restarts that were not made. */
+  releaseHourly(target: string, now: number, count: number): Promise<void>;
 }
 
 export function keyString(key: InstanceKey): string {

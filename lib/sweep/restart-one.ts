@@ -14,7 +14,6 @@ import { backoffDelay } from '../policy/backoff';
 
 export type RestartOutcome =
   | { kind: 'restarted'; confirmedBy: 'response' | 'reread'; recordError?: { code: string; message: string } }
-  | { kind: 'hourly-cap' }
   | { kind: 'claimed-elsewhere' }
   /** The request was refused or failed; `counted` says whether the attempt stays in the budget. */
   | {
@@ -29,17 +28,15 @@ export type RestartOutcome =
 export interface RestartContext {
   client: Pick<DataArtsClient, 'restartInstance'>;
   ledger: Ledger;
-  target: string;
   now: () => number;
   random: () => number;
   retentionMs: number;
-  maxRestartsPerHour: number;
 }
 
 /**
- * One attempt, in the order that keeps the budget right whatever fails:
- * reserve an hourly slot, claim the attempt (compare-and-set), call restart,
- * record the outcome. A claim is released only when the request certainly never
+ * One attempt, in the order that keeps the budget right whatever fails: claim the
+ * attempt (compare-and-set), call restart, record the outcome. (The hourly slot was
+ * reserved in bulk by the sweep.) A claim is released only when the request certainly never
  * reached DataArts (connection refused, 429/503 after retries, 401/403); an
  * attempt whose effect is unknown stays counted and is reported unconfirmed.
  */
@@ -50,25 +47,16 @@ export async function restartOne(
   rule: RetryRule,
   attempt: number,
 ): Promise<RestartOutcome> {
-  const { ledger, target } = context;
+  const { ledger } = context;
   const now = context.now();
-  if (!(await ledger.reserveHourly(target, now, context.maxRestartsPerHour))) return { kind: 'hourly-cap' };
-  const claimed = await ledger
-    .claim(key, {
-      expectedAttempts: attempt - 1,
-      maxAttempts: rule.maxAttempts,
-      now,
-      notBefore: now + backoffDelay(attempt, rule.backoff, context.random),
-      expiresAt: now + context.retentionMs,
-    })
-    .catch(async (error: unknown) => {
-      await ledger.releaseHourly(target, now).catch(() => undefined);
-      throw error;
-    });
-  if (!claimed) {
-    await ledger.releaseHourly(target, now);
-    return { kind: 'claimed-elsewhere' };
-  }
+  const claimed = await ledger.claim(key, {
+    expectedAttempts: attempt - 1,
+    maxAttempts: rule.maxAttempts,
+    now,
+    notBefore: now + backoffDelay(attempt, rule.backoff, context.random),
+    expiresAt: now + context.retentionMs,
+  });
+  if (!claimed) return { kind: 'claimed-elsewhere' };
 
   const expected = {
     status: instance.status,
@@ -94,7 +82,6 @@ export async function restartOne(
       error instanceof AuthorizationError;
     if (notSent) {
       await ledger.release(key, attempt, context.now());
-      await ledger.releaseHourly(target, now);
       return {
         kind: 'failed',
         code,

@@ -51,6 +51,10 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
       dryRun,
       deadline: options.deadline ?? Number.POSITIVE_INFINITY,
       reserveMs: options.reserveMs ?? config.client.timeoutMs,
+      // Longer than one restart can take, with its retries and the look after a lost answer.
+      staleClaimMs:
+        (config.client.retries + 3) * config.client.timeoutMs +
+        config.client.maxRetryAfterMs * config.client.retries,
       lookbackMs: config.policy.lookbackMs,
       policy: config.policy,
       sweepBudget,

@@ -6,7 +6,7 @@ import type { InstanceKey, Ledger, LedgerEntry } from '../ledger/ledger';
 import { keyString } from '../ledger/ledger';
 import type { Logger } from '../log';
 import { decide } from '../policy/decide';
-import { type Decision, SKIP_REASONS, type SkipReason } from '../policy/decision';
+import { type Decision, SKIP_REASONS, type SkipReason, skip } from '../policy/decision';
 import { applyFleetLimits, type Candidate, detectStorm } from '../policy/guards';
 import { resolveRule } from '../policy/rules';
 import { mapBounded } from '../util/concurrency';
@@ -41,6 +41,8 @@ export interface TargetSweepInput {
   /** Stop starting restarts once now() + reserveMs passes this. */
   deadline: number;
   reserveMs: number;
+  /** A claim without an outcome older than this was interrupted. */
+  staleClaimMs: number;
   lookbackMs: number;
   policy: Config['policy'];
   /** Shared by all targets: restarts this sweep may still make. */
@@ -104,7 +106,10 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
       ...policy.defaults.statuses,
       ...policy.rules.flatMap((r) => r.overrides.statuses ?? []),
     ]);
-    const lists = await Promise.all([...statuses].map((status) => client.listInstances(window, { status })));
+    // "fail" first and alone: if the credentials are wrong, one request finds out.
+    const [first, ...others] = [...statuses];
+    const lists = [await client.listInstances(window, { status: first as string })];
+    lists.push(...(await Promise.all(others.map((status) => client.listInstances(window, { status })))));
     listed = dedupe(lists.flatMap((l) => l.instances));
     for (const list of lists) {
       for (const bad of list.invalid) {
@@ -174,28 +179,46 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
     return { instance, key, rule, entry, decision };
   });
 
-  // 4. Fleet limits: storm guard, caps (hourly read from the ledger), dry run.
+  // 4. Fleet limits: storm guard, caps, dry run. The hourly allowance is reserved in
+  // the ledger in one write (read only, in a dry run); what is not used goes back.
   const restartable = planned.filter((p) => p.decision.action === 'restart');
-  let hourUsed = 0;
-  if (restartable.length > 0 && !storm.suspected)
-    hourUsed = await input.ledger.hourlyCount(target.name, started).catch(() => 0);
+  const wanted = Math.min(restartable.length, input.sweepBudget.remaining);
+  let reserved = 0;
+  let hourRemaining = 0;
+  if (wanted > 0 && !storm.suspected) {
+    try {
+      if (input.dryRun) {
+        hourRemaining = Math.max(
+          0,
+          policy.maxRestartsPerHour - (await input.ledger.hourlyCount(target.name, started)),
+        );
+      } else {
+        reserved = await input.ledger.reserveHourly(target.name, started, policy.maxRestartsPerHour, wanted);
+        hourRemaining = reserved;
+      }
+    } catch (error) {
+      const described = describeError(error);
+      result.report.error = described;
+      result.errors.push({ target: target.name, workspace, ...described });
+      for (const p of restartable) p.decision = skip('target-halted', `ledger failed: ${described.message}`);
+    }
+  }
   const limited = applyFleetLimits(
-    restartable.map(
-      (p): Candidate => ({
-        decision: p.decision as Candidate['decision'],
-        failedAt: failedAt(p.instance),
-      }),
-    ),
-    {
-      storm,
-      sweepRemaining: input.sweepBudget.remaining,
-      hourRemaining: Math.max(0, policy.maxRestartsPerHour - hourUsed),
-      dryRun: input.dryRun,
-    },
+    restartable
+      .filter((p) => p.decision.action === 'restart')
+      .map(
+        (p): Candidate => ({
+          decision: p.decision as Candidate['decision'],
+          failedAt: failedAt(p.instance),
+        }),
+      ),
+    { storm, sweepRemaining: input.sweepBudget.remaining, hourRemaining, dryRun: input.dryRun },
   );
-  restartable.forEach((p, i) => {
-    p.decision = limited[i]!;
-  });
+  restartable
+    .filter((p) => p.decision.action === 'restart')
+    .forEach((p, i) => {
+      p.decision = limited[i]!;
+    });
   // Same priority as the caps: fewest attempts used, then the oldest failure, go first.
   const toRestart = planned
     .filter((p) => p.decision.action === 'restart')
@@ -208,7 +231,28 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
     ? limited.filter((d) => d.action === 'skip' && d.reason === 'dry-run').length
     : toRestart.length;
 
-  // 5. Exhausted budgets: reported once, by the sweep that first sees them.
+  // 5a. Interrupted attempts: a claim with no recorded outcome, older than any
+  // restart call can take, belongs to a sweep that died (crash, timeout) between the
+  // claim and its record. It stays counted; it is reported once, as unconfirmed.
+  for (const p of planned) {
+    const entry = p.entry;
+    if (entry?.lastOutcome !== 'claimed' || entry.lastAttemptAt === undefined) continue;
+    if (started - entry.lastAttemptAt < input.staleClaimMs) continue;
+    const first =
+      input.dryRun ||
+      (await input.ledger
+        .recordIfClaimed(p.key, entry.attempts, { at: started, outcome: 'unconfirmed', code: 'INTERRUPTED' })
+        .catch(() => false));
+    if (first)
+      result.unconfirmed.push({
+        ...p.key,
+        attempt: entry.attempts,
+        maxAttempts: p.rule.maxAttempts,
+        code: 'INTERRUPTED',
+      });
+  }
+
+  // 5b. Exhausted budgets: reported once, by the sweep that first sees them.
   for (const p of planned) {
     if (
       p.decision.action !== 'skip' ||
@@ -237,12 +281,11 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
   const context = {
     client,
     ledger: input.ledger,
-    target: target.name,
     now: input.now,
     random: input.random,
     retentionMs: input.config.ledger.retentionMs,
-    maxRestartsPerHour: policy.maxRestartsPerHour,
   };
+  let sent = 0;
   await mapBounded(toRestart, policy.concurrency, async (p) => {
     const decision = p.decision as Extract<Decision, { action: 'restart' }>;
     const budget = { attempt: decision.attempt, maxAttempts: decision.maxAttempts, rule: decision.rule };
@@ -260,6 +303,7 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
       const outcome = await restartOne(context, p.key, p.instance, p.rule, decision.attempt);
       switch (outcome.kind) {
         case 'restarted':
+          sent++;
           result.restarted.push({
             ...p.key,
             attempt: decision.attempt,
@@ -279,13 +323,13 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
           if (outcome.recordError)
             result.errors.push({ ...p.key, ...outcome.recordError, attemptCounted: true });
           break;
-        case 'hourly-cap':
         case 'claimed-elsewhere':
           result.decisions.push(
             record(target.name, workspace, p.instance, outcome.kind, SKIP_REASONS[outcome.kind], budget),
           );
           break;
         case 'failed':
+          if (outcome.counted) sent++;
           result.errors.push({
             ...p.key,
             code: outcome.code,
@@ -331,6 +375,12 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
     input.logger.debug('decision', { ...result.decisions.at(-1) });
   });
   if (halted) result.report.error ??= { code: 'TARGET_HALTED', message: halted };
+  if (reserved > sent) {
+    await input.ledger.releaseHourly(target.name, started, reserved - sent).catch((error: unknown) => {
+      // Unreturned slots only make this hour's cap stricter: the safe side.
+      result.errors.push({ target: target.name, workspace, ...describeError(error) });
+    });
+  }
   return finish();
 }
 

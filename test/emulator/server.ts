@@ -26,7 +26,11 @@ export type FaultKind =
   | 'reset'
   | 'malformed-json'
   | 'unknown-fields'
-  | 'instance-vanished';
+  | 'instance-vanished'
+  /** Someone else reran the instance between list and restart: it is running now. */
+  | 'status-changed'
+  /** Answer 200 with `body` as it is (malformed shapes, huge answers). */
+  | 'custom';
 
 export interface Fault {
   route: Route | 'any';
@@ -39,6 +43,8 @@ export interface Fault {
   processed?: boolean;
   /** For 429/503: send Retry-After (seconds). */
   retryAfterSeconds?: number;
+  /** For `custom`. */
+  body?: string;
 }
 
 export interface EmulatorOptions {
@@ -288,7 +294,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       return send(res, record, 200, { ...publicView(instance), total: nodes.length, nodes });
     }
 
-    // restart
+    // restart: a client that hung up while the request waited is not served (like a gateway).
+    if (req.socket.destroyed) {
+      record.status = -3;
+      return;
+    }
+    if (fault?.kind === 'status-changed') {
+      instance.status = 'running';
+      instance.startTime = now;
+    }
     if (instance.instanceType === 2)
       return error(res, record, 400, 'DLF.EMU2', 'Manually scheduled instances cannot be rerun (EMU).');
     if (!['success', 'fail', 'manual-stop'].includes(instance.status)) {
@@ -368,6 +382,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         return true;
       case 'malformed-json':
         send(res, record, 200, '{"total": 3, "instances": [{"jobName": "x", ');
+        return true;
+      case 'custom':
+        send(res, record, 200, fault.body ?? '');
         return true;
       case 429:
       case 503:

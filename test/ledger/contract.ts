@@ -99,6 +99,21 @@ export function ledgerContract(name: string, create: () => Promise<Ledger>): voi
       expect(await claim(ledger, key, 0, NOW + 2)).toBe(true);
     });
 
+    it('records an interrupted claim once, and only while it is still just claimed', async () => {
+      const key = freshKey();
+      await claim(ledger, key, 0);
+      const results = await Promise.all([
+        ledger.recordIfClaimed(key, 1, { at: NOW, outcome: 'unconfirmed', code: 'INTERRUPTED' }),
+        ledger.recordIfClaimed(key, 1, { at: NOW, outcome: 'unconfirmed', code: 'INTERRUPTED' }),
+      ]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect((await ledger.read([key])).get(keyString(key))?.lastOutcome).toBe('unconfirmed');
+      const other = freshKey();
+      await claim(ledger, other, 0);
+      await ledger.record(other, 1, { at: NOW, outcome: 'restarted' });
+      expect(await ledger.recordIfClaimed(other, 1, { at: NOW, outcome: 'unconfirmed' })).toBe(false);
+    });
+
     it('reports an exhausted budget once', async () => {
       const key = freshKey();
       await claim(ledger, key, 0);
@@ -107,18 +122,26 @@ export function ledgerContract(name: string, create: () => Promise<Ledger>): voi
       expect(await ledger.markExhausted(key, NOW + 1)).toBe(false);
     });
 
-    it('counts restarts per target and clock hour, and never past the cap', async () => {
+    it('reserves restarts per target and clock hour in bulk, never past the cap', async () => {
       const target = `t${counter++}`;
-      const results = await Promise.all(
-        Array.from({ length: 8 }, () => ledger.reserveHourly(target, NOW, 5)),
-      );
-      expect(results.filter(Boolean)).toHaveLength(5);
-      expect(await ledger.hourlyCount(target, NOW + 30 * MIN)).toBe(5);
+      expect(await ledger.reserveHourly(target, NOW, 10, 4)).toBe(4);
+      expect(await ledger.reserveHourly(target, NOW + MIN, 10, 4)).toBe(4);
+      expect(await ledger.reserveHourly(target, NOW, 10, 4)).toBe(2);
+      expect(await ledger.reserveHourly(target, NOW, 10, 4)).toBe(0);
+      expect(await ledger.hourlyCount(target, NOW + 30 * MIN)).toBe(10);
       expect(await ledger.hourlyCount(target, NOW + 60 * MIN)).toBe(0);
-      await ledger.releaseHourly(target, NOW);
-      expect(await ledger.hourlyCount(target, NOW)).toBe(4);
-      expect(await ledger.reserveHourly(target, NOW, 5)).toBe(true);
-      expect(await ledger.reserveHourly(`${target}-other`, NOW, 0)).toBe(false);
+      await ledger.releaseHourly(target, NOW, 3);
+      expect(await ledger.hourlyCount(target, NOW)).toBe(7);
+      expect(await ledger.reserveHourly(`${target}-other`, NOW, 0, 5)).toBe(0);
+    });
+
+    it('concurrent reservations never exceed the cap together', async () => {
+      const target = `t${counter++}`;
+      const granted = await Promise.all(
+        Array.from({ length: 6 }, () => ledger.reserveHourly(target, NOW, 10, 3)),
+      );
+      expect(granted.reduce((a, b) => a + b, 0)).toBe(10);
+      expect(await ledger.hourlyCount(target, NOW)).toBe(10);
     });
 
     it('reads many keys at once', async () => {

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { LedgerError } from '../../lib/errors';
 import { FileLedger } from '../../lib/ledger/file-ledger';
 import { freshDynamoLedger } from '../support/dynamo';
+import { MemoryLedger } from '../support/memory-ledger';
 import { ledgerContract } from './contract';
 
 ledgerContract('DynamoDB (dynalite)', async () => (await freshDynamoLedger()).ledger);
+ledgerContract('memory (test support)', async () => new MemoryLedger());
 ledgerContract(
   'file',
   async () => new FileLedger(join(await mkdtemp(join(tmpdir(), 'ledger-')), 'ledger.json')),
@@ -17,7 +19,7 @@ describe('file ledger specifics', () => {
     const path = join(await mkdtemp(join(tmpdir(), 'ledger-')), 'ledger.json');
     await writeFile(path, 'precious data');
     const ledger = new FileLedger(path);
-    await expect(ledger.reserveHourly('t', 0, 5)).rejects.toBeInstanceOf(LedgerError);
+    await expect(ledger.reserveHourly('t', 0, 5, 1)).rejects.toBeInstanceOf(LedgerError);
     expect(await readFile(path, 'utf8')).toBe('precious data');
   });
 
@@ -28,6 +30,6 @@ describe('file ledger specifics', () => {
     const { utimes } = await import('node:fs/promises');
     const old = new Date(Date.now() - 60_000);
     await utimes(`${path}.lock`, old, old);
-    await expect(new FileLedger(path).reserveHourly('t', 0, 5)).resolves.toBe(true);
+    await expect(new FileLedger(path).reserveHourly('t', 0, 5, 1)).resolves.toBe(1);
   });
 });
