@@ -9,5 +9,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!ky/)'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/support/scan-secrets.ts'],
+  maxWorkers: 2,
   testTimeout: 20000,
 };

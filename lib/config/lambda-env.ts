@@ -58,7 +58,10 @@ export function settingsFromEnv(
       // Local runs (serverless invoke local) point at dynalite or DynamoDB Local.
       ...(env.LEDGER_ENDPOINT ? { endpoint: env.LEDGER_ENDPOINT } : {}),
     },
-    policy: typeof policy === 'object' && policy !== null ? { ...policy, ...overrides } : policy,
+    policy:
+      typeof policy === 'object' && policy !== null && !Array.isArray(policy)
+        ? { ...policy, ...overrides }
+        : policy,
     client: json(env, 'AUTORETRY_CLIENT', {}),
   };
   if (raw.targets === undefined)

@@ -23,6 +23,7 @@ const HOURLY_TTL_S = 86_400;
  * (GetItem via BatchGetItem, UpdateItem), so IAM can be scoped to the table.
  */
 export class DynamoDbLedger implements Ledger {
+  readonly stats = { retries: 0 };
   private readonly doc: DynamoDBDocumentClient;
 
   constructor(
@@ -257,8 +258,17 @@ export class DynamoDbLedger implements Ledger {
   /** Keeps ConditionalCheckFailed as is (it is an answer); wraps every other failure. */
   private async call<T>(send: () => Promise<T>): Promise<T> {
     try {
-      return await send();
+      const answer = await send();
+      this.stats.retries += Math.max(
+        0,
+        ((answer as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) - 1,
+      );
+      return answer;
     } catch (error) {
+      this.stats.retries += Math.max(
+        0,
+        ((error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) - 1,
+      );
       if (error instanceof ConditionalCheckFailedException || error instanceof LedgerError) throw error;
       const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new LedgerError(`DynamoDB ledger ${this.table}: ${detail}`, { cause: error });

@@ -46,6 +46,8 @@ export interface ClaimRequest {
 }
 
 export interface Ledger {
+  /** Retries the ledger's client made (DynamoDB throttling), for the report. */
+  readonly stats?: { retries: number };
   /** Current entries for these keys (consistent reads), by `keyString`. */
   read(keys: readonly InstanceKey[]): Promise<Map<string, LedgerEntry>>;
   /** Counts attempt `expectedAttempts + 1`. False when another sweep changed the entry first. */

@@ -93,6 +93,8 @@ export interface SweepReport {
   errors: ErrorItem[];
   decisions: DecisionRecord[];
   apiCalls: ApiCalls;
+  /** Retries the ledger needed during this sweep (DynamoDB throttling); 0 for the file ledger. */
+  ledgerRetries: number;
 }
 
 export function countBy(records: readonly DecisionRecord[]): Record<string, number> {

@@ -40,6 +40,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
   const wallStart = performance.now();
   const dryRun = options.dryRun ?? false;
   const sweepBudget = { remaining: config.policy.maxRestartsPerSweep };
+  const ledgerRetriesBefore = deps.ledger.stats?.retries ?? 0;
   const results = await mapBounded(deps.targets, options.targetConcurrency ?? 4, ({ target, client }) =>
     sweepTarget({
       config,
@@ -82,6 +83,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
     errors: results.flatMap((r) => r.errors),
     decisions: results.flatMap((r) => r.decisions),
     apiCalls: { list: 0, show: 0, restart: 0, retries: 0, throttled: 0 },
+    ledgerRetries: 0,
   };
   for (const r of results) {
     addCounts(report.totals, r.report.counts);
@@ -90,6 +92,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
       r.report.apiCalls as unknown as Record<string, number>,
     );
   }
+  report.ledgerRetries = (deps.ledger.stats?.retries ?? 0) - ledgerRetriesBefore;
   report.finishedAt = isoTime(clock.now());
   report.durationMs = Math.round(performance.now() - wallStart);
   logger.info('sweep finished', {

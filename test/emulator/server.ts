@@ -39,7 +39,10 @@ export interface Fault {
   nth?: number;
   /** How many requests get it (default 1). */
   times?: number;
-  /** For restart: apply the restart, then answer with the fault (unknown outcome). */
+  /**
+   * For restart: apply the restart, then answer with the fault (unknown outcome).
+   * Ignored for 429 and 503, which the gateway answers before DataArts sees the request.
+   */
   processed?: boolean;
   /** For 429/503: send Retry-After (seconds). */
   retryAfterSeconds?: number;
@@ -226,7 +229,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     if (!store)
       return error(res, record, 400, 'DLF.EMU1', `Workspace ${workspaceName} does not exist (EMU).`);
 
-    if (fault && !fault.processed && (await answerFault(req, res, record, fault))) return;
+    const afterProcessing = fault?.processed === true && fault.kind !== 429 && fault.kind !== 503;
+    if (fault && !afterProcessing && (await answerFault(req, res, record, fault))) return;
 
     if (route === 'list') {
       const limit = query.limit === undefined ? 10 : Number(query.limit);
@@ -319,7 +323,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     delete instance.endTime;
     instance.restarts++;
     instance.version++;
-    if (fault?.processed && (await answerFault(req, res, record, fault))) return;
+    if (fault && afterProcessing && (await answerFault(req, res, record, fault))) return;
     return send(res, record, 204);
   };
 

@@ -51,6 +51,7 @@ export function fixedReport(overrides: Partial<SweepReport> = {}): SweepReport {
     ],
     decisions: [],
     apiCalls: { list: 4, show: 0, restart: 15, retries: 1, throttled: 0 },
+    ledgerRetries: 0,
     ...overrides,
   };
 }

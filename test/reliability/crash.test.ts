@@ -1,0 +1,155 @@
+/**
+ * Crash safety: the command line is killed with SIGKILL at random points (including
+ * between a claim and its restart call), then swept again. Budgets stay right: no
+ * rerun without a counted attempt, an interrupted attempt is counted at most once
+ * and is reported as unconfirmed.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { FileLedger } from '../../lib/ledger/file-ledger';
+import type { SweepReport } from '../../lib/sweep/report';
+import { type Emulator, startEmulator } from '../emulator/server';
+import { seededRandom } from '../support/seeded-random';
+import { AK, PROJECT, SK } from '../support/targets';
+
+const ROOT = resolve(__dirname, '../..');
+const MIN = 60_000;
+const COUNT = 40;
+
+let emulator: Emulator;
+let dir: string;
+let configPath: string;
+
+function runCli(args: string[]): {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; stdout: string }>;
+} {
+  // The built bin run by node itself: a wrapper such as tsx would leave its child
+  // running when killed with SIGKILL, which is not a crash.
+  const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), '--config', configPath, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: SK },
+  });
+  let stdout = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  const done = new Promise<{ code: number | null; stdout: string }>((resolveDone) =>
+    child.on('exit', (code) => {
+      resolveDone({ code, stdout });
+    }),
+  );
+  return { child, done };
+}
+
+beforeAll(async () => {
+  await promisify(execFile)(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT });
+  emulator = await startEmulator({ clock: { now: () => Date.now() }, accessKeys: { [AK]: SK } });
+  const now = Date.now();
+  emulator.seed(
+    PROJECT,
+    undefined,
+    Array.from({ length: COUNT }, (_, i) => ({
+      jobName: `job_${i}`,
+      instanceId: 700 + i,
+      status: 'fail',
+      planTime: now - 60 * MIN,
+      endTime: now - 30 * MIN - i,
+    })),
+  );
+  dir = await mkdtemp(join(tmpdir(), 'crash-'));
+  configPath = join(dir, 'config.json');
+  await writeFile(
+    configPath,
+    JSON.stringify({
+      targets: [{ name: 'prod', endpoint: emulator.url, projectId: PROJECT }],
+      ledger: { type: 'file', path: join(dir, 'ledger.json') },
+      // Every restart takes a while, so kills land between claims and restarts.
+      policy: { concurrency: 2, rateLimit: 1000, stormGuard: { enabled: false } },
+      // Short timeouts, so a claim left by a killed process is stale (interrupted) within ~2 s.
+      client: { timeout: '300ms', retries: 1, maxRetryAfter: '500ms' },
+    }),
+  );
+});
+afterAll(async () => emulator.close());
+
+it('SIGKILL at random points never double-restarts or loses an attempt', async () => {
+  emulator.setLatency(40);
+  const random = seededRandom(42);
+  let kills = 0;
+  // First, one killed exactly while its first restart request waits at the gateway:
+  // the claim is written, the restart never happens.
+  const before = emulator.count('restart');
+  const { child, done } = runCli(['--json']);
+  await new Promise<void>((resolveSeen) => {
+    const poll = setInterval(() => {
+      if (emulator.count('restart') > before || child.exitCode !== null) {
+        clearInterval(poll);
+        child.kill('SIGKILL');
+        resolveSeen();
+      }
+    }, 1);
+  });
+  await done;
+  kills++;
+  for (let round = 0; round < 6; round++) {
+    const { child, done } = runCli(['--json']);
+    // Past start-up (~400 ms), into the listing and the restarts.
+    const delay = 400 + Math.floor(random() * 900);
+    const timer = setTimeout(() => {
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+        kills++;
+      }
+    }, delay);
+    await done;
+    clearTimeout(timer);
+  }
+  emulator.setLatency(0);
+
+  const ledger = new FileLedger(join(dir, 'ledger.json'));
+  const keys = Array.from({ length: COUNT }, (_, i) => ({
+    target: 'prod',
+    workspace: 'default',
+    jobName: `job_${i}`,
+    instanceId: String(700 + i),
+  }));
+  const id = (key: (typeof keys)[number]) => Object.values(key).map(encodeURIComponent).join('#');
+  const entries = await ledger.read(keys);
+  for (const key of keys) {
+    const attempts = entries.get(id(key))?.attempts ?? 0;
+    const reruns = emulator.restarts(key.instanceId);
+    // No rerun without a counted attempt; an attempt that never ran is counted at most once.
+    expect(reruns).toBeLessThanOrEqual(attempts);
+    expect(attempts).toBeLessThanOrEqual(1);
+  }
+  const interrupted = keys.filter(
+    (k) => entries.get(id(k))?.lastOutcome === 'claimed' && emulator.restarts(k.instanceId) === 0,
+  );
+  expect(interrupted.length).toBeGreaterThan(0);
+
+  // Once such a claim is older than any restart could take, the next sweep reports it.
+  await new Promise((r) => setTimeout(r, 2000));
+  const final = await runCli(['--json']).done;
+  expect(final.code).toBe(0);
+  const report = JSON.parse(final.stdout) as SweepReport;
+  expect(
+    report.unconfirmed
+      .filter((u) => u.code === 'INTERRUPTED')
+      .map((u) => u.instanceId)
+      .sort(),
+  ).toEqual(interrupted.map((k) => k.instanceId).sort());
+  // Every instance now has exactly its first attempt; interrupted ones were not rerun twice.
+  const after = await ledger.read(keys);
+  for (const key of keys) {
+    expect(after.get(id(key))?.attempts).toBe(1);
+    expect(emulator.restarts(key.instanceId)).toBeLessThanOrEqual(1);
+  }
+  // Reported once: the sweep after that does not report them again.
+  const again = JSON.parse((await runCli(['--json']).done).stdout) as SweepReport;
+  expect(again.unconfirmed).toEqual([]);
+  expect(kills).toBeGreaterThan(1);
+}, 120_000);
