@@ -45,7 +45,8 @@ const S = quick
       jobs: 200,
       rate: 100,
       latencyMs: 50,
-      concurrency: 16,
+      // About rate x round trip (50 ms API + the two ledger writes): 100/s x ~80 ms.
+      concurrency: 8,
       coldRuns: 11,
       decisions: 100_000,
     };
@@ -181,7 +182,12 @@ async function main(): Promise<void> {
     if (process.env.BENCH_DEBUG) process.stderr.write(stdout + stderr);
     return JSON.parse(stdout) as WorkerResult;
   };
-  const ours = await sweepOnce(DEPLOYED_NODE_FLAGS);
+  // BENCH_NODE_FLAGS overrides the deployed flags, for experiments.
+  const flags =
+    process.env.BENCH_NODE_FLAGS !== undefined
+      ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean)
+      : DEPLOYED_NODE_FLAGS;
+  const ours = await sweepOnce(flags);
   const throttled =
     emulator.count('list', 429) + emulator.count('restart', 429) + emulator.count('show', 429);
   const calls = emulator.requests.length;

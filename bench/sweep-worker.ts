@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_DEBUG) {
     const mb = (n: number) => Math.round(n / 1048576);
     process.stderr.write(
-      `memory before sweep: rss ${mb(before.rss)} heap ${mb(before.heapUsed)} MB; at peak: rss ${mb(peak.rss)} heap ${mb(peak.heapUsed)} external ${mb(peak.external)} buffers ${mb(peak.arrayBuffers)} MB\n`,
+      `memory before sweep: rss ${mb(before.rss)} heap ${mb(before.heapUsed)} MB; at peak: rss ${mb(peak.rss)} heap ${mb(peak.heapUsed)}/${mb(process.memoryUsage().heapTotal)} external ${mb(peak.external)} buffers ${mb(peak.arrayBuffers)} MB\n`,
     );
   }
   process.stdout.write(

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { LedgerError } from '../errors';
 import {
   type AttemptRecord,
@@ -66,146 +71,88 @@ export class DynamoDbLedger implements Ledger {
     const claimId = randomUUID();
     const guard =
       'attempts = :expected AND attempts < :max AND (attribute_not_exists(notBefore) OR notBefore <= :now)';
-    try {
-      await this.call(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { pk: instancePk(key) },
-            UpdateExpression:
-              'SET attempts = :next, lastAttemptAt = :now, notBefore = :notBefore, lastOutcome = :claimed, claimId = :claimId, ' +
-              'outcomes = if_not_exists(outcomes, :empty), expiresAt = :expires, target = :target, ' +
-              'workspace = :workspace, jobName = :job, instanceId = :id',
-            ConditionExpression:
-              request.expectedAttempts === 0 ? `attribute_not_exists(pk) OR (${guard})` : guard,
-            ExpressionAttributeValues: {
-              ':next': request.expectedAttempts + 1,
-              ':expected': request.expectedAttempts,
-              ':max': request.maxAttempts,
-              ':now': request.now,
-              ':notBefore': request.notBefore,
-              ':claimed': 'claimed',
-              ':claimId': claimId,
-              ':empty': {},
-              ':expires': Math.ceil(request.expiresAt / 1000),
-              ':target': key.target,
-              ':workspace': key.workspace,
-              ':job': key.jobName,
-              ':id': key.instanceId,
-            },
-          }),
-        ),
-      );
-      return request.expectedAttempts < request.maxAttempts;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const answer = await this.call(() =>
-        this.doc.send(
-          new BatchGetCommand({
-            RequestItems: { [this.table]: { Keys: [{ pk: instancePk(key) }], ConsistentRead: true } },
-          }),
-        ),
-      );
-      return answer.Responses?.[this.table]?.[0]?.claimId === claimId;
-    }
+    const claimed = await this.update({
+      Key: { pk: instancePk(key) },
+      UpdateExpression:
+        'SET attempts = :next, lastAttemptAt = :now, notBefore = :notBefore, lastOutcome = :claimed, claimId = :claimId, ' +
+        'outcomes = if_not_exists(outcomes, :empty), expiresAt = :expires, target = :target, ' +
+        'workspace = :workspace, jobName = :job, instanceId = :id',
+      ConditionExpression: request.expectedAttempts === 0 ? `attribute_not_exists(pk) OR (${guard})` : guard,
+      ExpressionAttributeValues: {
+        ':next': request.expectedAttempts + 1,
+        ':expected': request.expectedAttempts,
+        ':max': request.maxAttempts,
+        ':now': request.now,
+        ':notBefore': request.notBefore,
+        ':claimed': 'claimed',
+        ':claimId': claimId,
+        ':empty': {},
+        ':expires': Math.ceil(request.expiresAt / 1000),
+        ':target': key.target,
+        ':workspace': key.workspace,
+        ':job': key.jobName,
+        ':id': key.instanceId,
+      },
+    });
+    if (claimed) return request.expectedAttempts < request.maxAttempts;
+    return (await this.get(instancePk(key)))?.claimId === claimId;
   }
 
   async record(key: InstanceKey, attempt: number, outcome: AttemptRecord): Promise<void> {
-    await this.call(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: instancePk(key) },
-          UpdateExpression: 'SET lastOutcome = :outcome, outcomes.#attempt = :record',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#attempt': String(attempt) },
-          ExpressionAttributeValues: { ':outcome': outcome.outcome, ':record': outcome },
-        }),
-      ),
-    );
+    const recorded = await this.update({
+      Key: { pk: instancePk(key) },
+      UpdateExpression: 'SET lastOutcome = :outcome, outcomes.#attempt = :record',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#attempt': String(attempt) },
+      ExpressionAttributeValues: { ':outcome': outcome.outcome, ':record': outcome },
+    });
+    if (!recorded) throw new LedgerError(`no ledger entry for ${keyString(key)}`);
   }
 
-  async recordIfClaimed(key: InstanceKey, attempt: number, outcome: AttemptRecord): Promise<boolean> {
-    try {
-      await this.call(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { pk: instancePk(key) },
-            UpdateExpression: 'SET lastOutcome = :outcome, outcomes.#attempt = :record',
-            ConditionExpression: 'attempts = :attempt AND lastOutcome = :claimed',
-            ExpressionAttributeNames: { '#attempt': String(attempt) },
-            ExpressionAttributeValues: {
-              ':outcome': outcome.outcome,
-              ':record': outcome,
-              ':attempt': attempt,
-              ':claimed': 'claimed',
-            },
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  recordIfClaimed(key: InstanceKey, attempt: number, outcome: AttemptRecord): Promise<boolean> {
+    return this.update({
+      Key: { pk: instancePk(key) },
+      UpdateExpression: 'SET lastOutcome = :outcome, outcomes.#attempt = :record',
+      ConditionExpression: 'attempts = :attempt AND lastOutcome = :claimed',
+      ExpressionAttributeNames: { '#attempt': String(attempt) },
+      ExpressionAttributeValues: {
+        ':outcome': outcome.outcome,
+        ':record': outcome,
+        ':attempt': attempt,
+        ':claimed': 'claimed',
+      },
+    });
   }
 
   async release(key: InstanceKey, attempt: number, now: number): Promise<void> {
-    try {
-      await this.call(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { pk: instancePk(key) },
-            UpdateExpression:
-              'SET attempts = :previous, lastOutcome = :released, notBefore = :now, outcomes.#attempt = :record',
-            ConditionExpression: 'attempts = :attempt',
-            ExpressionAttributeNames: { '#attempt': String(attempt) },
-            ExpressionAttributeValues: {
-              ':previous': attempt - 1,
-              ':attempt': attempt,
-              ':released': 'released',
-              ':now': now,
-              ':record': { at: now, outcome: 'released' },
-            },
-          }),
-        ),
-      );
-    } catch (error) {
-      // Someone else moved the entry on: the attempt stays counted, which is the safe side.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    // A failed condition means someone moved the entry on: the attempt stays counted, the safe side.
+    await this.update({
+      Key: { pk: instancePk(key) },
+      UpdateExpression:
+        'SET attempts = :previous, lastOutcome = :released, notBefore = :now, outcomes.#attempt = :record',
+      ConditionExpression: 'attempts = :attempt',
+      ExpressionAttributeNames: { '#attempt': String(attempt) },
+      ExpressionAttributeValues: {
+        ':previous': attempt - 1,
+        ':attempt': attempt,
+        ':released': 'released',
+        ':now': now,
+        ':record': { at: now, outcome: 'released' },
+      },
+    });
   }
 
-  async markExhausted(key: InstanceKey, now: number): Promise<boolean> {
-    try {
-      await this.call(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { pk: instancePk(key) },
-            UpdateExpression: 'SET exhaustedReportedAt = :now',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(exhaustedReportedAt)',
-            ExpressionAttributeValues: { ':now': now },
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  markExhausted(key: InstanceKey, now: number): Promise<boolean> {
+    return this.update({
+      Key: { pk: instancePk(key) },
+      UpdateExpression: 'SET exhaustedReportedAt = :now',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(exhaustedReportedAt)',
+      ExpressionAttributeValues: { ':now': now },
+    });
   }
 
   async hourlyCount(target: string, now: number): Promise<number> {
-    const pk = ratePk(target, now);
-    const answer = await this.call(() =>
-      this.doc.send(
-        new BatchGetCommand({ RequestItems: { [this.table]: { Keys: [{ pk }], ConsistentRead: true } } }),
-      ),
-    );
-    const item = answer.Responses?.[this.table]?.[0];
+    const item = await this.get(ratePk(target, now));
     return typeof item?.restarts === 'number' ? item.restarts : 0;
   }
 
@@ -213,46 +160,51 @@ export class DynamoDbLedger implements Ledger {
     let asking = Math.min(wanted, cap);
     // Optimistic: ask for all; on a conflict, read what is left and ask for that.
     for (let round = 0; asking > 0 && round < 5; round++) {
-      try {
-        await this.call(() =>
-          this.doc.send(
-            new UpdateCommand({
-              TableName: this.table,
-              Key: { pk: ratePk(target, now) },
-              UpdateExpression: 'ADD restarts :n SET expiresAt = :expires',
-              ConditionExpression: 'attribute_not_exists(restarts) OR restarts <= :limit',
-              ExpressionAttributeValues: {
-                ':n': asking,
-                ':limit': cap - asking,
-                ':expires': Math.ceil(now / 1000) + HOURLY_TTL_S,
-              },
-            }),
-          ),
-        );
-        return asking;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        asking = Math.min(asking, cap - (await this.hourlyCount(target, now)));
-      }
+      const reserved = await this.update({
+        Key: { pk: ratePk(target, now) },
+        UpdateExpression: 'ADD restarts :n SET expiresAt = :expires',
+        ConditionExpression: 'attribute_not_exists(restarts) OR restarts <= :limit',
+        ExpressionAttributeValues: {
+          ':n': asking,
+          ':limit': cap - asking,
+          ':expires': Math.ceil(now / 1000) + HOURLY_TTL_S,
+        },
+      });
+      if (reserved) return asking;
+      asking = Math.min(asking, cap - (await this.hourlyCount(target, now)));
     }
     return 0;
   }
 
   async releaseHourly(target: string, now: number, count: number): Promise<void> {
     if (count <= 0) return;
-    await this.call(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: ratePk(target, now) },
-          UpdateExpression: 'ADD restarts :minus',
-          ConditionExpression: 'restarts >= :count',
-          ExpressionAttributeValues: { ':minus': -count, ':count': count },
-        }),
-      ),
-    ).catch((error: unknown) => {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    await this.update({
+      Key: { pk: ratePk(target, now) },
+      UpdateExpression: 'ADD restarts :minus',
+      ConditionExpression: 'restarts >= :count',
+      ExpressionAttributeValues: { ':minus': -count, ':count': count },
     });
+  }
+
+  /** An UpdateItem whose failed condition is an answer (false), not an error. */
+  private async update(input: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
+    try {
+      await this.call(() => this.doc.send(new UpdateCommand({ TableName: this.table, ...input })));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** One item, read consistently. */
+  private async get(pk: string): Promise<Record<string, unknown> | undefined> {
+    const answer = await this.call(() =>
+      this.doc.send(
+        new BatchGetCommand({ RequestItems: { [this.table]: { Keys: [{ pk }], ConsistentRead: true } } }),
+      ),
+    );
+    return answer.Responses?.[this.table]?.[0];
   }
 
   /** Keeps ConditionalCheckFailed as is (it is an answer); wraps every other failure. */

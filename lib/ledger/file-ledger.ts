@@ -4,17 +4,26 @@ import { LedgerError } from '../errors';
 import {
   type AttemptRecord,
   type ClaimRequest,
-  hourBucket,
   type InstanceKey,
   keyString,
   type Ledger,
   type LedgerEntry,
 } from './ledger';
+import {
+  applyClaim,
+  applyMarkExhausted,
+  applyRecord,
+  applyRelease,
+  applyReleaseHourly,
+  applyReserveHourly,
+  emptyState,
+  hourlyUsed,
+  type LedgerState,
+  readEntries,
+} from './ledger-state';
 
-interface FileData {
+interface FileData extends LedgerState {
   version: 1;
-  instances: Record<string, LedgerEntry>;
-  hourly: Record<string, number>;
 }
 
 /** A lock older than this belongs to a process that died holding it. */
@@ -36,100 +45,45 @@ export class FileLedger implements Ledger {
   }
 
   async read(keys: readonly InstanceKey[]): Promise<Map<string, LedgerEntry>> {
-    const data = await this.load();
-    const out = new Map<string, LedgerEntry>();
-    for (const key of keys) {
-      const entry = data.instances[keyString(key)];
-      if (entry) out.set(keyString(key), structuredClone(entry));
-    }
-    return out;
+    return readEntries(await this.load(), keys);
   }
 
   claim(key: InstanceKey, request: ClaimRequest): Promise<boolean> {
-    return this.update((data) => {
-      const id = keyString(key);
-      const entry = data.instances[id];
-      const attempts = entry?.attempts ?? 0;
-      if (attempts !== request.expectedAttempts || attempts >= request.maxAttempts) return false;
-      if (entry?.notBefore !== undefined && entry.notBefore > request.now) return false;
-      data.instances[id] = {
-        ...key,
-        outcomes: {},
-        ...entry,
-        attempts: attempts + 1,
-        lastAttemptAt: request.now,
-        notBefore: request.notBefore,
-        lastOutcome: 'claimed',
-        expiresAt: Math.ceil(request.expiresAt / 1000),
-      };
-      return true;
-    });
+    return this.update((state) => applyClaim(state, key, request));
   }
 
   async record(key: InstanceKey, attempt: number, outcome: AttemptRecord): Promise<void> {
-    await this.update((data) => {
-      const entry = data.instances[keyString(key)];
-      if (!entry) throw new LedgerError(`no ledger entry for ${keyString(key)}`);
-      entry.lastOutcome = outcome.outcome;
-      entry.outcomes[String(attempt)] = outcome;
-      return true;
-    });
+    const recorded = await this.update((state) => applyRecord(state, key, attempt, outcome));
+    if (!recorded) throw new LedgerError(`no ledger entry for ${keyString(key)}`);
   }
 
   recordIfClaimed(key: InstanceKey, attempt: number, outcome: AttemptRecord): Promise<boolean> {
-    return this.update((data) => {
-      const entry = data.instances[keyString(key)];
-      if (!entry || entry.attempts !== attempt || entry.lastOutcome !== 'claimed') return false;
-      entry.lastOutcome = outcome.outcome;
-      entry.outcomes[String(attempt)] = outcome;
-      return true;
-    });
+    return this.update((state) => applyRecord(state, key, attempt, outcome, true));
   }
 
   async release(key: InstanceKey, attempt: number, now: number): Promise<void> {
-    await this.update((data) => {
-      const entry = data.instances[keyString(key)];
-      if (!entry || entry.attempts !== attempt) return false;
-      entry.attempts = attempt - 1;
-      entry.lastOutcome = 'released';
-      entry.notBefore = now;
-      entry.outcomes[String(attempt)] = { at: now, outcome: 'released' };
-      return true;
-    });
+    await this.update((state) => applyRelease(state, key, attempt, now));
   }
 
   markExhausted(key: InstanceKey, now: number): Promise<boolean> {
-    return this.update((data) => {
-      const entry = data.instances[keyString(key)];
-      if (!entry || entry.exhaustedReportedAt !== undefined) return false;
-      entry.exhaustedReportedAt = now;
-      return true;
-    });
+    return this.update((state) => applyMarkExhausted(state, key, now));
   }
 
   async hourlyCount(target: string, now: number): Promise<number> {
-    return (await this.load()).hourly[rateKey(target, now)] ?? 0;
+    return hourlyUsed(await this.load(), target, now);
   }
 
   async reserveHourly(target: string, now: number, cap: number, wanted: number): Promise<number> {
     let granted = 0;
-    await this.update((data) => {
-      const key = rateKey(target, now);
-      const used = data.hourly[key] ?? 0;
-      granted = Math.max(0, Math.min(wanted, cap - used));
-      data.hourly[key] = used + granted;
+    await this.update((state) => {
+      granted = applyReserveHourly(state, target, now, cap, wanted);
       return granted > 0;
     });
     return granted;
   }
 
   async releaseHourly(target: string, now: number, count: number): Promise<void> {
-    if (count <= 0) return;
-    await this.update((data) => {
-      const key = rateKey(target, now);
-      data.hourly[key] = Math.max(0, (data.hourly[key] ?? 0) - count);
-      return true;
-    });
+    await this.update((state) => applyReleaseHourly(state, target, now, count));
   }
 
   /** Runs `change` under the lock; writes the file only when it returns true. */
@@ -150,8 +104,7 @@ export class FileLedger implements Ledger {
     try {
       text = await readFile(this.path, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-        return { version: 1, instances: {}, hourly: {} };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, ...emptyState() };
       throw new LedgerError(`cannot read ledger file ${this.path}`, { cause: error });
     }
     try {
@@ -217,8 +170,4 @@ function processAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-function rateKey(target: string, now: number): string {
-  return `${target}#${hourBucket(now)}`;
 }

@@ -94,7 +94,8 @@ export interface Emulator {
   /** Revokes every token issued so far (they answer 401 from now on). */
   expireTokens(): void;
   setRateLimit(limit: EmulatorOptions['rateLimit'] | undefined): void;
-  setLatency(ms: number): void;
+  /** Added before every answer (of one route, when given). */
+  setLatency(ms: number, route?: Route): void;
   close(): Promise<void>;
 }
 
@@ -114,6 +115,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   let faults: Array<Fault & { left: number }> = [];
   let rateLimit = options.rateLimit;
   let latencyMs = options.latencyMs ?? 0;
+  const routeLatency = new Map<Route, number>();
   let bucket = { tokens: 0, at: 0 };
   const resetBucket = () => {
     bucket = { tokens: rateLimit?.burst ?? rateLimit?.perSecond ?? 0, at: performance.now() };
@@ -197,7 +199,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       status: 0,
     };
     requests.push(record);
-    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    const delay = (found && routeLatency.get(found.r.route)) ?? latencyMs;
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     if (!found?.m)
       return error(res, record, 404, 'APIG.0101', 'The API does not exist or has not been published.');
     const route = found.r.route;
@@ -457,8 +460,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       rateLimit = limit;
       resetBucket();
     },
-    setLatency: (ms) => {
-      latencyMs = ms;
+    setLatency: (ms, route) => {
+      if (route) routeLatency.set(route, ms);
+      else latencyMs = ms;
     },
     close: async () => {
       for (const res of hanging) res.socket?.destroy();
