@@ -3,28 +3,19 @@ import {
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
+import { PublishCommand } from '@aws-sdk/client-sns';
 import 'aws-sdk-client-mock-jest';
 import { ConfigError } from '../../lib/errors';
 import { type LambdaDeps, runLambdaSweep, SweepFailedError } from '../../lib/lambda/run-sweep';
 import { SecretCache } from '../../lib/lambda/secret';
-import { jsonLogger } from '../../lib/log';
 import type { Emulator } from '../emulator/server';
-import { freshDynamoLedger } from '../support/dynamo';
+import { ctx, lambdaDeps, secretsMock, snsMock } from '../support/lambda-harness';
 import type { ManualClock } from '../support/manual-clock';
-import { AK, emulatorWithClock, FAST, PROJECT, SK, T0 } from '../support/targets';
+import { AK, emulatorWithClock, PROJECT, SK, T0 } from '../support/targets';
 import { startWebhookServer } from '../support/webhook-server';
 
 const MIN = 60_000;
-const secretsMock = mockClient(SecretsManagerClient);
-const snsMock = mockClient(SNSClient);
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:dataarts-autoretry-test-summary';
-const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:dataarts-autoretry-test-sweep';
-const ctx = (remainingMs: number) => ({
-  getRemainingTimeInMillis: () => remainingMs,
-  invokedFunctionArn: FUNCTION_ARN,
-});
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:autoretry';
 const DING_SECRET = 'SECdingtalk-signing-secret';
 
@@ -47,38 +38,21 @@ function secretJson(extra: Record<string, unknown> = {}) {
 }
 
 beforeEach(async () => {
-  secretsMock.reset();
-  snsMock.reset();
   ({ emulator, clock } = await emulatorWithClock());
   hooks = await startWebhookServer();
-  const { table, client } = await freshDynamoLedger();
   emulator.seed(PROJECT, undefined, [
     { jobName: 'ods_orders', instanceId: 1, status: 'fail', planTime: T0 - 60 * MIN, endTime: T0 - 30 * MIN },
     { jobName: 'dwd_users', instanceId: 2, status: 'fail', planTime: T0 - 60 * MIN, endTime: T0 - 30 * MIN },
   ]);
-  secretsMock.on(GetSecretValueCommand).resolves({ SecretString: secretJson() });
-  snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
   output = [];
-  deps = {
-    env: {
-      STAGE: 'test',
-      AUTORETRY_TARGETS: JSON.stringify([{ name: 'prod', endpoint: emulator.url, projectId: PROJECT }]),
-      AUTORETRY_POLICY: JSON.stringify({ rateLimit: 1000 }),
-      LEDGER_TABLE: table,
-      SECRET_ARN,
-      TOPIC_NAME: 'dataarts-autoretry-test-summary',
-      NOTIFY_POLICY: 'on-activity',
-    },
-    secret: new SecretCache(new SecretsManagerClient({ region: 'eu-west-1' }), SECRET_ARN, 300_000, () =>
-      clock.now(),
-    ),
-    sns: new SNSClient({ region: 'eu-west-1' }),
-    dynamo: client,
-    clock,
-    logger: (redact) => jsonLogger('debug', (line) => output.push(line), {}, redact),
-    writeMetric: (line) => output.push(line),
-    transport: FAST,
-  };
+  deps = await lambdaDeps(emulator, clock, output);
+  secretsMock.on(GetSecretValueCommand).resolves({ SecretString: secretJson() });
+  deps.env.AUTORETRY_POLICY = JSON.stringify({ rateLimit: 1000 });
+  deps.env.NOTIFY_POLICY = 'on-activity';
+  // Cached like a warm Lambda (the harness's default TTL is 0).
+  deps.secret = new SecretCache(new SecretsManagerClient({ region: 'eu-west-1' }), SECRET_ARN, 300_000, () =>
+    clock.now(),
+  );
 });
 afterEach(async () => {
   await emulator.close();
