@@ -84,6 +84,8 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
     errors: [],
   };
   const finish = () => {
+    // One line per decision at debug level: why each instance was or was not restarted.
+    for (const decision of result.decisions) input.logger.debug('decision', { ...decision });
     result.report.counts = countBy(result.decisions);
     result.report.apiCalls = {
       list: client.calls.list - callsBefore.list,
@@ -372,7 +374,6 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
         ),
       );
     }
-    input.logger.debug('decision', { ...result.decisions.at(-1) });
   });
   if (halted) result.report.error ??= { code: 'TARGET_HALTED', message: halted };
   if (reserved > sent) {

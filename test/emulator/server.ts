@@ -84,6 +84,14 @@ export interface Emulator {
   state: EmulatorState;
   requests: RecordedRequest[];
   seed(projectId: string, workspace: string | undefined, seeds: readonly InstanceSeed[]): void;
+  /** Seeds from a list answer shaped like the documented example (test/fixtures). */
+  seedFromListAnswer(
+    projectId: string,
+    workspace: string | undefined,
+    answer: { instances: ReadonlyArray<Record<string, unknown>> },
+  ): void;
+  /** The body of the last answer sent (for shape checks). */
+  readonly lastBody: string | undefined;
   inject(fault: Fault): void;
   clearFaults(): void;
   /** Reruns the emulator accepted for this instance. */
@@ -122,6 +130,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   };
   resetBucket();
 
+  let lastBody: string | undefined;
   const send = (
     res: ServerResponse,
     record: RecordedRequest,
@@ -131,6 +140,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   ) => {
     record.status = status;
     const text = body === undefined ? '' : typeof body === 'string' ? body : toJson(body);
+    lastBody = text;
     res.writeHead(status, { ...(text ? { 'Content-Type': 'application/json' } : {}), ...headers });
     res.end(text);
   };
@@ -443,6 +453,18 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     state,
     requests,
     seed: (projectId, workspace, seeds) => state.seed(projectId, workspace, seeds),
+    seedFromListAnswer: (projectId, workspace, answer) =>
+      state.seed(
+        projectId,
+        workspace,
+        answer.instances.map((row) => ({
+          ...(row as unknown as InstanceSeed),
+          instanceId: String(row.instanceId),
+        })),
+      ),
+    get lastBody() {
+      return lastBody;
+    },
     inject: (fault) => {
       faults.push({ ...fault, left: fault.times ?? 1 });
     },

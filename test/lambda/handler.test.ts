@@ -83,6 +83,11 @@ describe('the Lambda sweep', () => {
       delivered: expect.arrayContaining(['sns', 'slack#0', 'dingtalk#1']),
       failed: [],
     });
+    const logs = output.filter((l) => !l.includes('"_aws"')).map((l) => JSON.parse(l));
+    expect(logs.filter((l) => l.message === 'decision' && l.level === 'debug')).toHaveLength(
+      result.decisions.length,
+    );
+    expect(logs.filter((l) => l.message === 'sweep finished' && l.level === 'info')).toHaveLength(1);
     const metrics = output.filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l));
     expect(metrics).toHaveLength(2);
     expect(metrics[0]).toMatchObject({
