@@ -40,8 +40,9 @@ describe('documented example answers', () => {
   });
 
   it('the emulator, seeded from the example, answers list and show in the same shape', async () => {
-    let clock;
-    ({ emulator, clock } = await emulatorWithClock());
+    const started = await emulatorWithClock();
+    emulator = started.emulator;
+    const { clock } = started;
     clock.set(1551671700000);
     emulator.seedFromListAnswer(PROJECT, undefined, listAnswer);
     const { client } = akskClient(emulator, clock);
