@@ -1,8 +1,13 @@
-import { CreateTableCommand, type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
 
 /**
  * Creates the ledger table the way serverless.yml declares it (for tests, the demo
- * and the benchmark; in AWS the stack creates it).
+ * and the benchmark; in AWS the stack creates it) and waits until it is ACTIVE.
  */
 export async function createLedgerTable(client: DynamoDBClient, table: string): Promise<void> {
   try {
@@ -16,5 +21,10 @@ export async function createLedgerTable(client: DynamoDBClient, table: string): 
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, wait));
   }
 }
