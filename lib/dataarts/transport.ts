@@ -239,6 +239,16 @@ export function parseRetryAfter(value: string, nowMs: number): number | undefine
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
 
+/** ky's error types stay in this module: a cause is the socket error beneath, or a plain Error. */
+function plainCause(error: unknown): Error {
+  let current = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  const deepest = current instanceof Error ? current : new Error(String(current));
+  return deepest instanceof TimeoutError || deepest instanceof NetworkError
+    ? new Error(deepest.message)
+    : deepest;
+}
+
 function mayHaveBeenProcessed(outcome: Failure): boolean {
   if (outcome.kind === 'response') return !NOT_PROCESSED_STATUS.has(outcome.response.status);
   if (outcome.kind === 'network') return !outcome.refused;
@@ -302,11 +312,11 @@ function transientError(outcome: Failure, context: RequestContext, sent: boolean
   }
   if (outcome.kind === 'timeout') {
     return new TransientError(`${where} timed out`, 'TIMEOUT', context, sent, undefined, undefined, {
-      cause: outcome.cause,
+      cause: plainCause(outcome.cause),
     });
   }
   const what = outcome.refused ? 'connection refused' : 'connection failed';
   return new TransientError(`${where}: ${what}`, 'NETWORK', context, sent, undefined, undefined, {
-    cause: outcome.cause,
+    cause: plainCause(outcome.cause),
   });
 }

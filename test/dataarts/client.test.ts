@@ -245,6 +245,17 @@ describe('restart', () => {
     expect(emulator.restarts(34765)).toBe(1);
   });
 
+  it("keeps ky's error types inside the client: a timeout's cause is a plain Error", async () => {
+    emulator.inject({ route: 'restart', kind: 'hang' });
+    const { client } = akskClient(emulator, clock, { transport: { timeoutMs: 100 } });
+    const error = (await client
+      .restartInstance('ods_orders', '34765')
+      .catch((e: unknown) => e)) as TransientError;
+    expect(error).toMatchObject({ name: 'TransientError', code: 'TIMEOUT', sent: true });
+    expect((error.cause as Error).constructor).toBe(Error);
+    expect(emulator.restarts(34765)).toBe(0);
+  });
+
   it('signs temporary credentials with X-Security-Token', async () => {
     const transport = new Transport({
       baseUrl: emulator.url,
