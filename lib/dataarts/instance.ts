@@ -1,19 +1,5 @@
 import { MalformedResponseError, type RequestContext } from '../errors';
 
-/** Documented instance statuses; others may appear and are tolerated. */
-export const KNOWN_STATUSES = [
-  'waiting',
-  'running',
-  'success',
-  'fail',
-  'running-exception',
-  'pause',
-  'manual-stop',
-  'skip-by-depend',
-  'freeze',
-  'waiting-confirm',
-] as const;
-
 /** Statuses the restart API accepts. */
 export const RESTARTABLE_STATUSES: ReadonlySet<string> = new Set(['success', 'fail', 'manual-stop']);
 

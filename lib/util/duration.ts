@@ -24,22 +24,3 @@ export function parseDuration(value: unknown, field: string): number {
     `must be a duration like "90s", "10m", "2h", "7d" (at most 365d) or whole seconds, got ${JSON.stringify(value)}`,
   );
 }
-
-/** Formats milliseconds for people: `1h30m`, `45s`, `250ms`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  let rest = Math.round(ms / 1000);
-  const parts: string[] = [];
-  for (const [unit, size] of [
-    ['d', 86_400],
-    ['h', 3_600],
-    ['m', 60],
-  ] as const) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
-      rest %= size;
-    }
-  }
-  if (rest > 0 || parts.length === 0) parts.push(`${rest}s`);
-  return parts.join('');
-}
