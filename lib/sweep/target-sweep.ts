@@ -11,6 +11,7 @@ import { applyFleetLimits, type Candidate, detectStorm } from '../policy/guards'
 import { resolveRule } from '../policy/rules';
 import { mapBounded } from '../util/concurrency';
 import { isoTime } from '../util/time';
+import { listTarget, type TargetListing } from './list-target';
 import type {
   DecisionRecord,
   ErrorItem,
@@ -21,9 +22,6 @@ import type {
 } from './report';
 import { countBy } from './report';
 import { restartOne } from './restart-one';
-
-/** Listed on every sweep, even when not retried, so each skip is explained. */
-const LISTED_STATUSES = ['fail', 'manual-stop', 'running-exception'];
 
 export type TargetApi = Pick<
   DataArtsClient,
@@ -98,41 +96,25 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
     return result;
   };
 
-  // 1. List every failure-like status (so a skipped one is explained) and any status a rule retries.
-  let listed: Instance[];
-  let successes: Instance[] = [];
-  let total: number | undefined;
+  // 1. List the window.
+  let listing: TargetListing;
   try {
-    const statuses = new Set<string>([
-      ...LISTED_STATUSES,
-      ...policy.defaults.statuses,
-      ...policy.rules.flatMap((r) => r.overrides.statuses ?? []),
-    ]);
-    // "fail" first and alone: if the credentials are wrong, one request finds out.
-    const [first, ...others] = [...statuses];
-    const lists = [await client.listInstances(window, { status: first as string })];
-    lists.push(...(await Promise.all(others.map((status) => client.listInstances(window, { status })))));
-    listed = dedupe(lists.flatMap((l) => l.instances));
-    for (const list of lists) {
-      for (const bad of list.invalid) {
-        result.errors.push({
-          target: target.name,
-          workspace,
-          code: 'MALFORMED_INSTANCE',
-          message: `list answer item ${bad.index}: ${bad.problem}`,
-        });
-      }
-    }
-    if (policy.stormGuard.enabled) total = await client.countInstances(window);
-    const anySuperseded =
-      policy.defaults.skipSuperseded || policy.rules.some((r) => r.overrides.skipSuperseded);
-    if (anySuperseded) successes = (await client.listInstances(window, { status: 'success' })).instances;
+    listing = await listTarget(client, window, policy);
   } catch (error) {
     const described = describeError(error);
     result.report.error = described;
     result.errors.push({ target: target.name, workspace, ...described });
     input.logger.warn('target listing failed', { target: target.name, ...described });
     return finish();
+  }
+  const { listed, successes, total } = listing;
+  for (const bad of listing.invalid) {
+    result.errors.push({
+      target: target.name,
+      workspace,
+      code: 'MALFORMED_INSTANCE',
+      message: `list answer item ${bad.index}: ${bad.problem}`,
+    });
   }
   result.report.listed = listed.length;
 
@@ -401,10 +383,6 @@ function emptyReport(input: TargetSweepInput, window: { from: number; to: number
 
 function failedAt(instance: Instance): number {
   return instance.endTime ?? instance.planTime ?? 0;
-}
-
-function dedupe(instances: Instance[]): Instance[] {
-  return [...new Map(instances.map((i) => [i.instanceId, i])).values()];
 }
 
 function newestSuccessByJob(successes: readonly Instance[]): Map<string, Instance> {
