@@ -5,6 +5,7 @@ import { parseConfigText } from '../lib/config/parse';
 import { AuthenticationError, ConfigError } from '../lib/errors';
 import { jsonLogger } from '../lib/log';
 import { formatTable } from '../lib/sweep/format-table';
+import { authFailedEverywhere } from '../lib/sweep/report';
 import { runSweep } from '../lib/sweep/sweep';
 import { systemClock } from '../lib/util/time';
 import { buildLedger, buildTargets } from '../lib/wiring';
@@ -34,12 +35,9 @@ async function main(argv: string[]): Promise<number> {
     { dryRun: args.dryRun },
   );
   process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatTable(report));
-  const authFailures = report.targets.filter(
-    (t) => t.error && /AUTHENTICATION|NOT_AUTHORIZED/.test(t.error.code),
-  );
-  if (report.targets.length > 0 && authFailures.length === report.targets.length) {
+  if (authFailedEverywhere(report)) {
     process.stderr.write(
-      `dataarts-autoretry: authentication failed on every target (${authFailures[0]?.error?.message})\n`,
+      `dataarts-autoretry: authentication failed on every target (${report.targets[0]?.error?.message})\n`,
     );
     return 3;
   }

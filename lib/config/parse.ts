@@ -47,6 +47,17 @@ export const RETRYABLE_STATUSES = ['fail', 'manual-stop'] as const;
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const PROJECT_ID = /^[A-Za-z0-9-]{1,64}$/;
 
+/** The per-job settings: set in `policy` for every job, overridden per job in `rules[]`. */
+const RULE_SETTINGS = [
+  'statuses',
+  'instanceTypes',
+  'maxAttempts',
+  'firstRetryDelay',
+  'backoff',
+  'restart',
+  'skipSuperseded',
+] as const;
+
 export const KEYS = {
   root: ['$schema', 'targets', 'ledger', 'policy', 'client'],
   target: ['name', 'endpoint', 'projectId', 'workspace', 'iamEndpoint'],
@@ -56,13 +67,7 @@ export const KEYS = {
     'lookback',
     'jobs',
     'excludeJobs',
-    'statuses',
-    'instanceTypes',
-    'maxAttempts',
-    'firstRetryDelay',
-    'backoff',
-    'restart',
-    'skipSuperseded',
+    ...RULE_SETTINGS,
     'rules',
     'maxRestartsPerSweep',
     'maxRestartsPerHour',
@@ -70,17 +75,7 @@ export const KEYS = {
     'concurrency',
     'rateLimit',
   ],
-  rule: [
-    'match',
-    'enabled',
-    'statuses',
-    'instanceTypes',
-    'maxAttempts',
-    'firstRetryDelay',
-    'backoff',
-    'restart',
-    'skipSuperseded',
-  ],
+  rule: ['match', 'enabled', ...RULE_SETTINGS],
   backoff: ['base', 'factor', 'max', 'jitter'],
   restart: ['retryLocation', 'nodeName', 'jobParamVersion', 'ignoreObsMonitor'],
   stormGuard: ['enabled', 'maxFailedJobs', 'maxFailedRatio', 'minInstances'],

@@ -74,22 +74,10 @@ export class DataArtsClient {
 
   /** Every instance whose plan (or start) time is in the window, each once. */
   async listInstances(window: TimeWindow, filters: ListFilters = {}): Promise<ListResult> {
-    const path = `/v1/${this.target.projectId}/jobs/instances/detail`;
     return listWindow(
       async (w, limit, offset) => {
         this.calls.list++;
-        const query: Record<string, string> = {
-          minPlanTime: String(w.from),
-          maxPlanTime: String(w.to),
-          limit: String(limit),
-          offset: String(offset),
-        };
-        if (filters.jobName !== undefined) query.jobName = filters.jobName;
-        if (filters.preciseQuery !== undefined) query.preciseQuery = String(filters.preciseQuery);
-        if (filters.status !== undefined) query.status = filters.status;
-        if (filters.instanceType !== undefined) query.instanceType = String(filters.instanceType);
-        const response = await this.get(path, query);
-        return readInstancePage(response.text, { method: 'GET', path });
+        return this.readPage(w, limit, offset, filters);
       },
       window,
       this.listOptions,
@@ -98,17 +86,8 @@ export class DataArtsClient {
 
   /** How many instances the window holds (one request with `limit=1`). */
   async countInstances(window: TimeWindow, filters: ListFilters = {}): Promise<number> {
-    const path = `/v1/${this.target.projectId}/jobs/instances/detail`;
     this.calls.list++;
-    const query: Record<string, string> = {
-      minPlanTime: String(window.from),
-      maxPlanTime: String(window.to),
-      limit: '1',
-      offset: '0',
-    };
-    if (filters.status !== undefined) query.status = filters.status;
-    const response = await this.get(path, query);
-    return readInstancePage(response.text, { method: 'GET', path }).total;
+    return (await this.readPage(window, 1, 0, filters)).total;
   }
 
   /** One instance with its nodes (`retryTimes` is the platform's own node retry count). */
@@ -159,6 +138,23 @@ export class DataArtsClient {
     }
   }
 
+  /** One page of `GET /v1/{project}/jobs/instances/detail`, every filter that is set. */
+  private async readPage(window: TimeWindow, limit: number, offset: number, filters: ListFilters) {
+    const path = `/v1/${this.target.projectId}/jobs/instances/detail`;
+    const query: Record<string, string> = {
+      minPlanTime: String(window.from),
+      maxPlanTime: String(window.to),
+      limit: String(limit),
+      offset: String(offset),
+    };
+    if (filters.jobName !== undefined) query.jobName = filters.jobName;
+    if (filters.preciseQuery !== undefined) query.preciseQuery = String(filters.preciseQuery);
+    if (filters.status !== undefined) query.status = filters.status;
+    if (filters.instanceType !== undefined) query.instanceType = String(filters.instanceType);
+    const response = await this.get(path, query);
+    return readInstancePage(response.text, { method: 'GET', path });
+  }
+
   private headers(): Record<string, string> {
     return this.target.workspace ? { workspace: this.target.workspace } : {};
   }
@@ -189,21 +185,19 @@ function restartBody(options?: RestartOptions): string | undefined {
 
 function interpretRestart(response: TransportResponse, context: RequestContext): void {
   if (response.status === 204 || response.status === 200) return;
-  if (response.status === 400 || response.status === 404) {
-    const { code } = parseErrorBody(response.text);
-    if (code && NOT_FOUND_CODES.has(code)) {
-      throw errorFromResponse(InstanceNotFoundError, 'INSTANCE_NOT_FOUND', response, context);
-    }
+  const failure = readFailure(response, context);
+  // A refused restart (the status does not allow it, a manual instance...) is its own error.
+  if (failure instanceof RequestRejectedError && (response.status === 400 || response.status === 404)) {
     throw errorFromResponse(RestartRejectedError, 'RESTART_REJECTED', response, context);
   }
-  throw readFailure(response, context);
+  throw failure;
 }
 
 /** A non-success answer to a request, as one of the project's errors. */
 function readFailure(response: TransportResponse, context: RequestContext): DataArtsError {
   const { status } = response;
+  const { code } = parseErrorBody(response.text);
   if (status >= 500) {
-    const { code } = parseErrorBody(response.text);
     return new TransientError(
       `${context.method} ${context.path} answered ${status}`,
       'SERVER_ERROR',
@@ -213,7 +207,6 @@ function readFailure(response: TransportResponse, context: RequestContext): Data
       code,
     );
   }
-  const { code } = parseErrorBody(response.text);
   if (code && NOT_FOUND_CODES.has(code)) {
     return errorFromResponse(InstanceNotFoundError, 'INSTANCE_NOT_FOUND', response, context);
   }

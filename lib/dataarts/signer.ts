@@ -56,11 +56,6 @@ export function canonicalQuery(query: SignableRequest['query'] = {}): string {
   return pairs.join('&');
 }
 
-/** The query string to send, in the same order and encoding as was signed. */
-export function encodeQuery(query: SignableRequest['query'] = {}): string {
-  return canonicalQuery(query);
-}
-
 function sortedHeaderNames(headers: Record<string, string>): string[] {
   return Object.keys(headers)
     .map((name) => name.toLowerCase())

@@ -11,7 +11,7 @@ import { Semaphore } from '../util/concurrency';
 import { realSleep, type Sleep } from '../util/time';
 import type { Authenticator } from './auth';
 import { RateLimiter } from './rate-limiter';
-import { encodePath, encodeQuery } from './signer';
+import { canonicalQuery, encodePath } from './signer';
 
 /** How the transport behaves; every field has a default in `DEFAULT_TRANSPORT`. */
 export interface TransportOptions {
@@ -181,7 +181,8 @@ export class Transport {
         );
       }
       delete headers.Host;
-      const search = encodeQuery(query);
+      // Sent exactly as signed: the canonical query is a valid query string.
+      const search = canonicalQuery(query);
       const url = `${this.base.origin}${encodePath(this.fullPath(request.path))}${search ? `?${search}` : ''}`;
       const response = await ky(url, {
         method: request.method,

@@ -6,7 +6,7 @@ import type { Logger } from '../log';
 import { metricLines } from '../metrics';
 import { type DeliveryResult, deliver } from '../notify/deliver';
 import { buildSummary, shouldNotify } from '../notify/summary';
-import type { SweepReport } from '../sweep/report';
+import { authFailedEverywhere, type SweepReport } from '../sweep/report';
 import { runSweep } from '../sweep/sweep';
 import type { Clock } from '../util/time';
 import { buildLedger, buildTargets } from '../wiring';
@@ -92,12 +92,9 @@ export async function runLambdaSweep(
     notification = { sent: true, ...result };
   }
 
-  const failedTargets = report.targets.filter(
-    (t) => t.error && /AUTHENTICATION|NOT_AUTHORIZED/.test(t.error.code),
-  );
-  if (report.targets.length > 0 && failedTargets.length === report.targets.length) {
+  if (authFailedEverywhere(report)) {
     throw new SweepFailedError(
-      `authentication failed on every target: ${failedTargets.map((t) => t.target).join(', ')}`,
+      `authentication failed on every target: ${report.targets.map((t) => t.target).join(', ')}`,
     );
   }
   return { ...report, notification };

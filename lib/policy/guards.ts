@@ -64,6 +64,11 @@ export interface Candidate {
   failedAt: number;
 }
 
+/** Restart priority: fewest attempts used first, then the oldest failure. */
+export function byRestartPriority(a: Candidate, b: Candidate): number {
+  return a.decision.attempt - b.decision.attempt || a.failedAt - b.failedAt;
+}
+
 /**
  * Applies the fleet-wide limits to the restarts `decide` allowed, in priority order
  * (fewest attempts used first, then oldest failure): the storm guard stops all, the
@@ -73,12 +78,7 @@ export interface Candidate {
 export function applyFleetLimits(candidates: readonly Candidate[], limits: FleetLimits): Decision[] {
   const order = candidates
     .map((candidate, index) => ({ candidate, index }))
-    .sort(
-      (a, b) =>
-        a.candidate.decision.attempt - b.candidate.decision.attempt ||
-        a.candidate.failedAt - b.candidate.failedAt ||
-        a.index - b.index,
-    );
+    .sort((a, b) => byRestartPriority(a.candidate, b.candidate) || a.index - b.index);
   const out = new Array<Decision>(candidates.length);
   let allowed = 0;
   for (const { candidate, index } of order) {

@@ -106,3 +106,11 @@ export function countBy(records: readonly DecisionRecord[]): Record<string, numb
 export function addCounts(into: Record<string, number>, from: Record<string, number>): void {
   for (const [key, value] of Object.entries(from)) into[key] = (into[key] ?? 0) + value;
 }
+
+/** Every target failed authentication or authorization: the sweep could not run at all. */
+export function authFailedEverywhere(report: SweepReport): boolean {
+  return (
+    report.targets.length > 0 &&
+    report.targets.every((t) => t.error !== undefined && /AUTHENTICATION|NOT_AUTHORIZED/.test(t.error.code))
+  );
+}

@@ -56,8 +56,6 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
       staleClaimMs:
         (config.client.retries + 3) * config.client.timeoutMs +
         config.client.maxRetryAfterMs * config.client.retries,
-      lookbackMs: config.policy.lookbackMs,
-      policy: config.policy,
       sweepBudget,
       logger,
     }),

@@ -7,7 +7,7 @@ import { keyString } from '../ledger/ledger';
 import type { Logger } from '../log';
 import { decide } from '../policy/decide';
 import { type Decision, SKIP_REASONS, type SkipReason, skip } from '../policy/decision';
-import { applyFleetLimits, type Candidate, detectStorm } from '../policy/guards';
+import { applyFleetLimits, byRestartPriority, type Candidate, detectStorm } from '../policy/guards';
 import { resolveRule } from '../policy/rules';
 import { mapBounded } from '../util/concurrency';
 import { isoTime } from '../util/time';
@@ -41,8 +41,6 @@ export interface TargetSweepInput {
   reserveMs: number;
   /** A claim without an outcome older than this was interrupted. */
   staleClaimMs: number;
-  lookbackMs: number;
-  policy: Config['policy'];
   /** Shared by all targets: restarts this sweep may still make. */
   sweepBudget: { remaining: number };
   logger: Logger;
@@ -68,9 +66,10 @@ interface Planned {
 /** Lists one target's window, decides every failed instance, and restarts what policy allows. */
 export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepResult> {
   const started = input.now();
-  const { target, client, policy } = input;
+  const { target, client, config } = input;
+  const { policy } = config;
   const workspace = target.workspace ?? 'default';
-  const window = { from: started - input.lookbackMs, to: started };
+  const window = { from: started - policy.lookbackMs, to: started };
   // Clients outlive a sweep (warm Lambda, the demo): report this sweep's calls only.
   const callsBefore = { ...client.calls, retries: client.stats.retries, throttled: client.stats.throttled };
   const result: TargetSweepResult = {
@@ -80,6 +79,13 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
     exhausted: [],
     unconfirmed: [],
     errors: [],
+  };
+  /** The target cannot go on (listing, ledger): one error for it, in the report. */
+  const failTarget = (error: unknown) => {
+    const described = describeError(error);
+    result.report.error = described;
+    result.errors.push({ target: target.name, workspace, ...described });
+    return described;
   };
   const finish = () => {
     // One line per decision at debug level: why each instance was or was not restarted.
@@ -101,9 +107,7 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
   try {
     listing = await listTarget(client, window, policy);
   } catch (error) {
-    const described = describeError(error);
-    result.report.error = described;
-    result.errors.push({ target: target.name, workspace, ...described });
+    const described = failTarget(error);
     input.logger.warn('target listing failed', { target: target.name, ...described });
     return finish();
   }
@@ -139,13 +143,12 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
   try {
     entries = await input.ledger.read(keys);
   } catch (error) {
-    const described = describeError(error);
-    result.report.error = described;
-    result.errors.push({ target: target.name, workspace, ...described });
-    for (const instance of listed)
+    const described = failTarget(error);
+    listed.forEach((instance, i) => {
       result.decisions.push(
-        record(target.name, workspace, instance, 'target-halted', `ledger unreadable: ${described.message}`),
+        record(keys[i]!, instance, 'target-halted', `ledger unreadable: ${described.message}`),
       );
+    });
     return finish();
   }
   const newestSuccess = newestSuccessByJob(successes);
@@ -181,21 +184,12 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
         hourRemaining = reserved;
       }
     } catch (error) {
-      const described = describeError(error);
-      result.report.error = described;
-      result.errors.push({ target: target.name, workspace, ...described });
+      const described = failTarget(error);
       for (const p of restartable) p.decision = skip('target-halted', `ledger failed: ${described.message}`);
     }
   }
   const limited = applyFleetLimits(
-    restartable
-      .filter((p) => p.decision.action === 'restart')
-      .map(
-        (p): Candidate => ({
-          decision: p.decision as Candidate['decision'],
-          failedAt: failedAt(p.instance),
-        }),
-      ),
+    restartable.filter((p) => p.decision.action === 'restart').map(candidate),
     { storm, sweepRemaining: input.sweepBudget.remaining, hourRemaining, dryRun: input.dryRun },
   );
   restartable
@@ -206,11 +200,7 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
   // Same priority as the caps: fewest attempts used, then the oldest failure, go first.
   const toRestart = planned
     .filter((p) => p.decision.action === 'restart')
-    .sort(
-      (a, b) =>
-        (a.decision as { attempt: number }).attempt - (b.decision as { attempt: number }).attempt ||
-        failedAt(a.instance) - failedAt(b.instance),
-    );
+    .sort((a, b) => byRestartPriority(candidate(a), candidate(b)));
   input.sweepBudget.remaining -= input.dryRun
     ? limited.filter((d) => d.action === 'skip' && d.reason === 'dry-run').length
     : toRestart.length;
@@ -258,8 +248,7 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
 
   // 6. Restart, bounded, until the deadline; a failure of one never stops the others.
   for (const p of planned) {
-    if (p.decision.action === 'skip')
-      result.decisions.push(fromDecision(target.name, workspace, p.instance, p.decision));
+    if (p.decision.action === 'skip') result.decisions.push(fromDecision(p.key, p.instance, p.decision));
   }
   let halted: string | undefined;
   const context = {
@@ -267,20 +256,18 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
     ledger: input.ledger,
     now: input.now,
     random: input.random,
-    retentionMs: input.config.ledger.retentionMs,
+    retentionMs: config.ledger.retentionMs,
   };
   let sent = 0;
   await mapBounded(toRestart, policy.concurrency, async (p) => {
     const decision = p.decision as Extract<Decision, { action: 'restart' }>;
     const budget = { attempt: decision.attempt, maxAttempts: decision.maxAttempts, rule: decision.rule };
     if (halted) {
-      result.decisions.push(record(target.name, workspace, p.instance, 'target-halted', halted, budget));
+      result.decisions.push(record(p.key, p.instance, 'target-halted', halted, budget));
       return;
     }
     if (input.now() + input.reserveMs >= input.deadline) {
-      result.decisions.push(
-        record(target.name, workspace, p.instance, 'deferred', SKIP_REASONS.deferred, budget),
-      );
+      result.decisions.push(record(p.key, p.instance, 'deferred', SKIP_REASONS.deferred, budget));
       return;
     }
     try {
@@ -296,8 +283,7 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
           });
           result.decisions.push({
             ...record(
-              target.name,
-              workspace,
+              p.key,
               p.instance,
               'restarted',
               `attempt ${decision.attempt} of ${decision.maxAttempts}`,
@@ -308,9 +294,7 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
             result.errors.push({ ...p.key, ...outcome.recordError, attemptCounted: true });
           break;
         case 'claimed-elsewhere':
-          result.decisions.push(
-            record(target.name, workspace, p.instance, outcome.kind, SKIP_REASONS[outcome.kind], budget),
-          );
+          result.decisions.push(record(p.key, p.instance, outcome.kind, SKIP_REASONS[outcome.kind], budget));
           break;
         case 'failed':
           if (outcome.counted) sent++;
@@ -328,14 +312,7 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
               code: outcome.code,
             });
           result.decisions.push(
-            record(
-              target.name,
-              workspace,
-              p.instance,
-              'error',
-              `${outcome.code}: ${outcome.message}`,
-              budget,
-            ),
+            record(p.key, p.instance, 'error', `${outcome.code}: ${outcome.message}`, budget),
           );
           if (outcome.haltTarget) halted = `stopped after ${outcome.code} on this target`;
           break;
@@ -346,14 +323,7 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
       halted = `ledger failed: ${described.message}`;
       result.errors.push({ ...p.key, ...described });
       result.decisions.push(
-        record(
-          target.name,
-          workspace,
-          p.instance,
-          'error',
-          `${described.code}: ${described.message}`,
-          budget,
-        ),
+        record(p.key, p.instance, 'error', `${described.code}: ${described.message}`, budget),
       );
     }
   });
@@ -381,8 +351,12 @@ function emptyReport(input: TargetSweepInput, window: { from: number; to: number
   };
 }
 
-function failedAt(instance: Instance): number {
-  return instance.endTime ?? instance.planTime ?? 0;
+/** A planned restart as the fleet limits see it (older failures first). */
+function candidate(p: Planned): Candidate {
+  return {
+    decision: p.decision as Candidate['decision'],
+    failedAt: p.instance.endTime ?? p.instance.planTime ?? 0,
+  };
 }
 
 function newestSuccessByJob(successes: readonly Instance[]): Map<string, Instance> {
@@ -396,33 +370,22 @@ function newestSuccessByJob(successes: readonly Instance[]): Map<string, Instanc
 }
 
 function record(
-  target: string,
-  workspace: string,
+  key: InstanceKey,
   instance: Instance,
   outcome: string,
   detail: string,
   extra: { attempt?: number; maxAttempts?: number; rule?: string; until?: string } = {},
 ): DecisionRecord {
-  return {
-    target,
-    workspace,
-    jobName: instance.jobName,
-    instanceId: instance.instanceId,
-    status: instance.status,
-    outcome,
-    detail,
-    ...extra,
-  };
+  return { ...key, status: instance.status, outcome, detail, ...extra };
 }
 
 function fromDecision(
-  target: string,
-  workspace: string,
+  key: InstanceKey,
   instance: Instance,
   decision: Extract<Decision, { action: 'skip' }>,
 ): DecisionRecord {
   const reason: SkipReason = decision.reason;
-  return record(target, workspace, instance, reason, decision.detail, {
+  return record(key, instance, reason, decision.detail, {
     ...(decision.attempt === undefined ? {} : { attempt: decision.attempt }),
     ...(decision.maxAttempts === undefined ? {} : { maxAttempts: decision.maxAttempts }),
     ...(decision.rule === undefined ? {} : { rule: decision.rule }),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LedgerError } from '../../lib/errors';
 import { FileLedger } from '../../lib/ledger/file-ledger';
+import { keyString } from '../../lib/ledger/ledger';
 import { freshDynamoLedger } from '../support/dynamo';
 import { MemoryLedger } from '../support/memory-ledger';
 import { ledgerContract } from './contract';
@@ -31,5 +32,16 @@ describe('file ledger specifics', () => {
     const old = new Date(Date.now() - 60_000);
     await utimes(`${path}.lock`, old, old);
     await expect(new FileLedger(path).reserveHourly('t', 0, 5, 1)).resolves.toBe(1);
+  });
+});
+
+describe('ledger keys', () => {
+  it('keep their parts apart even when a part contains the separator', () => {
+    expect(keyString({ target: 'a#b', workspace: 'w', jobName: '作业#1', instanceId: '1' })).toBe(
+      'a%23b#w#%E4%BD%9C%E4%B8%9A%231#1',
+    );
+    expect(keyString({ target: 'a', workspace: 'b#w', jobName: 'j', instanceId: '1' })).not.toBe(
+      keyString({ target: 'a#b', workspace: 'w', jobName: 'j', instanceId: '1' }),
+    );
   });
 });
