@@ -4,6 +4,13 @@
  *   2. the naive peer on the same data
  *   3. cold start: bundle size and load time, ours vs bundled SDK vs Huawei SDK core signer
  *   4. policy throughput: decide() over 100,000 instances
+ *
+ * Two kinds of result. Checks are counts and ratios that machine load cannot move
+ * (every failed instance restarted, API calls / minimum, no instance rerun twice in
+ * one sweep, no 429 while our rate is within the emulator's limit): a failed check
+ * fails the run, in both modes. Time and memory figures depend on the machine and
+ * its load: the full run prints them against their targets (PASS/MISS), `--quick`
+ * (CI, a shared and noisy machine) prints them as `info` and never fails on them.
  */
 
 import { execFile } from 'node:child_process';
@@ -28,6 +35,7 @@ const run = promisify(execFile);
 /** The Lambda's NODE_OPTIONS (serverless.yml): the sweep is measured as deployed. */
 const DEPLOYED_NODE_FLAGS = ['--max-semi-space-size=4'];
 const quick = process.argv.includes('--quick');
+const sweepOnly = process.argv.includes('--sweep-only');
 const S = quick
   ? {
       instances: 2_000,
@@ -50,6 +58,13 @@ const S = quick
       coldRuns: 11,
       decisions: 100_000,
     };
+/** The emulator's own limit (429 beyond it); our configured rate is S.rate. */
+const EMULATOR_RATE = S.rate;
+/**
+ * Most API calls per the minimum. The fixed extra calls (the listing's first page, the
+ * skipped statuses' listings) weigh more on the quick run's 200 restarts than on 2,000.
+ */
+const CALLS_LIMIT = quick ? 1.1 : 1.01;
 const PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const AK = 'BENCHACCESSKEY000001';
 const SK = 'bench-secret-key';
@@ -77,7 +92,7 @@ async function emulatorWithData(now: number): Promise<Emulator> {
     clock: { now: () => Date.now() },
     accessKeys: { [AK]: SK },
     latencyMs: S.latencyMs,
-    rateLimit: { perSecond: S.rate },
+    rateLimit: { perSecond: EMULATOR_RATE },
   });
   emulator.seed(PROJECT, undefined, seeds(now));
   return emulator;
@@ -125,7 +140,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${line}\n`);
   };
   out(
-    `dataarts-autoretry benchmark${quick ? ' (quick)' : ''}: node ${process.version}, ${S.instances} instances, ${S.failed} failed across ${S.jobs} jobs, emulator ${S.latencyMs} ms latency, ${S.rate} req/s limit`,
+    `dataarts-autoretry benchmark${quick ? ' (quick)' : ''}: node ${process.version}, ${S.instances} instances, ${S.failed} failed across ${S.jobs} jobs, emulator ${S.latencyMs} ms latency, ${EMULATOR_RATE} req/s limit, our rate ${S.rate}/s`,
   );
 
   // --- 1. Our sweep at scale -------------------------------------------------
@@ -191,6 +206,10 @@ async function main(): Promise<void> {
   const throttled =
     emulator.count('list', 429) + emulator.count('restart', 429) + emulator.count('show', 429);
   const calls = emulator.requests.length;
+  // Reruns the emulator accepted per instance in this one sweep: more than 1 is a double rerun.
+  const reruns = emulator.state.all().map((i) => i.restarts);
+  const maxReruns = Math.max(0, ...reruns);
+  const rerunTwice = reruns.filter((n) => n > 1).length;
   await emulator.close();
   // Peak RSS with Node's default flags too, on fresh data (information, not a target).
   let defaultFlagsRssMb: number | undefined;
@@ -224,13 +243,56 @@ async function main(): Promise<void> {
     `| sweep | API calls / minimum | ${calls} / ${minCalls} = ${f2(calls / minCalls)} (list ${ours.apiCalls.list}, restart ${ours.apiCalls.restart}, show ${ours.apiCalls.show}) |`,
   );
   out(`| sweep | 429s received | ${throttled} |`);
+  out(`| sweep | most reruns of one instance (instances rerun twice) | ${maxReruns} (${rerunTwice}) |`);
   out(
     `| sweep | peak RSS of the sweep process (${DEPLOYED_NODE_FLAGS.join(' ')}, as deployed) | ${f1(ours.maxRssKb / 1024)} MB |`,
   );
   if (defaultFlagsRssMb !== undefined)
     out(`| sweep | peak RSS with Node's default flags | ${f1(defaultFlagsRssMb)} MB |`);
 
-  if (process.argv.includes('--sweep-only')) return;
+  // Checks: counts and ratios that load cannot move; any failure fails the run.
+  const checks: Array<{ label: string; ok: boolean }> = [
+    { label: `restarted ${ours.restarted} of ${S.failed}`, ok: ours.restarted === S.failed },
+    {
+      label: `calls ${f2(calls / minCalls)} x min (limit <= ${f2(CALLS_LIMIT)})`,
+      ok: calls <= CALLS_LIMIT * minCalls,
+    },
+    {
+      label: `reruns per instance max ${maxReruns} (limit <= 1; ${rerunTwice} rerun twice)`,
+      ok: maxReruns <= 1,
+    },
+  ];
+  // Our limiter keeps to S.rate; while that is within the emulator's limit, a 429 is a bug.
+  // (The emulator's bucket holds a second of requests, so a stalled process cannot cause one.)
+  if (S.rate <= EMULATOR_RATE)
+    checks.push({
+      label: `429s ${throttled} (limit 0: ${S.rate} req/s within the emulator's ${EMULATOR_RATE})`,
+      ok: throttled === 0,
+    });
+  // Time and memory: targets for the full run; information only under --quick.
+  const verdict = (ok: boolean) => (quick ? 'info' : ok ? 'PASS' : 'MISS');
+  const finalLines: string[] = [
+    `sweep: ${f2(ours.wallMs / 1000)} s = ${f2(ours.wallMs / boundMs)} x bound (target <= 1.10) ${verdict(ours.wallMs <= 1.1 * boundMs)}; peak RSS ${f1(ours.maxRssKb / 1024)} MB (target <= 128) ${verdict(ours.maxRssKb / 1024 <= 128)}`,
+  ];
+  const finish = () => {
+    if (quick)
+      out(
+        '(quick run: time and memory are information only, as load moves them; the checks line decides)',
+      );
+    out('');
+    for (const line of finalLines) out(line);
+    out(`checks: ${checks.map((c) => `${c.label} ${c.ok ? 'PASS' : 'FAIL'}`).join('; ')}`);
+    const failed = checks.filter((c) => !c.ok);
+    if (failed.length) {
+      process.stderr.write(`bench FAILED: ${failed.map((c) => c.label).join('; ')}\n`);
+      process.exitCode = 1;
+    }
+  };
+
+  if (sweepOnly) {
+    finish();
+    return;
+  }
 
   // --- 2. The naive peer --------------------------------------------------------
   const naiveEmulator = await emulatorWithData(now);
@@ -305,38 +367,13 @@ async function main(): Promise<void> {
 
   // --- Final lines, one per scenario ------------------------------------------------
   const speedupTarget = 0.9 * (naiveMs / boundMs);
-  // The targets are for the full run; quick mode only guards against gross regressions.
-  const verdict = (ok: boolean) => (quick ? '' : ok ? 'PASS' : 'MISS');
-  if (quick) out('(quick run: the targets below apply to the full benchmark, not to this data size)');
-  out('');
-  out(
-    `sweep: ${f2(ours.wallMs / 1000)} s = ${f2(ours.wallMs / boundMs)} x bound (target <= 1.10) ${verdict(ours.wallMs <= 1.1 * boundMs)}; calls ${f2(calls / minCalls)} x min (target <= 1.01) ${verdict(calls <= 1.01 * minCalls)}; 429s ${throttled}; peak RSS ${f1(ours.maxRssKb / 1024)} MB (target <= 128) ${verdict(ours.maxRssKb / 1024 <= 128)}`,
-  );
-  out(
+  const decideTarget = 200 * (S.decisions / 100_000);
+  finalLines.push(
     `naive: ${f2(naiveMs / ours.wallMs)}x faster than the naive peer (target >= ${f2(speedupTarget)}) ${verdict(naiveMs / ours.wallMs >= speedupTarget)}`,
-  );
-  out(
     `cold start: ${f1(cold.ours)} ms median load, ${f1(sizes.ours / 1024)} KB (target <= 150 ms) ${verdict(cold.ours <= 150)}; peer ${f1(cold.peer)} ms, ${f1(sizes.peer / 1024)} KB`,
+    `policy: ${S.decisions} decisions in ${f1(decideMs)} ms (target < ${decideTarget} ms) ${verdict(decideMs < decideTarget)}`,
   );
-  out(
-    `policy: ${S.decisions} decisions in ${f1(decideMs)} ms (target < ${quick ? 200 * (S.decisions / 100_000) : 200} ms) ${verdict(decideMs < 200 * (S.decisions / 100_000))}`,
-  );
-
-  if (quick) {
-    // Generous guards against gross regressions only (timing claims live above, not in tests).
-    const failures = [
-      ours.restarted !== S.failed && `restarted ${ours.restarted} of ${S.failed}`,
-      ours.wallMs > 3 * boundMs && `sweep took ${f2(ours.wallMs / boundMs)}x the bound`,
-      calls > 1.1 * minCalls && `API calls ${calls} > 1.1 x ${minCalls}`,
-      ours.maxRssKb / 1024 > 256 && 'peak RSS over 256 MB',
-      cold.ours > 1000 && 'cold load over 1 s',
-      decideMs > 1000 && 'decide() too slow',
-    ].filter(Boolean);
-    if (failures.length) {
-      process.stderr.write(`bench --quick FAILED: ${failures.join('; ')}\n`);
-      process.exitCode = 1;
-    }
-  }
+  finish();
 }
 
 main().catch((error: unknown) => {

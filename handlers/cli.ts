@@ -24,6 +24,7 @@ async function main(argv: string[]): Promise<number> {
   const config = parseConfigText(withOverrides, args.config as string);
   const credentials = credentialsFromEnv(process.env);
   const logger = jsonLogger(args.verbose ? 'debug' : 'warn', (line) => process.stderr.write(line));
+  const interrupt = stopOnSignal();
   const report = await runSweep(
     {
       config,
@@ -32,8 +33,8 @@ async function main(argv: string[]): Promise<number> {
       clock: systemClock,
       logger,
     },
-    { dryRun: args.dryRun },
-  );
+    { dryRun: args.dryRun, signal: interrupt.signal },
+  ).finally(interrupt.dispose);
   process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatTable(report));
   if (authFailedEverywhere(report)) {
     process.stderr.write(
@@ -42,6 +43,29 @@ async function main(argv: string[]): Promise<number> {
     return 3;
   }
   return 0;
+}
+
+/**
+ * The first Ctrl-C (or SIGTERM) stops the sweep: nothing new is claimed, requests in
+ * flight end (a restart cut off is reported unconfirmed and stays counted), and the
+ * report is printed. A second one exits at once.
+ */
+function stopOnSignal(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(`dataarts-autoretry: ${name}: stopping; the report follows (again to quit now)\n`);
+    controller.abort(new Error(`interrupted by ${name}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
 
 /** --job and --lookback replace the file's policy.jobs and policy.lookback before validation. */

@@ -1,9 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config, TargetConfig } from './config/types';
+import { type Account, AccountPool } from './dataarts/account';
 import { AkSkAuthenticator, type Authenticator, type Credentials, TokenAuthenticator } from './dataarts/auth';
 import { DataArtsClient } from './dataarts/client';
 import { IamTokenProvider } from './dataarts/iam-token';
-import { Transport, type TransportOptions } from './dataarts/transport';
+import { DEFAULT_TRANSPORT, Transport, type TransportOptions } from './dataarts/transport';
 import { ConfigError } from './errors';
 import { DynamoDbLedger } from './ledger/dynamodb-ledger';
 import { FileLedger } from './ledger/file-ledger';
@@ -11,14 +12,20 @@ import type { Ledger } from './ledger/ledger';
 import type { TargetApi } from './sweep/target-sweep';
 import type { Clock } from './util/time';
 
-/** Builds one DataArts client per target, each with its own rate limiter and concurrency. */
+/**
+ * Builds one DataArts client per target. Targets that use one credential share one
+ * Account: its rate limit (`policy.rateLimit`) and concurrency (`policy.concurrency`)
+ * are per credential, because the gateway counts per user, and its first 401 stops
+ * every target of that credential.
+ */
 export function buildTargets(
   config: Config,
   credentials: Credentials,
   clock: Clock,
   overrides: Partial<TransportOptions> = {},
 ): Array<{ target: TargetConfig; client: TargetApi }> {
-  const options: Partial<TransportOptions> = {
+  const options: TransportOptions = {
+    ...DEFAULT_TRANSPORT,
     timeoutMs: config.client.timeoutMs,
     retries: config.client.retries,
     maxRetryAfterMs: config.client.maxRetryAfterMs,
@@ -26,12 +33,10 @@ export function buildTargets(
     concurrency: config.policy.concurrency,
     ...overrides,
   };
+  const accounts = new AccountPool(options);
   return config.targets.map((target, index) => {
-    const transport = new Transport({
-      baseUrl: target.endpoint,
-      authenticator: authenticatorFor(target, index, credentials, clock, options),
-      options,
-    });
+    const { account, authenticator } = authenticatorFor(target, index, credentials, clock, options, accounts);
+    const transport = new Transport({ baseUrl: target.endpoint, account, authenticator, options });
     const client = new DataArtsClient(
       transport,
       { projectId: target.projectId, ...(target.workspace ? { workspace: target.workspace } : {}) },
@@ -41,15 +46,20 @@ export function buildTargets(
   });
 }
 
+/** The target's credential as an Account (shared) and an authenticator for its project. */
 function authenticatorFor(
   target: TargetConfig,
   index: number,
   credentials: Credentials,
   clock: Clock,
-  options: Partial<TransportOptions>,
-): Authenticator {
-  if (credentials.kind === 'aksk')
-    return new AkSkAuthenticator(credentials, target.projectId, () => clock.now());
+  options: TransportOptions,
+  accounts: AccountPool,
+): { account: Account; authenticator: Authenticator } {
+  const now = () => clock.now();
+  if (credentials.kind === 'aksk') {
+    const authenticator = new AkSkAuthenticator(credentials, target.projectId, now);
+    return { account: accounts.for(credentials), authenticator };
+  }
   const iamEndpoint = target.iamEndpoint ?? credentials.iamEndpoint;
   if (!iamEndpoint) {
     throw new ConfigError(
@@ -57,13 +67,14 @@ function authenticatorFor(
       'is required with IAM user credentials (or set HUAWEICLOUD_IAM_ENDPOINT)',
     );
   }
-  const tokens = new IamTokenProvider(
-    { ...credentials, iamEndpoint },
+  const user = { ...credentials, iamEndpoint };
+  const account = accounts.for(user);
+  // A token is project-scoped: one per project, shared by that project's targets.
+  const tokens = account.tokenProvider(
     target.projectId,
-    () => clock.now(),
-    options,
+    () => new IamTokenProvider(user, target.projectId, now, options),
   );
-  return new TokenAuthenticator(tokens);
+  return { account, authenticator: new TokenAuthenticator(tokens) };
 }
 
 export function buildLedger(config: Config['ledger'], dynamo?: DynamoDBClient): Ledger {

@@ -39,7 +39,14 @@ export const DEFAULTS = {
   stormGuard: { enabled: true, maxFailedJobs: 20, maxFailedRatio: 0.5, minInstances: 20 },
   concurrency: 4,
   rateLimit: 10,
-  client: { timeout: '10s', retries: 3, maxRetryAfter: '30s', paging: 'auto', maxWindow: '7d' },
+  client: {
+    timeout: '10s',
+    retries: 3,
+    maxRetryAfter: '30s',
+    paging: 'auto',
+    maxWindow: '7d',
+    maxListRequests: 500,
+  },
   retention: '14d',
 } as const;
 
@@ -79,7 +86,7 @@ export const KEYS = {
   backoff: ['base', 'factor', 'max', 'jitter'],
   restart: ['retryLocation', 'nodeName', 'jobParamVersion', 'ignoreObsMonitor'],
   stormGuard: ['enabled', 'maxFailedJobs', 'maxFailedRatio', 'minInstances'],
-  client: ['timeout', 'retries', 'maxRetryAfter', 'paging', 'maxWindow'],
+  client: ['timeout', 'retries', 'maxRetryAfter', 'paging', 'maxWindow', 'maxListRequests'],
 } as const;
 
 function readUrl(value: unknown, field: string): string {
@@ -117,6 +124,39 @@ function readTarget(value: unknown, field: string): TargetConfig {
       ? {}
       : { iamEndpoint: readUrl(raw.iamEndpoint, `${field}.iamEndpoint`) }),
   };
+}
+
+/**
+ * The place a target addresses, as one comparable string: the endpoint with scheme and
+ * host in lower case, the default port and trailing slashes dropped, then the project and
+ * the workspace (`(default)` when none is set, which is the default workspace). Two
+ * targets with one identity would each get their own retry budget for the same instances.
+ */
+export function targetIdentity(target: Pick<TargetConfig, 'endpoint' | 'projectId' | 'workspace'>): string {
+  const workspace = target.workspace === undefined ? '(default)' : target.workspace;
+  return `${normalizeEndpoint(target.endpoint)} project ${target.projectId} workspace ${workspace}`;
+}
+
+/** WHATWG URL parsing already lower-cases scheme and host and drops the scheme's default port. */
+function normalizeEndpoint(endpoint: string): string {
+  const url = new URL(endpoint);
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/** Each place is swept by one target only: a second one would rerun every instance again. */
+function checkDistinctTargets(targets: readonly TargetConfig[]): void {
+  const seen = new Map<string, number>();
+  targets.forEach((target, i) => {
+    const identity = targetIdentity(target);
+    const first = seen.get(identity);
+    if (first !== undefined) {
+      throw new ConfigError(
+        `targets[${i}]`,
+        `addresses the same project and workspace as targets[${first}] ("${targets[first]?.name}"): ${identity}`,
+      );
+    }
+    seen.set(identity, i);
+  });
 }
 
 function readLedger(value: unknown, lookbackMs: number): LedgerConfig {
@@ -390,6 +430,13 @@ function readClient(value: unknown): ClientConfig {
       d.paging,
     ),
     maxWindowMs,
+    maxListRequests: optional(
+      raw,
+      'maxListRequests',
+      f,
+      (v, x) => readInteger(v, x, 10, 100_000),
+      d.maxListRequests,
+    ),
   };
 }
 
@@ -414,6 +461,7 @@ export function parseConfig(input: unknown): Config {
       throw new ConfigError(`targets[${i}].name`, `"${t.name}" is used twice; names must be unique`);
     names.add(t.name);
   });
+  checkDistinctTargets(targets);
   if (raw.ledger === undefined)
     throw new ConfigError(
       'ledger',

@@ -86,6 +86,8 @@ export interface ClientConfig {
   readonly maxRetryAfterMs: number;
   readonly paging: PagingMode;
   readonly maxWindowMs: number;
+  /** Requests one listing may make before it fails (LIST_BUDGET_EXCEEDED). */
+  readonly maxListRequests: number;
 }
 
 export interface Config {

@@ -31,21 +31,6 @@ export interface RestartOptions {
   ignoreObsMonitor?: boolean;
 }
 
-/**
- * What a restart did. `confirmed: false` never leaves this module: an attempt whose
- * effect is unknown is thrown as a TransientError with `sent: true`.
- */
-export interface RestartResult {
-  /** `reread`: the POST failed in an unknown way, then a read showed the rerun started. */
-  via: 'response' | 'reread';
-}
-
-/** What the caller saw when it chose to restart, so an unknown outcome can be checked. */
-export interface ExpectedState {
-  status: string;
-  endTime?: number;
-}
-
 export interface ApiCallCounts {
   list: number;
   show: number;
@@ -73,73 +58,72 @@ export class DataArtsClient {
   }
 
   /** Every instance whose plan (or start) time is in the window, each once. */
-  async listInstances(window: TimeWindow, filters: ListFilters = {}): Promise<ListResult> {
+  async listInstances(
+    window: TimeWindow,
+    filters: ListFilters = {},
+    signal?: AbortSignal,
+  ): Promise<ListResult> {
     return listWindow(
       async (w, limit, offset) => {
         this.calls.list++;
-        return this.readPage(w, limit, offset, filters);
+        return this.readPage(w, limit, offset, filters, signal);
       },
       window,
       this.listOptions,
+      signal,
     );
   }
 
   /** How many instances the window holds (one request with `limit=1`). */
-  async countInstances(window: TimeWindow, filters: ListFilters = {}): Promise<number> {
+  async countInstances(window: TimeWindow, filters: ListFilters = {}, signal?: AbortSignal): Promise<number> {
     this.calls.list++;
-    return (await this.readPage(window, 1, 0, filters)).total;
+    return (await this.readPage(window, 1, 0, filters, signal)).total;
   }
 
   /** One instance with its nodes (`retryTimes` is the platform's own node retry count). */
-  async getInstance(jobName: string, instanceId: string): Promise<InstanceDetail> {
+  async getInstance(jobName: string, instanceId: string, signal?: AbortSignal): Promise<InstanceDetail> {
     const path = `/v1/${this.target.projectId}/jobs/${jobName}/instances/${instanceId}`;
     this.calls.show++;
-    const response = await this.get(path, {});
+    const response = await this.get(path, {}, signal);
     return readInstanceDetail(response.text, { method: 'GET', path });
   }
 
   /**
-   * Reruns one instance. The POST is not idempotent, so it is resent only where the
-   * server certainly did not process it (the transport's `once` mode); after a
-   * timeout, reset, 500, 502 or 504 the instance is read again first: if it moved on,
-   * the rerun happened; if it is unchanged, the POST is tried once more; if that read
-   * fails too, the TransientError (`sent: true`) tells the caller the outcome is unknown.
+   * Reruns one instance with exactly one logical POST. DataArts applies a restart
+   * asynchronously and has no idempotency token, so a second POST is a second rerun:
+   * the transport resends only while no try can have been processed (429, 503,
+   * refused, DNS failure). Any other failure (timeout, reset, 500/502/504, abort
+   * mid-flight) is a TransientError with `sent: true`: the rerun may have started,
+   * so the caller must count it as an attempt and never resend blindly.
    */
   async restartInstance(
     jobName: string,
     instanceId: string,
     options?: RestartOptions,
-    expected?: ExpectedState,
-  ): Promise<RestartResult> {
+    signal?: AbortSignal,
+  ): Promise<void> {
     const path = `/v1/${this.target.projectId}/jobs/${jobName}/instances/${instanceId}/restart`;
-    const context: RequestContext = { method: 'POST', path };
     const body = restartBody(options);
-    const maxLooks = 2;
-    for (let look = 0; ; look++) {
-      try {
-        this.calls.restart++;
-        const response = await this.transport.send({
-          method: 'POST',
-          path,
-          headers: this.headers(),
-          ...(body === undefined ? {} : { body }),
-          retryMode: 'once',
-        });
-        interpretRestart(response, context);
-        return { via: 'response' };
-      } catch (error) {
-        if (!(error instanceof TransientError) || !error.sent || !expected || look + 1 >= maxLooks)
-          throw error;
-        const current = await this.getInstance(jobName, instanceId).catch(() => undefined);
-        if (!current) throw error;
-        if (current.status !== expected.status || current.endTime !== expected.endTime)
-          return { via: 'reread' };
-      }
-    }
+    this.calls.restart++;
+    const response = await this.transport.send({
+      method: 'POST',
+      path,
+      headers: this.headers(),
+      ...(body === undefined ? {} : { body }),
+      retryMode: 'once',
+      signal,
+    });
+    interpretRestart(response, { method: 'POST', path });
   }
 
   /** One page of `GET /v1/{project}/jobs/instances/detail`, every filter that is set. */
-  private async readPage(window: TimeWindow, limit: number, offset: number, filters: ListFilters) {
+  private async readPage(
+    window: TimeWindow,
+    limit: number,
+    offset: number,
+    filters: ListFilters,
+    signal: AbortSignal | undefined,
+  ) {
     const path = `/v1/${this.target.projectId}/jobs/instances/detail`;
     const query: Record<string, string> = {
       minPlanTime: String(window.from),
@@ -151,7 +135,7 @@ export class DataArtsClient {
     if (filters.preciseQuery !== undefined) query.preciseQuery = String(filters.preciseQuery);
     if (filters.status !== undefined) query.status = filters.status;
     if (filters.instanceType !== undefined) query.instanceType = String(filters.instanceType);
-    const response = await this.get(path, query);
+    const response = await this.get(path, query, signal);
     return readInstancePage(response.text, { method: 'GET', path });
   }
 
@@ -159,7 +143,11 @@ export class DataArtsClient {
     return this.target.workspace ? { workspace: this.target.workspace } : {};
   }
 
-  private async get(path: string, query: Record<string, string>): Promise<TransportResponse> {
+  private async get(
+    path: string,
+    query: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<TransportResponse> {
     const context: RequestContext = { method: 'GET', path };
     const response = await this.transport.send({
       method: 'GET',
@@ -167,6 +155,7 @@ export class DataArtsClient {
       query,
       headers: this.headers(),
       retryMode: 'idempotent',
+      signal,
     });
     if (response.status === 200) return response;
     throw readFailure(response, context);

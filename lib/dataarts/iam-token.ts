@@ -1,4 +1,4 @@
-import { AuthenticationError, MalformedResponseError } from '../errors';
+import { AuthenticationError, AuthorizationError, MalformedResponseError, TransientError } from '../errors';
 import { errorFromResponse, Transport, type TransportOptions } from './transport';
 
 export interface IamUser {
@@ -13,12 +13,14 @@ export const TOKEN_REFRESH_MARGIN_MS = 10 * 60_000;
 
 /**
  * Fetches an IAM user token scoped to one project (`POST /v3/auth/tokens`) and caches
- * it until shortly before it expires. Concurrent callers share one request. The
- * token and password are never logged or put in an error.
+ * it until shortly before it expires. Concurrent callers share one request. A refused
+ * login is final: IAM locks a user after 5 failed logins, so it is never tried again.
+ * The token and password are never logged or put in an error.
  */
 export class IamTokenProvider {
   private cached: { token: string; refreshAt: number } | undefined;
   private pending: Promise<string> | undefined;
+  private refused: AuthenticationError | AuthorizationError | undefined;
   private readonly transport: Transport;
   /** How many tokens were requested (for tests and reports). */
   fetched = 0;
@@ -33,10 +35,16 @@ export class IamTokenProvider {
   }
 
   async token(): Promise<string> {
+    if (this.refused) throw this.refused;
     if (this.cached && this.now() < this.cached.refreshAt) return this.cached.token;
-    this.pending ??= this.fetch().finally(() => {
-      this.pending = undefined;
-    });
+    this.pending ??= this.fetch()
+      .catch((error: unknown) => {
+        if (error instanceof AuthenticationError || error instanceof AuthorizationError) this.refused = error;
+        throw error;
+      })
+      .finally(() => {
+        this.pending = undefined;
+      });
     return this.pending;
   }
 
@@ -67,6 +75,11 @@ export class IamTokenProvider {
       retryMode: 'idempotent',
     });
     this.fetched++;
+    if (response.status >= 500) {
+      // An IAM outage says nothing about the password: not a refused login.
+      const message = `${context.method} ${context.path} answered ${response.status}`;
+      throw new TransientError(message, 'SERVER_ERROR', context, true, response.status);
+    }
     if (response.status !== 201 && response.status !== 200) {
       throw errorFromResponse(AuthenticationError, 'AUTHENTICATION_FAILED', response, context);
     }

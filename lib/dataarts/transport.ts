@@ -7,10 +7,9 @@ import {
   type RequestContext,
   TransientError,
 } from '../errors';
-import { Semaphore } from '../util/concurrency';
 import { realSleep, type Sleep } from '../util/time';
+import { Account } from './account';
 import type { Authenticator } from './auth';
-import { RateLimiter } from './rate-limiter';
 import { canonicalQuery, encodePath } from './signer';
 
 /** How the transport behaves; every field has a default in `DEFAULT_TRANSPORT`. */
@@ -24,9 +23,9 @@ export interface TransportOptions {
   maxDelayMs: number;
   /** A server's Retry-After is honoured up to this cap. */
   maxRetryAfterMs: number;
-  /** Client-side rate limit per target, requests per second. */
+  /** Client-side rate limit per credential (account), requests per second. */
   ratePerSecond: number;
-  /** Requests in flight at once per target. */
+  /** Requests in flight at once per credential (account). */
   concurrency: number;
   /** Larger answers are refused (the gateway's own limit is 12 MB). */
   maxResponseBytes: number;
@@ -45,9 +44,9 @@ export const DEFAULT_TRANSPORT: TransportOptions = {
 
 /**
  * `idempotent`: retried on 429, 502, 503, 504, timeouts and network errors.
- * `once`: a request that must not run twice (restart): retried only where it
- * certainly was not processed (429, 503, connection refused); otherwise the caller
- * gets a TransientError with `sent: true` and must look before trying again.
+ * `once`: a request that must not run twice (restart): resent only while no try of
+ * it may have been processed (429, 503, connection refused, DNS failure); any other
+ * failure is a TransientError with `sent: true`, and the caller must not resend.
  */
 export type RetryMode = 'idempotent' | 'once';
 
@@ -58,6 +57,8 @@ export interface TransportRequest {
   headers?: Record<string, string>;
   body?: string;
   retryMode: RetryMode;
+  /** Stops waiting, retrying and the request on the wire: a TransientError `ABORTED`. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface TransportResponse {
@@ -77,6 +78,11 @@ export interface TransportStats {
 export interface TransportDeps {
   baseUrl: string;
   authenticator?: Authenticator;
+  /**
+   * Shared by every target of one credential: its rate limit and concurrency apply, not
+   * `options.ratePerSecond`/`concurrency`. A transport without one gets its own from those.
+   */
+  account?: Account;
   options?: Partial<TransportOptions>;
   random?: () => number;
   sleep?: Sleep;
@@ -85,31 +91,34 @@ export interface TransportDeps {
 type Failure =
   | { kind: 'response'; response: TransportResponse }
   | { kind: 'timeout'; cause: unknown }
-  | { kind: 'network'; refused: boolean; cause: unknown };
+  | { kind: 'network'; notSent: boolean; cause: unknown }
+  /** `onWire`: the request had been handed to the socket when the signal fired. */
+  | { kind: 'aborted'; onWire: boolean; cause: unknown };
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
-/** Statuses that prove the request was not processed, so even a restart may be resent. */
-const NOT_PROCESSED_STATUS = new Set([429, 503]);
+/**
+ * Statuses that prove the request was not processed: 429 and 503 (so even a restart
+ * may be resent) and 401 (refused at the gateway; resent once, with a fresh token).
+ */
+const NOT_PROCESSED_STATUS = new Set([401, 429, 503]);
+/** Socket errors that prove nothing reached the server: refused, or the name did not resolve. */
+const NOT_SENT_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'];
 
-/** One HTTP target (endpoint + credentials): signing, rate limit, concurrency and retries. */
+/** One HTTP target (endpoint + credentials): signing, the account's limits, retries. */
 export class Transport {
   readonly options: TransportOptions;
   readonly stats: TransportStats = { requests: 0, retries: 0, throttled: 0, failures: 0 };
+  readonly account: Account;
   private readonly base: URL;
-  private readonly limiter: RateLimiter;
-  private readonly slots: Semaphore;
   private readonly random: () => number;
   private readonly sleep: Sleep;
-  /** Set by a 401 that fresh credentials cannot fix: later requests fail without being sent. */
-  private authFailure: AuthenticationError | undefined;
 
   constructor(private readonly deps: TransportDeps) {
     this.options = { ...DEFAULT_TRANSPORT, ...deps.options };
     this.base = new URL(deps.baseUrl);
     this.random = deps.random ?? Math.random;
     this.sleep = deps.sleep ?? realSleep;
-    this.limiter = new RateLimiter(this.options.ratePerSecond, 1, undefined, this.sleep);
-    this.slots = new Semaphore(this.options.concurrency);
+    this.account = deps.account ?? new Account(this.base.host, this.options, { sleep: this.sleep });
   }
 
   /**
@@ -119,100 +128,188 @@ export class Transport {
    */
   async send(request: TransportRequest): Promise<TransportResponse> {
     const context: RequestContext = { method: request.method, path: request.path };
-    // Never hammer on 401: the gateway locks an AK after 5 failed signatures.
-    if (this.authFailure) throw this.authFailure;
+    let release: () => void;
+    try {
+      // Never hammer on 401: the gateway locks an AK after 5 failed signatures.
+      release = await this.account.admit(request.signal);
+    } catch (error) {
+      if (error instanceof AuthenticationError) throw error;
+      throw abortedError(context, false, error);
+    }
+    try {
+      return await this.exchange(request, context);
+    } finally {
+      release();
+    }
+  }
+
+  /** The retry loop of one call. `processedMaybe` covers every try so far, not just the last. */
+  private async exchange(request: TransportRequest, context: RequestContext): Promise<TransportResponse> {
+    let processedMaybe = false;
     let refreshedAuth = false;
     for (let attempt = 0; ; attempt++) {
-      const outcome = await this.attempt(request);
+      const outcome = await this.attempt(request, context);
+      if (outcome.kind === 'aborted') {
+        this.stats.failures++;
+        throw abortedError(context, processedMaybe || outcome.onWire, outcome.cause);
+      }
+      processedMaybe ||= mayHaveBeenProcessed(outcome);
       if (outcome.kind === 'response') {
-        const { status } = outcome.response;
-        if (status === 401) {
+        const { response } = outcome;
+        if (provesCredential(response)) this.account.markVerified();
+        if (response.status === 401) {
           if (!refreshedAuth && this.deps.authenticator?.invalidate()) {
             refreshedAuth = true;
             continue;
           }
-          this.authFailure = errorFromResponse(
-            AuthenticationError,
-            'AUTHENTICATION_FAILED',
-            outcome.response,
-            context,
+          throw this.account.stop(
+            errorFromResponse(AuthenticationError, 'AUTHENTICATION_FAILED', response, context),
           );
-          throw this.authFailure;
         }
-        if (status === 403) {
-          throw errorFromResponse(AuthorizationError, 'NOT_AUTHORIZED', outcome.response, context);
+        if (response.status === 403) {
+          throw errorFromResponse(AuthorizationError, 'NOT_AUTHORIZED', response, context);
         }
-        if (!RETRYABLE_STATUS.has(status)) return outcome.response;
-        if (status === 429) this.stats.throttled++;
+        if (!RETRYABLE_STATUS.has(response.status)) return response;
+        if (response.status === 429) this.stats.throttled++;
       }
-      const processedMaybe = mayHaveBeenProcessed(outcome);
-      const retryable = request.retryMode === 'idempotent' || !processedMaybe;
-      if (!retryable || attempt >= this.options.retries) {
+      const mayResend = request.retryMode === 'idempotent' || !processedMaybe;
+      if (!mayResend || attempt >= this.options.retries) {
         this.stats.failures++;
         throw transientError(outcome, context, processedMaybe);
       }
       this.stats.retries++;
-      const delay = this.retryDelay(outcome, attempt);
-      if (outcome.kind === 'response' && outcome.response.status === 429) this.limiter.pause(delay);
-      await this.sleep(delay);
+      await this.backOff(outcome, attempt, request.signal, context, processedMaybe);
     }
   }
 
-  private async attempt(request: TransportRequest): Promise<Failure> {
-    const release = await this.slots.acquire();
+  /** Waits before the next try; a 429 holds back every target of the account too. */
+  private async backOff(
+    outcome: Failure,
+    attempt: number,
+    signal: AbortSignal | undefined,
+    context: RequestContext,
+    processedMaybe: boolean,
+  ): Promise<void> {
+    const delay = this.retryDelay(outcome, attempt);
+    if (outcome.kind === 'response' && outcome.response.status === 429) this.account.limiter.pause(delay);
     try {
-      await this.limiter.acquire();
+      await this.sleep(delay, signal);
+    } catch (error) {
+      if (!signal?.aborted) throw error;
+      this.stats.failures++;
+      throw abortedError(context, processedMaybe, signal.reason);
+    }
+  }
+
+  private async attempt(request: TransportRequest, context: RequestContext): Promise<Failure> {
+    const { signal } = request;
+    let release: (() => void) | undefined;
+    let onWire = false;
+    try {
+      release = await this.account.slots.acquire(signal);
+      await this.account.limiter.acquire(signal);
+      // Another target of the account may have hit a 401 while this one waited.
+      this.account.throwIfStopped();
       this.stats.requests++;
-      const query = request.query ?? {};
-      const headers: Record<string, string> = { ...request.headers };
-      const hasType = Object.keys(headers).some((name) => name.toLowerCase() === 'content-type');
-      if (request.body !== undefined && !hasType) headers['Content-Type'] = 'application/json';
-      if (this.deps.authenticator) {
-        Object.assign(
-          headers,
-          await this.deps.authenticator.authorize({
-            method: request.method,
-            host: this.base.host,
-            path: this.fullPath(request.path),
-            query,
-            headers,
-            ...(request.body === undefined ? {} : { body: request.body }),
-          }),
-        );
-      }
-      delete headers.Host;
-      // Sent exactly as signed: the canonical query is a valid query string.
-      const search = canonicalQuery(query);
-      const url = `${this.base.origin}${encodePath(this.fullPath(request.path))}${search ? `?${search}` : ''}`;
+      const { url, headers } = await this.prepare(request);
+      onWire = true;
       const response = await ky(url, {
         method: request.method,
         headers,
         ...(request.body === undefined ? {} : { body: request.body }),
+        ...(signal ? { signal } : {}),
         timeout: this.options.timeoutMs,
         retry: 0,
         throwHttpErrors: false,
       });
-      const declared = Number(response.headers.get('content-length') ?? 0);
-      const text = declared > this.options.maxResponseBytes ? '' : await response.text();
-      if (declared > this.options.maxResponseBytes || text.length > this.options.maxResponseBytes) {
-        await response.body?.cancel().catch(() => undefined);
-        throw new MalformedResponseError(
-          `${request.method} ${request.path}: answer larger than ${this.options.maxResponseBytes} bytes`,
-          'RESPONSE_TOO_LARGE',
-          { method: request.method, path: request.path },
-          response.status,
+      return { kind: 'response', response: await this.read(response, context) };
+    } catch (error) {
+      return this.failure(error, signal, onWire);
+    } finally {
+      release?.();
+    }
+  }
+
+  /** The URL and headers exactly as signed. */
+  private async prepare(
+    request: TransportRequest,
+  ): Promise<{ url: string; headers: Record<string, string> }> {
+    const query = request.query ?? {};
+    const headers: Record<string, string> = { ...request.headers };
+    const hasType = Object.keys(headers).some((name) => name.toLowerCase() === 'content-type');
+    // Every POST carries it, body or not: the gateway refuses one without (400 APIGW.0106).
+    if ((request.method === 'POST' || request.body !== undefined) && !hasType)
+      headers['Content-Type'] = 'application/json';
+    if (this.deps.authenticator) Object.assign(headers, await this.authorize(request, query, headers));
+    delete headers.Host;
+    // Sent exactly as signed: the canonical query is a valid query string.
+    const search = canonicalQuery(query);
+    const url = `${this.base.origin}${encodePath(this.fullPath(request.path))}${search ? `?${search}` : ''}`;
+    return { url, headers };
+  }
+
+  /**
+   * The authenticator's headers. A failed IAM login stops the account (IAM locks a user
+   * after 5); an IAM outage is this request's TransientError, certainly not sent.
+   */
+  private async authorize(
+    request: TransportRequest,
+    query: Record<string, string>,
+    headers: Record<string, string>,
+  ): Promise<Record<string, string>> {
+    try {
+      return await (this.deps.authenticator as Authenticator).authorize({
+        method: request.method,
+        host: this.base.host,
+        path: this.fullPath(request.path),
+        query,
+        headers,
+        ...(request.body === undefined ? {} : { body: request.body }),
+      });
+    } catch (error) {
+      if (error instanceof AuthenticationError) throw this.account.stop(error);
+      if (error instanceof TransientError && error.sent) {
+        throw new TransientError(
+          error.message,
+          error.code,
+          error.request,
+          false,
+          error.status,
+          error.dlfCode,
+          {
+            cause: error,
+          },
         );
       }
-      return { kind: 'response', response: { status: response.status, headers: response.headers, text } };
-    } catch (error) {
-      if (error instanceof TimeoutError) return { kind: 'timeout', cause: error };
-      if (error instanceof NetworkError || isSocketError(error)) {
-        return { kind: 'network', refused: hasCode(error, 'ECONNREFUSED'), cause: error };
-      }
       throw error;
-    } finally {
-      release();
     }
+  }
+
+  /** The answer's text, refusing one over `maxResponseBytes`. */
+  private async read(response: Response, context: RequestContext): Promise<TransportResponse> {
+    const limit = this.options.maxResponseBytes;
+    const declared = Number(response.headers.get('content-length') ?? 0);
+    const text = declared > limit ? '' : await response.text();
+    if (declared > limit || text.length > limit) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new MalformedResponseError(
+        `${context.method} ${context.path}: answer larger than ${limit} bytes`,
+        'RESPONSE_TOO_LARGE',
+        context,
+        response.status,
+      );
+    }
+    return { status: response.status, headers: response.headers, text };
+  }
+
+  /** A thrown error as a Failure the retry loop understands; the project's own errors pass through. */
+  private failure(error: unknown, signal: AbortSignal | undefined, onWire: boolean): Failure {
+    if (signal?.aborted) return { kind: 'aborted', onWire, cause: signal.reason };
+    if (error instanceof TimeoutError) return { kind: 'timeout', cause: error };
+    if (error instanceof NetworkError || isSocketError(error)) {
+      return { kind: 'network', notSent: certainlyNotSent(error), cause: error };
+    }
+    throw error;
   }
 
   private fullPath(path: string): string {
@@ -252,8 +349,26 @@ function plainCause(error: unknown): Error {
 
 function mayHaveBeenProcessed(outcome: Failure): boolean {
   if (outcome.kind === 'response') return !NOT_PROCESSED_STATUS.has(outcome.response.status);
-  if (outcome.kind === 'network') return !outcome.refused;
+  if (outcome.kind === 'network') return !outcome.notSent;
+  if (outcome.kind === 'aborted') return outcome.onWire;
   return true;
+}
+
+/** A socket error that proves the request never reached the server (refused, name not resolved). */
+export function certainlyNotSent(error: unknown): boolean {
+  return NOT_SENT_CODES.some((code) => hasCode(error, code));
+}
+
+/**
+ * Answers the gateway gives only after it accepted the signature or token: 2xx/3xx,
+ * 403 (authenticated, not allowed) and DataArts' own 400s. A 429, 404 APIGW.0101 or a
+ * 5xx may come before authentication and prove nothing.
+ */
+function provesCredential(response: TransportResponse): boolean {
+  const { status } = response;
+  if (status >= 200 && status < 400) return true;
+  if (status === 403) return true;
+  return status === 400 && !parseErrorBody(response.text).code?.startsWith('APIG');
 }
 
 function hasCode(error: unknown, code: string): boolean {
@@ -266,7 +381,7 @@ function hasCode(error: unknown, code: string): boolean {
 
 function isSocketError(error: unknown): boolean {
   return (
-    ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET', 'ETIMEDOUT'].some((code) =>
+    ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ETIMEDOUT', ...NOT_SENT_CODES].some((code) =>
       hasCode(error, code),
     ) ||
     (error instanceof TypeError && error.message === 'fetch failed')
@@ -316,8 +431,21 @@ function transientError(outcome: Failure, context: RequestContext, sent: boolean
       cause: plainCause(outcome.cause),
     });
   }
-  const what = outcome.refused ? 'connection refused' : 'connection failed';
+  if (outcome.kind === 'aborted') return abortedError(context, sent, outcome.cause);
+  const what = hasCode(outcome.cause, 'ECONNREFUSED')
+    ? 'connection refused'
+    : outcome.notSent
+      ? 'host not found'
+      : 'connection failed';
   return new TransientError(`${where}: ${what}`, 'NETWORK', context, sent, undefined, undefined, {
     cause: plainCause(outcome.cause),
+  });
+}
+
+/** The caller's signal fired; `sent`: some try may have reached the server (outcome unknown). */
+function abortedError(context: RequestContext, sent: boolean, reason: unknown): TransientError {
+  const where = `${context.method} ${context.path}`;
+  return new TransientError(`${where} aborted`, 'ABORTED', context, sent, undefined, undefined, {
+    cause: reason instanceof Error ? reason : new Error(String(reason)),
   });
 }

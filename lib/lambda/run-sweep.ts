@@ -60,21 +60,9 @@ export async function runLambdaSweep(
     },
     context.invokedFunctionArn,
   );
-  const remainingMs = context.getRemainingTimeInMillis();
-  const secret = await deps.secret.get();
-  const logger = deps.logger(secret.values);
-  const { config } = settings;
-  const started = deps.clock.now();
-  const report = await runSweep(
-    {
-      config,
-      targets: buildTargets(config, secret.credentials, deps.clock, deps.transport),
-      ledger: buildLedger(config.ledger, deps.dynamo),
-      clock: deps.clock,
-      logger,
-    },
-    { dryRun: overrides.dryRun ?? false, deadline: started + remainingMs - settings.deadlineMarginMs },
-  );
+  // The deadline counts from the invocation's start, before the secret is fetched.
+  const deadline = deps.clock.now() + context.getRemainingTimeInMillis() - settings.deadlineMarginMs;
+  const { report, logger, secret } = await sweepUntil(deadline, settings, overrides.dryRun ?? false, deps);
   for (const line of metricLines(report, settings.stage, deps.clock.now())) deps.writeMetric(line);
 
   const summary = buildSummary(report, { stage: settings.stage });
@@ -98,4 +86,39 @@ export async function runLambdaSweep(
     );
   }
   return { ...report, notification };
+}
+
+/**
+ * Reads the secret and sweeps, with an AbortSignal that fires at the deadline so no
+ * wait or request outlives it; the report is complete whatever was cut short.
+ */
+async function sweepUntil(
+  deadline: number,
+  settings: ReturnType<typeof settingsFromEnv>,
+  dryRun: boolean,
+  deps: LambdaDeps,
+): Promise<{ report: SweepReport; logger: Logger; secret: SweepSecret }> {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new Error('the Lambda deadline is near')),
+    Math.max(0, deadline - deps.clock.now()),
+  );
+  try {
+    const secret = await deps.secret.get();
+    const logger = deps.logger(secret.values);
+    const { config } = settings;
+    const report = await runSweep(
+      {
+        config,
+        targets: buildTargets(config, secret.credentials, deps.clock, deps.transport),
+        ledger: buildLedger(config.ledger, deps.dynamo),
+        clock: deps.clock,
+        logger,
+      },
+      { dryRun, deadline, signal: controller.signal },
+    );
+    return { report, logger, secret };
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -4,6 +4,7 @@ import {
   type DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
+import { LEASE_INDEX } from './dynamodb-ledger';
 
 /**
  * Creates the ledger table the way serverless.yml declares it (for tests, the demo
@@ -14,8 +15,18 @@ export async function createLedgerTable(client: DynamoDBClient, table: string): 
     await client.send(
       new CreateTableCommand({
         TableName: table,
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'leaseTarget', AttributeType: 'S' },
+        ],
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: LEASE_INDEX,
+            KeySchema: [{ AttributeName: 'leaseTarget', KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
@@ -24,7 +35,8 @@ export async function createLedgerTable(client: DynamoDBClient, table: string): 
   }
   for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
-    if (Table?.TableStatus === 'ACTIVE') return;
+    const indexes = Table?.GlobalSecondaryIndexes ?? [];
+    if (Table?.TableStatus === 'ACTIVE' && indexes.every((i) => i.IndexStatus === 'ACTIVE')) return;
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
 }

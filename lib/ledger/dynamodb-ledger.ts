@@ -1,23 +1,28 @@
-import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandOutput,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { LedgerError } from '../errors';
 import {
-  type AttemptRecord,
   type ClaimRequest,
   hourBucket,
+  INTERRUPTED,
   type InstanceKey,
   keyString,
   type Ledger,
   type LedgerEntry,
+  type Settlement,
 } from './ledger';
+import { upgradeLegacy } from './ledger-state';
 
 const BATCH = 100;
+/** Sparse index on `leaseTarget`, set only while an attempt is in flight. */
+export const LEASE_INDEX = 'leases';
 /** Hourly counters only matter for an hour; keep them a day for inspection. */
 const HOURLY_TTL_S = 86_400;
 
@@ -25,7 +30,8 @@ const HOURLY_TTL_S = 86_400;
  * The ledger in one DynamoDB table with a string partition key `pk`:
  * `inst#<target>#<workspace>#<job>#<instance>` for instances and
  * `rate#<target>#<hour>` for hourly counters. Only item-level actions are used
- * (GetItem via BatchGetItem, UpdateItem), so IAM can be scoped to the table.
+ * (GetItem via BatchGetItem, UpdateItem) plus a Query of the sparse `leases`
+ * index, so IAM can be scoped to the table and that index.
  */
 export class DynamoDbLedger implements Ledger {
   readonly stats = { retries: 0 };
@@ -64,82 +70,163 @@ export class DynamoDbLedger implements Ledger {
     return out;
   }
 
+  /**
+   * The rules of `mayClaim` (ledger-state.ts) as two flat conditions: a newer
+   * failure, or (rarely) the same failure after an unknown outcome whose lease had
+   * ended. Kept flat because DynamoDB Local's expression parser slows down steeply
+   * with nesting. `claimId` also tells a retried write whose answer was lost as ours.
+   */
   async claim(key: InstanceKey, request: ClaimRequest): Promise<boolean> {
-    // A token only this claim writes: if the SDK retried a write that had in fact
-    // succeeded (a throttled or lost answer), the retry fails the condition, and
-    // reading the token back tells that the claim is ours after all.
-    const claimId = randomUUID();
-    const guard =
-      'attempts = :expected AND attempts < :max AND (attribute_not_exists(notBefore) OR notBefore <= :now)';
-    const claimed = await this.update({
-      Key: { pk: instancePk(key) },
-      UpdateExpression:
-        'SET attempts = :next, lastAttemptAt = :now, notBefore = :notBefore, lastOutcome = :claimed, claimId = :claimId, ' +
-        'outcomes = if_not_exists(outcomes, :empty), expiresAt = :expires, target = :target, ' +
-        'workspace = :workspace, jobName = :job, instanceId = :id',
-      ConditionExpression: request.expectedAttempts === 0 ? `attribute_not_exists(pk) OR (${guard})` : guard,
-      ExpressionAttributeValues: {
-        ':next': request.expectedAttempts + 1,
-        ':expected': request.expectedAttempts,
-        ':max': request.maxAttempts,
-        ':now': request.now,
-        ':notBefore': request.notBefore,
-        ':claimed': 'claimed',
-        ':claimId': claimId,
-        ':empty': {},
-        ':expires': Math.ceil(request.expiresAt / 1000),
-        ':target': key.target,
-        ':workspace': key.workspace,
-        ':job': key.jobName,
-        ':id': key.instanceId,
-      },
-    });
-    if (claimed) return request.expectedAttempts < request.maxAttempts;
-    return (await this.get(instancePk(key)))?.claimId === claimId;
+    if (request.expectedAttempts >= request.maxAttempts) return false;
+    const common = 'attempts = :expected AND attempts < :max AND NOT notBefore > :now';
+    const newer = `${common} AND NOT failureAt >= :failureAt`;
+    if (
+      await this.claimIf(
+        key,
+        request,
+        request.expectedAttempts === 0 ? `attribute_not_exists(pk) OR (${newer})` : newer,
+      )
+    )
+      return true;
+    const item = await this.get(instancePk(key));
+    if (item?.claimId === request.claimId) return true;
+    const lease = typeof item?.leaseUntil === 'number' ? item.leaseUntil : 0;
+    if (!item || item.failureAt !== request.failureAt || lease > request.observedAt) return false;
+    const same = `${common} AND failureAt = :failureAt AND lastOutcome IN (:inflight, :unconfirmed, :legacy) AND NOT leaseUntil > :observedAt`;
+    if (await this.claimIf(key, request, same)) return true;
+    return (await this.get(instancePk(key)))?.claimId === request.claimId;
   }
 
-  async record(key: InstanceKey, attempt: number, outcome: AttemptRecord): Promise<void> {
-    const recorded = await this.update({
-      Key: { pk: instancePk(key) },
-      UpdateExpression: 'SET lastOutcome = :outcome, outcomes.#attempt = :record',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#attempt': String(attempt) },
-      ExpressionAttributeValues: { ':outcome': outcome.outcome, ':record': outcome },
-    });
-    if (!recorded) throw new LedgerError(`no ledger entry for ${keyString(key)}`);
-  }
-
-  recordIfClaimed(key: InstanceKey, attempt: number, outcome: AttemptRecord): Promise<boolean> {
+  private claimIf(key: InstanceKey, request: ClaimRequest, condition: string): Promise<boolean> {
+    const values: Record<string, unknown> = {
+      ':next': request.expectedAttempts + 1,
+      ':expected': request.expectedAttempts,
+      ':max': request.maxAttempts,
+      ':now': request.now,
+      ':notBefore': request.notBefore,
+      ':inflight': 'in-flight',
+      ':claimId': request.claimId,
+      ':lease': request.leaseUntil,
+      ':failureAt': request.failureAt,
+      ':zero': 0,
+      ':empty': {},
+      ':expires': Math.ceil(request.expiresAt / 1000),
+      ':target': key.target,
+      ':workspace': key.workspace,
+      ':job': key.jobName,
+      ':id': key.instanceId,
+    };
+    if (condition.includes(':observedAt')) {
+      Object.assign(values, {
+        ':observedAt': request.observedAt,
+        ':unconfirmed': 'unconfirmed',
+        ':legacy': 'claimed',
+      });
+    }
     return this.update({
       Key: { pk: instancePk(key) },
-      UpdateExpression: 'SET lastOutcome = :outcome, outcomes.#attempt = :record',
-      ConditionExpression: 'attempts = :attempt AND lastOutcome = :claimed',
-      ExpressionAttributeNames: { '#attempt': String(attempt) },
-      ExpressionAttributeValues: {
-        ':outcome': outcome.outcome,
-        ':record': outcome,
-        ':attempt': attempt,
-        ':claimed': 'claimed',
-      },
+      UpdateExpression:
+        'SET attempts = :next, lastAttemptAt = :now, notBefore = :notBefore, lastOutcome = :inflight, ' +
+        'claimId = :claimId, leaseUntil = :lease, leaseTarget = :target, ' +
+        'previousFailureAt = if_not_exists(failureAt, :zero), failureAt = :failureAt, ' +
+        'outcomes = if_not_exists(outcomes, :empty), expiresAt = :expires, target = :target, ' +
+        'workspace = :workspace, jobName = :job, instanceId = :id',
+      ConditionExpression: condition,
+      ExpressionAttributeValues: values,
     });
   }
 
-  async release(key: InstanceKey, attempt: number, now: number): Promise<void> {
-    // A failed condition means someone moved the entry on: the attempt stays counted, the safe side.
-    await this.update({
+  async settle(key: InstanceKey, settlement: Settlement): Promise<boolean> {
+    const { attempt, claimId, ...record } = settlement;
+    const settled = await this.update({
+      Key: { pk: instancePk(key) },
+      UpdateExpression: 'SET lastOutcome = :outcome, outcomes.#attempt = :record REMOVE leaseTarget',
+      ConditionExpression:
+        'attempts = :attempt AND claimId = :claimId AND lastOutcome IN (:inflight, :unconfirmed)',
+      ExpressionAttributeNames: { '#attempt': String(attempt) },
+      ExpressionAttributeValues: {
+        ':outcome': record.outcome,
+        ':record': record,
+        ':attempt': attempt,
+        ':claimId': claimId,
+        ':inflight': 'in-flight',
+        ':unconfirmed': 'unconfirmed',
+      },
+    });
+    if (settled) return true;
+    // A retried write whose first answer was lost fails its own condition: look.
+    const item = await this.get(instancePk(key));
+    const written = (item?.outcomes as LedgerEntry['outcomes'] | undefined)?.[String(attempt)];
+    return item?.claimId === claimId && written?.outcome === record.outcome && written.at === record.at;
+  }
+
+  async release(key: InstanceKey, attempt: number, claimId: string, now: number): Promise<boolean> {
+    // A failed condition means the attempt is no longer this owner's: it stays counted, the safe side.
+    return this.update({
       Key: { pk: instancePk(key) },
       UpdateExpression:
-        'SET attempts = :previous, lastOutcome = :released, notBefore = :now, outcomes.#attempt = :record',
-      ConditionExpression: 'attempts = :attempt',
+        'SET attempts = :previous, lastOutcome = :released, notBefore = :now, ' +
+        'failureAt = if_not_exists(previousFailureAt, :zero), outcomes.#attempt = :record REMOVE leaseTarget',
+      ConditionExpression: 'attempts = :attempt AND claimId = :claimId AND lastOutcome = :inflight',
       ExpressionAttributeNames: { '#attempt': String(attempt) },
       ExpressionAttributeValues: {
         ':previous': attempt - 1,
         ':attempt': attempt,
+        ':claimId': claimId,
+        ':inflight': 'in-flight',
         ':released': 'released',
         ':now': now,
+        ':zero': 0,
         ':record': { at: now, outcome: 'released' },
       },
     });
+  }
+
+  markInterrupted(key: InstanceKey, attempt: number, claimId: string, now: number): Promise<boolean> {
+    return this.update({
+      Key: { pk: instancePk(key) },
+      UpdateExpression: 'SET lastOutcome = :unconfirmed, outcomes.#attempt = :record REMOVE leaseTarget',
+      ConditionExpression:
+        'attempts = :attempt AND claimId = :claimId AND lastOutcome = :inflight AND leaseUntil <= :now',
+      ExpressionAttributeNames: { '#attempt': String(attempt) },
+      ExpressionAttributeValues: {
+        ':attempt': attempt,
+        ':claimId': claimId,
+        ':inflight': 'in-flight',
+        ':unconfirmed': 'unconfirmed',
+        ':now': now,
+        ':record': { at: now, outcome: 'unconfirmed', code: INTERRUPTED },
+      },
+    });
+  }
+
+  /**
+   * In-flight attempts of a target, from the sparse `leases` index: only an entry
+   * whose attempt is in flight carries `leaseTarget`, so this reads what is open,
+   * not the table. (The index is eventually consistent; expired leases are old.)
+   */
+  async inFlight(target: string): Promise<LedgerEntry[]> {
+    const out: LedgerEntry[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const answer: QueryCommandOutput = await this.call(() =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: LEASE_INDEX,
+            KeyConditionExpression: 'leaseTarget = :target',
+            ExpressionAttributeValues: { ':target': target },
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        ),
+      );
+      for (const item of answer.Items ?? []) {
+        const entry = toEntry(item);
+        if (entry.lastOutcome === 'in-flight') out.push(entry);
+      }
+      start = answer.LastEvaluatedKey;
+    } while (start);
+    return out;
   }
 
   markExhausted(key: InstanceKey, now: number): Promise<boolean> {
@@ -251,5 +338,9 @@ function toEntry(item: Record<string, unknown>): LedgerEntry {
   if (typeof item.lastOutcome === 'string')
     entry.lastOutcome = item.lastOutcome as LedgerEntry['lastOutcome'] & string;
   if (typeof item.exhaustedReportedAt === 'number') entry.exhaustedReportedAt = item.exhaustedReportedAt;
-  return entry;
+  if (typeof item.claimId === 'string') entry.claimId = item.claimId;
+  if (typeof item.leaseUntil === 'number') entry.leaseUntil = item.leaseUntil;
+  if (typeof item.failureAt === 'number') entry.failureAt = item.failureAt;
+  if (typeof item.previousFailureAt === 'number') entry.previousFailureAt = item.previousFailureAt;
+  return upgradeLegacy(entry);
 }

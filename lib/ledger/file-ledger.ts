@@ -1,33 +1,27 @@
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, readFile, rename } from 'node:fs/promises';
 import { LedgerError } from '../errors';
-import {
-  type AttemptRecord,
-  type ClaimRequest,
-  type InstanceKey,
-  keyString,
-  type Ledger,
-  type LedgerEntry,
-} from './ledger';
+import { acquireFileLock } from './file-lock';
+import type { ClaimRequest, InstanceKey, Ledger, LedgerEntry, Settlement } from './ledger';
 import {
   applyClaim,
   applyMarkExhausted,
-  applyRecord,
+  applyMarkInterrupted,
   applyRelease,
   applyReleaseHourly,
   applyReserveHourly,
+  applySettle,
   emptyState,
   hourlyUsed,
+  inFlightEntries,
   type LedgerState,
   readEntries,
+  upgradeLegacy,
 } from './ledger-state';
 
 interface FileData extends LedgerState {
   version: 1;
 }
 
-/** A lock older than this belongs to a process that died holding it. */
-const STALE_LOCK_MS = 30_000;
 const LOCK_WAIT_MS = 30_000;
 
 /**
@@ -48,21 +42,24 @@ export class FileLedger implements Ledger {
     return readEntries(await this.load(), keys);
   }
 
+  async inFlight(target: string): Promise<LedgerEntry[]> {
+    return inFlightEntries(await this.load(), target);
+  }
+
   claim(key: InstanceKey, request: ClaimRequest): Promise<boolean> {
     return this.update((state) => applyClaim(state, key, request));
   }
 
-  async record(key: InstanceKey, attempt: number, outcome: AttemptRecord): Promise<void> {
-    const recorded = await this.update((state) => applyRecord(state, key, attempt, outcome));
-    if (!recorded) throw new LedgerError(`no ledger entry for ${keyString(key)}`);
+  settle(key: InstanceKey, settlement: Settlement): Promise<boolean> {
+    return this.update((state) => applySettle(state, key, settlement));
   }
 
-  recordIfClaimed(key: InstanceKey, attempt: number, outcome: AttemptRecord): Promise<boolean> {
-    return this.update((state) => applyRecord(state, key, attempt, outcome, true));
+  release(key: InstanceKey, attempt: number, claimId: string, now: number): Promise<boolean> {
+    return this.update((state) => applyRelease(state, key, attempt, claimId, now));
   }
 
-  async release(key: InstanceKey, attempt: number, now: number): Promise<void> {
-    await this.update((state) => applyRelease(state, key, attempt, now));
+  markInterrupted(key: InstanceKey, attempt: number, claimId: string, now: number): Promise<boolean> {
+    return this.update((state) => applyMarkInterrupted(state, key, attempt, claimId, now));
   }
 
   markExhausted(key: InstanceKey, now: number): Promise<boolean> {
@@ -110,6 +107,7 @@ export class FileLedger implements Ledger {
     try {
       const data = JSON.parse(text) as FileData;
       if (data.version !== 1 || typeof data.instances !== 'object') throw new Error('unexpected shape');
+      for (const entry of Object.values(data.instances)) upgradeLegacy(entry);
       return data;
     } catch (error) {
       throw new LedgerError(`ledger file ${this.path} is not a ledger (refusing to overwrite it)`, {
@@ -130,44 +128,8 @@ export class FileLedger implements Ledger {
     await rename(temporary, this.path);
   }
 
-  /** A lock whose process is gone (killed mid-operation) or that is very old. */
-  private async lockIsStale(): Promise<boolean> {
-    try {
-      const [owner, info] = await Promise.all([readFile(this.lockPath, 'utf8'), stat(this.lockPath)]);
-      const pid = Number(owner);
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processAlive(pid)) return true;
-      return Date.now() - info.mtimeMs > STALE_LOCK_MS;
-    } catch {
-      return false;
-    }
-  }
-
-  private async lock(): Promise<() => Promise<void>> {
-    await mkdir(dirname(this.path), { recursive: true });
-    const started = Date.now();
-    for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
-      try {
-        const handle = await open(this.lockPath, 'wx');
-        await handle.writeFile(String(process.pid));
-        await handle.close();
-        return () => rm(this.lockPath, { force: true });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
-          throw new LedgerError('cannot lock ledger file', { cause: error });
-      }
-      if (await this.lockIsStale()) await rm(this.lockPath, { force: true });
-      if (Date.now() - started > LOCK_WAIT_MS)
-        throw new LedgerError(`ledger file ${this.path} stayed locked`);
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  /** Staleness is decided on facts (same host, pid gone), never on the process clock: see file-lock.ts. */
+  private lock(): Promise<() => Promise<void>> {
+    return acquireFileLock(this.lockPath, { waitMs: LOCK_WAIT_MS });
   }
 }

@@ -1,16 +1,20 @@
 import {
-  type AttemptRecord,
   type ClaimRequest,
   hourBucket,
+  INTERRUPTED,
   type InstanceKey,
   keyString,
   type LedgerEntry,
+  type Settlement,
+  UNKNOWN_OUTCOMES,
 } from './ledger';
 
 /**
  * The ledger's rules as pure changes to an in-process state, shared by the file
  * ledger (which wraps each change in a lock and an atomic write) and the in-memory
- * ledger the property tests use. Each function returns whether it changed anything.
+ * ledger the property tests use. The DynamoDB ledger states the same rules as
+ * condition expressions; one contract suite holds all three to them. Each function
+ * returns whether it changed anything.
  */
 export interface LedgerState {
   instances: Record<string, LedgerEntry>;
@@ -21,48 +25,99 @@ export function emptyState(): LedgerState {
   return { instances: {}, hourly: {} };
 }
 
-export function applyClaim(state: LedgerState, key: InstanceKey, request: ClaimRequest): boolean {
-  const id = keyString(key);
-  const entry = state.instances[id];
+/**
+ * May attempt `expectedAttempts + 1` be claimed? The count must be the one the
+ * decision saw and under the budget, the backoff over, and the failure answered must
+ * be newer than the one the previous attempt answered, unless that attempt's outcome
+ * is unknown and its lease had run out when a listing still showed the very same
+ * failure (then its rerun never started).
+ */
+export function mayClaim(entry: LedgerEntry | undefined, request: ClaimRequest): boolean {
   const attempts = entry?.attempts ?? 0;
   if (attempts !== request.expectedAttempts || attempts >= request.maxAttempts) return false;
   if (entry?.notBefore !== undefined && entry.notBefore > request.now) return false;
+  const previous = entry?.failureAt ?? 0;
+  if (request.failureAt > previous) return true;
+  return (
+    request.failureAt === previous &&
+    entry?.lastOutcome !== undefined &&
+    UNKNOWN_OUTCOMES.has(entry.lastOutcome) &&
+    (entry.leaseUntil ?? 0) <= request.observedAt
+  );
+}
+
+export function applyClaim(state: LedgerState, key: InstanceKey, request: ClaimRequest): boolean {
+  const id = keyString(key);
+  const entry = state.instances[id];
+  if (!mayClaim(entry, request)) return false;
+  pruneExpired(state, request.now);
   state.instances[id] = {
     ...key,
     outcomes: {},
     ...entry,
-    attempts: attempts + 1,
+    attempts: (entry?.attempts ?? 0) + 1,
     lastAttemptAt: request.now,
     notBefore: request.notBefore,
-    lastOutcome: 'claimed',
+    lastOutcome: 'in-flight',
+    claimId: request.claimId,
+    leaseUntil: request.leaseUntil,
+    failureAt: request.failureAt,
+    previousFailureAt: entry?.failureAt ?? 0,
     expiresAt: Math.ceil(request.expiresAt / 1000),
   };
   return true;
 }
 
-/** Records an outcome; with `onlyIfClaimed`, only while attempt `attempt` is still just claimed. */
-export function applyRecord(
-  state: LedgerState,
-  key: InstanceKey,
-  attempt: number,
-  outcome: AttemptRecord,
-  onlyIfClaimed = false,
-): boolean {
+/** Is `attempt` with this claim id still the entry's current attempt, its outcome not yet known? */
+function isOpen(entry: LedgerEntry | undefined, attempt: number, claimId: string): entry is LedgerEntry {
+  return (
+    entry !== undefined &&
+    entry.attempts === attempt &&
+    entry.claimId === claimId &&
+    entry.lastOutcome !== undefined &&
+    UNKNOWN_OUTCOMES.has(entry.lastOutcome)
+  );
+}
+
+/** The owner's outcome; it may also replace an INTERRUPTED mark left while it was slow. */
+export function applySettle(state: LedgerState, key: InstanceKey, settlement: Settlement): boolean {
   const entry = state.instances[keyString(key)];
-  if (!entry) return false;
-  if (onlyIfClaimed && (entry.attempts !== attempt || entry.lastOutcome !== 'claimed')) return false;
-  entry.lastOutcome = outcome.outcome;
-  entry.outcomes[String(attempt)] = outcome;
+  if (!isOpen(entry, settlement.attempt, settlement.claimId)) return false;
+  const { attempt: _a, claimId: _c, ...record } = settlement;
+  entry.lastOutcome = record.outcome;
+  entry.outcomes[String(settlement.attempt)] = record;
   return true;
 }
 
-export function applyRelease(state: LedgerState, key: InstanceKey, attempt: number, now: number): boolean {
+export function applyRelease(
+  state: LedgerState,
+  key: InstanceKey,
+  attempt: number,
+  claimId: string,
+  now: number,
+): boolean {
   const entry = state.instances[keyString(key)];
-  if (!entry || entry.attempts !== attempt) return false;
+  if (!isOpen(entry, attempt, claimId) || entry.lastOutcome !== 'in-flight') return false;
   entry.attempts = attempt - 1;
   entry.lastOutcome = 'released';
   entry.notBefore = now;
+  entry.failureAt = entry.previousFailureAt ?? 0;
   entry.outcomes[String(attempt)] = { at: now, outcome: 'released' };
+  return true;
+}
+
+export function applyMarkInterrupted(
+  state: LedgerState,
+  key: InstanceKey,
+  attempt: number,
+  claimId: string,
+  now: number,
+): boolean {
+  const entry = state.instances[keyString(key)];
+  if (!isOpen(entry, attempt, claimId) || entry.lastOutcome !== 'in-flight') return false;
+  if ((entry.leaseUntil ?? 0) > now) return false;
+  entry.lastOutcome = 'unconfirmed';
+  entry.outcomes[String(attempt)] = { at: now, outcome: 'unconfirmed', code: INTERRUPTED };
   return true;
 }
 
@@ -71,6 +126,29 @@ export function applyMarkExhausted(state: LedgerState, key: InstanceKey, now: nu
   if (!entry || entry.exhaustedReportedAt !== undefined) return false;
   entry.exhaustedReportedAt = now;
   return true;
+}
+
+export function inFlightEntries(state: LedgerState, target: string): LedgerEntry[] {
+  return Object.values(state.instances)
+    .filter((entry) => entry.target === target && entry.lastOutcome === 'in-flight')
+    .map((entry) => structuredClone(entry));
+}
+
+/** Hourly counters are kept two days for inspection, then dropped. */
+const HOURLY_KEEP_MS = 2 * 86_400_000;
+
+/**
+ * Drops entries whose retention ended (what DynamoDB's TTL does), so the file does
+ * not grow forever. Runs with the sweep's own clock (the one that set `expiresAt`).
+ */
+export function pruneExpired(state: LedgerState, now: number): void {
+  for (const [id, entry] of Object.entries(state.instances)) {
+    if (entry.expiresAt * 1000 <= now) delete state.instances[id];
+  }
+  for (const id of Object.keys(state.hourly)) {
+    const hour = Date.parse(`${id.slice(id.lastIndexOf('#') + 1)}:00:00Z`);
+    if (Number.isFinite(hour) && hour + HOURLY_KEEP_MS <= now) delete state.hourly[id];
+  }
 }
 
 const rateKey = (target: string, now: number) => `${target}#${hourBucket(now)}`;
@@ -106,4 +184,10 @@ export function readEntries(state: LedgerState, keys: readonly InstanceKey[]): M
     if (entry) out.set(keyString(key), structuredClone(entry));
   }
   return out;
+}
+
+/** Entries written before attempts were leased said `claimed`: read them as in flight. */
+export function upgradeLegacy(entry: LedgerEntry): LedgerEntry {
+  if ((entry.lastOutcome as string) === 'claimed') entry.lastOutcome = 'in-flight';
+  return entry;
 }

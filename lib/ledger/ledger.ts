@@ -1,7 +1,17 @@
 /**
- * The durable retry budget. One entry per target + workspace + job + instance.
- * Every restart is preceded by a `claim`, a compare-and-set on the attempt counter,
- * so two sweeps at once can never both restart one instance nor exceed its budget.
+ * The durable retry budget, and the owner of every attempt's state. One entry per
+ * target + workspace + job + instance.
+ *
+ * An attempt is a leased state machine:
+ *
+ *   (none) --claim--> in-flight --owner--> restarted | rejected | not-found | unconfirmed | released
+ *                         \--lease expires, found by a later sweep--> unconfirmed (INTERRUPTED)
+ *
+ * A claim is one conditional write that names the failure it answers (`failureAt`,
+ * DataArts' own time of that failure) and carries a random `claimId` and a lease.
+ * Only the claim's owner moves it on, by writes conditioned on that claimId. The
+ * claim is refused unless it answers a failure newer than the previous attempt's, so
+ * two sweeps (or one sweep's stale listing) can never rerun one failure twice.
  */
 
 export interface InstanceKey {
@@ -11,7 +21,16 @@ export interface InstanceKey {
   instanceId: string;
 }
 
-export type AttemptOutcome = 'claimed' | 'restarted' | 'rejected' | 'not-found' | 'unconfirmed' | 'released';
+export type AttemptOutcome =
+  | 'in-flight'
+  | 'restarted'
+  | 'rejected'
+  | 'not-found'
+  | 'unconfirmed'
+  | 'released';
+
+/** Outcomes after which the same failure may be claimed again once the lease is over. */
+export const UNKNOWN_OUTCOMES: ReadonlySet<AttemptOutcome> = new Set(['in-flight', 'unconfirmed']);
 
 export interface AttemptRecord {
   at: number;
@@ -22,10 +41,19 @@ export interface AttemptRecord {
 export interface LedgerEntry extends InstanceKey {
   /** Attempts counted (claimed and not released). */
   attempts: number;
+  /** When the last attempt was claimed (this tool's clock). */
   lastAttemptAt?: number;
   /** No new attempt before this time (last attempt + jittered backoff). */
   notBefore?: number;
   lastOutcome?: AttemptOutcome;
+  /** The last attempt's claim token: only its owner may record its outcome. */
+  claimId?: string;
+  /** Until then the last attempt belongs to the sweep that claimed it. */
+  leaseUntil?: number;
+  /** The failure (DataArts' time of it) the last counted attempt answered. */
+  failureAt?: number;
+  /** The failure the attempt before it answered: restored when the last attempt is released. */
+  previousFailureAt?: number;
   /** Outcome per attempt number ("1", "2", ...). */
   outcomes: Record<string, AttemptRecord>;
   /** Set once, by the sweep that reported the budget as exhausted. */
@@ -43,6 +71,24 @@ export interface ClaimRequest {
   notBefore: number;
   /** Epoch ms after which the entry may be deleted. */
   expiresAt: number;
+  /** A fresh random token; the owner's later writes are conditioned on it. */
+  claimId: string;
+  /** Until then nobody else may decide what this attempt did. */
+  leaseUntil: number;
+  /** The failure this attempt answers: must be newer than the previous attempt's. */
+  failureAt: number;
+  /**
+   * When the listing that showed this failure began. The same failure may be claimed
+   * again only if the previous attempt's lease had ended by then: a listing taken
+   * while that attempt could still act proves nothing about what it did.
+   */
+  observedAt: number;
+}
+
+/** What the owner of an attempt writes when it knows what its request did. */
+export interface Settlement extends AttemptRecord {
+  attempt: number;
+  claimId: string;
 }
 
 export interface Ledger {
@@ -50,14 +96,23 @@ export interface Ledger {
   readonly stats?: { retries: number };
   /** Current entries for these keys (consistent reads), by `keyString`. */
   read(keys: readonly InstanceKey[]): Promise<Map<string, LedgerEntry>>;
-  /** Counts attempt `expectedAttempts + 1`. False when another sweep changed the entry first. */
+  /** Entries of this target whose last attempt is still `in-flight` (live or expired lease). */
+  inFlight(target: string): Promise<LedgerEntry[]>;
+  /** Counts attempt `expectedAttempts + 1` as in flight. False when the rules or another sweep refuse it. */
   claim(key: InstanceKey, request: ClaimRequest): Promise<boolean>;
-  /** Records what attempt `attempt` did. */
-  record(key: InstanceKey, attempt: number, outcome: AttemptRecord): Promise<void>;
-  /** Records the outcome only if attempt `attempt` is still just claimed; true if it did. */
-  recordIfClaimed(key: InstanceKey, attempt: number, outcome: AttemptRecord): Promise<boolean>;
-  /** Uncounts attempt `attempt`: only for a request that certainly never reached DataArts. */
-  release(key: InstanceKey, attempt: number, now: number): Promise<void>;
+  /**
+   * The owner records what its attempt did. True when the attempt was still the
+   * entry's current one; false when a newer claim had moved the entry on (the
+   * outcome is then kept in `outcomes` only, never over the newer attempt).
+   */
+  settle(key: InstanceKey, settlement: Settlement): Promise<boolean>;
+  /**
+   * Uncounts the owner's attempt: only for a request that certainly never reached
+   * DataArts. The failure it answered may then be claimed again at once.
+   */
+  release(key: InstanceKey, attempt: number, claimId: string, now: number): Promise<boolean>;
+  /** A later sweep marks an expired in-flight attempt as interrupted; true only for the first. */
+  markInterrupted(key: InstanceKey, attempt: number, claimId: string, now: number): Promise<boolean>;
   /** Marks the budget as reported exhausted; true only for the first caller. */
   markExhausted(key: InstanceKey, now: number): Promise<boolean>;
   /** Restarts counted for the target in the clock hour of `now`. */
@@ -71,8 +126,30 @@ export interface Ledger {
   releaseHourly(target: string, now: number, count: number): Promise<void>;
 }
 
+/** Code of the outcome a later sweep writes for an attempt whose sweep died. */
+export const INTERRUPTED = 'INTERRUPTED';
+
+/**
+ * One string per instance. Each part is percent-encoded from its UTF-8 bytes, so the
+ * separator never appears inside a part and any JavaScript string is a valid key: a
+ * lone UTF-16 surrogate (which `encodeURIComponent` refuses) is written `%uXXXX`,
+ * a form the UTF-8 encoding never produces.
+ */
 export function keyString(key: InstanceKey): string {
-  return [key.target, key.workspace, key.jobName, key.instanceId].map(encodeURIComponent).join('#');
+  return [key.target, key.workspace, key.jobName, key.instanceId].map(encodePart).join('#');
+}
+
+function encodePart(text: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    // Only a lone surrogate makes encodeURIComponent throw: escape those one by one.
+    return text.replace(/[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]|[^\ud800-\udfff]+/g, (part) =>
+      part.length === 1 && /[\ud800-\udfff]/.test(part)
+        ? `%u${part.charCodeAt(0).toString(16).toUpperCase()}`
+        : encodeURIComponent(part),
+    );
+  }
 }
 
 /** The clock hour of `now`, e.g. `2026-11-24T08`. Hourly caps count per clock hour. */

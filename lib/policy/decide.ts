@@ -1,6 +1,6 @@
 import type { PolicyConfig, RetryRule } from '../config/types';
 import { type Instance, MANUAL_INSTANCE_TYPE, RESTARTABLE_STATUSES } from '../dataarts/instance';
-import type { LedgerEntry } from '../ledger/ledger';
+import { type LedgerEntry, UNKNOWN_OUTCOMES } from '../ledger/ledger';
 import { isoTime } from '../util/time';
 import { type Decision, skip } from './decision';
 import { jobSelected } from './rules';
@@ -77,8 +77,16 @@ export function decide(
     );
   }
 
+  const failedAt = failureTime(instance);
+  if (failedAt === undefined) return skip('no-failure-time', undefined, ruleName);
   const attempts = entry?.attempts ?? 0;
   const budget = { attempt: attempts + 1, maxAttempts: rule.maxAttempts, ...ruleName };
+  const held = attemptHeld(entry, failedAt, now);
+  // A refused last attempt never reruns this failure: with the budget used, it needs a human now.
+  const refusedLast =
+    held?.action === 'skip' && held.reason === 'already-attempted' && entry?.lastOutcome !== 'restarted';
+  if (held && !(refusedLast && attempts >= rule.maxAttempts))
+    return { ...held, ...ruleName, attempt: attempts, maxAttempts: rule.maxAttempts };
   if (attempts >= rule.maxAttempts) {
     return skip('budget-exhausted', `${attempts} of ${rule.maxAttempts} attempts used`, {
       ...ruleName,
@@ -90,11 +98,7 @@ export function decide(
     return skip('superseded', `newer instance ${context.supersededBy} of this job succeeded`, budget);
   }
 
-  const failedAt = instance.endTime ?? instance.startTime ?? instance.planTime;
-  const eligibleAt = Math.max(
-    failedAt === undefined ? 0 : failedAt + rule.firstRetryDelayMs,
-    entry?.notBefore ?? 0,
-  );
+  const eligibleAt = Math.max(failedAt + rule.firstRetryDelayMs, entry?.notBefore ?? 0);
   if (eligibleAt > now) {
     return skip(
       'backing-off',
@@ -105,5 +109,46 @@ export function decide(
       },
     );
   }
-  return { action: 'restart', attempt: budget.attempt, maxAttempts: rule.maxAttempts, rule: rule.name };
+  return {
+    action: 'restart',
+    attempt: budget.attempt,
+    maxAttempts: rule.maxAttempts,
+    rule: rule.name,
+    failureAt: failedAt,
+  };
+}
+
+/**
+ * The failure an instance shows, as DataArts' own time of it: when it ended, else
+ * when it started, else its plan time. A rerun always ends later than the failure
+ * it answered, so a larger time is a new failure. (An answer with only a plan time
+ * cannot show a new failure: such an instance gets one attempt.)
+ */
+export function failureTime(instance: Instance): number | undefined {
+  return instance.endTime ?? instance.startTime ?? instance.planTime;
+}
+
+/**
+ * Why the previous attempt still holds this failure, if it does: its sweep holds the
+ * lease, or it already answered this very failure (the ledger's claim refuses the
+ * same; this explains it). An unknown outcome frees the failure once the lease is
+ * over and the failure still shows: then the rerun never started.
+ */
+function attemptHeld(entry: LedgerEntry | undefined, failedAt: number, now: number): Decision | undefined {
+  if (!entry?.lastOutcome || entry.attempts === 0) return undefined;
+  const leased = (entry.leaseUntil ?? 0) > now;
+  const unknown = UNKNOWN_OUTCOMES.has(entry.lastOutcome);
+  const until = entry.leaseUntil ?? now;
+  if (entry.lastOutcome === 'in-flight' && leased)
+    return skip('in-flight', `attempt ${entry.attempts} is in flight until ${isoTime(until)}`, { until });
+  if (entry.failureAt === undefined || failedAt > entry.failureAt) return undefined;
+  if (unknown && leased)
+    return skip('outcome-unknown', `attempt ${entry.attempts}: outcome unknown until ${isoTime(until)}`, {
+      until,
+    });
+  if (unknown) return undefined;
+  return skip(
+    'already-attempted',
+    `attempt ${entry.attempts} (${entry.lastOutcome}) answered this failure; waiting for a new one`,
+  );
 }

@@ -9,6 +9,10 @@ export const SKIP_REASONS = {
   'disabled-by-rule': 'a rule disables retries for this job',
   'operator-override': 'an operator set force-success or ignore-success',
   'budget-exhausted': 'every allowed attempt was used',
+  'in-flight': 'an attempt is in flight: the sweep that claimed it still holds its lease',
+  'outcome-unknown': 'the last attempt’s outcome is unknown: waiting until DataArts shows what it did',
+  'already-attempted': 'this very failure already had its attempt; only a new failure earns the next',
+  'no-failure-time': 'the answer has no time that tells this failure from an earlier one',
   'backing-off': 'waiting for the retry delay to pass',
   superseded: 'a newer instance of the same job succeeded',
   'sweep-cap': 'policy.maxRestartsPerSweep reached',
@@ -23,7 +27,14 @@ export const SKIP_REASONS = {
 export type SkipReason = keyof typeof SKIP_REASONS;
 
 export type Decision =
-  | { action: 'restart'; attempt: number; maxAttempts: number; rule: string }
+  | {
+      action: 'restart';
+      attempt: number;
+      maxAttempts: number;
+      rule: string;
+      /** The failure this attempt answers (DataArts' time of it): the claim names it. */
+      failureAt: number;
+    }
   | {
       action: 'skip';
       reason: SkipReason;

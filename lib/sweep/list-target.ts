@@ -26,6 +26,7 @@ export async function listTarget(
   client: Pick<DataArtsClient, 'listInstances' | 'countInstances'>,
   window: TimeWindow,
   policy: PolicyConfig,
+  signal?: AbortSignal,
 ): Promise<TargetListing> {
   const statuses = new Set<string>([
     ...LISTED_STATUSES,
@@ -33,16 +34,18 @@ export async function listTarget(
     ...policy.rules.flatMap((r) => r.overrides.statuses ?? []),
   ]);
   const [first, ...others] = [...statuses];
-  const lists = [await client.listInstances(window, { status: first as string })];
-  lists.push(...(await Promise.all(others.map((status) => client.listInstances(window, { status })))));
+  const lists = [await client.listInstances(window, { status: first as string }, signal)];
+  lists.push(
+    ...(await Promise.all(others.map((status) => client.listInstances(window, { status }, signal)))),
+  );
   const listing: TargetListing = {
     listed: [...new Map(lists.flatMap((l) => l.instances).map((i) => [i.instanceId, i])).values()],
     invalid: lists.flatMap((l) => l.invalid),
     successes: [],
   };
-  if (policy.stormGuard.enabled) listing.total = await client.countInstances(window);
+  if (policy.stormGuard.enabled) listing.total = await client.countInstances(window, {}, signal);
   if (policy.defaults.skipSuperseded || policy.rules.some((r) => r.overrides.skipSuperseded)) {
-    listing.successes = (await client.listInstances(window, { status: 'success' })).instances;
+    listing.successes = (await client.listInstances(window, { status: 'success' }, signal)).instances;
   }
   return listing;
 }

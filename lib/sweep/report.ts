@@ -24,8 +24,6 @@ export interface DecisionRecord extends InstanceRef {
 export interface RestartedItem extends InstanceRef {
   attempt: number;
   maxAttempts: number;
-  /** `reread`: the restart's answer was lost; a read showed the rerun had started. */
-  confirmedBy: 'response' | 'reread';
 }
 
 export interface ExhaustedItem extends InstanceRef {

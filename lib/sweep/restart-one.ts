@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { RetryRule } from '../config/types';
 import type { DataArtsClient } from '../dataarts/client';
 import type { Instance } from '../dataarts/instance';
@@ -9,11 +10,11 @@ import {
   RestartRejectedError,
   TransientError,
 } from '../errors';
-import type { InstanceKey, Ledger } from '../ledger/ledger';
+import type { AttemptOutcome, InstanceKey, Ledger } from '../ledger/ledger';
 import { backoffDelay } from '../policy/backoff';
 
 export type RestartOutcome =
-  | { kind: 'restarted'; confirmedBy: 'response' | 'reread'; recordError?: { code: string; message: string } }
+  | { kind: 'restarted'; settleError?: { code: string; message: string } }
   | { kind: 'claimed-elsewhere' }
   /** The request was refused or failed; `counted` says whether the attempt stays in the budget. */
   | {
@@ -23,6 +24,7 @@ export type RestartOutcome =
       counted: boolean;
       unconfirmed: boolean;
       haltTarget: boolean;
+      settleError?: { code: string; message: string };
     };
 
 export interface RestartContext {
@@ -31,84 +33,91 @@ export interface RestartContext {
   now: () => number;
   random: () => number;
   retentionMs: number;
+  /** How long a claim belongs to this sweep: longer than one restart call can take. */
+  leaseMs: number;
+  signal?: AbortSignal;
+}
+
+export interface AttemptPlan {
+  key: InstanceKey;
+  instance: Instance;
+  rule: RetryRule;
+  attempt: number;
+  /** The failure this attempt answers (see `failureTime`). */
+  failureAt: number;
+  /** When the listing that showed that failure began. */
+  observedAt: number;
 }
 
 /**
- * One attempt, in the order that keeps the budget right whatever fails: claim the
- * attempt (compare-and-set), call restart, record the outcome. (The hourly slot was
- * reserved in bulk by the sweep.) A claim is released only when the request certainly never
- * reached DataArts (connection refused, 429/503 after retries, 401/403); an
- * attempt whose effect is unknown stays counted and is reported unconfirmed.
+ * One attempt, in the order that keeps every promise whatever fails: claim it in
+ * the ledger (in flight, leased, naming the failure it answers), send the restart
+ * once, then settle it as its owner. The claim is released only when the request
+ * certainly never reached DataArts; an outcome that is unknown stays counted as
+ * `unconfirmed`, and a later sweep sees from the instance what DataArts did.
  */
-export async function restartOne(
-  context: RestartContext,
-  key: InstanceKey,
-  instance: Instance,
-  rule: RetryRule,
-  attempt: number,
-): Promise<RestartOutcome> {
-  const { ledger } = context;
+export async function restartOne(context: RestartContext, plan: AttemptPlan): Promise<RestartOutcome> {
+  const { ledger, client } = context;
+  const { key, instance, rule, attempt } = plan;
   const now = context.now();
+  const claimId = randomUUID();
   const claimed = await ledger.claim(key, {
     expectedAttempts: attempt - 1,
     maxAttempts: rule.maxAttempts,
     now,
     notBefore: now + backoffDelay(attempt, rule.backoff, context.random),
     expiresAt: now + context.retentionMs,
+    claimId,
+    leaseUntil: now + context.leaseMs,
+    failureAt: plan.failureAt,
+    observedAt: plan.observedAt,
   });
   if (!claimed) return { kind: 'claimed-elsewhere' };
 
-  const expected = {
-    status: instance.status,
-    ...(instance.endTime === undefined ? {} : { endTime: instance.endTime }),
-  };
-  try {
-    const result = await context.client.restartInstance(
-      instance.jobName,
-      instance.instanceId,
-      rule.restart,
-      expected,
-    );
-    const recordError = await ledger
-      .record(key, attempt, { at: context.now(), outcome: 'restarted' })
+  const settle = (outcome: AttemptOutcome, code?: string) =>
+    ledger
+      .settle(key, { attempt, claimId, at: context.now(), outcome, ...(code ? { code } : {}) })
       .then(() => undefined)
       .catch((error: unknown) => describeError(error));
-    return { kind: 'restarted', confirmedBy: result.via, ...(recordError ? { recordError } : {}) };
+  try {
+    await client.restartInstance(instance.jobName, instance.instanceId, rule.restart, context.signal);
   } catch (error) {
-    const { code, message } = describeError(error);
-    const notSent =
-      (error instanceof TransientError && !error.sent) ||
-      error instanceof AuthenticationError ||
-      error instanceof AuthorizationError;
-    if (notSent) {
-      await ledger.release(key, attempt, context.now());
-      return {
-        kind: 'failed',
-        code,
-        message,
-        counted: false,
-        unconfirmed: false,
-        haltTarget: error instanceof AuthenticationError || error instanceof AuthorizationError,
-      };
-    }
-    const outcome =
-      error instanceof InstanceNotFoundError
-        ? 'not-found'
-        : error instanceof RestartRejectedError
-          ? 'rejected'
-          : 'unconfirmed';
-    await ledger.record(key, attempt, {
-      at: context.now(),
-      outcome,
-      code: (error as { dlfCode?: string }).dlfCode ?? code,
-    });
-    return {
-      kind: 'failed',
-      code,
-      message,
-      counted: true,
-      unconfirmed: outcome === 'unconfirmed',
-      haltTarget: false,
-    };
+    return failed(context, plan, claimId, error, settle);
   }
+  const settleError = await settle('restarted');
+  return { kind: 'restarted', ...(settleError ? { settleError } : {}) };
+}
+
+async function failed(
+  context: RestartContext,
+  plan: AttemptPlan,
+  claimId: string,
+  error: unknown,
+  settle: (outcome: AttemptOutcome, code?: string) => Promise<{ code: string; message: string } | undefined>,
+): Promise<RestartOutcome> {
+  const { code, message } = describeError(error);
+  const auth = error instanceof AuthenticationError || error instanceof AuthorizationError;
+  if (auth || (error instanceof TransientError && !error.sent)) {
+    // Never processed: the attempt is given back (only the owner can, only while in flight).
+    const released = await context.ledger
+      .release(plan.key, plan.attempt, claimId, context.now())
+      .catch(() => false);
+    return { kind: 'failed', code, message, counted: !released, unconfirmed: false, haltTarget: auth };
+  }
+  const outcome: AttemptOutcome =
+    error instanceof InstanceNotFoundError
+      ? 'not-found'
+      : error instanceof RestartRejectedError
+        ? 'rejected'
+        : 'unconfirmed';
+  const settleError = await settle(outcome, (error as { dlfCode?: string }).dlfCode ?? code);
+  return {
+    kind: 'failed',
+    code,
+    message,
+    counted: true,
+    unconfirmed: outcome === 'unconfirmed',
+    haltTarget: false,
+    ...(settleError ? { settleError } : {}),
+  };
 }

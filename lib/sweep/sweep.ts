@@ -19,14 +19,37 @@ export interface SweepDeps {
 
 export interface SweepOptions {
   dryRun?: boolean;
-  /** Epoch ms (on the clock) by which the sweep must have stopped starting restarts. */
+  /**
+   * Epoch ms (on the clock): no attempt is claimed whose worst case could run past
+   * it, and everything not started is reported `deferred`.
+   */
   deadline?: number;
-  /** Time kept free before the deadline for one restart to finish (default: the client timeout). */
-  reserveMs?: number;
+  /** Fires when the sweep must stop waiting (the deadline, Ctrl-C): requests and waits end, the report goes out. */
+  signal?: AbortSignal;
   sweepId?: string;
   /** How many targets are swept at once. */
   targetConcurrency?: number;
 }
+
+/**
+ * The longest one restart call can take: every try at its timeout, with the longest
+ * Retry-After between tries (a restart is only retried where it was not processed).
+ */
+export function attemptWorstCaseMs(client: Config['client']): number {
+  return (client.retries + 1) * client.timeoutMs + client.retries * client.maxRetryAfterMs;
+}
+
+/**
+ * How long a claim belongs to its sweep. Past it, a later sweep may decide what the
+ * attempt did: the call is long over, and DataArts has had a minute to show a
+ * restart it accepted (it applies restarts within seconds). Lags longer than that
+ * are outside what this protocol can see.
+ */
+export function leaseMs(client: Config['client']): number {
+  return attemptWorstCaseMs(client) + RESTART_LAG_ALLOWANCE_MS;
+}
+
+const RESTART_LAG_ALLOWANCE_MS = 60_000;
 
 /**
  * One sweep over every target: list, decide, claim, restart, record. Never throws
@@ -51,11 +74,9 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
       random: deps.random ?? Math.random,
       dryRun,
       deadline: options.deadline ?? Number.POSITIVE_INFINITY,
-      reserveMs: options.reserveMs ?? config.client.timeoutMs,
-      // Longer than one restart can take, with its retries and the look after a lost answer.
-      staleClaimMs:
-        (config.client.retries + 3) * config.client.timeoutMs +
-        config.client.maxRetryAfterMs * config.client.retries,
+      ...(options.signal ? { signal: options.signal } : {}),
+      attemptBudgetMs: attemptWorstCaseMs(config.client),
+      leaseMs: leaseMs(config.client),
       sweepBudget,
       logger,
     }),

@@ -25,12 +25,19 @@ export class Semaphore {
     this.available = capacity;
   }
 
-  async acquire(): Promise<() => void> {
-    if (this.available > 0) {
-      this.available--;
-    } else {
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
+  /** Callers waiting for a slot (for tests and reports). */
+  get queued(): number {
+    return this.waiters.length;
+  }
+
+  /**
+   * Resolves with a release function once a slot is free. When `signal` fires first,
+   * rejects with its reason and leaves the queue, so an abandoned caller never holds a slot.
+   */
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    signal?.throwIfAborted();
+    if (this.available > 0) this.available--;
+    else await this.wait(signal);
     let released = false;
     return () => {
       if (released) return;
@@ -39,5 +46,21 @@ export class Semaphore {
       if (waiter) waiter();
       else this.available++;
     };
+  }
+
+  private wait(signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const grant = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        const index = this.waiters.indexOf(grant);
+        if (index >= 0) this.waiters.splice(index, 1);
+        reject(signal?.reason);
+      };
+      this.waiters.push(grant);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 }

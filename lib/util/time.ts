@@ -5,10 +5,23 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-export type Sleep = (ms: number) => Promise<void>;
+/** Waits `ms`; rejects with the signal's reason as soon as `signal` fires. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
-export const realSleep: Sleep = (ms) =>
-  ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
+export const realSleep: Sleep = (ms, signal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    if (ms <= 0) return resolve();
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 
 export function isoTime(epochMs: number): string {
   return new Date(epochMs).toISOString().replace('.000Z', 'Z');

@@ -1,5 +1,6 @@
 import schema from '../../config.schema.json';
-import { KEYS, parseConfig, parseConfigText } from '../../lib/config/parse';
+import { KEYS, parseConfig, parseConfigText, targetIdentity } from '../../lib/config/parse';
+import { DEFAULT_LIST_OPTIONS } from '../../lib/dataarts/list-instances';
 import { ConfigError } from '../../lib/errors';
 import { parseDuration } from '../../lib/util/duration';
 
@@ -36,6 +37,7 @@ describe('parseConfig', () => {
       maxRetryAfterMs: 30_000,
       paging: 'auto',
       maxWindowMs: 7 * 86_400_000,
+      maxListRequests: DEFAULT_LIST_OPTIONS.maxRequests,
     });
     expect(config.ledger).toMatchObject({ retentionMs: 14 * 86_400_000 });
   });
@@ -217,6 +219,12 @@ describe('parseConfig', () => {
       'client.timeout',
       /100ms to 120s/,
     ],
+    [
+      'list budget too small',
+      (c) => Object.assign(c, { client: { maxListRequests: 5 } }),
+      'client.maxListRequests',
+      /from 10 to 100000/,
+    ],
     ['policy null', (c) => Object.assign(c, { policy: null }), 'policy', /must be an object/],
   ];
 
@@ -232,6 +240,54 @@ describe('parseConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).field).toBe(field);
     expect((error as ConfigError).problem).toMatch(problem);
+  });
+
+  describe('targets that address the same place', () => {
+    const endpoint = 'https://dayu-dlf.cn-north-4.myhuaweicloud.com';
+    const withTargets = (...targets: Array<Record<string, string>>) => ({
+      ...minimal(),
+      targets: targets.map((t, i) => ({ name: `t${i}`, endpoint, projectId: 'abc123', ...t })),
+    });
+
+    it.each([
+      ['a trailing slash', { endpoint: `${endpoint}/` }, {}],
+      ['upper case scheme and host', { endpoint: 'HTTPS://DAYU-DLF.cn-north-4.MyHuaweiCloud.com' }, {}],
+      ['the default port', { endpoint: `${endpoint}:443//` }, {}],
+      ['one workspace named twice', { workspace: 'ws-1' }, { workspace: 'ws-1' }],
+    ])('are refused when they differ only by %s, naming both', (_case, a, b) => {
+      const config = withTargets({ name: 'cn4-prod', ...a }, { name: 'other', workspace: 'ws-other' }, { name: 'again', ...b });
+      let error: unknown;
+      try {
+        parseConfig(config);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).field).toBe('targets[2]');
+      const workspace = 'workspace' in b ? b.workspace : '(default)';
+      expect((error as ConfigError).message).toBe(
+        `targets[2]: addresses the same project and workspace as targets[0] ("cn4-prod"): ${endpoint} project abc123 workspace ${workspace}`,
+      );
+    });
+
+    it.each([
+      ['workspaces', { workspace: 'ws-1' }, { workspace: 'ws-2' }],
+      ['a workspace and the default one', { workspace: 'ws-1' }, {}],
+      ['projects', { projectId: 'abc124' }, {}],
+      ['ports', { endpoint: `${endpoint}:8443` }, {}],
+      ['hosts', { endpoint: 'https://dayu-dlf.cn-east-3.myhuaweicloud.com' }, {}],
+    ])('are accepted when they differ by %s', (_case, a, b) => {
+      expect(parseConfig(withTargets(a, b)).targets).toHaveLength(2);
+    });
+
+    it('targetIdentity is the normalized endpoint, the project and the workspace', () => {
+      expect(targetIdentity({ endpoint: 'HTTP://Example.COM:80/dlf/', projectId: 'p1' })).toBe(
+        'http://example.com/dlf project p1 workspace (default)',
+      );
+      expect(targetIdentity({ endpoint: 'https://example.com:8443', projectId: 'p1', workspace: 'w' })).toBe(
+        'https://example.com:8443 project p1 workspace w',
+      );
+    });
   });
 
   it('reports JSON syntax errors with the file name', () => {

@@ -1,6 +1,6 @@
 import { AkSkAuthenticator } from '../../lib/dataarts/auth';
 import { DataArtsClient } from '../../lib/dataarts/client';
-import { Transport } from '../../lib/dataarts/transport';
+import { certainlyNotSent, Transport, type TransportOptions } from '../../lib/dataarts/transport';
 import {
   AuthenticationError,
   AuthorizationError,
@@ -15,6 +15,22 @@ import { AK, akskClient, emulatorWithClock, FAST, PROJECT, SK, T0 } from '../sup
 
 const HOUR = 3_600_000;
 const window = { from: T0 - 24 * HOUR, to: T0 };
+/**
+ * For tests about a `hang` (an answer that never comes): the timeout is what they
+ * test, and 1 s leaves a loaded CI machine room for the answers that do come.
+ */
+const HANG_TIMEOUT = { timeoutMs: 1_000 };
+
+/** A signed transport on the emulator with injectable sleep (no real waiting). */
+function signedTransport(options: Partial<TransportOptions> = {}, sleep?: (ms: number) => Promise<void>) {
+  const transport = new Transport({
+    baseUrl: emulator.url,
+    authenticator: new AkSkAuthenticator({ ak: AK, sk: SK }, PROJECT, () => clock.now()),
+    options: { ...FAST, ...options },
+    ...(sleep ? { sleep } : {}),
+  });
+  return { transport, client: new DataArtsClient(transport, { projectId: PROJECT }) };
+}
 
 let emulator: Emulator;
 let clock: ManualClock;
@@ -55,7 +71,9 @@ describe('transport faults on reads (idempotent: retried)', () => {
     ['hang', {}],
   ] as const)('%s is retried and the list succeeds', async (kind, extra) => {
     emulator.inject({ route: 'list', kind, ...extra });
-    const { client, transport } = akskClient(emulator, clock, { transport: { timeoutMs: 150 } });
+    const { client, transport } = akskClient(emulator, clock, {
+      transport: kind === 'hang' ? HANG_TIMEOUT : {},
+    });
     const result = await client.listInstances(window);
     expect(result.instances).toHaveLength(5);
     expect(emulator.count('list')).toBe(2);
@@ -71,12 +89,23 @@ describe('transport faults on reads (idempotent: retried)', () => {
 
   it('honours Retry-After, capped by maxRetryAfter', async () => {
     emulator.inject({ route: 'list', kind: 429, retryAfterSeconds: 3600 });
-    const { client } = akskClient(emulator, clock, { transport: { maxRetryAfterMs: 30 } });
-    const started = performance.now();
+    const waits: number[] = [];
+    const { client } = signedTransport({ maxRetryAfterMs: 30_000 }, async (ms) => {
+      waits.push(ms);
+    });
     await client.listInstances(window);
-    const waited = performance.now() - started;
-    expect(waited).toBeGreaterThanOrEqual(25);
-    expect(waited).toBeLessThan(3000);
+    // The backoff, then (the fake sleep does not move time) the account's paused limiter.
+    expect(waits[0]).toBe(30_000);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(30_000);
+  });
+
+  it('reports sent: true when any earlier try may have been processed (timeout, then 503s)', async () => {
+    emulator.inject({ route: 'list', kind: 'hang', nth: 1 });
+    emulator.inject({ route: 'list', kind: 503, times: 10 });
+    const { client } = akskClient(emulator, clock, { transport: { ...HANG_TIMEOUT, retries: 2 } });
+    const error = await client.listInstances(window).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'TransientError', code: 'UNAVAILABLE', sent: true });
+    expect(emulator.count('list')).toBe(3);
   });
 
   it('does not retry a 500 on a read (not in the retry list) and says so', async () => {
@@ -102,8 +131,22 @@ describe('transport faults on reads (idempotent: retried)', () => {
     const error = await client.restartInstance('ods_orders', '34765').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransientError);
     expect(error).toMatchObject({ code: 'NETWORK', sent: false });
+    expect((error as Error).message).toContain('connection refused');
     expect(transport.stats.requests).toBe(3);
     ({ emulator, clock } = await emulatorWithClock());
+  });
+
+  // A DNS failure cannot be played by a local server: the error chain undici builds is checked instead.
+  it.each([
+    ['ECONNREFUSED', true],
+    ['ENOTFOUND', true],
+    ['EAI_AGAIN', true],
+    ['ECONNRESET', false],
+    ['ETIMEDOUT', false],
+    ['UND_ERR_SOCKET', false],
+  ])('a socket error %s proves the request was not sent: %s', (code, notSent) => {
+    const cause = Object.assign(new Error(`getaddrinfo ${code} dayu-dlf.example`), { code });
+    expect(certainlyNotSent(new TypeError('fetch failed', { cause }))).toBe(notSent);
   });
 
   it('turns malformed JSON into a MalformedResponseError', async () => {
@@ -140,7 +183,7 @@ describe('transport faults on reads (idempotent: retried)', () => {
     await expect(client.listInstances(window)).rejects.toBeInstanceOf(AuthenticationError);
   });
 
-  it('bounds requests in flight per target', async () => {
+  it('bounds requests in flight (per account: here the transport has its own)', async () => {
     emulator.setLatency(30);
     const { client } = akskClient(emulator, clock, { transport: { concurrency: 2 } });
     await Promise.all(Array.from({ length: 6 }, () => client.getInstance('ods_orders', '34765')));
@@ -149,13 +192,25 @@ describe('transport faults on reads (idempotent: retried)', () => {
 });
 
 describe('restart', () => {
-  it('answers 204 and the instance runs again; headers carry project and workspace', async () => {
+  it('answers 204 and the instance runs again; headers carry project, workspace and Content-Type', async () => {
     const { client } = akskClient(emulator, clock);
-    await expect(client.restartInstance('ods_orders', '34765')).resolves.toEqual({ via: 'response' });
+    await expect(client.restartInstance('ods_orders', '34765')).resolves.toBeUndefined();
     expect(emulator.restarts(34765)).toBe(1);
     const sent = emulator.requests.at(-1)!;
     expect(sent.headers['x-project-id']).toBe(PROJECT);
-    expect(sent.headers['content-type']).toBeUndefined();
+    // Huawei's SDKs always send it; the gateway refuses a POST without it (400 APIGW.0106).
+    expect(sent.headers['content-type']).toBe('application/json');
+    expect(String(sent.headers.authorization)).toContain('content-type');
+  });
+
+  it('passes a gateway that requires Content-Type on a POST without a body', async () => {
+    await emulator.close();
+    ({ emulator, clock } = await emulatorWithClock({ requireContentType: true }));
+    emulator.seed(PROJECT, undefined, [{ jobName: 'j', instanceId: 7, planTime: T0 - HOUR, status: 'fail' }]);
+    const { client } = akskClient(emulator, clock);
+    await client.restartInstance('j', '7');
+    expect(emulator.restarts(7)).toBe(1);
+    expect(emulator.count('restart', 400)).toBe(0);
   });
 
   it('encodes and signs Unicode job names', async () => {
@@ -201,53 +256,64 @@ describe('restart', () => {
   it.each([429, 503] as const)('resends after %i: the request was certainly not processed', async (kind) => {
     emulator.inject({ route: 'restart', kind });
     const { client } = akskClient(emulator, clock);
-    await client.restartInstance('ods_orders', '34765', undefined, {
-      status: 'fail',
-      endTime: T0 - HOUR + 60_000,
-    });
+    await expect(client.restartInstance('ods_orders', '34765')).resolves.toBeUndefined();
     expect(emulator.count('restart')).toBe(2);
     expect(emulator.restarts(34765)).toBe(1);
   });
 
+  it('reports 429s that outlast the retries as certainly not sent', async () => {
+    emulator.inject({ route: 'restart', kind: 429, times: 10 });
+    const { client } = akskClient(emulator, clock, { transport: { retries: 2 } });
+    const error = await client.restartInstance('ods_orders', '34765').catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'TransientError', code: 'THROTTLED', sent: false });
+    expect(emulator.count('restart')).toBe(3);
+    expect(emulator.restarts(34765)).toBe(0);
+  });
+
   it.each([
-    [502, true],
-    [504, true],
-    [500, true],
-    ['reset', true],
-    ['hang', true],
-    [502, false],
-    ['reset', false],
-    ['hang', false],
+    [502, true, 'SERVER_ERROR'],
+    [504, true, 'SERVER_ERROR'],
+    [500, true, 'SERVER_ERROR'],
+    ['reset', true, 'NETWORK'],
+    ['hang', true, 'TIMEOUT'],
+    [502, false, 'SERVER_ERROR'],
+    ['reset', false, 'NETWORK'],
+    ['hang', false, 'TIMEOUT'],
   ] as const)(
-    'after %s (processed: %s) it looks before resending: exactly one rerun',
-    async (kind, processed) => {
+    'after %s (processed: %s) it never resends: one POST, TransientError sent: true',
+    async (kind, processed, code) => {
       emulator.inject({ route: 'restart', kind, processed });
-      const { client } = akskClient(emulator, clock, { transport: { timeoutMs: 150 } });
-      const result = await client.restartInstance('ods_orders', '34765', undefined, {
-        status: 'fail',
-        endTime: T0 - HOUR + 60_000,
-      });
-      expect(result.via).toBe(processed ? 'reread' : 'response');
-      expect(emulator.restarts(34765)).toBe(1);
-      expect(emulator.count('show')).toBe(1);
+      const { client } = akskClient(emulator, clock, { transport: HANG_TIMEOUT });
+      const error = await client.restartInstance('ods_orders', '34765').catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'TransientError', code, sent: true });
+      expect(emulator.count('restart')).toBe(1);
+      expect(emulator.count('show')).toBe(0);
+      expect(emulator.restarts(34765)).toBe(processed ? 1 : 0);
     },
   );
 
-  it('reports an unknown outcome when it cannot look, and never resends blindly', async () => {
-    emulator.inject({ route: 'restart', kind: 502, processed: true });
-    emulator.inject({ route: 'show', kind: 500, times: 5 });
-    const { client } = akskClient(emulator, clock);
-    const error = await client
-      .restartInstance('ods_orders', '34765', undefined, { status: 'fail', endTime: T0 - HOUR + 60_000 })
-      .catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: 'TransientError', sent: true });
+  it('does not resend after a timeout, even when the next answer would be a 503', async () => {
+    emulator.inject({ route: 'restart', kind: 'hang', nth: 1, processed: true });
+    emulator.inject({ route: 'restart', kind: 503, nth: 2 });
+    const { client } = akskClient(emulator, clock, { transport: HANG_TIMEOUT });
+    const error = await client.restartInstance('ods_orders', '34765').catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'TransientError', code: 'TIMEOUT', sent: true });
     expect(emulator.count('restart')).toBe(1);
     expect(emulator.restarts(34765)).toBe(1);
   });
 
+  it('resends after a 503, then stops at a timeout: two POSTs, sent: true', async () => {
+    emulator.inject({ route: 'restart', kind: 503, nth: 1 });
+    emulator.inject({ route: 'restart', kind: 'hang', nth: 2 });
+    const { client } = akskClient(emulator, clock, { transport: HANG_TIMEOUT });
+    const error = await client.restartInstance('ods_orders', '34765').catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'TransientError', code: 'TIMEOUT', sent: true });
+    expect(emulator.count('restart')).toBe(2);
+  });
+
   it("keeps ky's error types inside the client: a timeout's cause is a plain Error", async () => {
     emulator.inject({ route: 'restart', kind: 'hang' });
-    const { client } = akskClient(emulator, clock, { transport: { timeoutMs: 100 } });
+    const { client } = akskClient(emulator, clock, { transport: HANG_TIMEOUT });
     const error = (await client
       .restartInstance('ods_orders', '34765')
       .catch((e: unknown) => e)) as TransientError;

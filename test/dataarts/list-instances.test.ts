@@ -1,7 +1,18 @@
-import { splitWindow } from '../../lib/dataarts/list-instances';
+import fc from 'fast-check';
+import type { InstancePage } from '../../lib/dataarts/instance';
+import {
+  DEFAULT_LIST_OPTIONS,
+  type FetchPage,
+  type ListOptions,
+  listWindow,
+  splitWindow,
+  type TimeWindow,
+} from '../../lib/dataarts/list-instances';
+import { DataArtsError } from '../../lib/errors';
 import type { Emulator } from '../emulator/server';
 import type { InstanceSeed } from '../emulator/state';
 import type { ManualClock } from '../support/manual-clock';
+import { seededRandom } from '../support/seeded-random';
 import { akskClient, emulatorWithClock, PROJECT, T0 } from '../support/targets';
 
 const HOUR = 3_600_000;
@@ -134,22 +145,335 @@ describe('splitWindow', () => {
       { from: 0, to: 10 },
       2,
       [
-        { from: 0, to: 5 },
+        { from: 0, to: 6 },
         { from: 5, to: 10 },
       ],
     ],
     [
-      { from: 0, to: 3 },
+      { from: 0, to: 4 },
       5,
       [
-        { from: 0, to: 1 },
-        { from: 1, to: 2 },
-        { from: 2, to: 3 },
+        { from: 0, to: 2 },
+        { from: 1, to: 3 },
+        { from: 2, to: 4 },
       ],
     ],
-    [{ from: 7, to: 8 }, 4, [{ from: 7, to: 8 }]],
+    [{ from: 7, to: 9 }, 4, [{ from: 7, to: 9 }]],
     [{ from: 0, to: 100 }, 1, [{ from: 0, to: 100 }]],
   ])('%j into %i parts', (window, parts, expected) => {
     expect(splitWindow(window, parts)).toEqual(expected);
+  });
+
+  // Strict bounds (the documented API): an instance at t is in (from, to) when from < t < to.
+  const strictlyIn = (w: TimeWindow, t: number) => w.from < t && t < w.to;
+  const inclusivelyIn = (w: TimeWindow, t: number) => w.from <= t && t <= w.to;
+
+  it('parts lie inside the window, are narrower, and lose no millisecond under either reading of the bounds', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e9 }), fc.integer({ min: 3, max: 200 }), fc.nat(60), (from, width, parts) => {
+        const window = { from, to: from + width };
+        const split = splitWindow(window, parts);
+        if (parts <= 1) return expect(split).toEqual([window]);
+        for (const part of split) {
+          expect(part.from).toBeGreaterThanOrEqual(window.from);
+          expect(part.to).toBeLessThanOrEqual(window.to);
+          expect(part.to - part.from).toBeLessThan(width);
+        }
+        for (let t = window.from; t <= window.to; t++) {
+          expect(split.some((p) => strictlyIn(p, t))).toBe(strictlyIn(window, t));
+          expect(split.some((p) => inclusivelyIn(p, t))).toBe(true);
+        }
+        return undefined;
+      }),
+    );
+  });
+});
+
+type Bounds = 'strict' | 'inclusive';
+interface FakeServer {
+  bounds?: Bounds;
+  /** What the server claims as `total`, from the true count: a broken server lies here. */
+  total?: (actual: number, window: TimeWindow) => number;
+  /** The plan time shown for an instance filtered at time t (newer editions filter on start time). */
+  planTime?: (t: number) => number;
+}
+
+/**
+ * A list API in memory: `offset` as a record offset, newest first, bounds strict unless
+ * told otherwise. `calls` records every request.
+ */
+function fakeServer(times: readonly number[], server: FakeServer = {}) {
+  const calls: Array<{ window: TimeWindow; offset: number }> = [];
+  const rows = times
+    .map((t, i) => ({ t, jobName: 'j', instanceId: String(i + 1), status: 'fail' }))
+    .sort((a, b) => b.t - a.t || Number(a.instanceId) - Number(b.instanceId))
+    .map(({ t, ...row }) => ({ ...row, t, planTime: server.planTime ? server.planTime(t) : t }));
+  const inWindow =
+    server.bounds === 'inclusive'
+      ? (w: TimeWindow, t: number) => w.from <= t && t <= w.to
+      : (w: TimeWindow, t: number) => w.from < t && t < w.to;
+  // Rows run newest first, so the rows inside a window are one slice: find its ends by bisection.
+  const firstWhere = (test: (t: number) => boolean) => {
+    let [lo, hi] = [0, rows.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (test(rows[mid]!.t)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  const fetchPage: FetchPage = async (window, limit, offset): Promise<InstancePage> => {
+    calls.push({ window, offset });
+    const inside = rows.slice(
+      firstWhere((t) => inWindow({ from: Number.NEGATIVE_INFINITY, to: window.to }, t)),
+      firstWhere((t) => !inWindow({ from: window.from, to: Number.POSITIVE_INFINITY }, t)),
+    );
+    const total = server.total ? server.total(inside.length, window) : inside.length;
+    const instances = inside.slice(offset, offset + limit).map(({ t: _t, ...instance }) => instance);
+    return { total, instances, invalid: [] };
+  };
+  return { fetchPage, calls, inWindow };
+}
+
+const options = (overrides: Partial<ListOptions> = {}): ListOptions => ({
+  ...DEFAULT_LIST_OPTIONS,
+  paging: 'record',
+  ...overrides,
+});
+
+const W = { from: T0 - 7 * DAY, to: T0 };
+
+/** `count` plan times in the window: spread evenly, or bunched on `slots` cron times. */
+function planTimes(count: number, window: TimeWindow, slots?: number, seed = 7): number[] {
+  const random = seededRandom(seed);
+  const width = window.to - window.from;
+  return Array.from({ length: count }, () => {
+    if (!slots) return window.from + 1 + Math.floor(random() * (width - 1));
+    // Cron jobs share their plan time to the millisecond.
+    return window.from + Math.round((Math.floor(random() * slots) + 0.5) * (width / slots));
+  });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<DataArtsError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DataArtsError);
+  return error as DataArtsError;
+}
+
+/** Lets every pending branch run: a failed listing must not start more requests. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('listWindow with strict bounds (> minPlanTime, < maxPlanTime)', () => {
+  it('finds instances sitting exactly on every seam between sub-windows and 7-day pieces', async () => {
+    const window = { from: T0 - 20 * DAY, to: T0 };
+    const spread = planTimes(3000, window);
+    const parts = splitWindow(window, Math.ceil((20 * DAY) / (7 * DAY - 1)));
+    const sub = parts.flatMap((p) => splitWindow(p, 4));
+    const seams = [...parts, ...sub].map((p) => p.to).filter((t) => t < window.to);
+    const { fetchPage, calls } = fakeServer([...spread, ...seams]);
+    const result = await listWindow(fetchPage, window, options({ pageLimit: 1000 }));
+    expect(result.instances).toHaveLength(spread.length + seams.length);
+    expect(Math.max(...calls.map((c) => c.window.to - c.window.from))).toBeLessThanOrEqual(7 * DAY);
+  });
+
+  it.each(['strict', 'inclusive'] as const)(
+    'returns exactly the instances the %s server holds in the window, whatever the layout',
+    async (bounds) => {
+      // Offsets bunch on the window's ends and middle, so bursts land on every kind of seam.
+      const layout = fc.integer({ min: 1, max: 5000 }).chain((width) =>
+        fc.record({
+          from: fc.integer({ min: 0, max: 1e6 }),
+          width: fc.constant(width),
+          offsets: fc.array(
+            fc.oneof(fc.nat(width + 2), fc.constantFrom(0, 1, 2, width >> 1, width - 1, width, width + 1)),
+            { maxLength: 80 },
+          ),
+        }),
+      );
+      await fc.assert(
+        fc.asyncProperty(layout, async ({ from, width, offsets }) => {
+          const window = { from, to: from + width };
+          const server = fakeServer(
+            offsets.map((o) => from + o),
+            { bounds },
+          );
+          const result = await listWindow(
+            server.fetchPage,
+            window,
+            options({ pageLimit: 5, maxWindowMs: 1000, maxRequests: 100_000 }),
+          );
+          const expected = offsets.filter((o) => server.inWindow(window, from + o)).length;
+          expect(result.instances).toHaveLength(expected);
+        }),
+        { numRuns: 150 },
+      );
+    },
+  );
+
+  it('lists a burst of 2,500 instances in one millisecond, also on a seam, without calling it hostile', async () => {
+    for (const at of [T0 - DAY - 123, splitWindow(W, 4)[0]!.to - 1, splitWindow(W, 4)[1]!.from]) {
+      for (const bounds of ['strict', 'inclusive'] as const) {
+        const { fetchPage } = fakeServer(
+          Array.from({ length: 2500 }, () => at),
+          { bounds },
+        );
+        const result = await listWindow(fetchPage, W, options({ paging: 'auto' }));
+        expect(result.instances).toHaveLength(2500);
+        expect(result.requests).toBeLessThan(150);
+      }
+    }
+  });
+});
+
+describe('listWindow isolates bursts of cron jobs in one millisecond', () => {
+  it('a burst of 14,000 costs a few requests beyond its 14 pages', async () => {
+    const burst = Array.from({ length: 14_000 }, () => T0 - 3 * DAY - 17);
+    const older = planTimes(500, { from: W.from, to: T0 - 4 * DAY });
+    const { fetchPage } = fakeServer([...burst, ...older]);
+    const result = await listWindow(fetchPage, W, options({ paging: 'auto' }));
+    expect(result.instances).toHaveLength(14_500);
+    expect(result.requests).toBeLessThanOrEqual(14 + 12);
+  });
+
+  it('a wrong hint (the filter is on start time) loses nothing', async () => {
+    // Every instance shows the same plan time, but the server filters on start time.
+    const { fetchPage } = fakeServer(planTimes(6000, W), { planTime: () => T0 - DAY });
+    const result = await listWindow(fetchPage, W, options());
+    expect(result.instances).toHaveLength(6000);
+  });
+});
+
+describe('listWindow stays bounded whatever the server answers', () => {
+  it.each([1500, 5000, 200_000])(
+    'a total of %i that does not shrink with the window fails fast with WINDOW_NOT_SHRINKING',
+    async (claimed) => {
+      const window = { from: T0 - 10_000, to: T0 };
+      const { fetchPage, calls } = fakeServer(planTimes(1200, window), { total: () => claimed });
+      const error = await rejection(listWindow(fetchPage, window, options()));
+      expect(error.code).toBe('WINDOW_NOT_SHRINKING');
+      expect(error.message).toContain(`reported ${claimed} instances`);
+      expect(error.message).toMatch(/\.\.\d{4}-\d\d-\d\dT.* \(\d+ ms\)/);
+      await settle();
+      expect(calls.length).toBeLessThanOrEqual(claimed / 800 + 12);
+    },
+  );
+
+  it('a window claiming more instances than the budget can read fails at once', async () => {
+    const { fetchPage, calls } = fakeServer([T0 - 5], { total: () => 1_000_000 });
+    const error = await rejection(listWindow(fetchPage, W, options()));
+    expect(error.code).toBe('LIST_BUDGET_EXCEEDED');
+    expect(error.message).toContain('a window claims 1000000 instances, 999 more requests');
+    expect(calls).toHaveLength(1);
+  });
+
+  it('a total that stops shrinking only in narrow windows is caught there', async () => {
+    const window = { from: T0 - DAY, to: T0 };
+    // A burst makes the listing narrow down to it; below one hour the server starts inventing.
+    const times = [...planTimes(5000, window), ...Array.from({ length: 1500 }, () => T0 - 5 * HOUR - 7)];
+    const { fetchPage, calls } = fakeServer(times, {
+      total: (actual, w) => (w.to - w.from < HOUR ? 8000 : actual),
+    });
+    const error = await rejection(listWindow(fetchPage, window, options()));
+    expect(error.code).toBe('WINDOW_NOT_SHRINKING');
+    await settle();
+    expect(calls.length).toBeLessThan(DEFAULT_LIST_OPTIONS.maxRequests);
+  });
+
+  it('an over-reported total (every window claims 5,000 more) ends at the request budget', async () => {
+    const window = { from: T0 - DAY, to: T0 };
+    const { fetchPage, calls } = fakeServer(planTimes(3000, window), { total: (n) => n + 5000 });
+    const error = await rejection(listWindow(fetchPage, window, options({ maxRequests: 120 })));
+    expect(error.code).toBe('LIST_BUDGET_EXCEEDED');
+    expect(error.message).toContain('exceeds its budget of 120 requests');
+    await settle();
+    // It may stop a few requests early: a window then claims more than the rest can read.
+    expect(calls.length).toBeGreaterThan(100);
+    expect(calls.length).toBeLessThanOrEqual(120);
+  });
+
+  it('a total over-reported threefold still lists everything, at a modest cost', async () => {
+    const window = { from: T0 - DAY, to: T0 };
+    const { fetchPage } = fakeServer(planTimes(5000, window), { total: (n) => 3 * n });
+    const result = await listWindow(fetchPage, window, options());
+    expect(result.instances).toHaveLength(5000);
+    expect(result.requests).toBeLessThan(60);
+  });
+
+  it('the budget counts every request, paging included: exactly enough passes, one less fails', async () => {
+    const times = [...planTimes(4000, W), ...Array.from({ length: 2500 }, () => T0 - DAY)];
+    const needed = (await listWindow(fakeServer(times).fetchPage, W, options({ paging: 'auto' }))).requests;
+    const enough = await listWindow(fakeServer(times).fetchPage, W, options({ paging: 'auto', maxRequests: needed }));
+    expect(enough.instances).toHaveLength(6500);
+    const short = fakeServer(times);
+    const error = await rejection(listWindow(short.fetchPage, W, options({ paging: 'auto', maxRequests: needed - 1 })));
+    expect(error.code).toBe('LIST_BUDGET_EXCEEDED');
+    await settle();
+    expect(short.calls).toHaveLength(needed - 1);
+  });
+
+  it.each([
+    ['evenly', [[100_000]], 130],
+    ['on 168 hourly cron times', [[100_000, 168]], 280],
+    ['as 7 daily bursts in one millisecond each', [[100_000, 7]], 280],
+    ['half evenly, half as 7 daily bursts', [[50_000], [50_000, 7]], 250],
+  ] as const)(
+    'the default budget covers a dense 7-day window of 100,000 instances spread %s',
+    async (_layout, groups, expectedAtMost) => {
+      const times = groups.flatMap(([count, slots], i) => planTimes(count, W, slots, 11 + i));
+      const { fetchPage } = fakeServer(times);
+      const result = await listWindow(fetchPage, W, options({ paging: 'auto' }));
+      expect(result.instances).toHaveLength(100_000);
+      expect(result.requests).toBeLessThanOrEqual(expectedAtMost);
+      expect(result.requests).toBeLessThan(DEFAULT_LIST_OPTIONS.maxRequests / 1.7);
+    },
+  );
+
+  it('stops on an aborted signal before the first request', async () => {
+    const { fetchPage, calls } = fakeServer([T0 - 5]);
+    const controller = new AbortController();
+    controller.abort(new Error('deadline'));
+    const error = await rejection(listWindow(fetchPage, W, options(), controller.signal));
+    expect(error.code).toBe('ABORTED');
+    expect(error.cause).toEqual(new Error('deadline'));
+    expect(calls).toHaveLength(0);
+  });
+
+  it('stops on a signal aborted mid-listing: no request starts after it', async () => {
+    const controller = new AbortController();
+    const server = fakeServer(planTimes(50_000, W));
+    let callsAtAbort = 0;
+    const fetchPage: FetchPage = async (w, limit, offset) => {
+      const page = await server.fetchPage(w, limit, offset);
+      if (server.calls.length === 1) {
+        controller.abort();
+        callsAtAbort = server.calls.length;
+      }
+      return page;
+    };
+    const error = await rejection(listWindow(fetchPage, W, options(), controller.signal));
+    expect(error.code).toBe('ABORTED');
+    await settle();
+    // Requests already sent when the signal fired may finish; none starts afterwards.
+    expect(server.calls.length).toBe(callsAtAbort);
+  });
+
+  it('after one branch fails, the other branches start no more requests', async () => {
+    const server = fakeServer(planTimes(50_000, W));
+    let failed = 0;
+    const fetchPage: FetchPage = async (w, limit, offset) => {
+      if (server.calls.length === 5) {
+        failed = server.calls.length;
+        server.calls.push({ window: w, offset });
+        throw new DataArtsError('boom', 'TRANSIENT', { method: 'GET', path: 'x' });
+      }
+      return server.fetchPage(w, limit, offset);
+    };
+    const error = await rejection(listWindow(fetchPage, W, options()));
+    expect(error.message).toBe('boom');
+    await settle();
+    expect(server.calls.length).toBeLessThanOrEqual(failed + 1 + 70);
   });
 });

@@ -55,3 +55,24 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(value, now)).toBe(expected);
   });
 });
+
+describe('RateLimiter with a signal', () => {
+  it('rejects a waiting caller as soon as the signal fires', async () => {
+    // One request per 1000 s: the second caller would wait, on the real clock.
+    const limiter = new RateLimiter(0.001);
+    await limiter.acquire();
+    const controller = new AbortController();
+    const waiting = limiter.acquire(controller.signal);
+    controller.abort(new Error('deadline'));
+    await expect(waiting).rejects.toThrow('deadline');
+  });
+
+  it('rejects at once when the signal has already fired, even with a fake sleep', async () => {
+    const t = timeline();
+    const limiter = new RateLimiter(10, 1, t.now, t.sleep);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(limiter.acquire(controller.signal)).rejects.toMatchObject({ name: 'AbortError' });
+    expect(t.now()).toBe(0);
+  });
+});

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../lib/util/time';
-import { DEFAULT_WORKSPACE, EmulatorState, type InstanceSeed, publicView, toJson } from './state';
+import {
+  DEFAULT_WORKSPACE,
+  type EmulatedInstance,
+  EmulatorState,
+  type InstanceSeed,
+  publicView,
+  rerunsPerFailure,
+  toJson,
+} from './state';
 import { verifySignature } from './verify-signature';
 
 /**
@@ -11,6 +19,12 @@ import { verifySignature } from './verify-signature';
  * tokens, keeps instance state per workspace on a controllable clock, enforces a
  * rate limit, adds latency and injects faults. Error codes it invents for cases the
  * docs leave open (status does not allow rerun, manual instance) are marked EMU.
+ *
+ * Interleavings that break "at most one rerun per failure" are played on the shared
+ * injected clock only, never on machine speed: a restart can take effect some clock
+ * time after it was accepted (`restartLagMs`), every request can move the clock
+ * (`advanceOnRequestMs`), and every accepted restart is booked against the failure it
+ * answered (`rerunsPerFailure`).
  */
 
 export type Route = 'list' | 'show' | 'restart' | 'token';
@@ -30,7 +44,22 @@ export type FaultKind =
   /** Someone else reran the instance between list and restart: it is running now. */
   | 'status-changed'
   /** Answer 200 with `body` as it is (malformed shapes, huge answers). */
-  | 'custom';
+  | 'custom'
+  /** 404 APIGW.0101: the gateway has no such route (wrong host, API not published). */
+  | 'route-missing'
+  /** 400 DLF.6888: the account lacks permissions. */
+  | 'no-permission';
+
+/** Faults answered before DataArts sees the request: `processed` cannot apply to them. */
+const NEVER_PROCESSED: ReadonlySet<FaultKind> = new Set<FaultKind>([
+  429,
+  503,
+  'route-missing',
+  'no-permission',
+]);
+
+/** How error bodies are shaped: the usual one, and the two Huawei's SDK core also reads. */
+export type ErrorShape = 'error_code' | 'code' | 'nested';
 
 export interface Fault {
   route: Route | 'any';
@@ -40,8 +69,10 @@ export interface Fault {
   /** How many requests get it (default 1). */
   times?: number;
   /**
-   * For restart: apply the restart, then answer with the fault (unknown outcome).
-   * Ignored for 429 and 503, which the gateway answers before DataArts sees the request.
+   * For restart: accept the restart, then answer with the fault (unknown outcome).
+   * With `restartLagMs` the rerun is pending when the fault is answered.
+   * Ignored for 429, 503, 'route-missing' and 'no-permission', which are answered
+   * before DataArts sees the request.
    */
   processed?: boolean;
   /** For 429/503: send Retry-After (seconds). */
@@ -68,6 +99,32 @@ export interface EmulatorOptions {
   rateLimit?: { perSecond: number; burst?: number; retryAfterSeconds?: number };
   /** Added before every answer, real milliseconds. */
   latencyMs?: number;
+  /**
+   * Emulator-clock ms between accepting a restart and the rerun becoming visible
+   * (default 0: at once). Until then list and show keep the old status and endTime.
+   */
+  restartLagMs?: number;
+  /**
+   * Accept a restart of a `running` or `waiting` instance too (booked against its last
+   * ended run) instead of 400 DLF.EMU3. Default false.
+   */
+  acceptRunningRestart?: boolean;
+  /** Every request moves the clock this much when it arrives (default 0). */
+  advanceOnRequestMs?: number;
+  /** How to move the clock; default: the clock's own `advance` (ManualClock has one). */
+  advance?: (ms: number) => void;
+  /** List bounds are strict, `> minPlanTime` and `< maxPlanTime`, as documented. Default: inclusive. */
+  strictBounds?: boolean;
+  /** A restart POST without Content-Type gets 400 APIGW.0106, as the real gateway. Default false. */
+  requireContentType?: boolean;
+  /**
+   * Prefix of every gateway code. Unset: the codes the emulator always had keep the
+   * older 'APIG' (401, 403, 429, 5xx, unknown route), the ones added with the docs'
+   * prefix print 'APIGW' (0106 missing header, the 'route-missing' fault).
+   */
+  gatewayPrefix?: 'APIGW' | 'APIG';
+  /** Error body shape (default 'error_code': `{error_code, error_msg}`). */
+  errorShape?: ErrorShape;
 }
 
 export interface RecordedRequest {
@@ -77,6 +134,8 @@ export interface RecordedRequest {
   query: Record<string, string>;
   headers: Record<string, string | string[] | undefined>;
   status: number;
+  /** Sent back as the X-Request-Id header (and `request_id` of gateway errors). */
+  requestId: string;
 }
 
 export interface Emulator {
@@ -96,6 +155,21 @@ export interface Emulator {
   clearFaults(): void;
   /** Reruns the emulator accepted for this instance. */
   restarts(instanceId: string | number): number;
+  /**
+   * The most restarts accepted for this instance that answered one and the same
+   * failure (the same ended run); 0 when none was accepted.
+   */
+  rerunsPerFailure(instanceId: string | number): number;
+  /** rerunsPerFailure over every instance: above 1 means a failure was rerun twice. */
+  maxRerunsPerFailure(): number;
+  /** Applies every pending rerun and ended run up to clock.now(). */
+  settleAll(): void;
+  /** Changes `restartLagMs` for restarts accepted from now on. */
+  setRestartLag(ms: number): void;
+  /** Changes `acceptRunningRestart`. */
+  setAcceptRunningRestart(accept: boolean): void;
+  /** Changes `advanceOnRequestMs`. */
+  setAdvanceOnRequest(ms: number): void;
   count(route: Route, status?: number): number;
   /** Most requests the emulator was answering at once. */
   maxInFlight(): number;
@@ -124,6 +198,20 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   let rateLimit = options.rateLimit;
   let latencyMs = options.latencyMs ?? 0;
   const routeLatency = new Map<Route, number>();
+  let restartLagMs = options.restartLagMs ?? 0;
+  let acceptRunningRestart = options.acceptRunningRestart ?? false;
+  let advanceOnRequestMs = 0;
+  const advanceClock = clockMover(options);
+  const setAdvanceOnRequest = (ms: number) => {
+    if (ms > 0 && !advanceClock)
+      throw new Error('advanceOnRequestMs needs options.advance or a clock with advance()');
+    advanceOnRequestMs = ms;
+  };
+  setAdvanceOnRequest(options.advanceOnRequestMs ?? 0);
+  // Gateway codes: see EmulatorOptions.gatewayPrefix.
+  const oldGateway = (n: string) => `${options.gatewayPrefix ?? 'APIG'}.${n}`;
+  const newGateway = (n: string) => `${options.gatewayPrefix ?? 'APIGW'}.${n}`;
+  let requestSeq = 0;
   let bucket = { tokens: 0, at: 0 };
   const resetBucket = () => {
     bucket = { tokens: rateLimit?.burst ?? rateLimit?.perSecond ?? 0, at: performance.now() };
@@ -141,7 +229,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     record.status = status;
     const text = body === undefined ? '' : typeof body === 'string' ? body : toJson(body);
     lastBody = text;
-    res.writeHead(status, { ...(text ? { 'Content-Type': 'application/json' } : {}), ...headers });
+    res.writeHead(status, {
+      ...(text ? { 'Content-Type': 'application/json' } : {}),
+      'X-Request-Id': record.requestId,
+      ...headers,
+    });
     res.end(text);
   };
   const error = (
@@ -156,11 +248,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       res,
       record,
       status,
-      {
-        error_code: code,
-        error_msg: msg,
-        ...(code.startsWith('APIG') ? { request_id: randomUUID().replace(/-/g, '') } : {}),
-      },
+      errorBody(options.errorShape ?? 'error_code', code, msg, record.requestId),
       headers,
     );
 
@@ -187,7 +275,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     return true;
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, body: string) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, body: string, requestId: string) => {
+    // The clock moves while the request is in flight, before anything reads it.
+    if (advanceOnRequestMs > 0) advanceClock?.(advanceOnRequestMs);
     const rawUrl = req.url ?? '/';
     const [rawPath = '/', rawQuery = ''] = rawUrl.split('?', 2);
     const path = rawPath.split('/').map(safeDecode).join('/');
@@ -207,12 +297,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       query,
       headers: { ...req.headers },
       status: 0,
+      requestId,
     };
     requests.push(record);
     const delay = (found && routeLatency.get(found.r.route)) ?? latencyMs;
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     if (!found?.m)
-      return error(res, record, 404, 'APIG.0101', 'The API does not exist or has not been published.');
+      return error(res, record, 404, oldGateway('0101'), 'The API does not exist or has not been published.');
     const route = found.r.route;
     routeCounts.set(route, (routeCounts.get(route) ?? 0) + 1);
 
@@ -222,12 +313,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         res,
         record,
         429,
-        'APIG.0308',
+        oldGateway('0308'),
         'The request is throttled.',
         after === undefined ? {} : { 'Retry-After': String(after) },
       );
     }
+    if (options.requireContentType && route === 'restart' && !req.headers['content-type'])
+      return error(res, record, 400, newGateway('0106'), 'Invalid header parameter: Content-Type, required');
     const fault = takeFault(route);
+    // No route, no authentication: the gateway answers before anything else.
+    if (fault?.kind === 'route-missing') return answerFault(req, res, record, fault);
     const now = options.clock.now();
 
     if (route === 'token') return issueToken(res, record, body, now);
@@ -242,7 +337,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     if (!store)
       return error(res, record, 400, 'DLF.EMU1', `Workspace ${workspaceName} does not exist (EMU).`);
 
-    const afterProcessing = fault?.processed === true && fault.kind !== 429 && fault.kind !== 503;
+    const afterProcessing = fault?.processed === true && !NEVER_PROCESSED.has(fault.kind);
     if (fault && !afterProcessing && (await answerFault(req, res, record, fault))) return;
 
     if (route === 'list') {
@@ -264,8 +359,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       const matches = [...store.values()]
         .map((i) => state.settle(i, now))
         .filter((i) => {
-          const t = i[field];
-          if (t === undefined || t < min || t > max) return false;
+          if (!inWindow(i[field], min, max, options.strictBounds === true)) return false;
           if (query.status !== undefined && i.status !== query.status) return false;
           if (type !== undefined && i.instanceType !== type) return false;
           if (
@@ -322,7 +416,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     }
     if (instance.instanceType === 2)
       return error(res, record, 400, 'DLF.EMU2', 'Manually scheduled instances cannot be rerun (EMU).');
-    if (!['success', 'fail', 'manual-stop'].includes(instance.status)) {
+    if (!allowsRestart(instance, acceptRunningRestart)) {
       return error(
         res,
         record,
@@ -331,11 +425,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         `Instance status ${instance.status} does not allow rerun (EMU).`,
       );
     }
-    instance.status = 'running';
-    instance.startTime = now;
-    delete instance.endTime;
-    instance.restarts++;
-    instance.version++;
+    // While a rerun is pending the instance still shows its failure, so a second
+    // restart is accepted too: it answers the same failure and is booked as such.
+    state.acceptRestart(instance, now, restartLagMs);
     if (fault && afterProcessing && (await answerFault(req, res, record, fault))) return;
     return send(res, record, 204);
   };
@@ -347,7 +439,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       const key = `${user.domain.name}/${user.name}`;
       const projectId = auth.scope.project.id;
       if (typeof projectId !== 'string' || options.users?.[key] !== user.password) {
-        return error(res, record, 401, 'APIG.0301', 'Incorrect IAM authentication information.');
+        return error(res, record, 401, oldGateway('0301'), 'Incorrect IAM authentication information.');
       }
       const token = `MII${randomUUID().replace(/-/g, '')}`;
       const expiresAt = now + (options.tokenTtlMs ?? 86_400_000);
@@ -362,7 +454,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         },
       );
     } catch {
-      return error(res, record, 400, 'APIG.0201', 'Request body is invalid.');
+      return error(res, record, 400, oldGateway('0201'), 'Request body is invalid.');
     }
   };
 
@@ -370,14 +462,18 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const token = req.headers['x-auth-token'];
     if (typeof token === 'string') {
       const known = tokens.get(token);
-      if (!known || known.expiresAt <= now) return { code: 'APIG.0307', msg: 'The token must be updated.' };
+      if (!known || known.expiresAt <= now)
+        return { code: oldGateway('0307'), msg: 'The token must be updated.' };
       if (known.projectId !== projectId)
-        return { code: 'APIG.0301', msg: 'Incorrect IAM authentication information.' };
+        return { code: oldGateway('0301'), msg: 'Incorrect IAM authentication information.' };
       return undefined;
     }
     const verdict = verifySignature(req, body, accessKeys, now);
     if (!verdict.ok)
-      return { code: 'APIG.0301', msg: `Incorrect IAM authentication information: ${verdict.reason}.` };
+      return {
+        code: oldGateway('0301'),
+        msg: `Incorrect IAM authentication information: ${verdict.reason}.`,
+      };
     return undefined;
   };
 
@@ -409,18 +505,24 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
           res,
           record,
           fault.kind,
-          fault.kind === 429 ? 'APIG.0308' : 'APIG.0203',
+          oldGateway(fault.kind === 429 ? '0308' : '0203'),
           'Injected fault.',
           fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) },
         );
         return true;
       case 403:
-        error(res, record, 403, 'APIG.0302', 'The IAM user is not authorized to access the API.');
+        error(res, record, 403, oldGateway('0302'), 'The IAM user is not authorized to access the API.');
         return true;
       case 500:
       case 502:
       case 504:
-        error(res, record, fault.kind, 'APIG.0202', 'Injected fault.');
+        error(res, record, fault.kind, oldGateway('0202'), 'Injected fault.');
+        return true;
+      case 'route-missing':
+        error(res, record, 404, newGateway('0101'), 'The API does not exist or has not been published.');
+        return true;
+      case 'no-permission':
+        error(res, record, 400, 'DLF.6888', 'The account permissions do not allow this operation.');
         return true;
       default:
         return false;
@@ -433,12 +535,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     inFlight++;
     peakInFlight = Math.max(peakInFlight, inFlight);
     res.on('close', () => inFlight--);
+    // Counted in arrival order, so ids do not depend on timing: 32 hex digits like the real ones.
+    const requestId = (++requestSeq).toString(16).padStart(32, '0');
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      handle(req, res, Buffer.concat(chunks).toString('utf8')).catch((e: unknown) => {
+      handle(req, res, Buffer.concat(chunks).toString('utf8'), requestId).catch((e: unknown) => {
         if (!res.headersSent) {
-          res.writeHead(500, { 'Content-Type': 'application/json' });
+          res.writeHead(500, { 'Content-Type': 'application/json', 'X-Request-Id': requestId });
           res.end(JSON.stringify({ error_code: 'EMU.500', error_msg: String(e) }));
         }
       });
@@ -471,7 +575,20 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     clearFaults: () => {
       faults = [];
     },
-    restarts: (instanceId) => state.all().find((i) => i.instanceId === String(instanceId))?.restarts ?? 0,
+    restarts: (instanceId) => findInstance(state, instanceId)?.restarts ?? 0,
+    rerunsPerFailure: (instanceId) => {
+      const instance = findInstance(state, instanceId);
+      return instance ? rerunsPerFailure(instance) : 0;
+    },
+    maxRerunsPerFailure: () => Math.max(0, ...state.all().map(rerunsPerFailure)),
+    settleAll: () => state.settleAll(options.clock.now()),
+    setRestartLag: (ms) => {
+      restartLagMs = ms;
+    },
+    setAcceptRunningRestart: (accept) => {
+      acceptRunningRestart = accept;
+    },
+    setAdvanceOnRequest,
     count: (route, status) =>
       requests.filter((r) => r.route === route && (status === undefined || r.status === status)).length,
     maxInFlight: () => peakInFlight,
@@ -492,6 +609,49 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function findInstance(state: EmulatorState, instanceId: string | number): EmulatedInstance | undefined {
+  return state.all().find((i) => i.instanceId === String(instanceId));
+}
+
+/**
+ * Documented: only success, fail and manual-stop may be rerun. A lenient server also
+ * takes running and waiting ones, to count what a careless client would cause.
+ */
+function allowsRestart(instance: EmulatedInstance, acceptRunning: boolean): boolean {
+  if (['success', 'fail', 'manual-stop'].includes(instance.status)) return true;
+  return acceptRunning && ['running', 'waiting'].includes(instance.status);
+}
+
+/** The list time filter; the docs say strict on both ends, the emulator defaults to inclusive. */
+function inWindow(time: number | undefined, min: number, max: number, strict: boolean): boolean {
+  if (time === undefined) return false;
+  return strict ? time > min && time < max : time >= min && time <= max;
+}
+
+/** The given `advance`, else the clock's own, else none. */
+function clockMover(options: EmulatorOptions): ((ms: number) => void) | undefined {
+  if (options.advance) return options.advance;
+  const clock = options.clock as Clock & { advance?: unknown };
+  if (typeof clock.advance === 'function') {
+    const advance = clock.advance as (ms: number) => void;
+    return (ms) => advance.call(clock, ms);
+  }
+  return undefined;
+}
+
+function errorBody(shape: ErrorShape, code: string, msg: string, requestId: string): Record<string, unknown> {
+  // Gateway errors carry the request id in the body too.
+  const id = code.startsWith('APIG') ? { request_id: requestId } : {};
+  switch (shape) {
+    case 'code':
+      return { code, message: msg, ...id };
+    case 'nested':
+      return { error: { code, message: msg, ...id } };
+    default:
+      return { error_code: code, error_msg: msg, ...id };
+  }
 }
 
 function safeDecode(text: string): string {

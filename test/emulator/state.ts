@@ -24,9 +24,32 @@ export interface EmulatedInstance {
   runMs: number;
   /** Reruns accepted so far. */
   restarts: number;
+  /** Emulator bookkeeping of reruns, never shown by the API. */
+  book: RerunBook;
 }
 
-export type InstanceSeed = Partial<Omit<EmulatedInstance, 'instanceId' | 'restarts'>> & {
+/**
+ * What the emulator remembers about reruns, to replay and to judge interleavings:
+ * which ended run each accepted restart answered, and a restart accepted but not yet
+ * visible (the restart lag).
+ */
+export interface RerunBook {
+  /**
+   * The failure generation: how many runs of this instance have ended since it was
+   * seeded (the seeded state is generation 0). A restart answers the generation that
+   * is current when it is accepted, so two restarts accepted without a run ending in
+   * between answered the same failure.
+   */
+  generation: number;
+  /** generation -> restarts accepted while it was current. */
+  acceptedPerGeneration: Map<number, number>;
+  /** An accepted restart whose effect is not visible yet: the rerun starts at `startAt`. */
+  pending?: { acceptedAt: number; startAt: number };
+  /** The seeded errorMessage, shown again whenever a rerun ends in `fail`. */
+  errorMessage?: string;
+}
+
+export type InstanceSeed = Partial<Omit<EmulatedInstance, 'instanceId' | 'restarts' | 'book'>> & {
   jobName: string;
   instanceId: string | number;
   planTime: number;
@@ -53,6 +76,11 @@ export class EmulatorState {
         ...seed,
         instanceId: String(seed.instanceId),
         restarts: 0,
+        book: {
+          generation: 0,
+          acceptedPerGeneration: new Map(),
+          ...(seed.errorMessage === undefined ? {} : { errorMessage: seed.errorMessage }),
+        },
       };
       store.set(instance.instanceId, instance);
     }
@@ -73,19 +101,46 @@ export class EmulatorState {
     return store;
   }
 
-  /** Lets time pass: running reruns whose run time is over end as scripted. */
+  /**
+   * Lets time pass up to `now`: a pending rerun whose lag is over starts, and a run
+   * whose run time is over ends as scripted. The two events are applied in time order,
+   * so a run that ended before a pending rerun started still counts as a failure.
+   */
   settle(instance: EmulatedInstance, now: number): EmulatedInstance {
-    if (
-      instance.status === 'running' &&
-      instance.startTime !== undefined &&
-      now >= instance.startTime + instance.runMs
-    ) {
-      const outcome = instance.script.shift() ?? instance.afterScript;
-      instance.status = outcome;
-      instance.endTime = instance.startTime + instance.runMs;
-      instance.executeTime = instance.runMs;
+    for (;;) {
+      const runEnd = runEndOf(instance);
+      const rerunStart = instance.book.pending?.startAt;
+      if (runEnd !== undefined && runEnd <= now && (rerunStart === undefined || runEnd <= rerunStart)) {
+        finishRun(instance);
+      } else if (rerunStart !== undefined && rerunStart <= now) {
+        startPendingRerun(instance);
+      } else {
+        return instance;
+      }
     }
-    return instance;
+  }
+
+  /** Settles every instance of every workspace (tests call it before inspecting state). */
+  settleAll(now: number): void {
+    for (const instance of this.all()) this.settle(instance, now);
+  }
+
+  /**
+   * Records an accepted restart against the current failure generation and schedules
+   * the rerun `lagMs` later. A restart accepted while another is still pending answers
+   * the same failure: it replaces the pending one (the rerun starts later) and counts.
+   * With no lag the rerun starts at once, exactly as before lags existed: it is not
+   * also settled here, so a rerun with `runMs: 0` ends at the next read.
+   */
+  acceptRestart(instance: EmulatedInstance, now: number, lagMs: number): void {
+    const { book } = instance;
+    instance.restarts++;
+    book.acceptedPerGeneration.set(
+      book.generation,
+      (book.acceptedPerGeneration.get(book.generation) ?? 0) + 1,
+    );
+    book.pending = { acceptedAt: now, startAt: now + Math.max(0, lagMs) };
+    if (book.pending.startAt <= now) startPendingRerun(instance);
   }
 
   all(): EmulatedInstance[] {
@@ -96,9 +151,45 @@ export class EmulatorState {
   }
 }
 
+/** When the current run ends, or undefined when the instance is not running. */
+function runEndOf(instance: EmulatedInstance): number | undefined {
+  if (instance.status !== 'running' || instance.startTime === undefined) return undefined;
+  return instance.startTime + instance.runMs;
+}
+
+/** The run ends as scripted; that opens a new failure generation. */
+function finishRun(instance: EmulatedInstance): void {
+  const startTime = instance.startTime ?? 0;
+  const outcome = instance.script.shift() ?? instance.afterScript;
+  instance.status = outcome;
+  instance.endTime = startTime + instance.runMs;
+  instance.executeTime = instance.runMs;
+  if (outcome === 'fail' && instance.book.errorMessage !== undefined)
+    instance.errorMessage = instance.book.errorMessage;
+  instance.book.generation++;
+}
+
+/** The pending rerun becomes visible: running since the moment it was due. */
+function startPendingRerun(instance: EmulatedInstance): void {
+  const pending = instance.book.pending;
+  if (!pending) return;
+  delete instance.book.pending;
+  instance.status = 'running';
+  instance.startTime = pending.startAt;
+  delete instance.endTime;
+  // A running instance has no error yet.
+  delete instance.errorMessage;
+  instance.version++;
+}
+
+/** The largest number of accepted restarts that answered one failure generation. */
+export function rerunsPerFailure(instance: EmulatedInstance): number {
+  return Math.max(0, ...instance.book.acceptedPerGeneration.values());
+}
+
 /** Fields the list API shows (no emulator bookkeeping). */
 export function publicView(instance: EmulatedInstance): Record<string, unknown> {
-  const { script: _s, afterScript: _t, runMs: _r, restarts: _n, instanceId, ...rest } = instance;
+  const { script: _s, afterScript: _t, runMs: _r, restarts: _n, book: _b, instanceId, ...rest } = instance;
   // instanceId is a Long: write it as a bare number, digits intact, like the real API.
   return { ...rest, instanceId: new RawNumber(instanceId) };
 }

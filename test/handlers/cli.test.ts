@@ -12,6 +12,10 @@ const ROOT = resolve(__dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const MIN = 60_000;
 
+// Each test starts tsx (and one npm as well), which takes seconds on a loaded 2-core CI
+// machine; the command line itself runs with its default 10 s client timeout.
+jest.setTimeout(90_000);
+
 let emulator: Emulator;
 let dir: string;
 let configPath: string;

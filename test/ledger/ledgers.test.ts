@@ -6,7 +6,7 @@ import { FileLedger } from '../../lib/ledger/file-ledger';
 import { keyString } from '../../lib/ledger/ledger';
 import { freshDynamoLedger } from '../support/dynamo';
 import { MemoryLedger } from '../support/memory-ledger';
-import { ledgerContract } from './contract';
+import { ledgerContract, pruningContract } from './contract';
 
 ledgerContract('DynamoDB (dynalite)', async () => (await freshDynamoLedger()).ledger);
 ledgerContract('memory (test support)', async () => new MemoryLedger());
@@ -14,6 +14,14 @@ ledgerContract(
   'file',
   async () => new FileLedger(join(await mkdtemp(join(tmpdir(), 'ledger-')), 'ledger.json')),
 );
+
+describe('expiry', () => {
+  pruningContract('memory', async () => new MemoryLedger());
+  pruningContract(
+    'file',
+    async () => new FileLedger(join(await mkdtemp(join(tmpdir(), 'ledger-')), 'ledger.json')),
+  );
+});
 
 describe('file ledger specifics', () => {
   it('refuses to overwrite a file that is not a ledger', async () => {
@@ -39,6 +47,12 @@ describe('ledger keys', () => {
   it('keep their parts apart even when a part contains the separator', () => {
     expect(keyString({ target: 'a#b', workspace: 'w', jobName: '作业#1', instanceId: '1' })).toBe(
       'a%23b#w#%E4%BD%9C%E4%B8%9A%231#1',
+    );
+    expect(keyString({ target: 't', workspace: 'w', jobName: 'x\ud800y', instanceId: '1' })).toBe(
+      't#w#x%uD800y#1',
+    );
+    expect(keyString({ target: 't', workspace: 'w', jobName: 'x\ud800y', instanceId: '1' })).not.toBe(
+      keyString({ target: 't', workspace: 'w', jobName: 'x\ufffdy', instanceId: '1' }),
     );
     expect(keyString({ target: 'a', workspace: 'b#w', jobName: 'j', instanceId: '1' })).not.toBe(
       keyString({ target: 'a#b', workspace: 'w', jobName: 'j', instanceId: '1' }),

@@ -32,7 +32,7 @@ describe('detectStorm', () => {
 
 const calm: StormVerdict = { suspected: false, failedJobs: 0, failedInstances: 0 };
 const candidate = (attempt: number, failedAt: number): Candidate => ({
-  decision: { action: 'restart', attempt, maxAttempts: 3, rule: 'default' },
+  decision: { action: 'restart', attempt, maxAttempts: 3, rule: 'default', failureAt: failedAt },
   failedAt,
 });
 

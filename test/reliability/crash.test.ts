@@ -18,6 +18,14 @@ import { AK, PROJECT, SK } from '../support/targets';
 const ROOT = resolve(__dirname, '../..');
 const MIN = 60_000;
 const COUNT = 40;
+/**
+ * The command line's client settings. The timeout is generous, so that a loaded machine
+ * never times a request out (this test is about kills, not timeouts); the test waits for
+ * real time to pass only once, until the claims left by killed processes are stale.
+ */
+const CLIENT = { timeoutMs: 2_000, retries: 1, maxRetryAfterMs: 100 };
+/** When the sweep takes a claim without an outcome as interrupted (lib/sweep/sweep.ts). */
+const STALE_CLAIM_MS = (CLIENT.retries + 3) * CLIENT.timeoutMs + CLIENT.maxRetryAfterMs * CLIENT.retries;
 
 let emulator: Emulator;
 let dir: string;
@@ -58,6 +66,8 @@ beforeAll(async () => {
       status: 'fail',
       planTime: now - 60 * MIN,
       endTime: now - 30 * MIN - i,
+      // A rerun runs past the end of the test, however slow the machine: it is never listed again.
+      runMs: 60 * MIN,
     })),
   );
   dir = await mkdtemp(join(tmpdir(), 'crash-'));
@@ -68,9 +78,14 @@ beforeAll(async () => {
       targets: [{ name: 'prod', endpoint: emulator.url, projectId: PROJECT }],
       ledger: { type: 'file', path: join(dir, 'ledger.json') },
       // Every restart takes a while, so kills land between claims and restarts.
-      policy: { concurrency: 2, rateLimit: 1000, stormGuard: { enabled: false } },
-      // Short timeouts, so a claim left by a killed process is stale (interrupted) within ~2 s.
-      client: { timeout: '300ms', retries: 1, maxRetryAfter: '500ms' },
+      // A killed sweep never gives back the hourly allowance it reserved; the more kills land
+      // early (a slow machine), the more leaks. The cap is not under test here: raised.
+      policy: { concurrency: 2, rateLimit: 1000, maxRestartsPerHour: 10_000, stormGuard: { enabled: false } },
+      client: {
+        timeout: `${CLIENT.timeoutMs}ms`,
+        retries: CLIENT.retries,
+        maxRetryAfter: `${CLIENT.maxRetryAfterMs}ms`,
+      },
     }),
   );
 });
@@ -80,9 +95,11 @@ it('SIGKILL at random points never double-restarts or loses an attempt', async (
   emulator.setLatency(40);
   const random = seededRandom(42);
   let kills = 0;
-  // First, one killed exactly while its first restart request waits at the gateway
-  // (slow here, so the kill surely lands first): the claim is written, the restart never happens.
-  emulator.setLatency(1000, 'restart');
+  // First, one killed exactly while its first restart request waits at the gateway: the
+  // claim is written, the restart never happens. The gateway holds restarts longer than the
+  // client's timeout, so only the kill can end the wait; the poll below notices the request
+  // within milliseconds and has the whole timeout (2 s) to land the kill.
+  emulator.setLatency(CLIENT.timeoutMs + 3_000, 'restart');
   const before = emulator.count('restart');
   const { child, done } = runCli(['--json']);
   await new Promise<void>((resolveSeen) => {
@@ -98,18 +115,27 @@ it('SIGKILL at random points never double-restarts or loses an attempt', async (
   kills++;
   emulator.setLatency(40, 'restart');
   for (let round = 0; round < 6; round++) {
+    const seen = emulator.requests.length;
     const { child, done } = runCli(['--json']);
-    // Past start-up (~400 ms), into the listing and the restarts.
-    const delay = 400 + Math.floor(random() * 900);
-    const timer = setTimeout(() => {
-      if (child.exitCode === null) {
-        child.kill('SIGKILL');
-        kills++;
-      }
-    }, delay);
+    // Past start-up (however long it takes on this machine: from the process's first
+    // request on), into the listing and the restarts.
+    const delay = Math.floor(random() * 900);
+    let timer: NodeJS.Timeout | undefined;
+    const poll = setInterval(() => {
+      if (emulator.requests.length === seen && child.exitCode === null) return;
+      clearInterval(poll);
+      timer = setTimeout(() => {
+        if (child.exitCode === null) {
+          child.kill('SIGKILL');
+          kills++;
+        }
+      }, delay);
+    }, 1);
     await done;
+    clearInterval(poll);
     clearTimeout(timer);
   }
+  const lastKilled = Date.now();
   emulator.setLatency(0);
 
   const ledger = new FileLedger(join(dir, 'ledger.json'));
@@ -132,11 +158,12 @@ it('SIGKILL at random points never double-restarts or loses an attempt', async (
   // (Sweeps in later rounds may already have reported older ones as interrupted.) A sweep
   // sees those whose instance is still failed; one whose restart did run is running now.
   const interrupted = keys.filter(
-    (k) => entries.get(id(k))?.lastOutcome === 'claimed' && emulator.restarts(k.instanceId) === 0,
+    (k) => entries.get(id(k))?.lastOutcome === 'in-flight' && emulator.restarts(k.instanceId) === 0,
   );
 
   // Once such a claim is older than any restart could take, the next sweep reports it.
-  await new Promise((r) => setTimeout(r, 2000));
+  // Every claim was taken before its process died; wait until the last one is stale.
+  await new Promise((r) => setTimeout(r, Math.max(0, lastKilled + STALE_CLAIM_MS + 500 - Date.now())));
   const final = await runCli(['--json']).done;
   expect(final.code).toBe(0);
   const report = JSON.parse(final.stdout) as SweepReport;

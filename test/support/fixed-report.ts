@@ -34,7 +34,6 @@ export function fixedReport(overrides: Partial<SweepReport> = {}): SweepReport {
       ...ref(i),
       attempt: 1,
       maxAttempts: 3,
-      confirmedBy: 'response' as const,
     })),
     exhausted: [
       { ...ref(99), jobName: 'dws_finance_close', attempts: 3, maxAttempts: 3, lastOutcome: 'restarted' },

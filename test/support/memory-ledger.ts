@@ -1,14 +1,15 @@
-import type { AttemptRecord, ClaimRequest, InstanceKey, Ledger, LedgerEntry } from '../../lib/ledger/ledger';
-import { keyString } from '../../lib/ledger/ledger';
+import type { ClaimRequest, InstanceKey, Ledger, LedgerEntry, Settlement } from '../../lib/ledger/ledger';
 import {
   applyClaim,
   applyMarkExhausted,
-  applyRecord,
+  applyMarkInterrupted,
   applyRelease,
   applyReleaseHourly,
   applyReserveHourly,
+  applySettle,
   emptyState,
   hourlyUsed,
+  inFlightEntries,
   readEntries,
 } from '../../lib/ledger/ledger-state';
 
@@ -27,24 +28,29 @@ export class MemoryLedger implements Ledger {
     return readEntries(this.state, keys);
   }
 
+  async inFlight(target: string): Promise<LedgerEntry[]> {
+    await tick();
+    return inFlightEntries(this.state, target);
+  }
+
   async claim(key: InstanceKey, request: ClaimRequest): Promise<boolean> {
     await tick();
     return applyClaim(this.state, key, request);
   }
 
-  async record(key: InstanceKey, attempt: number, outcome: AttemptRecord): Promise<void> {
+  async settle(key: InstanceKey, settlement: Settlement): Promise<boolean> {
     await tick();
-    if (!applyRecord(this.state, key, attempt, outcome)) throw new Error(`no entry for ${keyString(key)}`);
+    return applySettle(this.state, key, settlement);
   }
 
-  async recordIfClaimed(key: InstanceKey, attempt: number, outcome: AttemptRecord): Promise<boolean> {
+  async release(key: InstanceKey, attempt: number, claimId: string, now: number): Promise<boolean> {
     await tick();
-    return applyRecord(this.state, key, attempt, outcome, true);
+    return applyRelease(this.state, key, attempt, claimId, now);
   }
 
-  async release(key: InstanceKey, attempt: number, now: number): Promise<void> {
+  async markInterrupted(key: InstanceKey, attempt: number, claimId: string, now: number): Promise<boolean> {
     await tick();
-    applyRelease(this.state, key, attempt, now);
+    return applyMarkInterrupted(this.state, key, attempt, claimId, now);
   }
 
   async markExhausted(key: InstanceKey, now: number): Promise<boolean> {

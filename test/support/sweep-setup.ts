@@ -19,7 +19,8 @@ export function sweeper(
     targets: extra.targets ?? [{ name: 'prod', endpoint: emulator.url, projectId: PROJECT }],
     ledger: { type: 'file', path: '/unused' },
     policy: { stormGuard: { enabled: false }, ...policy },
-    client: { timeout: '500ms' },
+    // As FAST's timeout: long enough that a loaded machine never times out a test sweep.
+    client: { timeout: '5s' },
   });
   const targets = buildTargets(config, { kind: 'aksk', ak: AK, sk: extra.sk ?? SK }, clock, FAST);
   return {

@@ -12,9 +12,14 @@ export const PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 /** 2026-11-24T08:00:00Z: the fixed "now" of the tests. */
 export const T0 = Date.UTC(2026, 10, 24, 8, 0, 0);
 
-/** Fast transport settings for tests: no real waiting between retries. */
+/**
+ * Fast transport settings for tests: no real waiting between retries. The per-attempt
+ * timeout is generous on purpose: CI is a shared, loaded 2-core machine, and a test that
+ * is not about timeouts must never see one. A test about timeouts injects a `hang` (an
+ * answer that never comes) and sets its own timeout.
+ */
 export const FAST: Partial<TransportOptions> = {
-  timeoutMs: 500,
+  timeoutMs: 5_000,
   retries: 3,
   baseDelayMs: 1,
   maxDelayMs: 5,

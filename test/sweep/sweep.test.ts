@@ -54,7 +54,6 @@ describe('runSweep against the emulator and a DynamoDB ledger', () => {
         instanceId: '1',
         attempt: 1,
         maxAttempts: 3,
-        confirmedBy: 'response',
       },
     ]);
     expect(outcomeOf(report, 2)).toMatchObject({ outcome: 'backing-off', until: '2026-11-24T08:04:00Z' });
@@ -220,7 +219,7 @@ describe('runSweep against the emulator and a DynamoDB ledger', () => {
 
   it('stops starting restarts at the deadline and reports the rest as deferred', async () => {
     emulator.seed(PROJECT, undefined, [failedAgo(1, 30), failedAgo(2, 30)]);
-    const report = await sweeper(emulator, clock, ledger).run({ deadline: T0 + 100, reserveMs: 200 });
+    const report = await sweeper(emulator, clock, ledger).run({ deadline: T0 + 100 });
     expect(report.totals).toEqual({ deferred: 2 });
     expect(report.deferred.map((d) => d.instanceId).sort()).toEqual(['1', '2']);
     expect(emulator.count('restart')).toBe(0);

@@ -1,0 +1,125 @@
+import { describeError } from '../errors';
+import { SKIP_REASONS } from '../policy/decision';
+import { mapBounded } from '../util/concurrency';
+import { type RestartContext, type RestartOutcome, restartOne } from './restart-one';
+import {
+  budgetOf,
+  type Planned,
+  type RestartDecision,
+  record,
+  type TargetSweepInput,
+  type TargetSweepResult,
+} from './target-context';
+
+/** Why nothing more is started on this target, once something made it unsafe. */
+interface Halt {
+  reason?: string;
+}
+
+/**
+ * Makes the planned restarts, bounded, oldest first. Before each claim: the target
+ * must not be halted, the attempt must fit before the deadline (its worst case, not
+ * its median), and the sweep cap must have room; the cap is charged at the claim and
+ * given back when nothing was sent. A failure of one never stops the others, except
+ * authentication (it would lock the key) and the ledger (no restart without a record).
+ * Returns how many restarts were sent (for the hourly reservation).
+ */
+export async function executeRestarts(
+  input: TargetSweepInput,
+  toRestart: readonly Planned[],
+  observedAt: number,
+  result: TargetSweepResult,
+): Promise<number> {
+  const context: RestartContext = {
+    client: input.client,
+    ledger: input.ledger,
+    now: input.now,
+    random: input.random,
+    retentionMs: input.config.ledger.retentionMs,
+    leaseMs: input.leaseMs,
+    ...(input.signal ? { signal: input.signal } : {}),
+  };
+  const halt: Halt = {};
+  let sent = 0;
+  await mapBounded(toRestart, input.config.policy.concurrency, async (p) => {
+    const decision = p.decision as RestartDecision;
+    const budget = budgetOf(decision);
+    const refusal = refuseToStart(input, halt);
+    if (refusal) {
+      result.decisions.push(
+        record(p, refusal, refusal === 'target-halted' ? (halt.reason ?? '') : SKIP_REASONS[refusal], budget),
+      );
+      return;
+    }
+    input.sweepBudget.remaining--;
+    let outcome: RestartOutcome;
+    try {
+      outcome = await restartOne(context, {
+        ...p,
+        attempt: decision.attempt,
+        failureAt: decision.failureAt,
+        observedAt,
+      });
+    } catch (error) {
+      // The ledger failed before anything was sent: stop this target, the budget can no longer be kept.
+      input.sweepBudget.remaining++;
+      const described = describeError(error);
+      halt.reason = `ledger failed: ${described.message}`;
+      result.errors.push({ ...p.key, ...described });
+      result.decisions.push(record(p, 'target-halted', halt.reason, budget));
+      return;
+    }
+    if (outcome.kind === 'claimed-elsewhere' || (outcome.kind === 'failed' && !outcome.counted))
+      input.sweepBudget.remaining++;
+    if (outcome.kind === 'restarted' || (outcome.kind === 'failed' && outcome.counted)) sent++;
+    recordOutcome(p, decision, outcome, result, halt);
+  });
+  if (halt.reason) result.report.error ??= { code: 'TARGET_HALTED', message: halt.reason };
+  return sent;
+}
+
+function refuseToStart(
+  input: TargetSweepInput,
+  halt: Halt,
+): 'target-halted' | 'deferred' | 'sweep-cap' | undefined {
+  if (halt.reason) return 'target-halted';
+  if (input.signal?.aborted || input.now() + input.attemptBudgetMs > input.deadline) return 'deferred';
+  if (input.sweepBudget.remaining <= 0) return 'sweep-cap';
+  return undefined;
+}
+
+function recordOutcome(
+  p: Planned,
+  decision: RestartDecision,
+  outcome: RestartOutcome,
+  result: TargetSweepResult,
+  halt: Halt,
+): void {
+  const budget = budgetOf(decision);
+  const attempt = { attempt: decision.attempt, maxAttempts: decision.maxAttempts };
+  if (outcome.kind === 'claimed-elsewhere') {
+    result.decisions.push(record(p, outcome.kind, SKIP_REASONS[outcome.kind], budget));
+    return;
+  }
+  if (outcome.settleError) {
+    // The restart's outcome could not be written: its lease will expire and a later sweep reports it.
+    result.errors.push({ ...p.key, ...outcome.settleError, attemptCounted: true });
+    halt.reason = `ledger failed: ${outcome.settleError.message}`;
+  }
+  if (outcome.kind === 'restarted') {
+    result.restarted.push({ ...p.key, ...attempt });
+    result.decisions.push(
+      record(p, 'restarted', `attempt ${decision.attempt} of ${decision.maxAttempts}`, budget),
+    );
+    return;
+  }
+  result.errors.push({
+    ...p.key,
+    code: outcome.code,
+    message: outcome.message,
+    attemptCounted: outcome.counted,
+  });
+  if (outcome.unconfirmed) result.unconfirmed.push({ ...p.key, ...attempt, code: outcome.code });
+  result.decisions.push(record(p, 'error', `${outcome.code}: ${outcome.message}`, budget));
+  if (outcome.haltTarget) halt.reason = `stopped after ${outcome.code} on this target`;
+}

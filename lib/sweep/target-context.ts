@@ -1,0 +1,127 @@
+import type { Config, RetryRule, TargetConfig } from '../config/types';
+import type { DataArtsClient } from '../dataarts/client';
+import type { Instance } from '../dataarts/instance';
+import { describeError } from '../errors';
+import type { InstanceKey, Ledger, LedgerEntry } from '../ledger/ledger';
+import type { Logger } from '../log';
+import type { Decision, SkipReason } from '../policy/decision';
+import { isoTime } from '../util/time';
+import type {
+  DecisionRecord,
+  ErrorItem,
+  ExhaustedItem,
+  RestartedItem,
+  TargetReport,
+  UnconfirmedItem,
+} from './report';
+
+/** What the sweep of one target needs from the DataArts client. */
+export type TargetApi = Pick<
+  DataArtsClient,
+  'listInstances' | 'countInstances' | 'restartInstance' | 'calls' | 'stats'
+>;
+
+/** Restarts the whole sweep may still make, shared by all targets: charged per claim. */
+export interface SweepBudget {
+  remaining: number;
+}
+
+export interface TargetSweepInput {
+  config: Config;
+  target: TargetConfig;
+  client: TargetApi;
+  ledger: Ledger;
+  now: () => number;
+  random: () => number;
+  dryRun: boolean;
+  /** Epoch ms on `now()`: no attempt is claimed that could still run past it. */
+  deadline: number;
+  /** Fires at the deadline: waits and requests stop, the report still goes out. */
+  signal?: AbortSignal;
+  /** The longest one restart call can take (timeouts, retries, Retry-After). */
+  attemptBudgetMs: number;
+  /** How long a claim belongs to its sweep; longer than `attemptBudgetMs`. */
+  leaseMs: number;
+  sweepBudget: SweepBudget;
+  logger: Logger;
+}
+
+export interface TargetSweepResult {
+  report: TargetReport;
+  decisions: DecisionRecord[];
+  restarted: RestartedItem[];
+  exhausted: ExhaustedItem[];
+  unconfirmed: UnconfirmedItem[];
+  errors: ErrorItem[];
+}
+
+/** One listed instance on its way through the phases. */
+export interface Planned {
+  instance: Instance;
+  key: InstanceKey;
+  rule: RetryRule;
+  entry: LedgerEntry | undefined;
+  decision: Decision;
+}
+
+export type RestartDecision = Extract<Decision, { action: 'restart' }>;
+
+export function workspaceOf(target: TargetConfig): string {
+  return target.workspace ?? 'default';
+}
+
+export function emptyResult(
+  input: TargetSweepInput,
+  window: { from: number; to: number },
+): TargetSweepResult {
+  return {
+    report: {
+      target: input.target.name,
+      projectId: input.target.projectId,
+      workspace: workspaceOf(input.target),
+      window: { from: isoTime(window.from), to: isoTime(window.to) },
+      listed: 0,
+      storm: { suspected: false, failedJobs: 0, failedInstances: 0 },
+      counts: {},
+      apiCalls: { list: 0, show: 0, restart: 0, retries: 0, throttled: 0 },
+      durationMs: 0,
+    },
+    decisions: [],
+    restarted: [],
+    exhausted: [],
+    unconfirmed: [],
+    errors: [],
+  };
+}
+
+/** The target cannot go on (listing, ledger): one error for it, in the report. */
+export function failTarget(result: TargetSweepResult, target: TargetConfig, error: unknown) {
+  const described = describeError(error);
+  result.report.error = described;
+  result.errors.push({ target: target.name, workspace: workspaceOf(target), ...described });
+  return described;
+}
+
+export function record(
+  p: Pick<Planned, 'key' | 'instance'>,
+  outcome: string,
+  detail: string,
+  extra: { attempt?: number; maxAttempts?: number; rule?: string; until?: string } = {},
+): DecisionRecord {
+  return { ...p.key, status: p.instance.status, outcome, detail, ...extra };
+}
+
+/** The attempt numbers a restart decision carries, for records about it. */
+export function budgetOf(decision: RestartDecision) {
+  return { attempt: decision.attempt, maxAttempts: decision.maxAttempts, rule: decision.rule };
+}
+
+export function fromSkip(p: Planned, decision: Extract<Decision, { action: 'skip' }>): DecisionRecord {
+  const reason: SkipReason = decision.reason;
+  return record(p, reason, decision.detail, {
+    ...(decision.attempt === undefined ? {} : { attempt: decision.attempt }),
+    ...(decision.maxAttempts === undefined ? {} : { maxAttempts: decision.maxAttempts }),
+    ...(decision.rule === undefined ? {} : { rule: decision.rule }),
+    ...(decision.until === undefined ? {} : { until: isoTime(decision.until) }),
+  });
+}
