@@ -276,9 +276,7 @@ async function main(): Promise<void> {
   ];
   const finish = () => {
     if (quick)
-      out(
-        '(quick run: time and memory are information only, as load moves them; the checks line decides)',
-      );
+      out('(quick run: time and memory are information only, as load moves them; the checks line decides)');
     out('');
     for (const line of finalLines) out(line);
     out(`checks: ${checks.map((c) => `${c.label} ${c.ok ? 'PASS' : 'FAIL'}`).join('; ')}`);

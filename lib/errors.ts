@@ -92,13 +92,39 @@ export class LedgerError extends Error {
   readonly code = 'LEDGER_FAILED';
 }
 
+/** The sweep was told to stop (the deadline, Ctrl-C) while it waited for this. */
+export class SweepAbortedError extends Error {
+  override readonly name = 'SweepAbortedError';
+  readonly code = 'ABORTED';
+}
+
+/**
+ * Waits for `work`, but no longer than `signal` allows: a slow ledger call must not
+ * hold the sweep past its deadline. The call itself may still complete; every
+ * ledger write is safe to abandon (an unconfirmed claim is a lease that expires).
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  const stopped = () =>
+    new SweepAbortedError(`stopped: ${(signal.reason as Error | undefined)?.message ?? 'aborted'}`);
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(stopped());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(stopped());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** A short, secret-free `{code, message}` for reports from any thrown value. */
 export function describeError(error: unknown): { code: string; message: string } {
   if (error instanceof DataArtsError) {
     const dlf = error.dlfCode ? ` ${error.dlfCode}` : '';
     return { code: error.code, message: `${error.message}${dlf ? ` (${dlf.trim()})` : ''}` };
   }
-  if (error instanceof ConfigError || error instanceof LedgerError) {
+  if (error instanceof ConfigError || error instanceof LedgerError || error instanceof SweepAbortedError) {
     return { code: error.code, message: error.message };
   }
   if (error instanceof Error) return { code: error.name, message: error.message };

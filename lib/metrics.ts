@@ -11,6 +11,15 @@ const METRICS = [
   'ApiCalls',
   'DurationMs',
 ] as const;
+type MetricName = (typeof METRICS)[number];
+
+/**
+ * Metrics a CloudWatch alarm in serverless.yml watches. A dry run never emits them: it
+ * does not mark a budget as reported, so every exhausted budget, old ones included,
+ * would show up again in each dry run and page someone for nothing.
+ */
+export const ALARM_METRICS: readonly MetricName[] = ['Exhausted'];
+
 /** Outcomes of instances that policy would have restarted (before fleet limits and results). */
 const ELIGIBLE = [
   'restarted',
@@ -24,7 +33,7 @@ const ELIGIBLE = [
   'target-halted',
 ];
 
-type Values = Record<(typeof METRICS)[number], number>;
+type Values = Record<MetricName, number>;
 
 function values(report: SweepReport, target?: TargetReport): Values {
   const counts = target ? target.counts : report.totals;
@@ -47,17 +56,23 @@ function values(report: SweepReport, target?: TargetReport): Values {
  * CloudWatch Embedded Metric Format lines: one per target (dimensions Service,
  * Stage, Target) and one for the whole sweep (Service, Stage), which the alarms use.
  * Lambda ships them from the log; no PutMetricData permission is needed.
+ *
+ * A dry run adds the dimension `DryRun` ("true") to every line, so none of its figures
+ * lands in a series an alarm or a dashboard of real sweeps reads, and leaves out the
+ * alarm metrics (ALARM_METRICS) altogether.
  */
 export function metricLines(report: SweepReport, stage: string, timestamp: number): string[] {
-  const line = (dimensions: string[], labels: Record<string, string>, v: Values) =>
+  const names = report.dryRun ? METRICS.filter((name) => !ALARM_METRICS.includes(name)) : METRICS;
+  const mode: Record<string, string> = report.dryRun ? { DryRun: 'true' } : {};
+  const line = (dimensions: string[], labels: Record<string, string>, all: Values) =>
     JSON.stringify({
       _aws: {
         Timestamp: timestamp,
         CloudWatchMetrics: [
           {
             Namespace: METRIC_NAMESPACE,
-            Dimensions: [dimensions],
-            Metrics: METRICS.map((Name) => ({
+            Dimensions: [[...dimensions, ...Object.keys(mode)]],
+            Metrics: names.map((Name) => ({
               Name,
               Unit: Name === 'DurationMs' ? 'Milliseconds' : 'Count',
             })),
@@ -67,7 +82,8 @@ export function metricLines(report: SweepReport, stage: string, timestamp: numbe
       Service: 'dataarts-autoretry',
       Stage: stage,
       ...labels,
-      ...v,
+      ...mode,
+      ...Object.fromEntries(names.map((name) => [name, all[name]])),
     });
   return [
     ...report.targets.map((t) =>

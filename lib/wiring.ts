@@ -40,7 +40,11 @@ export function buildTargets(
     const client = new DataArtsClient(
       transport,
       { projectId: target.projectId, ...(target.workspace ? { workspace: target.workspace } : {}) },
-      { paging: config.client.paging, maxWindowMs: config.client.maxWindowMs },
+      {
+        paging: config.client.paging,
+        maxWindowMs: config.client.maxWindowMs,
+        maxRequests: config.client.maxListRequests,
+      },
     );
     return { target, client };
   });

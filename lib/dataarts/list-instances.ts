@@ -73,7 +73,8 @@ const LIST_REQUEST = { method: 'GET', path: 'jobs/instances/detail' } as const;
  * a fuller window is split into sub-windows sized from `total`, recursively. Adjacent
  * sub-windows overlap by 1 ms, so an instance on a seam is listed whether the server's
  * bounds are strict (as documented) or inclusive; duplicates are dropped by `instanceId`.
- * The window's own two ends are sent as they are.
+ * The window's own two ends are sent as they are. A burst of cron jobs sharing one
+ * millisecond is cut out and listed on its own (see `burstHint`).
  *
  * Bounded whatever the server answers: at most `options.maxRequests` requests
  * (LIST_BUDGET_EXCEEDED), a total that does not shrink with the window fails fast
@@ -250,8 +251,9 @@ function checkBeforeRequest(
   signal: AbortSignal | undefined,
 ): void {
   if (signal?.aborted) {
+    const why = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
     throw new DataArtsError(
-      `listing ${describeWindow(window)} was aborted`,
+      `listing ${describeWindow(window)} was aborted: ${why}`,
       'ABORTED',
       LIST_REQUEST,
       undefined,

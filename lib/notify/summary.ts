@@ -38,14 +38,17 @@ export function buildSummary(report: SweepReport, options: SummaryOptions = {}):
   const restartedCount = report.dryRun ? (report.totals['dry-run'] ?? 0) : report.restarted.length;
   const counts = [
     `${restartedCount} ${report.dryRun ? 'would be restarted' : 'restarted'}`,
-    `${report.exhausted.length} exhausted`,
+    `${report.exhausted.length} ${report.dryRun ? 'would be reported as exhausted' : 'exhausted'}`,
     `${report.errors.length} errors`,
     ...(report.unconfirmed.length ? [`${report.unconfirmed.length} unconfirmed`] : []),
     ...(report.deferred.length ? [`${report.deferred.length} deferred`] : []),
   ].join(', ');
   const flags = [report.dryRun ? 'DRY RUN' : '', report.storm ? 'STORM SUSPECTED' : ''].filter(Boolean);
   const stage = options.stage ? `[${options.stage}] ` : '';
-  const subject = `${stage}DataArts auto-retry: ${counts}${flags.length ? ` (${flags.join(', ')})` : ''}`;
+  const subject = fitSubject(
+    `${stage}DataArts auto-retry: ${counts}`,
+    flags.length ? ` (${flags.join(', ')})` : '',
+  );
   const sections: Summary['sections'] = [];
   for (const t of storms) {
     sections.push({
@@ -57,7 +60,10 @@ export function buildSummary(report: SweepReport, options: SummaryOptions = {}):
   }
   if (report.exhausted.length) {
     sections.push({
-      title: `Retry budget exhausted, needs a human (${report.exhausted.length})`,
+      // A dry run reports every exhausted budget, also those a real sweep already reported.
+      title: report.dryRun
+        ? `Retry budget would be reported as exhausted (${report.exhausted.length})`
+        : `Retry budget exhausted, needs a human (${report.exhausted.length})`,
       lines: truncated(
         report.exhausted,
         max,
@@ -107,15 +113,26 @@ export function buildSummary(report: SweepReport, options: SummaryOptions = {}):
       lines: ['The sweep ran out of time before these.'],
     });
   }
+  // Exhausted budgets of a dry run are not news: a real sweep reports each one once.
   const hasProblem =
-    report.exhausted.length > 0 || report.errors.length > 0 || report.storm || report.unconfirmed.length > 0;
+    (report.exhausted.length > 0 && !report.dryRun) ||
+    report.errors.length > 0 ||
+    report.storm ||
+    report.unconfirmed.length > 0;
   return {
-    subject: subject.length > 100 ? `${subject.slice(0, 97)}...` : subject,
+    subject,
     headline: `${counts}. Sweep ${report.sweepId.slice(0, 8)} at ${report.startedAt}, ${report.targets.length} target(s), ${report.durationMs} ms${flags.length ? `, ${flags.join(', ')}` : ''}.`,
     sections,
-    hasActivity: hasProblem || restartedCount > 0 || report.deferred.length > 0,
+    hasActivity:
+      hasProblem || restartedCount > 0 || report.exhausted.length > 0 || report.deferred.length > 0,
     hasProblem,
   };
+}
+
+/** At most 100 characters; the counts are shortened, never the flags (DRY RUN must show). */
+function fitSubject(text: string, flags: string): string {
+  const room = 100 - flags.length;
+  return `${text.length > room ? `${text.slice(0, room - 3)}...` : text}${flags}`;
 }
 
 export function shouldNotify(policy: NotifyPolicy, summary: Summary): boolean {

@@ -1,4 +1,4 @@
-import { describeError } from '../errors';
+import { describeError, SweepAbortedError } from '../errors';
 import { SKIP_REASONS } from '../policy/decision';
 import { mapBounded } from '../util/concurrency';
 import { type RestartContext, type RestartOutcome, restartOne } from './restart-one';
@@ -61,8 +61,12 @@ export async function executeRestarts(
         observedAt,
       });
     } catch (error) {
-      // The ledger failed before anything was sent: stop this target, the budget can no longer be kept.
       input.sweepBudget.remaining++;
+      if (error instanceof SweepAbortedError) {
+        result.decisions.push(record(p, 'deferred', SKIP_REASONS.deferred, budget));
+        return;
+      }
+      // The ledger failed before anything was sent: stop this target, the budget can no longer be kept.
       const described = describeError(error);
       halt.reason = `ledger failed: ${described.message}`;
       result.errors.push({ ...p.key, ...described });

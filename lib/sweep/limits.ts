@@ -1,3 +1,4 @@
+import { untilAborted } from '../errors';
 import { skip } from '../policy/decision';
 import { applyFleetLimits, byRestartPriority, type Candidate, type StormVerdict } from '../policy/guards';
 import { failTarget, type Planned, type TargetSweepInput, type TargetSweepResult } from './target-context';
@@ -32,9 +33,14 @@ export async function applyLimits(
   let hourRemaining = 0;
   if (wanted > 0 && !storm.suspected) {
     try {
-      hourRemaining = input.dryRun
-        ? Math.max(0, policy.maxRestartsPerHour - (await input.ledger.hourlyCount(input.target.name, now)))
-        : await input.ledger.reserveHourly(input.target.name, now, policy.maxRestartsPerHour, wanted);
+      hourRemaining = await untilAborted(
+        input.dryRun
+          ? input.ledger
+              .hourlyCount(input.target.name, now)
+              .then((used) => Math.max(0, policy.maxRestartsPerHour - used))
+          : input.ledger.reserveHourly(input.target.name, now, policy.maxRestartsPerHour, wanted),
+        input.signal,
+      );
       reserved = input.dryRun ? 0 : hourRemaining;
     } catch (error) {
       const described = failTarget(result, input.target, error);

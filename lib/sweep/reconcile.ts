@@ -1,3 +1,4 @@
+import { untilAborted } from '../errors';
 import { INTERRUPTED } from '../ledger/ledger';
 import { resolveRule } from '../policy/rules';
 import { failTarget, type Planned, type TargetSweepInput, type TargetSweepResult } from './target-context';
@@ -16,7 +17,7 @@ export async function reconcileInterrupted(
 ): Promise<boolean> {
   let open: Awaited<ReturnType<typeof input.ledger.inFlight>>;
   try {
-    open = await input.ledger.inFlight(input.target.name);
+    open = await untilAborted(input.ledger.inFlight(input.target.name), input.signal);
   } catch (error) {
     failTarget(result, input.target, error);
     return false;

@@ -9,6 +9,7 @@ import {
   InstanceNotFoundError,
   RestartRejectedError,
   TransientError,
+  untilAborted,
 } from '../errors';
 import type { AttemptOutcome, InstanceKey, Ledger } from '../ledger/ledger';
 import { backoffDelay } from '../policy/backoff';
@@ -61,17 +62,20 @@ export async function restartOne(context: RestartContext, plan: AttemptPlan): Pr
   const { key, instance, rule, attempt } = plan;
   const now = context.now();
   const claimId = randomUUID();
-  const claimed = await ledger.claim(key, {
-    expectedAttempts: attempt - 1,
-    maxAttempts: rule.maxAttempts,
-    now,
-    notBefore: now + backoffDelay(attempt, rule.backoff, context.random),
-    expiresAt: now + context.retentionMs,
-    claimId,
-    leaseUntil: now + context.leaseMs,
-    failureAt: plan.failureAt,
-    observedAt: plan.observedAt,
-  });
+  const claimed = await untilAborted(
+    ledger.claim(key, {
+      expectedAttempts: attempt - 1,
+      maxAttempts: rule.maxAttempts,
+      now,
+      notBefore: now + backoffDelay(attempt, rule.backoff, context.random),
+      expiresAt: now + context.retentionMs,
+      claimId,
+      leaseUntil: now + context.leaseMs,
+      failureAt: plan.failureAt,
+      observedAt: plan.observedAt,
+    }),
+    context.signal,
+  );
   if (!claimed) return { kind: 'claimed-elsewhere' };
 
   const settle = (outcome: AttemptOutcome, code?: string) =>

@@ -1,3 +1,4 @@
+import { untilAborted } from '../errors';
 import type { LedgerEntry } from '../ledger/ledger';
 import { detectStorm } from '../policy/guards';
 import { executeRestarts } from './execute';
@@ -37,7 +38,7 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
   const keys = keysOf(input, listing.listed);
   let entries: Map<string, LedgerEntry>;
   try {
-    entries = await input.ledger.read(keys);
+    entries = await untilAborted(input.ledger.read(keys), input.signal);
   } catch (error) {
     const described = failTarget(result, input.target, error);
     listing.listed.forEach((instance, i) => {

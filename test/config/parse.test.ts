@@ -255,7 +255,11 @@ describe('parseConfig', () => {
       ['the default port', { endpoint: `${endpoint}:443//` }, {}],
       ['one workspace named twice', { workspace: 'ws-1' }, { workspace: 'ws-1' }],
     ])('are refused when they differ only by %s, naming both', (_case, a, b) => {
-      const config = withTargets({ name: 'cn4-prod', ...a }, { name: 'other', workspace: 'ws-other' }, { name: 'again', ...b });
+      const config = withTargets(
+        { name: 'cn4-prod', ...a },
+        { name: 'other', workspace: 'ws-other' },
+        { name: 'again', ...b },
+      );
       let error: unknown;
       try {
         parseConfig(config);

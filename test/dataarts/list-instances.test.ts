@@ -170,21 +170,26 @@ describe('splitWindow', () => {
 
   it('parts lie inside the window, are narrower, and lose no millisecond under either reading of the bounds', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1e9 }), fc.integer({ min: 3, max: 200 }), fc.nat(60), (from, width, parts) => {
-        const window = { from, to: from + width };
-        const split = splitWindow(window, parts);
-        if (parts <= 1) return expect(split).toEqual([window]);
-        for (const part of split) {
-          expect(part.from).toBeGreaterThanOrEqual(window.from);
-          expect(part.to).toBeLessThanOrEqual(window.to);
-          expect(part.to - part.from).toBeLessThan(width);
-        }
-        for (let t = window.from; t <= window.to; t++) {
-          expect(split.some((p) => strictlyIn(p, t))).toBe(strictlyIn(window, t));
-          expect(split.some((p) => inclusivelyIn(p, t))).toBe(true);
-        }
-        return undefined;
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 1e9 }),
+        fc.integer({ min: 3, max: 200 }),
+        fc.nat(60),
+        (from, width, parts) => {
+          const window = { from, to: from + width };
+          const split = splitWindow(window, parts);
+          if (parts <= 1) return expect(split).toEqual([window]);
+          for (const part of split) {
+            expect(part.from).toBeGreaterThanOrEqual(window.from);
+            expect(part.to).toBeLessThanOrEqual(window.to);
+            expect(part.to - part.from).toBeLessThan(width);
+          }
+          for (let t = window.from; t <= window.to; t++) {
+            expect(split.some((p) => strictlyIn(p, t))).toBe(strictlyIn(window, t));
+            expect(split.some((p) => inclusivelyIn(p, t))).toBe(true);
+          }
+          return undefined;
+        },
+      ),
     );
   });
 });
@@ -272,11 +277,26 @@ describe('listWindow with strict bounds (> minPlanTime, < maxPlanTime)', () => {
     const spread = planTimes(3000, window);
     const parts = splitWindow(window, Math.ceil((20 * DAY) / (7 * DAY - 1)));
     const sub = parts.flatMap((p) => splitWindow(p, 4));
-    const seams = [...parts, ...sub].map((p) => p.to).filter((t) => t < window.to);
+    const seams = [...parts, ...sub]
+      .flatMap((p) => [p.from, p.to])
+      .filter((t) => t > window.from && t < window.to);
     const { fetchPage, calls } = fakeServer([...spread, ...seams]);
     const result = await listWindow(fetchPage, window, options({ pageLimit: 1000 }));
     expect(result.instances).toHaveLength(spread.length + seams.length);
     expect(Math.max(...calls.map((c) => c.window.to - c.window.from))).toBeLessThanOrEqual(7 * DAY);
+  });
+
+  it('an instance where two parts meet is listed: the parts overlap by 1 ms', async () => {
+    // 9 instances, limit 4: three parts whose plain bounds would be 1000, 1003, 1006, 1010.
+    const times = Array.from({ length: 9 }, (_, i) => 1001 + i);
+    const { fetchPage, calls } = fakeServer(times);
+    const result = await listWindow(fetchPage, { from: 1000, to: 1010 }, options({ pageLimit: 4 }));
+    expect(result.instances.map((i) => i.planTime).sort()).toEqual(times);
+    expect(calls.slice(1, 4).map((c) => c.window)).toEqual([
+      { from: 1000, to: 1004 },
+      { from: 1003, to: 1007 },
+      { from: 1006, to: 1010 },
+    ]);
   });
 
   it.each(['strict', 'inclusive'] as const)(
@@ -405,10 +425,16 @@ describe('listWindow stays bounded whatever the server answers', () => {
   it('the budget counts every request, paging included: exactly enough passes, one less fails', async () => {
     const times = [...planTimes(4000, W), ...Array.from({ length: 2500 }, () => T0 - DAY)];
     const needed = (await listWindow(fakeServer(times).fetchPage, W, options({ paging: 'auto' }))).requests;
-    const enough = await listWindow(fakeServer(times).fetchPage, W, options({ paging: 'auto', maxRequests: needed }));
+    const enough = await listWindow(
+      fakeServer(times).fetchPage,
+      W,
+      options({ paging: 'auto', maxRequests: needed }),
+    );
     expect(enough.instances).toHaveLength(6500);
     const short = fakeServer(times);
-    const error = await rejection(listWindow(short.fetchPage, W, options({ paging: 'auto', maxRequests: needed - 1 })));
+    const error = await rejection(
+      listWindow(short.fetchPage, W, options({ paging: 'auto', maxRequests: needed - 1 })),
+    );
     expect(error.code).toBe('LIST_BUDGET_EXCEEDED');
     await settle();
     expect(short.calls).toHaveLength(needed - 1);
@@ -438,6 +464,7 @@ describe('listWindow stays bounded whatever the server answers', () => {
     const error = await rejection(listWindow(fetchPage, W, options(), controller.signal));
     expect(error.code).toBe('ABORTED');
     expect(error.cause).toEqual(new Error('deadline'));
+    expect(error.message).toMatch(/was aborted: deadline$/);
     expect(calls).toHaveLength(0);
   });
 

@@ -97,6 +97,14 @@ describe('serverless package (the CloudFormation template that deploys)', () => 
         Resource: { 'Fn::GetAtt': ['LedgerTable', 'Arn'] },
       },
     ]);
+    // Query only on the sparse index of attempts in flight, never on the table.
+    expect(find('dynamodb:Query')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:Query'],
+        Resource: { 'Fn::Sub': '${LedgerTable.Arn}/index/leases' },
+      },
+    ]);
     expect(find('sns:Publish')).toEqual([
       { Effect: 'Allow', Action: ['sns:Publish'], Resource: { Ref: 'SummaryTopic' } },
     ]);

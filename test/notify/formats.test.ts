@@ -56,6 +56,37 @@ describe('summary', () => {
     );
   });
 
+  describe('a dry run', () => {
+    const dry = (overrides: Parameters<typeof fixedReport>[0] = {}) =>
+      fixedReport({ dryRun: true, restarted: [], errors: [], totals: { 'dry-run': 2 }, ...overrides });
+
+    it('words exhausted budgets as what a real sweep would report, not as a call for a human', () => {
+      const s = buildSummary(dry(), { stage: 'prod' });
+      expect(s.sections.map((x) => x.title)).toContain('Retry budget would be reported as exhausted (1)');
+      expect(plainText(s)).not.toMatch(/needs a human/);
+      expect(s.headline).toMatch(/^2 would be restarted, 1 would be reported as exhausted, 0 errors\./);
+    });
+
+    it('is never a problem for on-problem because of exhausted budgets', () => {
+      const s = buildSummary(dry());
+      expect(s.hasProblem).toBe(false);
+      expect(shouldNotify('on-problem', s)).toBe(false);
+      expect(shouldNotify('on-activity', s)).toBe(true);
+      expect(shouldNotify('on-activity', buildSummary(dry({ totals: {} })))).toBe(true);
+    });
+
+    it('still reports real errors: broken settings break the real sweeps too', () => {
+      const errors = fixedReport().errors;
+      expect(shouldNotify('on-problem', buildSummary(dry({ errors })))).toBe(true);
+    });
+
+    it('keeps DRY RUN in a subject cut to 100 characters', () => {
+      const s = buildSummary(dry({ storm: true }), { stage: 'a-rather-long-stage-name' });
+      expect(s.subject).toHaveLength(100);
+      expect(s.subject.endsWith('... (DRY RUN, STORM SUSPECTED)')).toBe(true);
+    });
+  });
+
   it.each([
     ['always', fixedReport({ restarted: [], exhausted: [], errors: [], totals: {} }), true],
     ['on-activity', fixedReport({ restarted: [], exhausted: [], errors: [], totals: {} }), false],

@@ -1,20 +1,30 @@
+/**
+ * One deadline, from the handler down: the Lambda's remaining time becomes an
+ * AbortSignal that ends listing, ledger waits and requests, no attempt is claimed
+ * whose worst case would cross it, and the report, metrics and summary always go
+ * out. These tests are about that deadline, so they use real (short) time: each
+ * stops ~3 s into a 4 s invocation, whatever the machine's load, because the
+ * slow part (a listing, a restart, the ledger) never answers in time at all.
+ */
+import { PublishCommand } from '@aws-sdk/client-sns';
 import { runLambdaSweep } from '../../lib/lambda/run-sweep';
 import { systemClock } from '../../lib/util/time';
 import { type Emulator, startEmulator } from '../emulator/server';
-import { ctx, lambdaDeps } from '../support/lambda-harness';
+import { ctx, lambdaDeps, snsMock } from '../support/lambda-harness';
 import { AK, PROJECT, SK } from '../support/targets';
 
 const MIN = 60_000;
+const REMAINING_MS = 4_000;
 let emulator: Emulator;
 afterEach(async () => emulator.close());
 
-it('with a short Lambda deadline and a slow API, returns in time; the rest is deferred', async () => {
-  emulator = await startEmulator({ clock: systemClock, accessKeys: { [AK]: SK }, latencyMs: 150 });
+async function setup(failed: number) {
+  emulator = await startEmulator({ clock: systemClock, accessKeys: { [AK]: SK } });
   const now = Date.now();
   emulator.seed(
     PROJECT,
     undefined,
-    Array.from({ length: 30 }, (_, i) => ({
+    Array.from({ length: failed }, (_, i) => ({
       jobName: `slow_${i}`,
       instanceId: 300 + i,
       status: 'fail',
@@ -29,25 +39,58 @@ it('with a short Lambda deadline and a slow API, returns in time; the rest is de
     rateLimit: 1000,
     stormGuard: { enabled: false },
   });
-  deps.env.AUTORETRY_CLIENT = JSON.stringify({ timeout: '500ms' });
-  deps.env.DEADLINE_MARGIN = '500ms';
-  deps.transport = {
-    timeoutMs: 500,
-    retries: 1,
-    baseDelayMs: 1,
-    maxDelayMs: 5,
-    ratePerSecond: 1000,
-    concurrency: 1,
-  };
-  const remainingMs = 3000;
+  // One restart can take at most 1 s (one try, no retry): claims stop 1 s before the deadline.
+  deps.env.AUTORETRY_CLIENT = JSON.stringify({ timeout: '1s', retries: 0 });
+  deps.env.DEADLINE_MARGIN = '1s';
+  deps.transport = { timeoutMs: 1_000, retries: 0, baseDelayMs: 1, maxDelayMs: 5, ratePerSecond: 1000 };
+  return { deps, output };
+}
+
+async function invoke(deps: Awaited<ReturnType<typeof setup>>['deps']) {
   const started = performance.now();
-  const result = await runLambdaSweep({}, ctx(remainingMs), deps);
-  const elapsed = performance.now() - started;
-  expect(elapsed).toBeLessThan(remainingMs);
-  expect(result.restarted.length).toBeGreaterThan(0);
+  const result = await runLambdaSweep({}, ctx(REMAINING_MS), deps);
+  return { result, elapsed: performance.now() - started };
+}
+
+it('a listing that never answers: returns before the deadline, the target says why, the summary goes out', async () => {
+  const { deps, output } = await setup(3);
+  // A request timeout longer than the invocation: only the deadline can end the wait.
+  deps.env.AUTORETRY_CLIENT = JSON.stringify({ timeout: '10s', retries: 0 });
+  deps.transport = { ...deps.transport, timeoutMs: 10_000 };
+  emulator.setLatency(60_000, 'list');
+  const { result, elapsed } = await invoke(deps);
+  expect(elapsed).toBeLessThan(REMAINING_MS);
+  expect(result.targets[0]?.error?.code).toBe('ABORTED');
+  expect(emulator.count('restart')).toBe(0);
+  expect(snsMock.commandCalls(PublishCommand)).toHaveLength(1);
+  expect(output.some((line) => line.includes('"_aws"'))).toBe(true);
+}, 20_000);
+
+it('restarts that hang: each is cut by its timeout, none is claimed too late, the rest is deferred', async () => {
+  const { deps } = await setup(8);
+  emulator.inject({ route: 'restart', kind: 'hang', times: 8 });
+  const { result, elapsed } = await invoke(deps);
+  expect(elapsed).toBeLessThan(REMAINING_MS);
+  // Every failed instance is accounted for: sent (outcome unknown, counted) or deferred.
+  expect(result.unconfirmed.length + result.deferred.length).toBe(8);
   expect(result.deferred.length).toBeGreaterThan(0);
-  expect(result.restarted.length + result.deferred.length).toBe(30);
-  expect(result.totals.deferred).toBe(result.deferred.length);
-  // What was deferred was never claimed: the next sweep takes it as attempt 1.
-  expect(emulator.count('restart')).toBe(result.restarted.length);
+  expect(emulator.count('restart')).toBe(result.unconfirmed.length);
+  expect(result.errors.filter((e) => e.code === 'TIMEOUT').every((e) => e.attemptCounted)).toBe(true);
+  expect(snsMock.commandCalls(PublishCommand)).toHaveLength(1);
+}, 20_000);
+
+it('a ledger that never answers: returns before the deadline with the target reported, the summary goes out', async () => {
+  const { deps } = await setup(3);
+  deps.dynamo.middlewareStack.add(
+    (next) => async (args) => {
+      await new Promise((resolve) => setTimeout(resolve, 60_000).unref());
+      return next(args);
+    },
+    { step: 'initialize', name: 'slowLedger' },
+  );
+  const { result, elapsed } = await invoke(deps);
+  expect(elapsed).toBeLessThan(REMAINING_MS);
+  expect(result.targets[0]?.error?.code).toBe('ABORTED');
+  expect(emulator.count('restart')).toBe(0);
+  expect(snsMock.commandCalls(PublishCommand)).toHaveLength(1);
 }, 20_000);
