@@ -46,6 +46,7 @@ export const DEFAULTS = {
     paging: 'auto',
     maxWindow: '7d',
     maxListRequests: 500,
+    restartLag: '60s',
   },
   retention: '14d',
 } as const;
@@ -86,7 +87,7 @@ export const KEYS = {
   backoff: ['base', 'factor', 'max', 'jitter'],
   restart: ['retryLocation', 'nodeName', 'jobParamVersion', 'ignoreObsMonitor'],
   stormGuard: ['enabled', 'maxFailedJobs', 'maxFailedRatio', 'minInstances'],
-  client: ['timeout', 'retries', 'maxRetryAfter', 'paging', 'maxWindow', 'maxListRequests'],
+  client: ['timeout', 'retries', 'maxRetryAfter', 'paging', 'maxWindow', 'maxListRequests', 'restartLag'],
 } as const;
 
 function readUrl(value: unknown, field: string): string {
@@ -436,6 +437,17 @@ function readClient(value: unknown): ClientConfig {
       f,
       (v, x) => readInteger(v, x, 10, 100_000),
       d.maxListRequests,
+    ),
+    restartLagMs: optional(
+      raw,
+      'restartLag',
+      f,
+      (v, x) => {
+        const ms = readDuration(v, x);
+        if (ms > 3_600_000) throw new ConfigError(x, 'must be at most 1h');
+        return ms;
+      },
+      readDuration(d.restartLag, 'client.restartLag'),
     ),
   };
 }

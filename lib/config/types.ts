@@ -88,6 +88,11 @@ export interface ClientConfig {
   readonly maxWindowMs: number;
   /** Requests one listing may make before it fails (LIST_BUDGET_EXCEEDED). */
   readonly maxListRequests: number;
+  /**
+   * How long DataArts may take to show a restart it accepted; part of every attempt's
+   * lease (an unknown outcome frees its failure only after the lease).
+   */
+  readonly restartLagMs: number;
 }
 
 export interface Config {

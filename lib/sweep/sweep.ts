@@ -41,15 +41,13 @@ export function attemptWorstCaseMs(client: Config['client']): number {
 
 /**
  * How long a claim belongs to its sweep. Past it, a later sweep may decide what the
- * attempt did: the call is long over, and DataArts has had a minute to show a
- * restart it accepted (it applies restarts within seconds). Lags longer than that
- * are outside what this protocol can see.
+ * attempt did: the call is long over, and DataArts has had `client.restartLag`
+ * (default 60 s; it applies restarts within seconds) to show a restart it accepted.
+ * Lags longer than that are outside what this protocol can see.
  */
 export function leaseMs(client: Config['client']): number {
-  return attemptWorstCaseMs(client) + RESTART_LAG_ALLOWANCE_MS;
+  return attemptWorstCaseMs(client) + client.restartLagMs;
 }
-
-const RESTART_LAG_ALLOWANCE_MS = 60_000;
 
 /**
  * One sweep over every target: list, decide, claim, restart, record. Never throws
