@@ -38,6 +38,7 @@ describe('parseConfig', () => {
       paging: 'auto',
       maxWindowMs: 7 * 86_400_000,
       maxListRequests: DEFAULT_LIST_OPTIONS.maxRequests,
+      restartLagMs: 60_000,
     });
     expect(config.ledger).toMatchObject({ retentionMs: 14 * 86_400_000 });
   });
