@@ -90,7 +90,12 @@ export function formatTable(report: SweepReport): string {
       );
   }
   if (report.exhausted.length > 0) {
-    lines.push('', 'Retry budget exhausted (needs a human):');
+    lines.push(
+      '',
+      report.dryRun
+        ? 'Retry budget exhausted (would be reported as exhausted by a real sweep):'
+        : 'Retry budget exhausted (needs a human):',
+    );
     for (const e of report.exhausted)
       lines.push(
         `  ${e.target}/${e.workspace}  ${e.jobName}  instance ${e.instanceId}  (${e.attempts}/${e.maxAttempts} attempts, last attempt: ${e.lastOutcome ?? 'n/a'})`,

@@ -184,7 +184,8 @@ describe('transport faults on reads (idempotent: retried)', () => {
   });
 
   it('bounds requests in flight (per account: here the transport has its own)', async () => {
-    emulator.setLatency(30);
+    // Long enough that the bound is surely reached even on a loaded machine (never slower than the bound).
+    emulator.setLatency(1_000);
     const { client } = akskClient(emulator, clock, { transport: { concurrency: 2 } });
     await Promise.all(Array.from({ length: 6 }, () => client.getInstance('ods_orders', '34765')));
     expect(emulator.maxInFlight()).toBe(2);

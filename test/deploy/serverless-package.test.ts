@@ -102,6 +102,7 @@ describe('serverless package (the CloudFormation template that deploys)', () => 
       {
         Effect: 'Allow',
         Action: ['dynamodb:Query'],
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template
         Resource: { 'Fn::Sub': '${LedgerTable.Arn}/index/leases' },
       },
     ]);

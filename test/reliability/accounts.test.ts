@@ -181,7 +181,8 @@ describe('shared per credential', () => {
       });
       return new DataArtsClient(transport, { projectId: PROJECT, ...(workspace ? { workspace } : {}) });
     });
-    emulator.setLatency(30);
+    // Long enough that the bound is surely reached even on a loaded machine (never slower than the bound).
+    emulator.setLatency(1_000);
     await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
         (clients[i % 3] as DataArtsClient).countInstances({ from: T0 - 60 * MIN, to: T0 }),
