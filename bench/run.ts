@@ -21,14 +21,14 @@ import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { build } from 'esbuild';
+import { type Emulator, startEmulator } from '../emulator/server';
+import type { InstanceSeed } from '../emulator/state';
 import { parseConfig } from '../lib/config/parse';
 import type { Instance } from '../lib/dataarts/instance';
 import { createLedgerTable } from '../lib/ledger/create-table';
 import type { LedgerEntry } from '../lib/ledger/ledger';
 import { decide } from '../lib/policy/decide';
 import { resolveRule } from '../lib/policy/rules';
-import { type Emulator, startEmulator } from '../test/emulator/server';
-import type { InstanceSeed } from '../test/emulator/state';
 import { naiveSweep } from './naive';
 
 const run = promisify(execFile);

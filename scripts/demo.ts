@@ -6,11 +6,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startEmulator } from '../emulator/server';
 import { parseConfig } from '../lib/config/parse';
 import { formatTable } from '../lib/sweep/format-table';
 import { runSweep } from '../lib/sweep/sweep';
 import { buildLedger, buildTargets } from '../lib/wiring';
-import { startEmulator } from '../test/emulator/server';
 import { ManualClock } from '../test/support/manual-clock';
 import { seededRandom } from '../test/support/seeded-random';
 

@@ -8,8 +8,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { startEmulator } from '../emulator/server';
 import { createLedgerTable } from '../lib/ledger/create-table';
-import { startEmulator } from '../test/emulator/server';
 
 const PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const AK = 'LOCALSTACKACCESSKEY1';

@@ -187,14 +187,14 @@ function readFailure(response: TransportResponse, context: RequestContext): Data
   const { status } = response;
   const { code } = parseErrorBody(response.text);
   if (status >= 500) {
-    return new TransientError(
-      `${context.method} ${context.path} answered ${status}`,
-      'SERVER_ERROR',
-      context,
-      true,
+    return new TransientError({
+      message: `${context.method} ${context.path} answered ${status}`,
+      code: 'SERVER_ERROR',
+      request: context,
+      sent: true,
       status,
-      code,
-    );
+      dlfCode: code,
+    });
   }
   if (code && NOT_FOUND_CODES.has(code)) {
     return errorFromResponse(InstanceNotFoundError, 'INSTANCE_NOT_FOUND', response, context);

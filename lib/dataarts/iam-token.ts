@@ -78,14 +78,24 @@ export class IamTokenProvider {
     if (response.status >= 500) {
       // An IAM outage says nothing about the password: not a refused login.
       const message = `${context.method} ${context.path} answered ${response.status}`;
-      throw new TransientError(message, 'SERVER_ERROR', context, true, response.status);
+      throw new TransientError({
+        message,
+        code: 'SERVER_ERROR',
+        request: context,
+        sent: true,
+        status: response.status,
+      });
     }
     if (response.status !== 201 && response.status !== 200) {
       throw errorFromResponse(AuthenticationError, 'AUTHENTICATION_FAILED', response, context);
     }
     const token = response.headers.get('x-subject-token');
     if (!token) {
-      throw new MalformedResponseError('IAM answered without X-Subject-Token', 'MALFORMED_RESPONSE', context);
+      throw new MalformedResponseError({
+        message: 'IAM answered without X-Subject-Token',
+        code: 'MALFORMED_RESPONSE',
+        request: context,
+      });
     }
     const expiresAt = readExpiry(response.text);
     const lifetime = expiresAt === undefined ? 3_600_000 : expiresAt - this.now();

@@ -116,14 +116,13 @@ function parseBody(text: string, context: RequestContext): unknown {
   try {
     return parseJsonKeepingIds(text);
   } catch (error) {
-    throw new MalformedResponseError(
-      `${context.method} ${context.path}: answer is not JSON`,
-      'MALFORMED_RESPONSE',
-      context,
-      200,
-      undefined,
-      { cause: error },
-    );
+    throw new MalformedResponseError({
+      message: `${context.method} ${context.path}: answer is not JSON`,
+      code: 'MALFORMED_RESPONSE',
+      request: context,
+      status: 200,
+      cause: error,
+    });
   }
 }
 
@@ -131,12 +130,12 @@ function parseBody(text: string, context: RequestContext): unknown {
 export function readInstancePage(text: string, context: RequestContext): InstancePage {
   const body = parseBody(text, context);
   const fail = (problem: string) =>
-    new MalformedResponseError(
-      `${context.method} ${context.path}: ${problem}`,
-      'MALFORMED_RESPONSE',
-      context,
-      200,
-    );
+    new MalformedResponseError({
+      message: `${context.method} ${context.path}: ${problem}`,
+      code: 'MALFORMED_RESPONSE',
+      request: context,
+      status: 200,
+    });
   if (!isRow(body)) throw fail('answer is not an object');
   const total = body.total;
   if (typeof total !== 'number' || !Number.isInteger(total) || total < 0)
@@ -157,12 +156,12 @@ export function readInstanceDetail(text: string, context: RequestContext): Insta
   const body = parseBody(text, context);
   const instance = readInstance(body);
   if (typeof instance === 'string') {
-    throw new MalformedResponseError(
-      `${context.method} ${context.path}: ${instance}`,
-      'MALFORMED_RESPONSE',
-      context,
-      200,
-    );
+    throw new MalformedResponseError({
+      message: `${context.method} ${context.path}: ${instance}`,
+      code: 'MALFORMED_RESPONSE',
+      request: context,
+      status: 200,
+    });
   }
   const rawNodes = isRow(body) && Array.isArray(body.nodes) ? body.nodes : [];
   const nodes: InstanceNode[] = [];

@@ -236,11 +236,11 @@ function confine(
     .slice(0, 3)
     .map((part) => `${describeWindow(part)}: ${totals[parts.indexOf(part)]}`)
     .join(', ');
-  throw new DataArtsError(
-    `list total does not shrink with the window: ${describeWindow(parent)} reported ${total} instances, and ${full.length} narrower parts of it that cannot hold the same instances each reported at least as many (${shown}${full.length > 3 ? ', ...' : ''})`,
-    'WINDOW_NOT_SHRINKING',
-    LIST_REQUEST,
-  );
+  throw new DataArtsError({
+    message: `list total does not shrink with the window: ${describeWindow(parent)} reported ${total} instances, and ${full.length} narrower parts of it that cannot hold the same instances each reported at least as many (${shown}${full.length > 3 ? ', ...' : ''})`,
+    code: 'WINDOW_NOT_SHRINKING',
+    request: LIST_REQUEST,
+  });
 }
 
 /** The budget and the caller's signal, checked before every request. */
@@ -252,14 +252,12 @@ function checkBeforeRequest(
 ): void {
   if (signal?.aborted) {
     const why = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
-    throw new DataArtsError(
-      `listing ${describeWindow(window)} was aborted: ${why}`,
-      'ABORTED',
-      LIST_REQUEST,
-      undefined,
-      undefined,
-      { cause: signal.reason },
-    );
+    throw new DataArtsError({
+      message: `listing ${describeWindow(window)} was aborted: ${why}`,
+      code: 'ABORTED',
+      request: LIST_REQUEST,
+      cause: signal.reason,
+    });
   }
   if (requests >= options.maxRequests) throw budgetExceeded(window, options, 'it needed more');
 }
@@ -273,20 +271,20 @@ function checkClaim(window: TimeWindow, total: number, options: ListOptions, req
 }
 
 function budgetExceeded(window: TimeWindow, options: ListOptions, detail: string): DataArtsError {
-  return new DataArtsError(
-    `listing ${describeWindow(window)} exceeds its budget of ${options.maxRequests} requests (${detail}): the server's totals may not match its instances; if they do, raise client.maxListRequests`,
-    'LIST_BUDGET_EXCEEDED',
-    LIST_REQUEST,
-  );
+  return new DataArtsError({
+    message: `listing ${describeWindow(window)} exceeds its budget of ${options.maxRequests} requests (${detail}): the server's totals may not match its instances; if they do, raise client.maxListRequests`,
+    code: 'LIST_BUDGET_EXCEEDED',
+    request: LIST_REQUEST,
+  });
 }
 
 function checkPage(page: InstancePage, limit: number): InstancePage {
   if (page.instances.length + page.invalid.length > limit) {
-    throw new DataArtsError(
-      `list answered ${page.instances.length} instances for limit ${limit}`,
-      'MALFORMED_RESPONSE',
-      LIST_REQUEST,
-    );
+    throw new DataArtsError({
+      message: `list answered ${page.instances.length} instances for limit ${limit}`,
+      code: 'MALFORMED_RESPONSE',
+      request: LIST_REQUEST,
+    });
   }
   return page;
 }
@@ -305,11 +303,11 @@ async function pageThrough(
   let mode = options.paging;
   const limit = options.pageLimit;
   if (mode === 'none') {
-    throw new DataArtsError(
-      `more than ${limit} instances (${first.total}) share one millisecond and paging is off (client.paging)`,
-      'WINDOW_TOO_DENSE',
-      LIST_REQUEST,
-    );
+    throw new DataArtsError({
+      message: `more than ${limit} instances (${first.total}) share one millisecond and paging is off (client.paging)`,
+      code: 'WINDOW_TOO_DENSE',
+      request: LIST_REQUEST,
+    });
   }
   // `fetched` counts records read so far; `offsetOf` turns it into this server's offset.
   let fetched = limit;
@@ -323,11 +321,11 @@ async function pageThrough(
       mode = 'page';
       fetched = 2 * limit;
     } else {
-      throw new DataArtsError(
-        'could not tell whether offset is a page index or a record offset; set client.paging',
-        'PAGING_UNDETECTABLE',
-        LIST_REQUEST,
-      );
+      throw new DataArtsError({
+        message: 'could not tell whether offset is a page index or a record offset; set client.paging',
+        code: 'PAGING_UNDETECTABLE',
+        request: LIST_REQUEST,
+      });
     }
   }
   const offsetOf = (records: number) => (mode === 'page' ? records / limit : records);

@@ -3,6 +3,8 @@ import {
   AuthenticationError,
   AuthorizationError,
   type DataArtsError,
+  type DataArtsErrorCode,
+  type DataArtsErrorOptions,
   MalformedResponseError,
   type RequestContext,
   TransientError,
@@ -269,17 +271,15 @@ export class Transport {
     } catch (error) {
       if (error instanceof AuthenticationError) throw this.account.stop(error);
       if (error instanceof TransientError && error.sent) {
-        throw new TransientError(
-          error.message,
-          error.code,
-          error.request,
-          false,
-          error.status,
-          error.dlfCode,
-          {
-            cause: error,
-          },
-        );
+        throw new TransientError({
+          message: error.message,
+          code: error.code,
+          request: error.request,
+          sent: false,
+          status: error.status,
+          dlfCode: error.dlfCode,
+          cause: error,
+        });
       }
       throw error;
     }
@@ -292,12 +292,12 @@ export class Transport {
     const text = declared > limit ? '' : await response.text();
     if (declared > limit || text.length > limit) {
       await response.body?.cancel().catch(() => undefined);
-      throw new MalformedResponseError(
-        `${context.method} ${context.path}: answer larger than ${limit} bytes`,
-        'RESPONSE_TOO_LARGE',
-        context,
-        response.status,
-      );
+      throw new MalformedResponseError({
+        message: `${context.method} ${context.path}: answer larger than ${limit} bytes`,
+        code: 'RESPONSE_TOO_LARGE',
+        request: context,
+        status: response.status,
+      });
     }
     return { status: response.status, headers: response.headers, text };
   }
@@ -402,20 +402,14 @@ export function parseErrorBody(text: string): { code?: string; message?: string 
 }
 
 export function errorFromResponse<E extends DataArtsError>(
-  ErrorClass: new (
-    message: string,
-    code: string,
-    request: RequestContext,
-    status?: number,
-    dlfCode?: string,
-  ) => E,
-  code: string,
+  ErrorClass: new (options: DataArtsErrorOptions) => E,
+  code: DataArtsErrorCode,
   response: TransportResponse,
   context: RequestContext,
 ): E {
   const body = parseErrorBody(response.text);
   const message = `${context.method} ${context.path} answered ${response.status}${body.message ? `: ${body.message}` : ''}`;
-  return new ErrorClass(message, code, context, response.status, body.code);
+  return new ErrorClass({ message, code, request: context, status: response.status, dlfCode: body.code });
 }
 
 function transientError(outcome: Failure, context: RequestContext, sent: boolean): TransientError {
@@ -424,10 +418,21 @@ function transientError(outcome: Failure, context: RequestContext, sent: boolean
     const { status } = outcome.response;
     const body = parseErrorBody(outcome.response.text);
     const code = status === 429 ? 'THROTTLED' : status === 503 ? 'UNAVAILABLE' : 'SERVER_ERROR';
-    return new TransientError(`${where} answered ${status}`, code, context, sent, status, body.code);
+    return new TransientError({
+      message: `${where} answered ${status}`,
+      code,
+      request: context,
+      sent,
+      status,
+      dlfCode: body.code,
+    });
   }
   if (outcome.kind === 'timeout') {
-    return new TransientError(`${where} timed out`, 'TIMEOUT', context, sent, undefined, undefined, {
+    return new TransientError({
+      message: `${where} timed out`,
+      code: 'TIMEOUT',
+      request: context,
+      sent,
       cause: plainCause(outcome.cause),
     });
   }
@@ -437,7 +442,11 @@ function transientError(outcome: Failure, context: RequestContext, sent: boolean
     : outcome.notSent
       ? 'host not found'
       : 'connection failed';
-  return new TransientError(`${where}: ${what}`, 'NETWORK', context, sent, undefined, undefined, {
+  return new TransientError({
+    message: `${where}: ${what}`,
+    code: 'NETWORK',
+    request: context,
+    sent,
     cause: plainCause(outcome.cause),
   });
 }
@@ -445,7 +454,11 @@ function transientError(outcome: Failure, context: RequestContext, sent: boolean
 /** The caller's signal fired; `sent`: some try may have reached the server (outcome unknown). */
 function abortedError(context: RequestContext, sent: boolean, reason: unknown): TransientError {
   const where = `${context.method} ${context.path}`;
-  return new TransientError(`${where} aborted`, 'ABORTED', context, sent, undefined, undefined, {
+  return new TransientError({
+    message: `${where} aborted`,
+    code: 'ABORTED',
+    request: context,
+    sent,
     cause: reason instanceof Error ? reason : new Error(String(reason)),
   });
 }

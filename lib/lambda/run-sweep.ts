@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { settingsFromEnv } from '../config/lambda-env';
 import type { TransportOptions } from '../dataarts/transport';
+import { SweepFailedError } from '../errors';
 import type { Logger } from '../log';
 import { metricLines } from '../metrics';
 import { type DeliveryResult, deliver } from '../notify/deliver';
@@ -33,12 +34,6 @@ export interface InvocationContext {
 }
 
 export type LambdaResult = SweepReport & { notification: { sent: boolean } & Partial<DeliveryResult> };
-
-/** Thrown when the sweep could not run at all, so the invocation fails and the alarm fires. */
-export class SweepFailedError extends Error {
-  override readonly name = 'SweepFailedError';
-  readonly code = 'SWEEP_FAILED';
-}
 
 /**
  * One scheduled or manual invocation: validate the event and settings, read the
@@ -81,9 +76,9 @@ export async function runLambdaSweep(
   }
 
   if (authFailedEverywhere(report)) {
-    throw new SweepFailedError(
-      `authentication failed on every target: ${report.targets.map((t) => t.target).join(', ')}`,
-    );
+    throw new SweepFailedError({
+      message: `authentication failed on every target: ${report.targets.map((t) => t.target).join(', ')}`,
+    });
   }
   return { ...report, notification };
 }

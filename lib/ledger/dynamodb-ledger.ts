@@ -57,7 +57,7 @@ export class DynamoDbLedger implements Ledger {
         },
       };
       for (let round = 0; request && Object.keys(request).length > 0; round++) {
-        if (round > 8) throw new LedgerError('DynamoDB kept returning unprocessed keys');
+        if (round > 8) throw new LedgerError({ message: 'DynamoDB kept returning unprocessed keys' });
         if (round > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** round));
         const answer = await this.call(() => this.doc.send(new BatchGetCommand({ RequestItems: request! })));
         for (const item of answer.Responses?.[this.table] ?? []) {
@@ -310,7 +310,7 @@ export class DynamoDbLedger implements Ledger {
       );
       if (error instanceof ConditionalCheckFailedException || error instanceof LedgerError) throw error;
       const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      throw new LedgerError(`DynamoDB ledger ${this.table}: ${detail}`, { cause: error });
+      throw new LedgerError({ message: `DynamoDB ledger ${this.table}: ${detail}`, cause: error });
     }
   }
 }

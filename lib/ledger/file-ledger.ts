@@ -102,7 +102,7 @@ export class FileLedger implements Ledger {
       text = await readFile(this.path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, ...emptyState() };
-      throw new LedgerError(`cannot read ledger file ${this.path}`, { cause: error });
+      throw new LedgerError({ message: `cannot read ledger file ${this.path}`, cause: error });
     }
     try {
       const data = JSON.parse(text) as FileData;
@@ -110,7 +110,8 @@ export class FileLedger implements Ledger {
       for (const entry of Object.values(data.instances)) upgradeLegacy(entry);
       return data;
     } catch (error) {
-      throw new LedgerError(`ledger file ${this.path} is not a ledger (refusing to overwrite it)`, {
+      throw new LedgerError({
+        message: `ledger file ${this.path} is not a ledger (refusing to overwrite it)`,
         cause: error,
       });
     }

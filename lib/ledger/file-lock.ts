@@ -111,7 +111,7 @@ async function prepare(lockPath: string, hostname: string | undefined): Promise<
     await mkdir(dirname(lockPath), { recursive: true });
     await writeFile(temp, JSON.stringify(owner), { flag: 'wx' });
   } catch (error) {
-    throw new LedgerError(`cannot create lock file beside ${lockPath}`, { cause: error });
+    throw new LedgerError({ message: `cannot create lock file beside ${lockPath}`, cause: error });
   }
   heldHere.add(nonce);
   return { owner, temp };
@@ -216,7 +216,7 @@ async function fileSystemAge(path: string, mtimeMs: number): Promise<number> {
     await writeFile(probe, '');
     return (await stat(probe)).mtimeMs - mtimeMs;
   } catch (error) {
-    throw new LedgerError(`cannot write a probe file beside ${path}`, { cause: error });
+    throw new LedgerError({ message: `cannot write a probe file beside ${path}`, cause: error });
   } finally {
     await removeQuietly(probe);
   }
@@ -236,7 +236,7 @@ async function readLockFile(
     }
   } catch (error) {
     if (isCode(error, 'ENOENT')) return undefined;
-    throw new LedgerError(`cannot read lock file ${path}`, { cause: error });
+    throw new LedgerError({ message: `cannot read lock file ${path}`, cause: error });
   }
 }
 
@@ -247,7 +247,8 @@ async function tryLink(temp: string, path: string): Promise<boolean> {
     return true;
   } catch (error) {
     if (isCode(error, 'EEXIST')) return false;
-    throw new LedgerError(`cannot create lock file ${path} (the file system must support hard links)`, {
+    throw new LedgerError({
+      message: `cannot create lock file ${path} (the file system must support hard links)`,
       cause: error,
     });
   }
@@ -263,7 +264,7 @@ async function removeQuietly(path: string): Promise<void> {
   try {
     await unlink(path);
   } catch (error) {
-    if (!isCode(error, 'ENOENT')) throw new LedgerError(`cannot remove ${path}`, { cause: error });
+    if (!isCode(error, 'ENOENT')) throw new LedgerError({ message: `cannot remove ${path}`, cause: error });
   }
 }
 
@@ -271,15 +272,15 @@ function stillLocked(seen: Seen, waitMs: number): LedgerError {
   const waited = `${Math.round(waitMs / 100) / 10} s`;
   if (!seen.owner) {
     const age = Math.round((seen.ageMs ?? 0) / 1000);
-    return new LedgerError(
-      `lock file ${seen.path} is empty or unreadable (from an older version or a crash) and only ${age} s old after waiting ${waited}; if no other sweep is running, delete it`,
-    );
+    return new LedgerError({
+      message: `lock file ${seen.path} is empty or unreadable (from an older version or a crash) and only ${age} s old after waiting ${waited}; if no other sweep is running, delete it`,
+    });
   }
   const { pid, hostname } = seen.owner;
   const why = seen.stale ? 'its process is gone, but removing it did not succeed' : 'still held';
-  return new LedgerError(
-    `lock file ${seen.path} is ${why} after waiting ${waited}: holder pid ${pid} on host ${hostname}; if that process is gone, delete ${seen.path}`,
-  );
+  return new LedgerError({
+    message: `lock file ${seen.path} is ${why} after waiting ${waited}: holder pid ${pid} on host ${hostname}; if that process is gone, delete ${seen.path}`,
+  });
 }
 
 let namespace: Promise<string | undefined> | undefined;

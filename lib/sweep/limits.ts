@@ -1,6 +1,6 @@
-import { untilAborted } from '../errors';
 import { skip } from '../policy/decision';
 import { applyFleetLimits, byRestartPriority, type Candidate, type StormVerdict } from '../policy/guards';
+import { untilAborted } from '../util/abort';
 import { failTarget, type Planned, type TargetSweepInput, type TargetSweepResult } from './target-context';
 
 /** A planned restart as the fleet limits see it (older failures first). */

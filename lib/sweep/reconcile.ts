@@ -1,6 +1,6 @@
-import { untilAborted } from '../errors';
 import { INTERRUPTED } from '../ledger/ledger';
 import { resolveRule } from '../policy/rules';
+import { untilAborted } from '../util/abort';
 import { failTarget, type Planned, type TargetSweepInput, type TargetSweepResult } from './target-context';
 
 /**

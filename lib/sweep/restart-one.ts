@@ -9,10 +9,10 @@ import {
   InstanceNotFoundError,
   RestartRejectedError,
   TransientError,
-  untilAborted,
 } from '../errors';
 import type { AttemptOutcome, InstanceKey, Ledger } from '../ledger/ledger';
 import { backoffDelay } from '../policy/backoff';
+import { untilAborted } from '../util/abort';
 
 export type RestartOutcome =
   | { kind: 'restarted'; settleError?: { code: string; message: string } }

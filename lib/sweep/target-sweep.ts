@@ -1,6 +1,6 @@
-import { untilAborted } from '../errors';
 import type { LedgerEntry } from '../ledger/ledger';
 import { detectStorm } from '../policy/guards';
+import { untilAborted } from '../util/abort';
 import { executeRestarts } from './execute';
 import { applyLimits } from './limits';
 import { listTarget, type TargetListing } from './list-target';

@@ -1,10 +1,10 @@
+import type { Emulator } from '../../emulator/server';
 import { AkSkAuthenticator } from '../../lib/dataarts/auth';
 import { DataArtsClient } from '../../lib/dataarts/client';
 import { Transport, type TransportOptions } from '../../lib/dataarts/transport';
 import { TransientError } from '../../lib/errors';
 import { Semaphore } from '../../lib/util/concurrency';
 import { realSleep, type Sleep } from '../../lib/util/time';
-import type { Emulator } from '../emulator/server';
 import type { ManualClock } from '../support/manual-clock';
 import { AK, emulatorWithClock, FAST, PROJECT, SK, T0 } from '../support/targets';
 

@@ -1,3 +1,4 @@
+import type { Emulator } from '../../emulator/server';
 import { AkSkAuthenticator } from '../../lib/dataarts/auth';
 import { DataArtsClient } from '../../lib/dataarts/client';
 import { certainlyNotSent, Transport, type TransportOptions } from '../../lib/dataarts/transport';
@@ -9,7 +10,6 @@ import {
   RestartRejectedError,
   TransientError,
 } from '../../lib/errors';
-import type { Emulator } from '../emulator/server';
 import type { ManualClock } from '../support/manual-clock';
 import { AK, akskClient, emulatorWithClock, FAST, PROJECT, SK, T0 } from '../support/targets';
 

@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import type { Emulator } from '../../emulator/server';
+import type { InstanceSeed } from '../../emulator/state';
 import type { InstancePage } from '../../lib/dataarts/instance';
 import {
   DEFAULT_LIST_OPTIONS,
@@ -9,8 +11,6 @@ import {
   type TimeWindow,
 } from '../../lib/dataarts/list-instances';
 import { DataArtsError } from '../../lib/errors';
-import type { Emulator } from '../emulator/server';
-import type { InstanceSeed } from '../emulator/state';
 import type { ManualClock } from '../support/manual-clock';
 import { seededRandom } from '../support/seeded-random';
 import { akskClient, emulatorWithClock, PROJECT, T0 } from '../support/targets';
@@ -494,7 +494,11 @@ describe('listWindow stays bounded whatever the server answers', () => {
       if (server.calls.length === 5) {
         failed = server.calls.length;
         server.calls.push({ window: w, offset });
-        throw new DataArtsError('boom', 'TRANSIENT', { method: 'GET', path: 'x' });
+        throw new DataArtsError({
+          message: 'boom',
+          code: 'SERVER_ERROR',
+          request: { method: 'GET', path: 'x' },
+        });
       }
       return server.fetchPage(w, limit, offset);
     };

@@ -3,11 +3,11 @@
  * the emulator, seeded from them, answers in exactly their shape.
  */
 
+import type { Emulator } from '../../emulator/server';
 import { readInstanceDetail, readInstancePage } from '../../lib/dataarts/instance';
 import listAnswer from '../fixtures/list-instances.json';
 import showAnswer from '../fixtures/show-instance.json';
 import { akskClient, emulatorWithClock, PROJECT } from '../support/targets';
-import type { Emulator } from './server';
 
 const context = { method: 'GET', path: '/fixture' };
 let emulator: Emulator;

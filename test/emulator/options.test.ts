@@ -6,12 +6,12 @@
  * controls exactly what is sent and sees exactly what is answered.
  */
 
+import type { Emulator, EmulatorOptions } from '../../emulator/server';
+import type { InstanceSeed } from '../../emulator/state';
 import { AkSkAuthenticator } from '../../lib/dataarts/auth';
 import { canonicalQuery, encodePath } from '../../lib/dataarts/signer';
 import { ManualClock } from '../support/manual-clock';
 import { AK, emulatorWithClock, PROJECT, SK, T0 } from '../support/targets';
-import type { Emulator, EmulatorOptions } from './server';
-import type { InstanceSeed } from './state';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -3,8 +3,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { type Emulator, startEmulator } from '../../emulator/server';
 import type { SweepReport } from '../../lib/sweep/report';
-import { type Emulator, startEmulator } from '../emulator/server';
 import { AK, PROJECT, SK } from '../support/targets';
 
 const run = promisify(execFile);

@@ -5,10 +5,10 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import 'aws-sdk-client-mock-jest';
-import { ConfigError } from '../../lib/errors';
-import { type LambdaDeps, runLambdaSweep, SweepFailedError } from '../../lib/lambda/run-sweep';
+import type { Emulator } from '../../emulator/server';
+import { ConfigError, SweepFailedError } from '../../lib/errors';
+import { type LambdaDeps, runLambdaSweep } from '../../lib/lambda/run-sweep';
 import { SecretCache } from '../../lib/lambda/secret';
-import type { Emulator } from '../emulator/server';
 import { ctx, lambdaDeps, secretsMock, snsMock } from '../support/lambda-harness';
 import type { ManualClock } from '../support/manual-clock';
 import { AK, emulatorWithClock, PROJECT, SK, T0 } from '../support/targets';

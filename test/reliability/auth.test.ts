@@ -1,7 +1,7 @@
+import type { Emulator } from '../../emulator/server';
 import { parseConfig } from '../../lib/config/parse';
 import { runSweep } from '../../lib/sweep/sweep';
 import { buildTargets } from '../../lib/wiring';
-import type { Emulator } from '../emulator/server';
 import { freshDynamoLedger } from '../support/dynamo';
 import type { ManualClock } from '../support/manual-clock';
 import { IAM_PASSWORD, WRONG_SK } from '../support/secrets';

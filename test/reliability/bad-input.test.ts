@@ -4,10 +4,10 @@
  * or per-target error in the report, and zero restarts wherever the input was invalid.
  */
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import type { Emulator } from '../../emulator/server';
 import { ConfigError } from '../../lib/errors';
 import { type LambdaDeps, runLambdaSweep } from '../../lib/lambda/run-sweep';
 import type { SweepReport } from '../../lib/sweep/report';
-import type { Emulator } from '../emulator/server';
 import { ctx, lambdaDeps, secretsMock } from '../support/lambda-harness';
 import type { ManualClock } from '../support/manual-clock';
 import { WEBHOOK_TOKEN } from '../support/secrets';

@@ -9,9 +9,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { type Emulator, startEmulator } from '../../emulator/server';
 import { FileLedger } from '../../lib/ledger/file-ledger';
 import type { SweepReport } from '../../lib/sweep/report';
-import { type Emulator, startEmulator } from '../emulator/server';
 import { seededRandom } from '../support/seeded-random';
 import { AK, PROJECT, SK } from '../support/targets';
 

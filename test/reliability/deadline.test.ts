@@ -7,9 +7,9 @@
  * slow part (a listing, a restart, the ledger) never answers in time at all.
  */
 import { PublishCommand } from '@aws-sdk/client-sns';
+import { type Emulator, startEmulator } from '../../emulator/server';
 import { runLambdaSweep } from '../../lib/lambda/run-sweep';
 import { systemClock } from '../../lib/util/time';
-import { type Emulator, startEmulator } from '../emulator/server';
 import { ctx, lambdaDeps, snsMock } from '../support/lambda-harness';
 import { AK, PROJECT, SK } from '../support/targets';
 

@@ -7,13 +7,13 @@
 
 import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import type { Emulator } from '../../emulator/server';
 import { parseConfig } from '../../lib/config/parse';
 import { createLedgerTable } from '../../lib/ledger/create-table';
 import { DynamoDbLedger } from '../../lib/ledger/dynamodb-ledger';
 import { keyString } from '../../lib/ledger/ledger';
 import { runSweep } from '../../lib/sweep/sweep';
 import { buildTargets } from '../../lib/wiring';
-import type { Emulator } from '../emulator/server';
 import type { ManualClock } from '../support/manual-clock';
 import { AK, emulatorWithClock, FAST, PROJECT, SK, T0 } from '../support/targets';
 

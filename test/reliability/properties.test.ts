@@ -14,13 +14,13 @@
  * Fixed seed; a failing case prints its seed and path (fast-check) for replay.
  */
 import fc from 'fast-check';
+import { type Emulator, type Fault, startEmulator } from '../../emulator/server';
 import { parseConfig } from '../../lib/config/parse';
 import type { Ledger, Settlement } from '../../lib/ledger/ledger';
 import { INTERRUPTED, keyString } from '../../lib/ledger/ledger';
 import type { SweepReport } from '../../lib/sweep/report';
 import { leaseMs, runSweep } from '../../lib/sweep/sweep';
 import { buildTargets } from '../../lib/wiring';
-import { type Emulator, type Fault, startEmulator } from '../emulator/server';
 import { freshDynamoLedger } from '../support/dynamo';
 import { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';

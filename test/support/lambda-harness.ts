@@ -1,11 +1,11 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { Emulator } from '../../emulator/server';
 import type { LambdaDeps } from '../../lib/lambda/run-sweep';
 import { SecretCache } from '../../lib/lambda/secret';
 import { jsonLogger } from '../../lib/log';
 import type { Clock } from '../../lib/util/time';
-import type { Emulator } from '../emulator/server';
 import { freshDynamoLedger } from './dynamo';
 import { AK, FAST, PROJECT, SK } from './targets';
 

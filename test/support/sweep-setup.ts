@@ -1,8 +1,8 @@
+import type { Emulator } from '../../emulator/server';
 import { parseConfig } from '../../lib/config/parse';
 import type { Ledger } from '../../lib/ledger/ledger';
 import { runSweep, type SweepOptions } from '../../lib/sweep/sweep';
 import { buildTargets } from '../../lib/wiring';
-import type { Emulator } from '../emulator/server';
 import type { ManualClock } from './manual-clock';
 import { seededRandom } from './seeded-random';
 import { AK, FAST, PROJECT, SK } from './targets';

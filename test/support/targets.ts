@@ -1,9 +1,9 @@
+import { type Emulator, type EmulatorOptions, startEmulator } from '../../emulator/server';
 import { AkSkAuthenticator } from '../../lib/dataarts/auth';
 import { DataArtsClient } from '../../lib/dataarts/client';
 import type { ListOptions } from '../../lib/dataarts/list-instances';
 import { Transport, type TransportOptions } from '../../lib/dataarts/transport';
 import type { Clock } from '../../lib/util/time';
-import { type Emulator, type EmulatorOptions, startEmulator } from '../emulator/server';
 import { ManualClock } from './manual-clock';
 
 export const AK = 'EMULATORAKEXAMPLE0001';

@@ -5,11 +5,12 @@
  * sweep's restart, a lease that runs out between a listing and a claim, a sweep that
  * dies after sending) and asserts the invariant itself: reruns per observed failure.
  */
+
+import type { Emulator } from '../../emulator/server';
+import type { InstanceSeed } from '../../emulator/state';
 import type { Ledger } from '../../lib/ledger/ledger';
 import { INTERRUPTED, keyString } from '../../lib/ledger/ledger';
 import { leaseMs } from '../../lib/sweep/sweep';
-import type { Emulator } from '../emulator/server';
-import type { InstanceSeed } from '../emulator/state';
 import { freshDynamoLedger } from '../support/dynamo';
 import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';

@@ -1,7 +1,7 @@
+import type { Emulator } from '../../emulator/server';
+import type { InstanceSeed } from '../../emulator/state';
 import type { DynamoDbLedger } from '../../lib/ledger/dynamodb-ledger';
 import type { SweepReport } from '../../lib/sweep/report';
-import type { Emulator } from '../emulator/server';
-import type { InstanceSeed } from '../emulator/state';
 import { freshDynamoLedger } from '../support/dynamo';
 import type { ManualClock } from '../support/manual-clock';
 import { sweeper } from '../support/sweep-setup';

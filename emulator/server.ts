@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '../../lib/util/time';
+import type { Clock } from '../lib/util/time';
 import {
   DEFAULT_WORKSPACE,
   type EmulatedInstance,

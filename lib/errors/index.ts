@@ -1,0 +1,15 @@
+export { AuthenticationError } from './authentication-error';
+export { AuthorizationError } from './authorization-error';
+export { AutoretryError, type AutoretryErrorOptions } from './autoretry-error';
+export type { DataArtsErrorCode, ErrorCode } from './code';
+export { ConfigError } from './config-error';
+export { DataArtsError, type DataArtsErrorOptions, type RequestContext } from './dataarts-error';
+export { describeError } from './describe';
+export { InstanceNotFoundError } from './instance-not-found-error';
+export { LedgerError } from './ledger-error';
+export { MalformedResponseError } from './malformed-response-error';
+export { RequestRejectedError } from './request-rejected-error';
+export { RestartRejectedError } from './restart-rejected-error';
+export { SweepAbortedError } from './sweep-aborted-error';
+export { SweepFailedError } from './sweep-failed-error';
+export { TransientError, type TransientErrorOptions } from './transient-error';
