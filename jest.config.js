@@ -1,15 +1,40 @@
-/** Jest: @swc/jest transform to CommonJS; ky is ESM-only, so it is transformed too. */
+/**
+ * Jest: @swc/jest transform to CommonJS. `npm test` runs every suite with the coverage
+ * gate on lib/; `npm run test:unit` (AUTORETRY_TESTS=unit) skips the slow suites below
+ * and finishes in seconds; `npm run test:slow` (AUTORETRY_TESTS=slow) runs only them.
+ */
+
+/** Suites that start processes or dynalite tables, or run hundreds of sweeps. */
+const SLOW = [
+  'test/reliability/',
+  'test/deploy/',
+  'test/ledger/ledgers.test.ts',
+  'test/handlers/cli.test.ts',
+  'test/sweep/sweep.test.ts',
+  'test/sweep/protocol.test.ts',
+];
+
+const escape = (path) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const selection = {
+  all: {},
+  unit: { testPathIgnorePatterns: ['/node_modules/', ...SLOW.map((p) => `<rootDir>/${escape(p)}`)] },
+  slow: { testMatch: SLOW.map((p) => (p.endsWith('/') ? `<rootDir>/${p}**/*.test.ts` : `<rootDir>/${p}`)) },
+}[process.env.AUTORETRY_TESTS ?? 'all'];
+
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  ...selection,
   transform: {
     '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!ky/)'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFilesAfterEnv: ['<rootDir>/test/support/scan-secrets.ts'],
   maxWorkers: 2,
   testTimeout: 20000,
+  coverageProvider: 'v8',
+  collectCoverageFrom: ['<rootDir>/lib/**/*.ts'],
+  coverageReporters: ['text-summary', 'json-summary'],
 };

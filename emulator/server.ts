@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../lib/util/time';
+import { answerList } from './list-route';
 import {
   DEFAULT_WORKSPACE,
   type EmulatedInstance,
@@ -9,6 +10,7 @@ import {
   type InstanceSeed,
   publicView,
   rerunsPerFailure,
+  showView,
   toJson,
 } from './state';
 import { verifySignature } from './verify-signature';
@@ -48,13 +50,22 @@ export type FaultKind =
   /** 404 APIGW.0101: the gateway has no such route (wrong host, API not published). */
   | 'route-missing'
   /** 400 DLF.6888: the account lacks permissions. */
-  | 'no-permission';
+  | 'no-permission'
+  /** 401 APIGW.0301 on this request only (e.g. a credential revoked mid-sweep). */
+  | 401
+  /** 400 APIGW.0106: the gateway says a required header is missing. */
+  | 'header-missing'
+  /** The answer (list or show) leaves out `endTime`, as seen on finished instances. */
+  | 'end-time-missing';
 
 /** Faults answered before DataArts sees the request: `processed` cannot apply to them. */
 const NEVER_PROCESSED: ReadonlySet<FaultKind> = new Set<FaultKind>([
+  401,
+  403,
   429,
   503,
   'route-missing',
+  'header-missing',
   'no-permission',
 ]);
 
@@ -83,18 +94,38 @@ export interface Fault {
 
 export interface EmulatorOptions {
   clock: Clock;
+  /** TCP port on 127.0.0.1 (default 0: one the OS picks). */
+  port?: number;
   /** Access key -> secret key. */
   accessKeys?: Record<string, string>;
   /** IAM users that may get a token: `${domain}/${user}` -> password. */
   users?: Record<string, string>;
   /** Token lifetime on the emulator clock. */
   tokenTtlMs?: number;
-  /** What `offset` means: page index (default) or record offset. */
+  /**
+   * What `offset` means: page index (default) or record offset (what Huawei's own
+   * Terraform provider does with sibling DataArts APIs, and a public client assumes).
+   */
   offsetMode?: 'page' | 'record';
-  /** Reject windows longer than this (a recent edition caps at 7 days). */
+  /**
+   * Reject list requests whose `maxPlanTime - minPlanTime` exceeds this (400), `limit=1`
+   * counts included. Default 7 days, as a recent edition; `Infinity` turns it off.
+   */
   maxWindowMs?: number;
-  /** Which time the window filters on. */
+  /** Which time the window filters on: plan time (older docs, default) or start time (newer). */
   timeField?: 'planTime' | 'startTime';
+  /**
+   * Order of the list answer: newest plan time first (default), or `unordered`: a
+   * stable order unrelated to time, each page shuffled as well (the order is undocumented).
+   */
+  listOrder?: 'newest-first' | 'unordered';
+  /** Every page after the first repeats this many records of the page before it (default 0). */
+  pageOverlap?: number;
+  /**
+   * The `total` the list answer claims, from the true count: a lying server over- or
+   * under-reports, or caps it at the page size. Default: the true count.
+   */
+  reportTotal?: (actual: number, query: { limit: number; offset: number }) => number;
   /** Requests per second over all routes; beyond it 429 APIG.0308. */
   rateLimit?: { perSecond: number; burst?: number; retryAfterSeconds?: number };
   /** Added before every answer, real milliseconds. */
@@ -113,17 +144,23 @@ export interface EmulatorOptions {
   advanceOnRequestMs?: number;
   /** How to move the clock; default: the clock's own `advance` (ManualClock has one). */
   advance?: (ms: number) => void;
-  /** List bounds are strict, `> minPlanTime` and `< maxPlanTime`, as documented. Default: inclusive. */
-  strictBounds?: boolean;
-  /** A restart POST without Content-Type gets 400 APIGW.0106, as the real gateway. Default false. */
-  requireContentType?: boolean;
   /**
-   * Prefix of every gateway code. Unset: the codes the emulator always had keep the
-   * older 'APIG' (401, 403, 429, 5xx, unknown route), the ones added with the docs'
-   * prefix print 'APIGW' (0106 missing header, the 'route-missing' fault).
+   * List bounds are strict, `> minPlanTime` and `< maxPlanTime`, as every edition and
+   * SDK model documents (default true); false reads both ends inclusively (lenient).
    */
+  strictBounds?: boolean;
+  /**
+   * A POST without Content-Type gets 400 APIGW.0106, as the real gateway (default
+   * true); false plays a lenient gateway.
+   */
+  requireContentType?: boolean;
+  /** Prefix of every gateway code: 'APIGW' (default, the current docs) or the older pages' 'APIG'. */
   gatewayPrefix?: 'APIGW' | 'APIG';
-  /** Error body shape (default 'error_code': `{error_code, error_msg}`). */
+  /**
+   * Error body shape: 'error_code' (default, `{error_code, error_msg}`), or the two
+   * others Huawei's SDK core reads: 'code' (`{code, message}`) and 'nested'
+   * (`{"error": {code, message}}`).
+   */
   errorShape?: ErrorShape;
 }
 
@@ -209,8 +246,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   };
   setAdvanceOnRequest(options.advanceOnRequestMs ?? 0);
   // Gateway codes: see EmulatorOptions.gatewayPrefix.
-  const oldGateway = (n: string) => `${options.gatewayPrefix ?? 'APIG'}.${n}`;
-  const newGateway = (n: string) => `${options.gatewayPrefix ?? 'APIGW'}.${n}`;
+  const gateway = (n: string) => `${options.gatewayPrefix ?? 'APIGW'}.${n}`;
   let requestSeq = 0;
   let bucket = { tokens: 0, at: 0 };
   const resetBucket = () => {
@@ -303,7 +339,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const delay = (found && routeLatency.get(found.r.route)) ?? latencyMs;
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     if (!found?.m)
-      return error(res, record, 404, oldGateway('0101'), 'The API does not exist or has not been published.');
+      return error(res, record, 404, gateway('0101'), 'The API does not exist or has not been published.');
     const route = found.r.route;
     routeCounts.set(route, (routeCounts.get(route) ?? 0) + 1);
 
@@ -313,19 +349,23 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         res,
         record,
         429,
-        oldGateway('0308'),
+        gateway('0308'),
         'The request is throttled.',
         after === undefined ? {} : { 'Retry-After': String(after) },
       );
     }
-    if (options.requireContentType && route === 'restart' && !req.headers['content-type'])
-      return error(res, record, 400, newGateway('0106'), 'Invalid header parameter: Content-Type, required');
+    if ((options.requireContentType ?? true) && req.method === 'POST' && !req.headers['content-type'])
+      return error(res, record, 400, gateway('0106'), 'Invalid header parameter: Content-Type, required');
     const fault = takeFault(route);
     // No route, no authentication: the gateway answers before anything else.
     if (fault?.kind === 'route-missing') return answerFault(req, res, record, fault);
     const now = options.clock.now();
 
-    if (route === 'token') return issueToken(res, record, body, now);
+    if (route === 'token') {
+      // IAM's own faults (an outage answers 5xx before any password is checked).
+      if (fault && (await answerFault(req, res, record, fault))) return;
+      return issueToken(res, record, body, now);
+    }
 
     const projectId = safeDecode(found.m[1] ?? '');
     const auth = authenticate(req, body, projectId, now);
@@ -341,41 +381,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     if (fault && !afterProcessing && (await answerFault(req, res, record, fault))) return;
 
     if (route === 'list') {
-      const limit = query.limit === undefined ? 10 : Number(query.limit);
-      const offset = query.offset === undefined ? 0 : Number(query.offset);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-        return error(res, record, 400, 'DLF.0001', 'limit must be 1..1000 (EMU).');
-      if (!Number.isInteger(offset) || offset < 0)
-        return error(res, record, 400, 'DLF.0001', 'offset must be >= 0 (EMU).');
-      const startOfDay = new Date(now).setUTCHours(0, 0, 0, 0);
-      const min = query.minPlanTime === undefined ? startOfDay : Number(query.minPlanTime);
-      const max = query.maxPlanTime === undefined ? now : Number(query.maxPlanTime);
-      if (options.maxWindowMs !== undefined && max - min > options.maxWindowMs) {
-        return error(res, record, 400, 'DLF.0001', 'The time window may not exceed 7 days (EMU).');
-      }
-      const field = options.timeField ?? 'planTime';
-      const type = query.instanceType === undefined ? undefined : Number(query.instanceType);
-      const precise = query.preciseQuery === 'true';
-      const matches = [...store.values()]
-        .map((i) => state.settle(i, now))
-        .filter((i) => {
-          if (!inWindow(i[field], min, max, options.strictBounds === true)) return false;
-          if (query.status !== undefined && i.status !== query.status) return false;
-          if (type !== undefined && i.instanceType !== type) return false;
-          if (
-            query.jobName !== undefined &&
-            (precise ? i.jobName !== query.jobName : !i.jobName.includes(query.jobName))
-          )
-            return false;
-          return true;
-        })
-        .sort((a, b) => b.planTime - a.planTime || (a.instanceId < b.instanceId ? -1 : 1));
-      const skip = options.offsetMode === 'record' ? offset : offset * limit;
-      let rows = matches.slice(skip, skip + limit).map(publicView);
+      const settled = [...store.values()].map((i) => state.settle(i, now));
+      const answer = answerList(settled, query, now, options);
+      if (!answer.ok) return error(res, record, 400, answer.code, answer.msg);
+      let rows = answer.rows.map(publicView);
       if (fault?.kind === 'unknown-fields') {
         rows = rows.map((r) => ({ ...r, newField: { nested: true }, anotherOne: 'x' }));
       }
-      return send(res, record, 200, { total: matches.length, instances: rows });
+      return send(res, record, 200, { total: answer.total, instances: rows });
     }
 
     const jobName = safeDecode(found.m[2] ?? '');
@@ -387,22 +400,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     state.settle(instance, now);
 
     if (route === 'show') {
-      const nodes = [
-        {
-          nodeName: 'main',
-          type: 'DLISQL',
-          status:
-            instance.status === 'fail' ? 'fail' : instance.status === 'success' ? 'success' : instance.status,
-          planTime: instance.planTime,
-          startTime: instance.startTime,
-          endTime: instance.endTime,
-          retryTimes: 0,
-          inputRowCount: 0,
-          speed: 0,
-          logPath: `obs://dlf-log-${projectId}/${jobName}/${instanceId}.log`,
-        },
-      ];
-      return send(res, record, 200, { ...publicView(instance), total: nodes.length, nodes });
+      return send(
+        res,
+        record,
+        200,
+        showView(instance, projectId, { omitEndTime: fault?.kind === 'end-time-missing' }),
+      );
     }
 
     // restart: a client that hung up while the request waited is not served (like a gateway).
@@ -439,7 +442,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       const key = `${user.domain.name}/${user.name}`;
       const projectId = auth.scope.project.id;
       if (typeof projectId !== 'string' || options.users?.[key] !== user.password) {
-        return error(res, record, 401, oldGateway('0301'), 'Incorrect IAM authentication information.');
+        return error(res, record, 401, gateway('0301'), 'Incorrect IAM authentication information.');
       }
       const token = `MII${randomUUID().replace(/-/g, '')}`;
       const expiresAt = now + (options.tokenTtlMs ?? 86_400_000);
@@ -454,7 +457,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         },
       );
     } catch {
-      return error(res, record, 400, oldGateway('0201'), 'Request body is invalid.');
+      return error(res, record, 400, gateway('0201'), 'Request body is invalid.');
     }
   };
 
@@ -463,15 +466,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     if (typeof token === 'string') {
       const known = tokens.get(token);
       if (!known || known.expiresAt <= now)
-        return { code: oldGateway('0307'), msg: 'The token must be updated.' };
+        return { code: gateway('0307'), msg: 'The token must be updated.' };
       if (known.projectId !== projectId)
-        return { code: oldGateway('0301'), msg: 'Incorrect IAM authentication information.' };
+        return { code: gateway('0301'), msg: 'Incorrect IAM authentication information.' };
       return undefined;
     }
     const verdict = verifySignature(req, body, accessKeys, now);
     if (!verdict.ok)
       return {
-        code: oldGateway('0301'),
+        code: gateway('0301'),
         msg: `Incorrect IAM authentication information: ${verdict.reason}.`,
       };
     return undefined;
@@ -505,21 +508,27 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
           res,
           record,
           fault.kind,
-          oldGateway(fault.kind === 429 ? '0308' : '0203'),
+          gateway(fault.kind === 429 ? '0308' : '0203'),
           'Injected fault.',
           fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) },
         );
         return true;
+      case 401:
+        error(res, record, 401, gateway('0301'), 'Incorrect IAM authentication information.');
+        return true;
       case 403:
-        error(res, record, 403, oldGateway('0302'), 'The IAM user is not authorized to access the API.');
+        error(res, record, 403, gateway('0302'), 'The IAM user is not authorized to access the API.');
+        return true;
+      case 'header-missing':
+        error(res, record, 400, gateway('0106'), 'Invalid header parameter: Content-Type, required');
         return true;
       case 500:
       case 502:
       case 504:
-        error(res, record, fault.kind, oldGateway('0202'), 'Injected fault.');
+        error(res, record, fault.kind, gateway('0202'), 'Injected fault.');
         return true;
       case 'route-missing':
-        error(res, record, 404, newGateway('0101'), 'The API does not exist or has not been published.');
+        error(res, record, 404, gateway('0101'), 'The API does not exist or has not been published.');
         return true;
       case 'no-permission':
         error(res, record, 400, 'DLF.6888', 'The account permissions do not allow this operation.');
@@ -549,7 +558,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     });
   });
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
   return {
@@ -622,12 +631,6 @@ function findInstance(state: EmulatorState, instanceId: string | number): Emulat
 function allowsRestart(instance: EmulatedInstance, acceptRunning: boolean): boolean {
   if (['success', 'fail', 'manual-stop'].includes(instance.status)) return true;
   return acceptRunning && ['running', 'waiting'].includes(instance.status);
-}
-
-/** The list time filter; the docs say strict on both ends, the emulator defaults to inclusive. */
-function inWindow(time: number | undefined, min: number, max: number, strict: boolean): boolean {
-  if (time === undefined) return false;
-  return strict ? time > min && time < max : time >= min && time <= max;
 }
 
 /** The given `advance`, else the clock's own, else none. */

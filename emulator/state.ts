@@ -177,9 +177,8 @@ function startPendingRerun(instance: EmulatedInstance): void {
   instance.status = 'running';
   instance.startTime = pending.startAt;
   delete instance.endTime;
-  // A running instance has no error yet.
+  // A running instance has no error yet. `version` is the job's version: a rerun keeps it.
   delete instance.errorMessage;
-  instance.version++;
 }
 
 /** The largest number of accepted restarts that answered one failure generation. */
@@ -192,6 +191,46 @@ export function publicView(instance: EmulatedInstance): Record<string, unknown> 
   const { script: _s, afterScript: _t, runMs: _r, restarts: _n, book: _b, instanceId, ...rest } = instance;
   // instanceId is a Long: write it as a bare number, digits intact, like the real API.
   return { ...rest, instanceId: new RawNumber(instanceId) };
+}
+
+/**
+ * The show answer, shaped as the SDK's `ShowJobInstanceResponse`: the instance's job,
+ * status and times, `total` and `nodes[]`, none of the list-only fields (`instanceId`,
+ * `instanceType`, `forceSuccess`, `ignoreSuccess`, `version`, `submitTime`...). Each
+ * node carries its own `instanceId` and the DLI `queue`. `omitEndTime` plays answers
+ * seen without `endTime` on finished instances.
+ */
+export function showView(
+  instance: EmulatedInstance,
+  projectId: string,
+  options: { omitEndTime?: boolean } = {},
+): Record<string, unknown> {
+  const times = {
+    planTime: instance.planTime,
+    ...(instance.startTime === undefined ? {} : { startTime: instance.startTime }),
+    ...(instance.endTime === undefined || options.omitEndTime ? {} : { endTime: instance.endTime }),
+  };
+  const node = {
+    nodeName: 'main',
+    type: 'DLISQL',
+    status: instance.status,
+    ...times,
+    retryTimes: 0,
+    instanceId: new RawNumber(`${instance.instanceId}01`),
+    inputRowCount: 0,
+    speed: 0,
+    logPath: `obs://dlf-log-${projectId}/${instance.jobName}/${instance.instanceId}.log`,
+    queue: 'default',
+  };
+  return {
+    ...(instance.jobId === undefined ? {} : { jobId: instance.jobId }),
+    jobName: instance.jobName,
+    status: instance.status,
+    ...times,
+    ...(instance.executeTime === undefined ? {} : { executeTime: instance.executeTime }),
+    total: 1,
+    nodes: [node],
+  };
 }
 
 /** Marks a decimal string to be written into JSON as a bare number (ids beyond 2^53). */

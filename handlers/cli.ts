@@ -1,29 +1,55 @@
 import { readFile } from 'node:fs/promises';
-import { parseCliArgs, USAGE } from '../lib/cli/args';
+import { type CliArgs, parseCommand, USAGE } from '../lib/cli/args';
+import { notifyFromCli } from '../lib/cli/notify-sweep';
+import { runNotifyTest } from '../lib/cli/notify-test';
+import { readSecretWebhooks } from '../lib/cli/secret-file';
 import { credentialsFromEnv } from '../lib/config/credentials';
 import { parseConfigText } from '../lib/config/parse';
 import { AuthenticationError, ConfigError } from '../lib/errors';
 import { jsonLogger } from '../lib/log';
+import type { Webhook } from '../lib/notify/webhook';
+import { webhookSecrets } from '../lib/notify/webhook-schema';
 import { formatTable } from '../lib/sweep/format-table';
 import { authFailedEverywhere } from '../lib/sweep/report';
 import { runSweep } from '../lib/sweep/sweep';
 import { systemClock } from '../lib/util/time';
 import { buildLedger, buildTargets } from '../lib/wiring';
 
-/** The command-line one-off sweep: reads flags, config and credentials, runs one sweep, prints it. */
+/** The command line: a one-off sweep, or `notify test`. */
 async function main(argv: string[]): Promise<number> {
-  const args = parseCliArgs(argv);
-  if (args.help) {
+  const command = parseCommand(argv);
+  if (command.command === 'help') {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (command.command === 'notify-test') {
+    const webhooks = await readSecretWebhooks(command.args.secretFile);
+    return runNotifyTest(command.args, {
+      webhooks,
+      logger: jsonLogger('warn', (line) => process.stderr.write(line), {}, webhookSecrets(webhooks)),
+      now: Date.now,
+      write: (text) => process.stdout.write(text),
+    });
+  }
+  return sweep(command.args);
+}
+
+/** Reads flags, config and credentials, runs one sweep, prints it, and notifies with --notify. */
+async function sweep(args: CliArgs): Promise<number> {
   const text = await readFile(args.config as string, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new ConfigError('--config', `cannot read ${args.config}: ${error.code ?? error.message}`);
   });
   const withOverrides = applyOverrides(text, args.jobs, args.lookback);
   const config = parseConfigText(withOverrides, args.config as string);
   const credentials = credentialsFromEnv(process.env);
-  const logger = jsonLogger(args.verbose ? 'debug' : 'warn', (line) => process.stderr.write(line));
+  // Read before sweeping: a bad secret file must not cost a sweep.
+  const webhooks: Webhook[] = args.notify ? await readSecretWebhooks(args.secretFile as string) : [];
+  const logger = jsonLogger(
+    args.verbose ? 'debug' : 'warn',
+    (line) => process.stderr.write(line),
+    {},
+    webhookSecrets(webhooks),
+  );
   const interrupt = stopOnSignal();
   const report = await runSweep(
     {
@@ -36,13 +62,18 @@ async function main(argv: string[]): Promise<number> {
     { dryRun: args.dryRun, signal: interrupt.signal },
   ).finally(interrupt.dispose);
   process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatTable(report));
+  const notified = args.notify
+    ? await notifyFromCli(report, config, args.notify, webhooks, logger)
+    : undefined;
+  for (const f of notified?.failed ?? [])
+    process.stderr.write(`dataarts-autoretry: notification failed: ${f.channel}: ${f.code} ${f.message}\n`);
   if (authFailedEverywhere(report)) {
     process.stderr.write(
       `dataarts-autoretry: authentication failed on every target (${report.targets[0]?.error?.message})\n`,
     );
     return 3;
   }
-  return 0;
+  return notified?.failed?.length ? 4 : 0;
 }
 
 /**
@@ -89,7 +120,8 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof ConfigError) {
-      process.stderr.write(`dataarts-autoretry: invalid ${error.field}: ${error.problem}\n`);
+      for (const issue of error.issues)
+        process.stderr.write(`dataarts-autoretry: invalid ${issue.field}: ${issue.problem}\n`);
       process.exitCode = 2;
     } else if (error instanceof AuthenticationError) {
       process.stderr.write(`dataarts-autoretry: ${error.message}\n`);

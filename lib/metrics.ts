@@ -1,5 +1,10 @@
+import type { GenericLogger } from '@aws-lambda-powertools/commons/types';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SERVICE_NAME } from './log';
+import type { Outcome } from './policy/decision';
 import type { SweepReport, TargetReport } from './sweep/report';
 
+/** The namespace and names the alarms in serverless.yml and operators' dashboards read. */
 export const METRIC_NAMESPACE = 'DataArtsAutoRetry';
 const METRICS = [
   'Listed',
@@ -31,7 +36,7 @@ const ELIGIBLE = [
   'claimed-elsewhere',
   'error',
   'target-halted',
-];
+] as const satisfies readonly Outcome[];
 
 type Values = Record<MetricName, number>;
 
@@ -52,43 +57,84 @@ function values(report: SweepReport, target?: TargetReport): Values {
   };
 }
 
+export interface MetricsOptions {
+  stage: string;
+  /** Where each EMF object goes, as one line (stdout in Lambda, where CloudWatch reads it). */
+  write: (line: string) => void;
+  /** Receives Powertools' own warnings (invalid dimensions and the like). */
+  logger?: GenericLogger;
+}
+
 /**
- * CloudWatch Embedded Metric Format lines: one per target (dimensions Service,
- * Stage, Target) and one for the whole sweep (Service, Stage), which the alarms use.
- * Lambda ships them from the log; no PutMetricData permission is needed.
- *
- * A dry run adds the dimension `DryRun` ("true") to every line, so none of its figures
- * lands in a series an alarm or a dashboard of real sweeps reads, and leaves out the
- * alarm metrics (ALARM_METRICS) altogether.
+ * A Powertools Metrics whose every EMF object (the cold start's included) goes
+ * through `write`. The dimensions are the ones the alarms and dashboards were built
+ * on, `Service` and `Stage`: Powertools' own lowercase `service` default dimension is
+ * replaced, because CloudWatch matches a metric only by its exact set of dimensions.
  */
-export function metricLines(report: SweepReport, stage: string, timestamp: number): string[] {
+export function sweepMetrics(options: MetricsOptions): Metrics {
+  const dimensions = { Service: SERVICE_NAME, Stage: options.stage };
+  class WriterMetrics extends Metrics {
+    constructor(single: boolean) {
+      super({
+        namespace: METRIC_NAMESPACE,
+        serviceName: SERVICE_NAME,
+        singleMetric: single,
+        ...(options.logger ? { logger: options.logger } : {}),
+      });
+      this.clearDefaultDimensions();
+      this.setDefaultDimensions(dimensions);
+    }
+
+    override publishStoredMetrics(): this {
+      try {
+        if (this.hasStoredMetrics() && !this.isDisabled())
+          options.write(JSON.stringify(this.serializeMetrics()));
+      } finally {
+        this.clearMetrics();
+        this.clearDimensions();
+        this.clearMetadata();
+      }
+      return this;
+    }
+
+    // ColdStart is published through a single-metric instance: it must write here too.
+    override singleMetric(): Metrics {
+      return new WriterMetrics(true);
+    }
+  }
+  return new WriterMetrics(false);
+}
+
+/**
+ * One EMF object per target (dimensions Service, Stage, Target) and one for the whole
+ * sweep (Service, Stage), which the alarms use. Lambda ships them from the log; no
+ * PutMetricData permission is needed.
+ *
+ * A dry run adds the dimension `DryRun` ("true") to every object, so none of its
+ * figures lands in a series an alarm or a dashboard of real sweeps reads, and leaves
+ * out the alarm metrics (ALARM_METRICS) altogether.
+ */
+export function publishSweepMetrics(metrics: Metrics, report: SweepReport): void {
   const names = report.dryRun ? METRICS.filter((name) => !ALARM_METRICS.includes(name)) : METRICS;
-  const mode: Record<string, string> = report.dryRun ? { DryRun: 'true' } : {};
-  const line = (dimensions: string[], labels: Record<string, string>, all: Values) =>
-    JSON.stringify({
-      _aws: {
-        Timestamp: timestamp,
-        CloudWatchMetrics: [
-          {
-            Namespace: METRIC_NAMESPACE,
-            Dimensions: [[...dimensions, ...Object.keys(mode)]],
-            Metrics: names.map((Name) => ({
-              Name,
-              Unit: Name === 'DurationMs' ? 'Milliseconds' : 'Count',
-            })),
-          },
-        ],
-      },
-      Service: 'dataarts-autoretry',
-      Stage: stage,
-      ...labels,
-      ...mode,
-      ...Object.fromEntries(names.map((name) => [name, all[name]])),
-    });
-  return [
-    ...report.targets.map((t) =>
-      line(['Service', 'Stage', 'Target'], { Target: t.target }, values(report, t)),
-    ),
-    line(['Service', 'Stage'], {}, values(report)),
-  ];
+  const publish = (all: Values, target?: string) => {
+    if (target !== undefined) metrics.addDimension('Target', target);
+    if (report.dryRun) metrics.addDimension('DryRun', 'true');
+    for (const name of names) {
+      metrics.addMetric(name, name === 'DurationMs' ? MetricUnit.Milliseconds : MetricUnit.Count, all[name]);
+    }
+    metrics.publishStoredMetrics();
+  };
+  for (const target of report.targets) publish(values(report, target), target.target);
+  publish(values(report));
+}
+
+/**
+ * `NotifyFailed` (Service, Stage): channels that did not take the sweep's summary, by
+ * HTTP status or by the platform's own error code in a 200 answer. Published only
+ * when a channel failed, so an alarm on it treats missing data as "not breaching".
+ */
+export function publishNotifyFailed(metrics: Metrics, failed: number): void {
+  if (failed === 0) return;
+  metrics.addMetric('NotifyFailed', MetricUnit.Count, failed);
+  metrics.publishStoredMetrics();
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALARM_METRICS, METRIC_NAMESPACE, metricLines } from '../lib/metrics';
+import { ALARM_METRICS, METRIC_NAMESPACE, publishSweepMetrics, sweepMetrics } from '../lib/metrics';
+import type { SweepReport } from '../lib/sweep/report';
 import { fixedReport } from './support/fixed-report';
 
 interface EmfLine {
@@ -25,6 +26,13 @@ function alarmsOfServerlessYml(): Array<{ namespace: string; metric: string; dim
 }
 
 const parse = (lines: string[]) => lines.map((l) => JSON.parse(l) as EmfLine);
+
+/** The EMF lines one sweep's report publishes, as the Lambda writes them. */
+function metricLines(report: SweepReport, stage: string): string[] {
+  const lines: string[] = [];
+  publishSweepMetrics(sweepMetrics({ stage, write: (line) => lines.push(line) }), report);
+  return lines;
+}
 const metricsOf = (line: EmfLine) => line._aws.CloudWatchMetrics.flatMap((m) => m.Metrics.map((x) => x.Name));
 const dimensionSetsOf = (line: EmfLine) => line._aws.CloudWatchMetrics.flatMap((m) => m.Dimensions);
 
@@ -37,7 +45,7 @@ describe('metricLines', () => {
   });
 
   it('a real sweep feeds the alarms: Exhausted on the (Service, Stage) line', () => {
-    const lines = parse(metricLines(fixedReport(), 'prod', 0));
+    const lines = parse(metricLines(fixedReport(), 'prod'));
     const total = lines.at(-1)!;
     expect(dimensionSetsOf(total)).toEqual([['Service', 'Stage']]);
     expect(total).toMatchObject({
@@ -58,7 +66,7 @@ describe('metricLines', () => {
   it('a dry run emits no alarm metric, in no series an alarm reads, and tags every line DryRun', () => {
     const report = fixedReport({ dryRun: true, restarted: [], totals: { 'dry-run': 3 } });
     expect(report.exhausted).toHaveLength(1);
-    const lines = parse(metricLines(report, 'prod', 0));
+    const lines = parse(metricLines(report, 'prod'));
     expect(lines).toHaveLength(2);
     for (const line of lines) {
       for (const name of ALARM_METRICS) {
@@ -71,6 +79,49 @@ describe('metricLines', () => {
         expect(dimensionSetsOf(line).some((d) => sameSet(d, alarm.dimensions))).toBe(false);
     }
     expect(lines.at(-1)).toMatchObject({ Eligible: 3, Restarted: 0 });
+  });
+
+  it("keeps the names and units operators use, in the namespace the alarms read, without Powertools' `service`", () => {
+    const [target, total] = parse(metricLines(fixedReport(), 'prod')).slice(-2) as [EmfLine, EmfLine];
+    const names = [
+      'Listed',
+      'Eligible',
+      'Restarted',
+      'Exhausted',
+      'Deferred',
+      'Errors',
+      'ApiCalls',
+      'DurationMs',
+    ];
+    for (const line of [target, total]) {
+      const [definition] = line._aws.CloudWatchMetrics;
+      expect(definition?.Namespace).toBe(METRIC_NAMESPACE);
+      expect(metricsOf(line)).toEqual(names);
+      expect(line).not.toHaveProperty('service');
+    }
+    expect(dimensionSetsOf(target)).toEqual([['Service', 'Stage', 'Target']]);
+    const units = total._aws.CloudWatchMetrics[0]?.Metrics as Array<{ Name: string; Unit: string }>;
+    expect(new Set(units.map((m) => `${m.Name}:${m.Unit}`))).toContain('DurationMs:Milliseconds');
+    expect(units.filter((m) => m.Unit === 'Count')).toHaveLength(7);
+  });
+
+  it('publishes ColdStart once per execution environment, by Service, Stage and function', () => {
+    const lines: string[] = [];
+    // Powertools counts a cold start only in an on-demand execution environment.
+    process.env.AWS_LAMBDA_INITIALIZATION_TYPE = 'on-demand';
+    const metrics = sweepMetrics({ stage: 'prod', write: (line) => lines.push(line) });
+    delete process.env.AWS_LAMBDA_INITIALIZATION_TYPE;
+    metrics.captureColdStartMetric('dataarts-autoretry-prod-sweep');
+    metrics.captureColdStartMetric('dataarts-autoretry-prod-sweep');
+    const [cold, ...rest] = parse(lines);
+    expect(rest).toHaveLength(0);
+    expect(metricsOf(cold!)).toEqual(['ColdStart']);
+    expect(dimensionSetsOf(cold!)).toEqual([['Service', 'Stage', 'function_name']]);
+    expect(cold).toMatchObject({
+      ColdStart: 1,
+      Stage: 'prod',
+      function_name: 'dataarts-autoretry-prod-sweep',
+    });
   });
 });
 

@@ -1,9 +1,15 @@
 import type { Credentials } from '../dataarts/auth';
+import { assertHeaderSafe } from '../dataarts/header-values';
 import { ConfigError } from '../errors';
 
 /**
- * Huawei credentials from environment variables (the command line). AK/SK uses the
- * official SDK names; an IAM user uses HUAWEICLOUD_IAM_*. Values never appear in errors.
+ * Huawei credentials from environment variables (the command line, and the Lambda's
+ * secret, whose keys are the same names). AK/SK uses the official SDK names; an IAM
+ * user uses HUAWEICLOUD_IAM_*. Values never appear in errors. An AK, SK or security
+ * token that a header cannot carry as it is (whitespace, a trailing newline, control
+ * or non-ASCII characters) is refused here, naming the variable, before any request:
+ * sent, it would cost a failed signature toward the AK lock, or fetch would refuse it
+ * with an error that quotes the header.
  */
 export function credentialsFromEnv(env: NodeJS.ProcessEnv): Credentials {
   const ak = env.HUAWEICLOUD_SDK_AK;
@@ -14,7 +20,10 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv): Credentials {
         ak ? 'HUAWEICLOUD_SDK_SK' : 'HUAWEICLOUD_SDK_AK',
         'must be set together with the other',
       );
+    assertHeaderSafe('HUAWEICLOUD_SDK_AK', ak);
+    assertHeaderSafe('HUAWEICLOUD_SDK_SK', sk);
     const token = env.HUAWEICLOUD_SDK_SECURITY_TOKEN;
+    if (token) assertHeaderSafe('HUAWEICLOUD_SDK_SECURITY_TOKEN', token);
     return { kind: 'aksk', ak, sk, ...(token ? { securityToken: token } : {}) };
   }
   const user = env.HUAWEICLOUD_IAM_USER;

@@ -39,8 +39,8 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
 }
 
 /**
- * AUTORETRY_TARGETS, AUTORETRY_POLICY and AUTORETRY_CLIENT hold the JSON of the
- * config file's `targets`, `policy` and `client`; the ledger is the stack's table.
+ * AUTORETRY_TARGETS, AUTORETRY_POLICY, AUTORETRY_CLIENT and AUTORETRY_NOTIFY hold the
+ * JSON of the config file's `targets`, `policy`, `client` and `notify`; the ledger is the stack's table.
  * `overrides` (from a manual event) replace policy keys before validation.
  */
 export function settingsFromEnv(
@@ -63,6 +63,7 @@ export function settingsFromEnv(
         ? { ...policy, ...overrides }
         : policy,
     client: json(env, 'AUTORETRY_CLIENT', {}),
+    notify: json(env, 'AUTORETRY_NOTIFY', {}),
   };
   if (raw.targets === undefined)
     throw new ConfigError('AUTORETRY_TARGETS', 'is required: a JSON array of targets');

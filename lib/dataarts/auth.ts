@@ -11,7 +11,7 @@ export interface OutgoingRequest {
   method: string;
   /** `host[:port]` as it will be sent. */
   host: string;
-  /** Decoded path. */
+  /** The path as sent (each segment encoded on its own). */
   path: string;
   query: Record<string, string>;
   /** Headers that will be sent (and, with AK/SK, signed). */

@@ -1,11 +1,6 @@
-import {
-  type DataArtsError,
-  InstanceNotFoundError,
-  type RequestContext,
-  RequestRejectedError,
-  RestartRejectedError,
-  TransientError,
-} from '../errors';
+import type { RequestContext } from '../errors';
+import { apiPath } from './api-path';
+import { assertHeaderSafe } from './header-values';
 import { type Instance, type InstanceDetail, readInstanceDetail, readInstancePage } from './instance';
 import {
   DEFAULT_LIST_OPTIONS,
@@ -15,7 +10,8 @@ import {
   listWindow,
   type TimeWindow,
 } from './list-instances';
-import { errorFromResponse, parseErrorBody, type Transport, type TransportResponse } from './transport';
+import { interpretRestart, readFailure } from './refusals';
+import type { Transport, TransportResponse } from './transport';
 
 /** Where one DataArts project/workspace is reached. */
 export interface TargetAddress {
@@ -37,9 +33,6 @@ export interface ApiCallCounts {
   restart: number;
 }
 
-/** Codes DLF uses for "job instance does not exist" across editions. */
-const NOT_FOUND_CODES = new Set(['DLF.0137', 'DLF.30137']);
-
 /** The DataArts Factory v1 job-instance API of one project/workspace. */
 export class DataArtsClient {
   readonly calls: ApiCallCounts = { list: 0, show: 0, restart: 0 };
@@ -50,6 +43,8 @@ export class DataArtsClient {
     private readonly target: TargetAddress,
     listOptions: Partial<ListOptions> = {},
   ) {
+    // Sent as a header on every request: refused here, before anything is sent.
+    if (target.workspace !== undefined) assertHeaderSafe('targets[].workspace', target.workspace);
     this.listOptions = { ...DEFAULT_LIST_OPTIONS, ...listOptions };
   }
 
@@ -82,10 +77,10 @@ export class DataArtsClient {
 
   /** One instance with its nodes (`retryTimes` is the platform's own node retry count). */
   async getInstance(jobName: string, instanceId: string, signal?: AbortSignal): Promise<InstanceDetail> {
-    const path = `/v1/${this.target.projectId}/jobs/${jobName}/instances/${instanceId}`;
+    const path = apiPath('v1', this.target.projectId, 'jobs', jobName, 'instances', instanceId);
     this.calls.show++;
     const response = await this.get(path, {}, signal);
-    return readInstanceDetail(response.text, { method: 'GET', path });
+    return readInstanceDetail(response.text, { method: 'GET', path }, { jobName, instanceId });
   }
 
   /**
@@ -102,7 +97,8 @@ export class DataArtsClient {
     options?: RestartOptions,
     signal?: AbortSignal,
   ): Promise<void> {
-    const path = `/v1/${this.target.projectId}/jobs/${jobName}/instances/${instanceId}/restart`;
+    // Each parameter is one segment; a name that cannot be throws before anything is sent.
+    const path = apiPath('v1', this.target.projectId, 'jobs', jobName, 'instances', instanceId, 'restart');
     const body = restartBody(options);
     this.calls.restart++;
     const response = await this.transport.send({
@@ -124,7 +120,7 @@ export class DataArtsClient {
     filters: ListFilters,
     signal: AbortSignal | undefined,
   ) {
-    const path = `/v1/${this.target.projectId}/jobs/instances/detail`;
+    const path = apiPath('v1', this.target.projectId, 'jobs', 'instances', 'detail');
     const query: Record<string, string> = {
       minPlanTime: String(window.from),
       maxPlanTime: String(window.to),
@@ -170,36 +166,6 @@ function restartBody(options?: RestartOptions): string | undefined {
   if (options.jobParamVersion !== undefined) body.job_param_version = options.jobParamVersion;
   if (options.ignoreObsMonitor !== undefined) body.ignore_obs_monitor = options.ignoreObsMonitor;
   return Object.keys(body).length === 0 ? undefined : JSON.stringify(body);
-}
-
-function interpretRestart(response: TransportResponse, context: RequestContext): void {
-  if (response.status === 204 || response.status === 200) return;
-  const failure = readFailure(response, context);
-  // A refused restart (the status does not allow it, a manual instance...) is its own error.
-  if (failure instanceof RequestRejectedError && (response.status === 400 || response.status === 404)) {
-    throw errorFromResponse(RestartRejectedError, 'RESTART_REJECTED', response, context);
-  }
-  throw failure;
-}
-
-/** A non-success answer to a request, as one of the project's errors. */
-function readFailure(response: TransportResponse, context: RequestContext): DataArtsError {
-  const { status } = response;
-  const { code } = parseErrorBody(response.text);
-  if (status >= 500) {
-    return new TransientError({
-      message: `${context.method} ${context.path} answered ${status}`,
-      code: 'SERVER_ERROR',
-      request: context,
-      sent: true,
-      status,
-      dlfCode: code,
-    });
-  }
-  if (code && NOT_FOUND_CODES.has(code)) {
-    return errorFromResponse(InstanceNotFoundError, 'INSTANCE_NOT_FOUND', response, context);
-  }
-  return errorFromResponse(RequestRejectedError, 'REQUEST_REJECTED', response, context);
 }
 
 export type { Instance, InstanceDetail };

@@ -1,4 +1,5 @@
 import { MalformedResponseError, type RequestContext } from '../errors';
+import { segmentProblem } from './api-path';
 
 /** Statuses the restart API accepts. */
 export const RESTARTABLE_STATUSES: ReadonlySet<string> = new Set(['success', 'fail', 'manual-stop']);
@@ -36,6 +37,10 @@ export interface InstanceNode {
   startTime?: number;
   endTime?: number;
   logPath?: string;
+  /** The DLI queue the node ran on. */
+  queue?: string;
+  /** The node's own instance id (not the job instance's). */
+  instanceId?: string;
 }
 
 export interface InstanceDetail extends Instance {
@@ -72,8 +77,27 @@ const optionalNumber = (row: Row, key: string): number | undefined => {
 };
 const optionalString = (row: Row, key: string): string | undefined =>
   typeof row[key] === 'string' ? (row[key] as string) : undefined;
-const optionalBoolean = (row: Row, key: string): boolean | undefined =>
-  typeof row[key] === 'boolean' ? (row[key] as boolean) : undefined;
+
+/**
+ * Fields that can forbid a restart (an operator's force/ignore success, a manual
+ * instance) fail closed: absent is fine, but present with the wrong type (`"true"`,
+ * `1`, `null`) makes the whole instance malformed rather than quietly restartable.
+ */
+const SAFETY_FIELDS: ReadonlyArray<[key: 'forceSuccess' | 'ignoreSuccess' | 'instanceType', type: string]> = [
+  ['forceSuccess', 'boolean'],
+  ['ignoreSuccess', 'boolean'],
+  ['instanceType', 'whole number'],
+];
+
+function safetyProblem(row: Row): string | undefined {
+  for (const [key, type] of SAFETY_FIELDS) {
+    if (!(key in row) || row[key] === undefined) continue;
+    const value = row[key];
+    const ok = type === 'boolean' ? typeof value === 'boolean' : Number.isInteger(value);
+    if (!ok) return `${key} is not a ${type}`;
+  }
+  return undefined;
+}
 
 function idString(value: unknown): string | undefined {
   if (typeof value === 'string' && /^\d{1,25}$/.test(value)) return value;
@@ -81,15 +105,24 @@ function idString(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Reads one instance; a missing or mistyped optional field is dropped, not fatal. */
+/**
+ * Reads one instance, or says why it cannot be used. A missing optional field stays
+ * unknown (never a default that could read as evidence); a mistyped informational
+ * field is dropped; a mistyped safety field or an unsafe job name is fatal.
+ */
 export function readInstance(value: unknown): Instance | string {
   if (!isRow(value)) return 'not an object';
   const jobName = value.jobName;
   const instanceId = idString(value.instanceId);
   const status = value.status;
   if (typeof jobName !== 'string' || jobName === '') return 'jobName missing or not a string';
+  const nameProblem = segmentProblem(jobName);
+  // It goes into the restart path: a name that is not one safe segment is never used.
+  if (nameProblem) return `jobName ${nameProblem}`;
   if (instanceId === undefined) return 'instanceId missing or not a whole number';
   if (typeof status !== 'string' || status === '') return 'status missing or not a string';
+  const unsafe = safetyProblem(value);
+  if (unsafe) return unsafe;
   const instance: Instance = { jobName, instanceId, status };
   const jobId = value.jobId === undefined ? undefined : String(value.jobId);
   const fields: Record<string, unknown> = {
@@ -100,9 +133,9 @@ export function readInstance(value: unknown): Instance | string {
     endTime: optionalNumber(value, 'endTime'),
     submitTime: optionalNumber(value, 'submitTime'),
     executeTime: optionalNumber(value, 'executeTime'),
-    instanceType: optionalNumber(value, 'instanceType'),
-    forceSuccess: optionalBoolean(value, 'forceSuccess'),
-    ignoreSuccess: optionalBoolean(value, 'ignoreSuccess'),
+    instanceType: value.instanceType,
+    forceSuccess: value.forceSuccess,
+    ignoreSuccess: value.ignoreSuccess,
     version: optionalNumber(value, 'version'),
     errorMessage: optionalString(value, 'errorMessage'),
   };
@@ -140,6 +173,8 @@ export function readInstancePage(text: string, context: RequestContext): Instanc
   const total = body.total;
   if (typeof total !== 'number' || !Number.isInteger(total) || total < 0)
     throw fail('total is not a whole number');
+  // `{"total": 5}` alone is not an empty page: the instances it counts are missing.
+  if (body.instances === undefined && total > 0) throw fail(`instances missing while total is ${total}`);
   const rows = body.instances ?? [];
   if (!Array.isArray(rows)) throw fail('instances is not an array');
   const page: InstancePage = { total, instances: [], invalid: [] };
@@ -151,34 +186,51 @@ export function readInstancePage(text: string, context: RequestContext): Instanc
   return page;
 }
 
-/** Validates a show answer: the instance plus `nodes[]`. */
-export function readInstanceDetail(text: string, context: RequestContext): InstanceDetail {
+/**
+ * Validates a show answer, shaped as the SDK's `ShowJobInstanceResponse`: the
+ * instance's times and status plus `nodes[]`, without the list-only fields
+ * (`instanceId`, `instanceType`, `forceSuccess`...). The identity is the one asked
+ * for; an answer naming another job is malformed. `endTime` is optional and was seen
+ * missing on finished instances: it stays unknown, never "not ended" or "changed".
+ */
+export function readInstanceDetail(
+  text: string,
+  context: RequestContext,
+  asked: { jobName: string; instanceId: string },
+): InstanceDetail {
   const body = parseBody(text, context);
-  const instance = readInstance(body);
-  if (typeof instance === 'string') {
-    throw new MalformedResponseError({
-      message: `${context.method} ${context.path}: ${instance}`,
+  const fail = (problem: string) =>
+    new MalformedResponseError({
+      message: `${context.method} ${context.path}: ${problem}`,
       code: 'MALFORMED_RESPONSE',
       request: context,
       status: 200,
     });
-  }
-  const rawNodes = isRow(body) && Array.isArray(body.nodes) ? body.nodes : [];
-  const nodes: InstanceNode[] = [];
-  for (const raw of rawNodes) {
-    if (!isRow(raw) || typeof raw.nodeName !== 'string' || typeof raw.status !== 'string') continue;
-    const node: InstanceNode = { nodeName: raw.nodeName, status: raw.status };
-    const retryTimes = optionalNumber(raw, 'retryTimes');
-    if (retryTimes !== undefined) node.retryTimes = retryTimes;
-    const type = optionalString(raw, 'type');
-    if (type !== undefined) node.type = type;
-    const startTime = optionalNumber(raw, 'startTime');
-    if (startTime !== undefined) node.startTime = startTime;
-    const endTime = optionalNumber(raw, 'endTime');
-    if (endTime !== undefined) node.endTime = endTime;
-    const logPath = optionalString(raw, 'logPath');
-    if (logPath !== undefined) node.logPath = logPath;
-    nodes.push(node);
-  }
+  if (!isRow(body)) throw fail('answer is not an object');
+  if (body.jobName !== undefined && body.jobName !== asked.jobName) throw fail('answer names another job');
+  if (body.instanceId !== undefined && idString(body.instanceId) !== asked.instanceId)
+    throw fail('answer names another instance');
+  const instance = readInstance({ ...body, jobName: asked.jobName, instanceId: asked.instanceId });
+  if (typeof instance === 'string') throw fail(instance);
+  const rawNodes = Array.isArray(body.nodes) ? body.nodes : [];
+  const nodes = rawNodes.map(readNode).filter((node): node is InstanceNode => node !== undefined);
   return { ...instance, nodes };
+}
+
+function readNode(raw: unknown): InstanceNode | undefined {
+  if (!isRow(raw) || typeof raw.nodeName !== 'string' || typeof raw.status !== 'string') return undefined;
+  const node: InstanceNode = { nodeName: raw.nodeName, status: raw.status };
+  const fields: Record<string, unknown> = {
+    retryTimes: optionalNumber(raw, 'retryTimes'),
+    type: optionalString(raw, 'type'),
+    startTime: optionalNumber(raw, 'startTime'),
+    endTime: optionalNumber(raw, 'endTime'),
+    logPath: optionalString(raw, 'logPath'),
+    queue: optionalString(raw, 'queue'),
+    instanceId: idString(raw.instanceId),
+  };
+  for (const [key, field] of Object.entries(fields)) {
+    if (field !== undefined) (node as unknown as Row)[key] = field;
+  }
+  return node;
 }

@@ -1,35 +1,25 @@
-import { DataArtsError } from '../errors';
-import { isoTime } from '../util/time';
 import type { Instance, InstancePage } from './instance';
+import { checkBeforeRequest, checkClaim, checkPage, confine } from './listing/checks';
+import { pageThrough } from './listing/paging';
+import type { FetchPage, ListGap, ListOptions } from './listing/types';
+import {
+  burstHint,
+  cutOut,
+  intersect,
+  MIN_SPLIT_WIDTH,
+  requestPieces,
+  splitWindow,
+  type TimeWindow,
+} from './listing/windows';
+
+export type { FetchPage, ListGap, ListOptions, PagingMode } from './listing/types';
+export { describeWindow, requestPieces, splitWindow, type TimeWindow } from './listing/windows';
 
 export interface ListFilters {
   jobName?: string;
   preciseQuery?: boolean;
   status?: string;
   instanceType?: number;
-}
-
-/** A plan-time window in epoch ms, both ends given to the server as they are. */
-export interface TimeWindow {
-  from: number;
-  to: number;
-}
-
-/**
- * What `offset` means on this server: a page index, a record offset, `auto` to
- * detect it when needed, or `none` to refuse paging. The docs disagree, so paging is
- * only the last resort, for more than `pageLimit` instances within one millisecond.
- */
-export type PagingMode = 'auto' | 'page' | 'record' | 'none';
-
-export interface ListOptions {
-  /** `limit` per request; the API allows 1..1000. */
-  pageLimit: number;
-  /** Longest window one request may ask for (a recent edition caps it at 7 days). */
-  maxWindowMs: number;
-  paging: PagingMode;
-  /** Requests one listing may make; more fails it with LIST_BUDGET_EXCEEDED. */
-  maxRequests: number;
 }
 
 /**
@@ -48,11 +38,11 @@ export const DEFAULT_LIST_OPTIONS: ListOptions = {
   maxRequests: 500,
 };
 
-export type FetchPage = (window: TimeWindow, limit: number, offset: number) => Promise<InstancePage>;
-
 export interface ListResult {
   instances: Instance[];
   invalid: Array<{ window: TimeWindow; index: number; problem: string }>;
+  /** Windows that delivered fewer instances than their `total` claimed (not silently dropped). */
+  incomplete: ListGap[];
   requests: number;
 }
 
@@ -60,21 +50,18 @@ export interface ListResult {
 const SPLIT_HEADROOM = 0.8;
 
 /**
- * Narrowest window that is split rather than paged: with strict bounds a 2 ms window
- * holds a single millisecond, and with the 1 ms overlap no part of it would be narrower.
- */
-const MIN_SPLIT_WIDTH = 3;
-
-const LIST_REQUEST = { method: 'GET', path: 'jobs/instances/detail' } as const;
-
-/**
- * Every instance of the window exactly once, whatever `offset` means on the server.
- * One request with `limit=pageLimit` answers most windows whole (`total <= limit`);
- * a fuller window is split into sub-windows sized from `total`, recursively. Adjacent
- * sub-windows overlap by 1 ms, so an instance on a seam is listed whether the server's
- * bounds are strict (as documented) or inclusive; duplicates are dropped by `instanceId`.
- * The window's own two ends are sent as they are. A burst of cron jobs sharing one
- * millisecond is cut out and listed on its own (see `burstHint`).
+ * Every instance whose time lies in `[window.from, window.to]`, exactly once, whatever
+ * `offset` means on the server. The server's bounds are strict (`> minPlanTime`,
+ * `< maxPlanTime`), so the window is sent 1 ms wider on each side, in pieces of at most
+ * `maxWindowMs` (see `requestPieces`). One request with `limit=pageLimit` answers most
+ * windows whole; a fuller window is split into sub-windows sized from `total`,
+ * recursively, adjacent ones overlapping by 1 ms; duplicates are dropped by `instanceId`.
+ * A burst of cron jobs sharing one millisecond is cut out and listed on its own
+ * (`burstHint`), and a window too dense to split is paged (`pageThrough`).
+ *
+ * `total` is not trusted further than it can be checked: a full page is never taken as
+ * the whole window (a total capped at the page size or under-reported), and a window
+ * that delivers fewer instances than its total claims is returned in `incomplete`.
  *
  * Bounded whatever the server answers: at most `options.maxRequests` requests
  * (LIST_BUDGET_EXCEEDED), a total that does not shrink with the window fails fast
@@ -88,7 +75,8 @@ export async function listWindow(
   signal?: AbortSignal,
 ): Promise<ListResult> {
   const byId = new Map<string, Instance>();
-  const result: ListResult = { instances: [], invalid: [], requests: 0 };
+  const result: ListResult = { instances: [], invalid: [], incomplete: [], requests: 0 };
+  const limit = options.pageLimit;
   let stopped: { error: unknown } | undefined;
   const stop = (error: unknown): never => {
     stopped ??= { error };
@@ -100,7 +88,7 @@ export async function listWindow(
     try {
       checkBeforeRequest(window, result.requests, options, signal);
       result.requests++;
-      const page = checkPage(await fetchPage(w, options.pageLimit, offset), options.pageLimit);
+      const page = checkPage(await fetchPage(w, limit, offset), limit);
       for (const instance of page.instances) byId.set(instance.instanceId, instance);
       for (const bad of page.invalid) result.invalid.push({ window: w, ...bad });
       return page;
@@ -108,22 +96,46 @@ export async function listWindow(
       return stop(error);
     }
   };
+  const gap = (w: TimeWindow, claimed: number, delivered: number) => {
+    if (delivered < claimed) result.incomplete.push({ window: w, claimed, delivered });
+  };
 
-  // `known`: where all of `w`'s instances must lie, as far as the totals seen so far tell.
-  const descend = async (w: TimeWindow, first: InstancePage, known: TimeWindow): Promise<void> => {
-    if (first.total <= options.pageLimit) return;
-    checkClaim(window, first.total, options, result.requests);
-    if (w.to - w.from < MIN_SPLIT_WIDTH) return pageThrough(fetch, w, first, options);
-    const burst = burstHint(w, first, options.pageLimit);
+  // Parts of `w` (a burst cut out when the first page hints at one) and their first pages.
+  const split = async (w: TimeWindow, first: InstancePage, claimed: number) => {
+    const burst = burstHint(w, first, limit);
     const burstPage = burst && (await fetch(burst.window, 0));
-    const rest = first.total - (burstPage?.total ?? 0);
-    const even = splitWindow(w, Math.ceil(rest / (options.pageLimit * SPLIT_HEADROOM)));
+    // At least 2 parts without a burst (claimed > limit); with one, cutting it out narrows.
+    const rest = claimed - (burstPage?.total ?? 0);
+    const even = splitWindow(w, Math.ceil(rest / (limit * SPLIT_HEADROOM)));
     const parts = burst ? [...cutOut(even, burst.at), burst.window] : even;
     const pages = await Promise.all(
       parts.map((part) => (part === burst?.window && burstPage ? burstPage : fetch(part, 0))),
     );
-    const totals = pages.map((page) => page.total);
-    const where = confine(w, first.total, known, parts, totals);
+    return { parts, pages };
+  };
+
+  // `known`: where all of `w`'s instances must lie, as far as the totals seen so far tell.
+  const descend = async (w: TimeWindow, first: InstancePage, known: TimeWindow): Promise<void> => {
+    const rows = first.instances.length + first.invalid.length;
+    if (rows < limit && first.total <= limit) return gap(w, first.total, rows);
+    // A full page may hide more, whatever `total` says.
+    const claimed = Math.max(first.total, rows < limit ? 0 : limit + 1);
+    checkClaim(window, claimed, options, result.requests);
+    if (w.to - w.from < MIN_SPLIT_WIDTH) {
+      return gap(w, first.total, await pageThrough(fetch, w, first, options));
+    }
+    const { parts, pages } = await split(w, first, claimed);
+    // Only a total above one page is a claim the parts can be held to.
+    const where =
+      first.total > limit
+        ? confine(
+            w,
+            first.total,
+            known,
+            parts,
+            pages.map((page) => page.total),
+          )
+        : known;
     await Promise.all(
       parts.map((part, i) => collect(part, pages[i] as InstancePage, intersect(where, part) ?? part)),
     );
@@ -131,206 +143,24 @@ export async function listWindow(
   const collect = (w: TimeWindow, first: InstancePage, known: TimeWindow): Promise<void> =>
     descend(w, first, known).catch(stop);
 
-  const pieces = splitWindow(window, piecesFor(window, options.maxWindowMs));
+  const pieces = requestPieces(window, options.maxWindowMs);
   await Promise.all(pieces.map(async (piece) => collect(piece, await fetch(piece, 0), piece)));
   result.instances = [...byId.values()];
   return result;
 }
 
-/** How many pieces keep every request within `maxWindowMs`, the 1 ms overlap included. */
-function piecesFor(window: TimeWindow, maxWindowMs: number): number {
-  const width = window.to - window.from;
-  return width <= maxWindowMs ? 1 : Math.ceil(width / (maxWindowMs - 1));
-}
-
 /**
- * Splits into about `parts` windows (at least 2, at most one per millisecond) where
- * each but the last ends 1 ms after the next one starts. The API's bounds are strict
- * (`> min`, `< max`): windows that merely shared an end point would both miss an
- * instance sitting on it. Every part lies inside `window` and is narrower than it.
+ * How many instances `[window.from, window.to]` holds, by summing `count` over the
+ * pieces a listing would send (`requestPieces`): each within `maxWindowMs`, because the
+ * 7-day cap applies to a request that only wants `total` too. Exact under strict bounds;
+ * a lenient (inclusive) server counts the 1 ms overlaps twice.
  */
-export function splitWindow(window: TimeWindow, parts: number): TimeWindow[] {
-  const width = window.to - window.from;
-  if (parts <= 1 || width < MIN_SPLIT_WIDTH) return [window];
-  // A last part 1 ms wide would only repeat what the overlap already covers.
-  const count = Math.min(Math.max(2, parts), width - 1);
-  const bounds = Array.from({ length: count + 1 }, (_, i) => window.from + Math.floor((i * width) / count));
-  return bounds.slice(0, -1).map((from, i) => {
-    const to = bounds[i + 1] as number;
-    return { from, to: i === count - 1 ? to : to + 1 };
-  });
-}
-
-/**
- * A full page where at least half the instances share one plan time hints at a burst of
- * cron jobs in one millisecond. Narrowing toward a burst costs ~10 requests a level for
- * several levels; listing the few milliseconds around it (`window`) and cutting them out
- * of the other parts (`cutOut`) isolates it in one step. Parts and burst window still
- * cover the parent under either reading of the bounds, so a wrong hint (newer editions
- * filter on start time, not plan time) costs a request or two, never an instance.
- */
-function burstHint(
-  w: TimeWindow,
-  page: InstancePage,
-  limit: number,
-): { at: number; window: TimeWindow } | undefined {
-  if (page.instances.length < limit || w.to - w.from < 5) return undefined;
-  const at = busiestPlanTime(page.instances, limit / 2);
-  if (at === undefined || at < w.from || at > w.to) return undefined;
-  return { at, window: { from: Math.max(w.from, at - 2), to: Math.min(w.to, at + 2) } };
-}
-
-/** The plan time shared by at least `least` of the instances, if any. */
-function busiestPlanTime(instances: readonly Instance[], least: number): number | undefined {
-  const counts = new Map<number, number>();
-  for (const { planTime } of instances) {
-    if (planTime === undefined) continue;
-    const count = (counts.get(planTime) ?? 0) + 1;
-    if (count >= least) return planTime;
-    counts.set(planTime, count);
-  }
-  return undefined;
-}
-
-/**
- * Removes millisecond `at` from every part under either reading of the bounds: a part
- * around it becomes `(from, at - 1)` and `(at + 1, to)`. The burst window `(at - 2, at + 2)`
- * (clipped to the parent) overlaps both by 1 ms, so what was cut stays covered.
- */
-function cutOut(parts: readonly TimeWindow[], at: number): TimeWindow[] {
-  return parts.flatMap((part) => {
-    if (at < part.from || at > part.to) return [part];
-    return [
-      ...(at - 1 > part.from ? [{ from: part.from, to: at - 1 }] : []),
-      ...(part.to > at + 1 ? [{ from: at + 1, to: part.to }] : []),
-    ];
-  });
-}
-
-/** Both ends read inclusively (the most generous reading); undefined when disjoint. */
-function intersect(a: TimeWindow, b: TimeWindow): TimeWindow | undefined {
-  const from = Math.max(a.from, b.from);
-  const to = Math.min(a.to, b.to);
-  return from <= to ? { from, to } : undefined;
-}
-
-/**
- * Where all of `parent`'s instances must lie once its parts have answered. A part lies
- * inside its parent, so a part reporting at least the parent's total holds every one
- * of the parent's instances: all such parts, and the ancestors' verdict `known`, must
- * share a millisecond. When they cannot, the server's `total` does not shrink with
- * the window (it ignores the time filter, or invents instances) and splitting would
- * never end. One part holding everything is legitimate: a burst in one millisecond.
- */
-function confine(
-  parent: TimeWindow,
-  total: number,
-  known: TimeWindow,
-  parts: readonly TimeWindow[],
-  totals: readonly number[],
-): TimeWindow {
-  const full = parts.filter((_, i) => (totals[i] ?? 0) >= total);
-  const where = full.reduce<TimeWindow | undefined>((w, part) => w && intersect(w, part), known);
-  if (where) return where;
-  const shown = full
-    .slice(0, 3)
-    .map((part) => `${describeWindow(part)}: ${totals[parts.indexOf(part)]}`)
-    .join(', ');
-  throw new DataArtsError({
-    message: `list total does not shrink with the window: ${describeWindow(parent)} reported ${total} instances, and ${full.length} narrower parts of it that cannot hold the same instances each reported at least as many (${shown}${full.length > 3 ? ', ...' : ''})`,
-    code: 'WINDOW_NOT_SHRINKING',
-    request: LIST_REQUEST,
-  });
-}
-
-/** The budget and the caller's signal, checked before every request. */
-function checkBeforeRequest(
+export async function countWindow(
+  count: (piece: TimeWindow) => Promise<number>,
   window: TimeWindow,
-  requests: number,
-  options: ListOptions,
-  signal: AbortSignal | undefined,
-): void {
-  if (signal?.aborted) {
-    const why = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
-    throw new DataArtsError({
-      message: `listing ${describeWindow(window)} was aborted: ${why}`,
-      code: 'ABORTED',
-      request: LIST_REQUEST,
-      cause: signal.reason,
-    });
-  }
-  if (requests >= options.maxRequests) throw budgetExceeded(window, options, 'it needed more');
-}
-
-/** A window claiming more instances than the rest of the budget can read fails now, not later. */
-function checkClaim(window: TimeWindow, total: number, options: ListOptions, requests: number): void {
-  const needed = Math.ceil(total / options.pageLimit) - 1;
-  if (needed > options.maxRequests - requests) {
-    throw budgetExceeded(window, options, `a window claims ${total} instances, ${needed} more requests`);
-  }
-}
-
-function budgetExceeded(window: TimeWindow, options: ListOptions, detail: string): DataArtsError {
-  return new DataArtsError({
-    message: `listing ${describeWindow(window)} exceeds its budget of ${options.maxRequests} requests (${detail}): the server's totals may not match its instances; if they do, raise client.maxListRequests`,
-    code: 'LIST_BUDGET_EXCEEDED',
-    request: LIST_REQUEST,
-  });
-}
-
-function checkPage(page: InstancePage, limit: number): InstancePage {
-  if (page.instances.length + page.invalid.length > limit) {
-    throw new DataArtsError({
-      message: `list answered ${page.instances.length} instances for limit ${limit}`,
-      code: 'MALFORMED_RESPONSE',
-      request: LIST_REQUEST,
-    });
-  }
-  return page;
-}
-
-function describeWindow(w: TimeWindow): string {
-  return `${isoTime(w.from)}..${isoTime(w.to)} (${w.to - w.from} ms)`;
-}
-
-/** The last resort: page through a window too dense to split, in the configured or detected mode. */
-async function pageThrough(
-  fetch: (w: TimeWindow, offset: number) => Promise<InstancePage>,
-  w: TimeWindow,
-  first: InstancePage,
-  options: ListOptions,
-): Promise<void> {
-  let mode = options.paging;
-  const limit = options.pageLimit;
-  if (mode === 'none') {
-    throw new DataArtsError({
-      message: `more than ${limit} instances (${first.total}) share one millisecond and paging is off (client.paging)`,
-      code: 'WINDOW_TOO_DENSE',
-      request: LIST_REQUEST,
-    });
-  }
-  // `fetched` counts records read so far; `offsetOf` turns it into this server's offset.
-  let fetched = limit;
-  if (mode === 'auto') {
-    const probe = await fetch(w, 1);
-    const ids = first.instances.map((i) => i.instanceId);
-    const probeIds = probe.instances.map((i) => i.instanceId);
-    if (probeIds.length > 0 && probeIds[0] === ids[1] && probeIds[1] === ids[2]) {
-      mode = 'record';
-    } else if (!probeIds.some((id) => ids.includes(id))) {
-      mode = 'page';
-      fetched = 2 * limit;
-    } else {
-      throw new DataArtsError({
-        message: 'could not tell whether offset is a page index or a record offset; set client.paging',
-        code: 'PAGING_UNDETECTABLE',
-        request: LIST_REQUEST,
-      });
-    }
-  }
-  const offsetOf = (records: number) => (mode === 'page' ? records / limit : records);
-  for (; fetched < first.total; fetched += limit) {
-    const page = await fetch(w, offsetOf(fetched));
-    if (page.instances.length === 0) break;
-  }
+  maxWindowMs: number,
+): Promise<number> {
+  let total = 0;
+  for (const piece of requestPieces(window, maxWindowMs)) total += await count(piece);
+  return total;
 }

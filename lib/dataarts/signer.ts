@@ -11,7 +11,10 @@ const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca4959
 
 export interface SignableRequest {
   method: string;
-  /** The decoded path, e.g. `/v1/p/jobs/作业 1/instances/7`. */
+  /**
+   * The path as sent, each segment percent-encoded on its own, e.g.
+   * `/v1/p/jobs/%E4%BD%9C%E4%B8%9A%201/instances/7` (see `apiPath`).
+   */
   path: string;
   /** Query parameters; an array value is a repeated name. */
   query?: Record<string, string | readonly string[]>;
@@ -34,15 +37,30 @@ export function percentEncode(value: string): string {
   );
 }
 
-/** The path as sent on the wire: each segment encoded, no trailing slash added. */
+/** A decoded path (no parameter holding `/`) as sent on the wire: each segment encoded. */
 export function encodePath(path: string): string {
   return path.split('/').map(percentEncode).join('/');
 }
 
-/** Canonical URI: the encoded path, which must end with `/` for signing only. */
-export function canonicalUri(path: string): string {
-  const encoded = encodePath(path);
+/**
+ * Canonical URI, as the gateway computes it from the path it receives: each segment
+ * decoded, then encoded again (RFC 3986 unreserved kept), ending with `/` for signing
+ * only. An encoded `/` inside a segment (`%2F`) stays inside it.
+ */
+export function canonicalUri(wirePath: string): string {
+  const encoded = wirePath
+    .split('/')
+    .map((segment) => percentEncode(decodeSegment(segment)))
+    .join('/');
   return encoded.endsWith('/') ? encoded : `${encoded}/`;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** Canonical query: names sorted, repeated names sorted by value, `k=` for empty values. */

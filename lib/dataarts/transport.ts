@@ -1,22 +1,32 @@
-import ky, { NetworkError, TimeoutError } from 'ky';
 import {
   AuthenticationError,
   AuthorizationError,
-  type DataArtsError,
-  type DataArtsErrorCode,
-  type DataArtsErrorOptions,
-  MalformedResponseError,
+  ConfigError,
   type RequestContext,
   TransientError,
 } from '../errors';
 import { realSleep, type Sleep } from '../util/time';
 import { Account } from './account';
 import type { Authenticator } from './auth';
-import { canonicalQuery, encodePath } from './signer';
+import { errorFromResponse, parseErrorBody } from './error-body';
+import {
+  abortedError,
+  type Failure,
+  mayHaveBeenProcessed,
+  type TransportResponse,
+  transientError,
+} from './failure';
+import { sendOnce } from './http-attempt';
+import { parseRetryAfter } from './retry-after';
+import { canonicalQuery } from './signer';
+
+export { errorFromResponse, parseErrorBody } from './error-body';
+export { certainlyNotSent, type TransportResponse } from './failure';
+export { parseRetryAfter } from './retry-after';
 
 /** How the transport behaves; every field has a default in `DEFAULT_TRANSPORT`. */
 export interface TransportOptions {
-  /** Per-attempt timeout. */
+  /** Per-attempt timeout, answer body included. */
   timeoutMs: number;
   /** Retries after the first attempt, for retryable failures. */
   retries: number;
@@ -54,6 +64,7 @@ export type RetryMode = 'idempotent' | 'once';
 
 export interface TransportRequest {
   method: 'GET' | 'POST';
+  /** The path as sent: built with `apiPath`, each parameter one encoded segment. */
   path: string;
   query?: Record<string, string>;
   headers?: Record<string, string>;
@@ -61,12 +72,6 @@ export interface TransportRequest {
   retryMode: RetryMode;
   /** Stops waiting, retrying and the request on the wire: a TransientError `ABORTED`. */
   signal?: AbortSignal | undefined;
-}
-
-export interface TransportResponse {
-  status: number;
-  headers: Headers;
-  text: string;
 }
 
 /** Counters per transport (per target), for reports and benchmarks. */
@@ -90,23 +95,15 @@ export interface TransportDeps {
   sleep?: Sleep;
 }
 
-type Failure =
-  | { kind: 'response'; response: TransportResponse }
-  | { kind: 'timeout'; cause: unknown }
-  | { kind: 'network'; notSent: boolean; cause: unknown }
-  /** `onWire`: the request had been handed to the socket when the signal fired. */
-  | { kind: 'aborted'; onWire: boolean; cause: unknown };
-
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
-/**
- * Statuses that prove the request was not processed: 429 and 503 (so even a restart
- * may be resent) and 401 (refused at the gateway; resent once, with a fresh token).
- */
-const NOT_PROCESSED_STATUS = new Set([401, 429, 503]);
-/** Socket errors that prove nothing reached the server: refused, or the name did not resolve. */
-const NOT_SENT_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'];
+/** A header value fetch sends as it is: visible ASCII, inner spaces only. */
+const SENDABLE_HEADER = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 
-/** One HTTP target (endpoint + credentials): signing, the account's limits, retries. */
+/**
+ * One HTTP target (endpoint + credentials): signing, the account's limits, retries.
+ * Plain `fetch` with `AbortSignal.timeout`/`any`; the retry rules are this class's own
+ * (a restart's "resend only while certainly unprocessed" is not a per-status rule).
+ */
 export class Transport {
   readonly options: TransportOptions;
   readonly stats: TransportStats = { requests: 0, retries: 0, throttled: 0, failures: 0 };
@@ -203,10 +200,10 @@ export class Transport {
     }
   }
 
+  /** One try: a slot, the rate limiter, fresh authentication, then the wire. */
   private async attempt(request: TransportRequest, context: RequestContext): Promise<Failure> {
     const { signal } = request;
     let release: (() => void) | undefined;
-    let onWire = false;
     try {
       release = await this.account.slots.acquire(signal);
       await this.account.limiter.acquire(signal);
@@ -214,25 +211,27 @@ export class Transport {
       this.account.throwIfStopped();
       this.stats.requests++;
       const { url, headers } = await this.prepare(request);
-      onWire = true;
-      const response = await ky(url, {
+      const result = await sendOnce({
+        url,
         method: request.method,
         headers,
         ...(request.body === undefined ? {} : { body: request.body }),
-        ...(signal ? { signal } : {}),
-        timeout: this.options.timeoutMs,
-        retry: 0,
-        throwHttpErrors: false,
+        signal,
+        timeoutMs: this.options.timeoutMs,
+        maxResponseBytes: this.options.maxResponseBytes,
+        context,
       });
-      return { kind: 'response', response: await this.read(response, context) };
+      return result.kind === 'answer' ? { kind: 'response', response: result.response } : result;
     } catch (error) {
-      return this.failure(error, signal, onWire);
+      // Waiting for a slot or the limiter was cut short: nothing of this try was sent.
+      if (signal?.aborted) return { kind: 'aborted', onWire: false, cause: signal.reason };
+      throw error;
     } finally {
       release?.();
     }
   }
 
-  /** The URL and headers exactly as signed. */
+  /** The URL and headers exactly as signed; a header fetch could not carry is refused first. */
   private async prepare(
     request: TransportRequest,
   ): Promise<{ url: string; headers: Record<string, string> }> {
@@ -244,10 +243,14 @@ export class Transport {
       headers['Content-Type'] = 'application/json';
     if (this.deps.authenticator) Object.assign(headers, await this.authorize(request, query, headers));
     delete headers.Host;
+    for (const [name, value] of Object.entries(headers)) {
+      // Never echo the value: it may be a token or a signature.
+      if (!SENDABLE_HEADER.test(value))
+        throw new ConfigError(`header ${name}`, 'holds characters a header cannot carry; not sent');
+    }
     // Sent exactly as signed: the canonical query is a valid query string.
     const search = canonicalQuery(query);
-    const url = `${this.base.origin}${encodePath(this.fullPath(request.path))}${search ? `?${search}` : ''}`;
-    return { url, headers };
+    return { url: `${this.base.origin}${this.fullPath(request.path)}${search ? `?${search}` : ''}`, headers };
   }
 
   /**
@@ -278,6 +281,7 @@ export class Transport {
           sent: false,
           status: error.status,
           dlfCode: error.dlfCode,
+          requestId: error.requestId,
           cause: error,
         });
       }
@@ -285,36 +289,9 @@ export class Transport {
     }
   }
 
-  /** The answer's text, refusing one over `maxResponseBytes`. */
-  private async read(response: Response, context: RequestContext): Promise<TransportResponse> {
-    const limit = this.options.maxResponseBytes;
-    const declared = Number(response.headers.get('content-length') ?? 0);
-    const text = declared > limit ? '' : await response.text();
-    if (declared > limit || text.length > limit) {
-      await response.body?.cancel().catch(() => undefined);
-      throw new MalformedResponseError({
-        message: `${context.method} ${context.path}: answer larger than ${limit} bytes`,
-        code: 'RESPONSE_TOO_LARGE',
-        request: context,
-        status: response.status,
-      });
-    }
-    return { status: response.status, headers: response.headers, text };
-  }
-
-  /** A thrown error as a Failure the retry loop understands; the project's own errors pass through. */
-  private failure(error: unknown, signal: AbortSignal | undefined, onWire: boolean): Failure {
-    if (signal?.aborted) return { kind: 'aborted', onWire, cause: signal.reason };
-    if (error instanceof TimeoutError) return { kind: 'timeout', cause: error };
-    if (error instanceof NetworkError || isSocketError(error)) {
-      return { kind: 'network', notSent: certainlyNotSent(error), cause: error };
-    }
-    throw error;
-  }
-
+  /** The endpoint's own path (if any) and the request's, both already encoded. */
   private fullPath(path: string): string {
-    const basePath = this.base.pathname.replace(/\/$/, '');
-    return `${basePath}${path}`;
+    return `${this.base.pathname.replace(/\/$/, '')}${path}`;
   }
 
   /** Retry-After (seconds or HTTP date, capped) when the server sent it; else full-jitter backoff. */
@@ -329,36 +306,6 @@ export class Transport {
   }
 }
 
-/** Retry-After as milliseconds: delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string, nowMs: number): number | undefined {
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-
-/** ky's error types stay in this module: a cause is the socket error beneath, or a plain Error. */
-function plainCause(error: unknown): Error {
-  let current = error;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  const deepest = current instanceof Error ? current : new Error(String(current));
-  return deepest instanceof TimeoutError || deepest instanceof NetworkError
-    ? new Error(deepest.message)
-    : deepest;
-}
-
-function mayHaveBeenProcessed(outcome: Failure): boolean {
-  if (outcome.kind === 'response') return !NOT_PROCESSED_STATUS.has(outcome.response.status);
-  if (outcome.kind === 'network') return !outcome.notSent;
-  if (outcome.kind === 'aborted') return outcome.onWire;
-  return true;
-}
-
-/** A socket error that proves the request never reached the server (refused, name not resolved). */
-export function certainlyNotSent(error: unknown): boolean {
-  return NOT_SENT_CODES.some((code) => hasCode(error, code));
-}
-
 /**
  * Answers the gateway gives only after it accepted the signature or token: 2xx/3xx,
  * 403 (authenticated, not allowed) and DataArts' own 400s. A 429, 404 APIGW.0101 or a
@@ -369,96 +316,4 @@ function provesCredential(response: TransportResponse): boolean {
   if (status >= 200 && status < 400) return true;
   if (status === 403) return true;
   return status === 400 && !parseErrorBody(response.text).code?.startsWith('APIG');
-}
-
-function hasCode(error: unknown, code: string): boolean {
-  for (let current = error, depth = 0; current && depth < 6; depth++) {
-    if ((current as { code?: unknown }).code === code) return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
-function isSocketError(error: unknown): boolean {
-  return (
-    ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ETIMEDOUT', ...NOT_SENT_CODES].some((code) =>
-      hasCode(error, code),
-    ) ||
-    (error instanceof TypeError && error.message === 'fetch failed')
-  );
-}
-
-/** The DLF / gateway error body `{error_code, error_msg}`, if the answer has one. */
-export function parseErrorBody(text: string): { code?: string; message?: string } {
-  try {
-    const body = JSON.parse(text) as { error_code?: unknown; error_msg?: unknown };
-    return {
-      ...(typeof body.error_code === 'string' ? { code: body.error_code } : {}),
-      ...(typeof body.error_msg === 'string' ? { message: body.error_msg.slice(0, 300) } : {}),
-    };
-  } catch {
-    return {};
-  }
-}
-
-export function errorFromResponse<E extends DataArtsError>(
-  ErrorClass: new (options: DataArtsErrorOptions) => E,
-  code: DataArtsErrorCode,
-  response: TransportResponse,
-  context: RequestContext,
-): E {
-  const body = parseErrorBody(response.text);
-  const message = `${context.method} ${context.path} answered ${response.status}${body.message ? `: ${body.message}` : ''}`;
-  return new ErrorClass({ message, code, request: context, status: response.status, dlfCode: body.code });
-}
-
-function transientError(outcome: Failure, context: RequestContext, sent: boolean): TransientError {
-  const where = `${context.method} ${context.path}`;
-  if (outcome.kind === 'response') {
-    const { status } = outcome.response;
-    const body = parseErrorBody(outcome.response.text);
-    const code = status === 429 ? 'THROTTLED' : status === 503 ? 'UNAVAILABLE' : 'SERVER_ERROR';
-    return new TransientError({
-      message: `${where} answered ${status}`,
-      code,
-      request: context,
-      sent,
-      status,
-      dlfCode: body.code,
-    });
-  }
-  if (outcome.kind === 'timeout') {
-    return new TransientError({
-      message: `${where} timed out`,
-      code: 'TIMEOUT',
-      request: context,
-      sent,
-      cause: plainCause(outcome.cause),
-    });
-  }
-  if (outcome.kind === 'aborted') return abortedError(context, sent, outcome.cause);
-  const what = hasCode(outcome.cause, 'ECONNREFUSED')
-    ? 'connection refused'
-    : outcome.notSent
-      ? 'host not found'
-      : 'connection failed';
-  return new TransientError({
-    message: `${where}: ${what}`,
-    code: 'NETWORK',
-    request: context,
-    sent,
-    cause: plainCause(outcome.cause),
-  });
-}
-
-/** The caller's signal fired; `sent`: some try may have reached the server (outcome unknown). */
-function abortedError(context: RequestContext, sent: boolean, reason: unknown): TransientError {
-  const where = `${context.method} ${context.path}`;
-  return new TransientError({
-    message: `${where} aborted`,
-    code: 'ABORTED',
-    request: context,
-    sent,
-    cause: reason instanceof Error ? reason : new Error(String(reason)),
-  });
 }

@@ -16,6 +16,8 @@ export type DataArtsErrorCode =
   | 'NETWORK'
   | 'ABORTED'
   | 'MALFORMED_RESPONSE'
+  /** A path parameter from an answer (a job name) that cannot be one URL segment: never sent. */
+  | 'UNSAFE_PATH'
   | 'RESPONSE_TOO_LARGE'
   | 'WINDOW_NOT_SHRINKING'
   | 'WINDOW_TOO_DENSE'

@@ -5,6 +5,7 @@ export type { DataArtsErrorCode, ErrorCode } from './code';
 export { ConfigError } from './config-error';
 export { DataArtsError, type DataArtsErrorOptions, type RequestContext } from './dataarts-error';
 export { describeError } from './describe';
+export { GatewayRefusedError } from './gateway-refused-error';
 export { InstanceNotFoundError } from './instance-not-found-error';
 export { LedgerError } from './ledger-error';
 export { MalformedResponseError } from './malformed-response-error';

@@ -1,39 +1,52 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SNSClient } from '@aws-sdk/client-sns';
-import { settingsFromEnv } from '../config/lambda-env';
-import type { TransportOptions } from '../dataarts/transport';
+import type { LambdaSettings } from '../config/lambda-env';
 import { SweepFailedError } from '../errors';
-import type { Logger } from '../log';
-import { metricLines } from '../metrics';
-import { type DeliveryResult, deliver } from '../notify/deliver';
-import { buildSummary, shouldNotify } from '../notify/summary';
+import { publishNotifyFailed, publishSweepMetrics } from '../metrics';
+import type { DeliveryResult } from '../notify/deliver';
+import { noticeStoreFor } from '../notify/notice-store';
+import { notifySweep } from '../notify/notify-sweep';
+import { notifySettingsOf } from '../notify/settings';
 import { authFailedEverywhere, type SweepReport } from '../sweep/report';
 import { runSweep } from '../sweep/sweep';
-import type { Clock } from '../util/time';
-import { buildLedger, buildTargets } from '../wiring';
+import { LambdaContainer, type LambdaDeps } from './container';
 import { parseSweepEvent } from './event';
 import type { SweepSecret } from './secret';
 
-export interface LambdaDeps {
-  env: NodeJS.ProcessEnv;
-  secret: { get(): Promise<SweepSecret> };
-  sns: Pick<SNSClient, 'send'>;
-  dynamo: DynamoDBClient;
-  clock: Clock;
-  /** Builds the logger once the secret's values are known, so it can redact them. */
-  logger: (redact: readonly string[]) => Logger;
-  writeMetric: (line: string) => void;
-  /** Tests speed the transport up. */
-  transport?: Partial<TransportOptions>;
-}
+export type { LambdaDeps } from './container';
 
-/** The part of the Lambda context the sweep uses. */
+/** The part of the Lambda context the sweep uses (the rest feeds the log records). */
 export interface InvocationContext {
   getRemainingTimeInMillis(): number;
   invokedFunctionArn?: string;
+  functionName?: string;
+  functionVersion?: string;
+  awsRequestId?: string;
+  memoryLimitInMB?: string;
 }
 
+/** Kept after the last notification for returning the report. */
+const RETURN_RESERVE_MS = 1_000;
+
 export type LambdaResult = SweepReport & { notification: { sent: boolean } & Partial<DeliveryResult> };
+
+/**
+ * The Lambda handler's body, with everything that may outlive one invocation (see
+ * LambdaContainer) built once: call it at module scope, so warm invocations reuse it.
+ */
+export function createLambdaSweep(
+  deps: LambdaDeps,
+): (event: unknown, context: InvocationContext) => Promise<LambdaResult> {
+  const container = new LambdaContainer(deps);
+  return (event, context) => invoke(container, event, context);
+}
+
+/** One invocation in a fresh execution environment (tests, scripts). */
+export function runLambdaSweep(
+  event: unknown,
+  context: InvocationContext,
+  deps: LambdaDeps,
+): Promise<LambdaResult> {
+  return createLambdaSweep(deps)(event, context);
+}
 
 /**
  * One scheduled or manual invocation: validate the event and settings, read the
@@ -41,39 +54,38 @@ export type LambdaResult = SweepReport & { notification: { sent: boolean } & Par
  * return the report. Per-instance errors are in the report; a sweep that cannot
  * run (bad settings, missing secret, authentication failing on every target) throws.
  */
-export async function runLambdaSweep(
-  event: unknown,
-  context: InvocationContext,
-  deps: LambdaDeps,
-): Promise<LambdaResult> {
+async function invoke(container: LambdaContainer, event: unknown, context: InvocationContext) {
+  const { deps, logger, powertools } = container;
+  // Powertools' context type is aws-lambda's Context; only these fields are read.
+  powertools.addContext(context as Parameters<typeof powertools.addContext>[0]);
+  powertools.refreshSampleRateCalculation();
+  powertools.logEventIfEnabled(event);
   const overrides = parseSweepEvent(event);
-  const settings = settingsFromEnv(
-    deps.env,
-    {
-      ...(overrides.jobs ? { jobs: overrides.jobs } : {}),
-      ...(overrides.lookback ? { lookback: overrides.lookback } : {}),
-    },
-    context.invokedFunctionArn,
-  );
-  // The deadline counts from the invocation's start, before the secret is fetched.
-  const deadline = deps.clock.now() + context.getRemainingTimeInMillis() - settings.deadlineMarginMs;
-  const { report, logger, secret } = await sweepUntil(deadline, settings, overrides.dryRun ?? false, deps);
-  for (const line of metricLines(report, settings.stage, deps.clock.now())) deps.writeMetric(line);
+  const settings = container.settings(overrides, context.invokedFunctionArn);
+  // Both deadlines count from the invocation's start, before the secret is fetched.
+  const end = deps.clock.now() + context.getRemainingTimeInMillis();
+  const deadline = end - settings.deadlineMarginMs;
+  const metrics = container.metrics(settings.stage);
+  metrics.captureColdStartMetric(context.functionName);
+  const { report, secret } = await sweepUntil(container, deadline, settings, overrides.dryRun ?? false);
+  publishSweepMetrics(metrics, report);
 
-  const summary = buildSummary(report, { stage: settings.stage });
-  let notification: LambdaResult['notification'] = { sent: false };
-  if (shouldNotify(settings.notifyPolicy, summary)) {
-    const result = await deliver(
-      summary,
-      {
-        ...(settings.topicArn ? { sns: { client: deps.sns, topicArn: settings.topicArn } } : {}),
-        webhooks: secret.webhooks,
-      },
-      logger,
-      () => deps.clock.now(),
-    );
-    notification = { sent: true, ...result };
-  }
+  // De-duplicated against a small notice item in the ledger's table (lib/notify/notice-store.ts).
+  const notification: LambdaResult['notification'] = await notifySweep({
+    report,
+    policy: settings.notifyPolicy,
+    settings: notifySettingsOf(settings.config),
+    channels: {
+      ...(settings.topicArn ? { sns: { client: deps.sns, topicArn: settings.topicArn } } : {}),
+      webhooks: secret.webhooks,
+    },
+    store: noticeStoreFor(settings.config.ledger, deps.dynamo),
+    stage: settings.stage,
+    logger,
+    now: () => deps.clock.now(),
+    deadline: end - RETURN_RESERVE_MS,
+  });
+  publishNotifyFailed(metrics, notification.failed?.length ?? 0);
 
   if (authFailedEverywhere(report)) {
     throw new SweepFailedError({
@@ -88,32 +100,34 @@ export async function runLambdaSweep(
  * wait or request outlives it; the report is complete whatever was cut short.
  */
 async function sweepUntil(
+  container: LambdaContainer,
   deadline: number,
-  settings: ReturnType<typeof settingsFromEnv>,
+  settings: LambdaSettings,
   dryRun: boolean,
-  deps: LambdaDeps,
-): Promise<{ report: SweepReport; logger: Logger; secret: SweepSecret }> {
+): Promise<{ report: SweepReport; secret: SweepSecret }> {
+  const { deps } = container;
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new Error('the Lambda deadline is near')),
     Math.max(0, deadline - deps.clock.now()),
   );
+  let report: SweepReport | undefined;
   try {
     const secret = await deps.secret.get();
-    const logger = deps.logger(secret.values);
-    const { config } = settings;
-    const report = await runSweep(
+    container.out.addSecrets(secret.values);
+    report = await runSweep(
       {
-        config,
-        targets: buildTargets(config, secret.credentials, deps.clock, deps.transport),
-        ledger: buildLedger(config.ledger, deps.dynamo),
+        config: settings.config,
+        targets: container.targets(settings, secret.credentials),
+        ledger: container.ledger(settings),
         clock: deps.clock,
-        logger,
+        logger: container.logger,
       },
       { dryRun, deadline, signal: controller.signal },
     );
-    return { report, logger, secret };
+    return { report, secret };
   } finally {
     clearTimeout(timer);
+    container.settle(report);
   }
 }

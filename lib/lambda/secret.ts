@@ -1,9 +1,15 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import * as v from 'valibot';
 import { credentialsFromEnv, secretValues } from '../config/credentials';
-import { readObject, readString } from '../config/read';
+import { parseWith } from '../config/issues';
+import { strict } from '../config/schema/primitives';
 import type { Credentials } from '../dataarts/auth';
 import { ConfigError } from '../errors';
+import { WebhooksSchema, webhookSecrets } from '../notify/webhook-schema';
 import type { Webhook } from '../notify/webhooks';
+
+/** A credential as the secret stores it; its value never appears in an error. */
+const credential = () => v.exactOptional(v.string('must be a string'));
 
 /**
  * The one secret (JSON) holding Huawei credentials and webhook URLs:
@@ -13,8 +19,22 @@ import type { Webhook } from '../notify/webhooks';
  *   "webhooks": { "slack": "https://...", "feishu": {"url": "...", "secret": "..."},
  *                 "dingtalk": {"url": "...", "secret": "..."}, "wecom": "https://...", "generic": "https://..." }
  * }
- * Errors name the missing or malformed key, never a value.
+ * Which credential keys must go together is credentialsFromEnv's rule (the command
+ * line reads the same names from the environment).
  */
+export const SecretSchema = strict({
+  HUAWEICLOUD_SDK_AK: credential(),
+  HUAWEICLOUD_SDK_SK: credential(),
+  HUAWEICLOUD_SDK_SECURITY_TOKEN: credential(),
+  HUAWEICLOUD_IAM_USER: credential(),
+  HUAWEICLOUD_IAM_PASSWORD: credential(),
+  HUAWEICLOUD_IAM_DOMAIN: credential(),
+  HUAWEICLOUD_IAM_ENDPOINT: credential(),
+  webhooks: v.optional(WebhooksSchema, {}),
+});
+
+export type SecretPayload = v.InferInput<typeof SecretSchema>;
+
 export interface SweepSecret {
   credentials: Credentials;
   webhooks: Webhook[];
@@ -22,17 +42,7 @@ export interface SweepSecret {
   values: string[];
 }
 
-const CREDENTIAL_KEYS = [
-  'HUAWEICLOUD_SDK_AK',
-  'HUAWEICLOUD_SDK_SK',
-  'HUAWEICLOUD_SDK_SECURITY_TOKEN',
-  'HUAWEICLOUD_IAM_USER',
-  'HUAWEICLOUD_IAM_PASSWORD',
-  'HUAWEICLOUD_IAM_DOMAIN',
-  'HUAWEICLOUD_IAM_ENDPOINT',
-];
-const WEBHOOK_KINDS = ['slack', 'feishu', 'dingtalk', 'wecom', 'generic'] as const;
-
+/** Reads the secret's JSON text; errors name the missing or malformed key, never a value. */
 export function parseSecret(text: string | undefined): SweepSecret {
   if (!text) throw new ConfigError('secret', 'is empty: store a JSON object (see the README, "The secret")');
   let json: unknown;
@@ -41,61 +51,10 @@ export function parseSecret(text: string | undefined): SweepSecret {
   } catch {
     throw new ConfigError('secret', 'is not valid JSON');
   }
-  const raw = readObject(json, 'secret', [...CREDENTIAL_KEYS, 'webhooks']);
-  const env: Record<string, string> = {};
-  for (const key of CREDENTIAL_KEYS) {
-    if (raw[key] === undefined) continue;
-    if (typeof raw[key] !== 'string') throw new ConfigError(`secret.${key}`, 'must be a string');
-    env[key] = raw[key] as string;
-  }
+  const { webhooks, ...env } = parseWith(SecretSchema, json, { root: 'secret', hideValues: true });
   const credentials = credentialsFromEnv(env);
-  const webhooks: Webhook[] = [];
-  if (raw.webhooks !== undefined) {
-    const hooks = readObject(raw.webhooks, 'secret.webhooks', WEBHOOK_KINDS);
-    for (const kind of WEBHOOK_KINDS) {
-      const value = hooks[kind];
-      if (value === undefined) continue;
-      const field = `secret.webhooks.${kind}`;
-      if (typeof value === 'string') {
-        webhooks.push({ kind, url: readHttpsUrl(value, field) });
-        continue;
-      }
-      const hook = readObject(
-        value,
-        field,
-        kind === 'feishu' || kind === 'dingtalk' ? ['url', 'secret'] : ['url'],
-      );
-      const url = readHttpsUrl(hook.url, `${field}.url`);
-      const secret = hook.secret === undefined ? undefined : readString(hook.secret, `${field}.secret`);
-      webhooks.push(
-        (kind === 'feishu' || kind === 'dingtalk') && secret
-          ? { kind, url, secret }
-          : ({ kind, url } as Webhook),
-      );
-    }
-  }
-  const values = [
-    ...Object.entries(env)
-      .filter(([key]) => !/_AK$|_USER$|_DOMAIN$|_ENDPOINT$/.test(key))
-      .map(([, value]) => value),
-    ...webhooks.flatMap((w) => [w.url, ...('secret' in w && w.secret ? [w.secret] : [])]),
-  ];
-  return { credentials, webhooks, values };
+  return { credentials, webhooks, values: [...secretValues(credentials), ...webhookSecrets(webhooks)] };
 }
-
-function readHttpsUrl(value: unknown, field: string): string {
-  if (typeof value !== 'string') throw new ConfigError(field, 'must be a URL string');
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(field, 'must be an http(s) URL');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new ConfigError(field, 'must be an http(s) URL');
-  return value;
-}
-
 /** Credentials from the environment instead of a secret: for `serverless invoke local`. */
 export class EnvSecret {
   constructor(private readonly env: NodeJS.ProcessEnv) {}

@@ -33,6 +33,16 @@ const HOURLY_TTL_S = 86_400;
  * (GetItem via BatchGetItem, UpdateItem) plus a Query of the sparse `leases`
  * index, so IAM can be scoped to the table and that index.
  */
+/**
+ * The condition of every owner-only write: the entry is still at this attempt and this
+ * claim. Flat `AND`s only: dynalite's parser slows down badly on nested parentheses.
+ */
+const OWNER = 'attempts = :attempt AND claimId = :claimId';
+
+function ownerValues(attempt: number, claimId: string): Record<string, unknown> {
+  return { ':attempt': attempt, ':claimId': claimId, ':inflight': 'in-flight' };
+}
+
 export class DynamoDbLedger implements Ledger {
   readonly stats = { retries: 0 };
   private readonly doc: DynamoDBDocumentClient;
@@ -141,15 +151,12 @@ export class DynamoDbLedger implements Ledger {
     const settled = await this.update({
       Key: { pk: instancePk(key) },
       UpdateExpression: 'SET lastOutcome = :outcome, outcomes.#attempt = :record REMOVE leaseTarget',
-      ConditionExpression:
-        'attempts = :attempt AND claimId = :claimId AND lastOutcome IN (:inflight, :unconfirmed)',
+      ConditionExpression: `${OWNER} AND lastOutcome IN (:inflight, :unconfirmed)`,
       ExpressionAttributeNames: { '#attempt': String(attempt) },
       ExpressionAttributeValues: {
+        ...ownerValues(attempt, claimId),
         ':outcome': record.outcome,
         ':record': record,
-        ':attempt': attempt,
-        ':claimId': claimId,
-        ':inflight': 'in-flight',
         ':unconfirmed': 'unconfirmed',
       },
     });
@@ -167,13 +174,11 @@ export class DynamoDbLedger implements Ledger {
       UpdateExpression:
         'SET attempts = :previous, lastOutcome = :released, notBefore = :now, ' +
         'failureAt = if_not_exists(previousFailureAt, :zero), outcomes.#attempt = :record REMOVE leaseTarget',
-      ConditionExpression: 'attempts = :attempt AND claimId = :claimId AND lastOutcome = :inflight',
+      ConditionExpression: `${OWNER} AND lastOutcome = :inflight`,
       ExpressionAttributeNames: { '#attempt': String(attempt) },
       ExpressionAttributeValues: {
+        ...ownerValues(attempt, claimId),
         ':previous': attempt - 1,
-        ':attempt': attempt,
-        ':claimId': claimId,
-        ':inflight': 'in-flight',
         ':released': 'released',
         ':now': now,
         ':zero': 0,
@@ -186,13 +191,10 @@ export class DynamoDbLedger implements Ledger {
     return this.update({
       Key: { pk: instancePk(key) },
       UpdateExpression: 'SET lastOutcome = :unconfirmed, outcomes.#attempt = :record REMOVE leaseTarget',
-      ConditionExpression:
-        'attempts = :attempt AND claimId = :claimId AND lastOutcome = :inflight AND leaseUntil <= :now',
+      ConditionExpression: `${OWNER} AND lastOutcome = :inflight AND leaseUntil <= :now`,
       ExpressionAttributeNames: { '#attempt': String(attempt) },
       ExpressionAttributeValues: {
-        ':attempt': attempt,
-        ':claimId': claimId,
-        ':inflight': 'in-flight',
+        ...ownerValues(attempt, claimId),
         ':unconfirmed': 'unconfirmed',
         ':now': now,
         ':record': { at: now, outcome: 'unconfirmed', code: INTERRUPTED },

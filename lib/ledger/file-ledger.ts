@@ -55,11 +55,11 @@ export class FileLedger implements Ledger {
   }
 
   release(key: InstanceKey, attempt: number, claimId: string, now: number): Promise<boolean> {
-    return this.update((state) => applyRelease(state, key, attempt, claimId, now));
+    return this.update((state) => applyRelease(state, { key, attempt, claimId, now }));
   }
 
   markInterrupted(key: InstanceKey, attempt: number, claimId: string, now: number): Promise<boolean> {
-    return this.update((state) => applyMarkInterrupted(state, key, attempt, claimId, now));
+    return this.update((state) => applyMarkInterrupted(state, { key, attempt, claimId, now }));
   }
 
   markExhausted(key: InstanceKey, now: number): Promise<boolean> {

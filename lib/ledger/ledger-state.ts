@@ -89,15 +89,24 @@ export function applySettle(state: LedgerState, key: InstanceKey, settlement: Se
   return true;
 }
 
-export function applyRelease(
-  state: LedgerState,
-  key: InstanceKey,
-  attempt: number,
-  claimId: string,
-  now: number,
-): boolean {
+/** One sweep's claim on an attempt, as the owner-only transitions name it. */
+export interface OwnedAttempt {
+  key: InstanceKey;
+  attempt: number;
+  claimId: string;
+  now: number;
+}
+
+/** The entry, when this claim still owns it and its outcome is not known yet. */
+function ownInFlight(state: LedgerState, { key, attempt, claimId }: OwnedAttempt): LedgerEntry | undefined {
   const entry = state.instances[keyString(key)];
-  if (!isOpen(entry, attempt, claimId) || entry.lastOutcome !== 'in-flight') return false;
+  return isOpen(entry, attempt, claimId) && entry.lastOutcome === 'in-flight' ? entry : undefined;
+}
+
+export function applyRelease(state: LedgerState, owned: OwnedAttempt): boolean {
+  const entry = ownInFlight(state, owned);
+  if (!entry) return false;
+  const { attempt, now } = owned;
   entry.attempts = attempt - 1;
   entry.lastOutcome = 'released';
   entry.notBefore = now;
@@ -106,16 +115,10 @@ export function applyRelease(
   return true;
 }
 
-export function applyMarkInterrupted(
-  state: LedgerState,
-  key: InstanceKey,
-  attempt: number,
-  claimId: string,
-  now: number,
-): boolean {
-  const entry = state.instances[keyString(key)];
-  if (!isOpen(entry, attempt, claimId) || entry.lastOutcome !== 'in-flight') return false;
-  if ((entry.leaseUntil ?? 0) > now) return false;
+export function applyMarkInterrupted(state: LedgerState, owned: OwnedAttempt): boolean {
+  const entry = ownInFlight(state, owned);
+  if (!entry || (entry.leaseUntil ?? 0) > owned.now) return false;
+  const { attempt, now } = owned;
   entry.lastOutcome = 'unconfirmed';
   entry.outcomes[String(attempt)] = { at: now, outcome: 'unconfirmed', code: INTERRUPTED };
   return true;

@@ -1,158 +1,189 @@
 import type { SweepReport } from '../sweep/report';
+import { type Locale, MESSAGES, type Messages } from './i18n';
+import { type NoticePlan, showAll } from './notices';
+import { errorKind, problemsOf } from './problems';
+import { formatClock, formatTime } from './time-format';
 
 /** When a summary is sent: every sweep, only when something happened, or only on problems. */
 export type NotifyPolicy = 'always' | 'on-activity' | 'on-problem';
 
-/** A channel-neutral summary: a subject and sections of lines; each format renders it. */
+/** Sections in priority order: when a message must be cut, the later ones go first. */
+export const SECTION_ORDER = [
+  'target-errors',
+  'exhausted',
+  'storms',
+  'resolved',
+  'unconfirmed',
+  'instance-errors',
+  'restarted',
+  'would-restart',
+  'deferred',
+] as const;
+export type SectionKind = (typeof SECTION_ORDER)[number];
+
+export interface Section {
+  kind: SectionKind;
+  title: string;
+  lines: string[];
+}
+
+/** A channel-neutral summary: every format renders it, within its own size budget. */
 export interface Summary {
   subject: string;
-  /** One line with the counts. */
+  /** One line with the counts, the sweep and its time. */
   headline: string;
-  sections: Array<{ title: string; lines: string[] }>;
+  /** Every item, in SECTION_ORDER; formats cut them to fit (see fit.ts). */
+  sections: Section[];
+  /** Set by fit.ts when items were left out: how many, and where to see them all. */
+  footer?: string;
   hasActivity: boolean;
+  /** News that needs a human: formats mention people only then. */
   hasProblem: boolean;
+  /** Where the full report is, for the footer. */
+  fullReport: string;
+  messages: Messages;
+  report: SweepReport;
 }
 
 export interface SummaryOptions {
   stage?: string;
-  /** Items listed per section before "and N more". */
-  maxItems?: number;
+  locale?: Locale;
+  /** IANA zone for the times shown; UTC by default. */
+  timeZone?: string;
+  /** De-duplication of lasting problems; without it every problem is shown. */
+  notices?: NoticePlan;
+  /** Where the full report can be read (default: the sweep's report in the logs). */
+  fullReport?: string;
 }
 
-function truncated<T>(items: readonly T[], max: number, line: (item: T) => string): string[] {
-  const lines = items.slice(0, max).map(line);
-  if (items.length > max) lines.push(`...and ${items.length - max} more`);
-  return lines;
+/** Longest line, in characters: a DataArts error message can be a whole stack. */
+const LINE_CHARS = 300;
+
+function clip(text: string): string {
+  const chars = Array.from(text);
+  return chars.length > LINE_CHARS ? `${chars.slice(0, LINE_CHARS - 1).join('')}…` : text;
 }
 
-/** What identifies an instance in the DataArts console. */
-const where = (i: { target: string; workspace: string; jobName: string; instanceId: string }) =>
-  `${i.target} / workspace ${i.workspace} / job ${i.jobName} / instance ${i.instanceId}`;
-
-/** Turns a report into one concise summary: counts, what was restarted, what needs a human. */
+/** Turns a report into one summary: counts, what needs a human first, then what was done. */
 export function buildSummary(report: SweepReport, options: SummaryOptions = {}): Summary {
-  const max = options.maxItems ?? 10;
-  const targetErrors = report.targets.filter((t) => t.error);
-  const instanceErrors = report.errors.filter((e) => e.instanceId !== undefined);
-  const storms = report.targets.filter((t) => t.storm.suspected);
+  const m = MESSAGES[options.locale ?? 'en'];
+  const zone = options.timeZone ?? 'UTC';
+  const plan = options.notices ?? showAll(problemsOf(report), Date.parse(report.startedAt));
+  const sections = buildSections(report, m, plan, zone).filter((s) => s.lines.length > 0);
   const restartedCount = report.dryRun ? (report.totals['dry-run'] ?? 0) : report.restarted.length;
-  const counts = [
-    `${restartedCount} ${report.dryRun ? 'would be restarted' : 'restarted'}`,
-    `${report.exhausted.length} ${report.dryRun ? 'would be reported as exhausted' : 'exhausted'}`,
-    `${report.errors.length} errors`,
-    ...(report.unconfirmed.length ? [`${report.unconfirmed.length} unconfirmed`] : []),
-    ...(report.deferred.length ? [`${report.deferred.length} deferred`] : []),
-  ].join(', ');
-  const flags = [report.dryRun ? 'DRY RUN' : '', report.storm ? 'STORM SUSPECTED' : ''].filter(Boolean);
+  const counts = m.counts({
+    restarted: restartedCount,
+    exhausted: report.exhausted.length,
+    errors: report.errors.length,
+    unconfirmed: report.unconfirmed.length,
+    deferred: report.deferred.length,
+    dryRun: report.dryRun,
+  });
+  const flags = [report.dryRun ? m.dryRun : '', report.storm ? m.storm : ''].filter(Boolean);
+  const flagText = flags.length ? ` (${flags.join(', ')})` : '';
   const stage = options.stage ? `[${options.stage}] ` : '';
-  const subject = fitSubject(
-    `${stage}DataArts auto-retry: ${counts}`,
-    flags.length ? ` (${flags.join(', ')})` : '',
-  );
-  const sections: Summary['sections'] = [];
-  for (const t of storms) {
-    sections.push({
-      title: `Storm suspected on ${t.target}`,
-      lines: [
-        `${t.storm.reason}. Nothing was restarted there: look for a shared cause (cluster, source, storage).`,
-      ],
-    });
-  }
-  if (report.exhausted.length) {
-    sections.push({
-      // A dry run reports every exhausted budget, also those a real sweep already reported.
-      title: report.dryRun
-        ? `Retry budget would be reported as exhausted (${report.exhausted.length})`
-        : `Retry budget exhausted, needs a human (${report.exhausted.length})`,
-      lines: truncated(
-        report.exhausted,
-        max,
-        (e) => `${where(e)}: ${e.attempts}/${e.maxAttempts} attempts used`,
-      ),
-    });
-  }
-  if (report.restarted.length) {
-    sections.push({
-      title: `Restarted (${report.restarted.length})`,
-      lines: truncated(report.restarted, max, (r) => `${where(r)}: attempt ${r.attempt}/${r.maxAttempts}`),
-    });
-  }
-  const wouldRestart = report.decisions.filter((d) => d.outcome === 'dry-run');
-  if (wouldRestart.length) {
-    sections.push({
-      title: `Would restart (${wouldRestart.length})`,
-      lines: truncated(wouldRestart, max, (d) => `${where(d)}: attempt ${d.attempt}/${d.maxAttempts}`),
-    });
-  }
-  if (report.unconfirmed.length) {
-    sections.push({
-      title: `Unconfirmed attempts, counted (${report.unconfirmed.length})`,
-      lines: truncated(
-        report.unconfirmed,
-        max,
-        (u) => `${where(u)}: attempt ${u.attempt}/${u.maxAttempts} (${u.code})`,
-      ),
-    });
-  }
-  if (targetErrors.length || instanceErrors.length) {
-    sections.push({
-      title: `Errors (${report.errors.length})`,
-      lines: [
-        ...targetErrors.map((t) => `${t.target}: ${t.error?.code}: ${t.error?.message}`),
-        ...truncated(
-          instanceErrors,
-          max,
-          (e) => `${e.target} / job ${e.jobName} / instance ${e.instanceId}: ${e.code}: ${e.message}`,
-        ),
-      ],
-    });
-  }
-  if (report.deferred.length) {
-    sections.push({
-      title: `Deferred to the next sweep (${report.deferred.length})`,
-      lines: ['The sweep ran out of time before these.'],
-    });
-  }
+  const shown = (kind: SectionKind) => sections.some((s) => s.kind === kind);
   // Exhausted budgets of a dry run are not news: a real sweep reports each one once.
   const hasProblem =
-    (report.exhausted.length > 0 && !report.dryRun) ||
-    report.errors.length > 0 ||
-    report.storm ||
-    report.unconfirmed.length > 0;
+    (shown('exhausted') && !report.dryRun) ||
+    ['target-errors', 'storms', 'resolved', 'unconfirmed', 'instance-errors'].some((k) =>
+      shown(k as SectionKind),
+    );
+  const sweep = report.sweepId.slice(0, 8);
   return {
-    subject,
-    headline: `${counts}. Sweep ${report.sweepId.slice(0, 8)} at ${report.startedAt}, ${report.targets.length} target(s), ${report.durationMs} ms${flags.length ? `, ${flags.join(', ')}` : ''}.`,
+    subject: fitSubject(`${stage}${m.app}${m.colon}${counts}`, flagText),
+    headline: `${m.headline({ counts, sweep, at: formatTime(Date.parse(report.startedAt), zone), targets: report.targets.length, ms: report.durationMs })}${flagText}${m.stop}`,
     sections,
-    hasActivity:
-      hasProblem || restartedCount > 0 || report.exhausted.length > 0 || report.deferred.length > 0,
+    hasActivity: hasProblem || sections.length > 0 || restartedCount > 0,
     hasProblem,
+    fullReport: options.fullReport ?? m.logsOf(sweep),
+    messages: m,
+    report,
   };
 }
 
-/** At most 100 characters; the counts are shortened, never the flags (DRY RUN must show). */
+function buildSections(report: SweepReport, m: Messages, plan: NoticePlan, zone: string): Section[] {
+  const since = (key: string) => {
+    const shown = plan.show.get(key);
+    return shown?.reminder ? ` ${m.ongoingSince(formatClock(shown.since, zone))}` : '';
+  };
+  const failing = report.targets.filter(
+    (t) => t.error && !plan.hide.has(`${errorKind(t.error.code)}:${t.target}`),
+  );
+  const storms = report.targets.filter((t) => t.storm.suspected && !plan.hide.has(`storm:${t.target}`));
+  const instanceErrors = report.errors.filter((e) => e.instanceId !== undefined);
+  const wouldRestart = report.decisions.filter((d) => d.outcome === 'dry-run');
+  const section = (kind: SectionKind, title: (n: number) => string, lines: string[]): Section => ({
+    kind,
+    title: title(lines.length),
+    lines: lines.map(clip),
+  });
+  return [
+    section(
+      'target-errors',
+      m.targetErrors,
+      failing.map(
+        (t) =>
+          `${t.target}: ${t.error?.code}: ${t.error?.message}${since(`${errorKind(t.error?.code ?? '')}:${t.target}`)}`,
+      ),
+    ),
+    section(
+      'exhausted',
+      (n) => m.exhausted(n, report.dryRun),
+      report.exhausted.map((e) => `${m.place(e)}: ${m.attempts(e.attempts, e.maxAttempts)}`),
+    ),
+    section(
+      'storms',
+      m.storms,
+      storms.map((t) => `${m.stormLine(t.target, t.storm.reason ?? '')}${since(`storm:${t.target}`)}`),
+    ),
+    section(
+      'resolved',
+      m.resolved,
+      plan.cleared.map((c) => m.resolvedLine(c.kind, c.target, formatClock(c.since, zone))),
+    ),
+    section(
+      'unconfirmed',
+      m.unconfirmed,
+      report.unconfirmed.map((u) => `${m.place(u)}: ${m.attempt(u.attempt, u.maxAttempts)} (${u.code})`),
+    ),
+    section(
+      'instance-errors',
+      m.instanceErrors,
+      instanceErrors.map((e) => `${m.place(e)}: ${e.code}: ${e.message}`),
+    ),
+    section(
+      'restarted',
+      m.restarted,
+      report.restarted.map((r) => `${m.place(r)}: ${m.attempt(r.attempt, r.maxAttempts)}`),
+    ),
+    section(
+      'would-restart',
+      m.wouldRestart,
+      wouldRestart.map((d) => `${m.place(d)}: ${m.attempt(d.attempt ?? 0, d.maxAttempts ?? 0)}`),
+    ),
+    section(
+      'deferred',
+      () => m.deferred(report.deferred.length),
+      report.deferred.length ? [m.deferredNote] : [],
+    ),
+  ];
+}
+
+/**
+ * SNS wants a subject "less than 100 characters" (AWS SNS Publish API reference), so
+ * at most 99. The counts are shortened, never the flags: DRY RUN must show.
+ */
+export const SUBJECT_MAX = 99;
+
 function fitSubject(text: string, flags: string): string {
-  const room = 100 - flags.length;
-  return `${text.length > room ? `${text.slice(0, room - 3)}...` : text}${flags}`;
+  const chars = Array.from(text);
+  const room = SUBJECT_MAX - Array.from(flags).length;
+  return `${chars.length > room ? `${chars.slice(0, room - 1).join('')}…` : text}${flags}`;
 }
 
 export function shouldNotify(policy: NotifyPolicy, summary: Summary): boolean {
   if (policy === 'always') return true;
   if (policy === 'on-problem') return summary.hasProblem;
   return summary.hasActivity;
-}
-
-/** Plain text, for SNS (email) and the generic webhook. */
-export function plainText(summary: Summary): string {
-  const parts = [summary.headline];
-  for (const section of summary.sections)
-    parts.push('', `${section.title}:`, ...section.lines.map((l) => `- ${l}`));
-  return parts.join('\n');
-}
-
-/** Markdown, for DingTalk, WeCom and (with *bold*) Slack. */
-export function markdown(summary: Summary, bold: (s: string) => string = (s) => `**${s}**`): string {
-  const parts = [bold(summary.subject), '', summary.headline];
-  for (const section of summary.sections)
-    parts.push('', bold(section.title), ...section.lines.map((l) => `- ${l}`));
-  return parts.join('\n');
 }

@@ -1,70 +1,26 @@
-import { createHmac } from 'node:crypto';
-import { markdown, plainText, type Summary } from './summary';
+import { dingtalkBody, dingtalkUrl } from './formats/dingtalk';
+import { feishuBody } from './formats/feishu';
+import { genericRequest } from './formats/generic';
+import { slackBody } from './formats/slack';
+import { wecomBodies } from './formats/wecom';
+import type { Summary } from './summary';
+import type { Webhook, WebhookRequest } from './webhook';
 
-/** A chat webhook from the secret. DingTalk and Feishu robots may have a signing secret. */
-export type Webhook =
-  | { kind: 'slack'; url: string }
-  | { kind: 'feishu'; url: string; secret?: string }
-  | { kind: 'dingtalk'; url: string; secret?: string }
-  | { kind: 'wecom'; url: string }
-  | { kind: 'generic'; url: string };
+export type { Mention, Webhook, WebhookKind, WebhookRequest } from './webhook';
 
-export interface WebhookRequest {
-  url: string;
-  body: Record<string, unknown>;
-}
-
-/**
- * The request each chat expects, in its native format:
- * - Slack incoming webhook: `{text}` (mrkdwn).
- * - Feishu/Lark custom bot: `{msg_type: "text", content: {text}}`; when signed, `timestamp`
- *   (seconds) and `sign` = base64(HMAC-SHA256(key = "timestamp\nsecret", message = "")).
- * - DingTalk robot: `{msgtype: "markdown", markdown: {title, text}}`; when signed, the URL
- *   gets `timestamp` (ms) and `sign` = urlencode(base64(HMAC-SHA256(secret, "timestamp\nsecret"))).
- * - WeCom group robot: `{msgtype: "markdown", markdown: {content}}`.
- * - Generic: `{subject, text, summary}` as JSON.
- */
-export function webhookRequest(webhook: Webhook, summary: Summary, nowMs: number): WebhookRequest {
+/** The requests a webhook gets for one summary, in its platform's native format and budget. */
+export function webhookRequests(webhook: Webhook, summary: Summary, nowMs: number): WebhookRequest[] {
+  const json = (url: string, body: unknown): WebhookRequest => ({ url, body: JSON.stringify(body) });
   switch (webhook.kind) {
     case 'slack':
-      return { url: webhook.url, body: { text: markdown(summary, (s) => `*${s}*`) } };
-    case 'feishu': {
-      const body: Record<string, unknown> = {
-        msg_type: 'text',
-        content: { text: `${summary.subject}\n${plainText(summary)}` },
-      };
-      if (webhook.secret) {
-        const timestamp = String(Math.floor(nowMs / 1000));
-        body.timestamp = timestamp;
-        body.sign = createHmac('sha256', `${timestamp}\n${webhook.secret}`).update('').digest('base64');
-      }
-      return { url: webhook.url, body };
-    }
-    case 'dingtalk': {
-      let url = webhook.url;
-      if (webhook.secret) {
-        const timestamp = String(nowMs);
-        const sign = createHmac('sha256', webhook.secret)
-          .update(`${timestamp}\n${webhook.secret}`)
-          .digest('base64');
-        url += `${url.includes('?') ? '&' : '?'}timestamp=${timestamp}&sign=${encodeURIComponent(sign)}`;
-      }
-      return {
-        url,
-        body: { msgtype: 'markdown', markdown: { title: summary.subject, text: markdown(summary) } },
-      };
-    }
+      return [json(webhook.url, slackBody(summary, webhook.mention))];
+    case 'feishu':
+      return [json(webhook.url, feishuBody(summary, webhook, nowMs))];
+    case 'dingtalk':
+      return [json(dingtalkUrl(webhook.url, webhook.secret, nowMs), dingtalkBody(summary, webhook.mention))];
     case 'wecom':
-      return { url: webhook.url, body: { msgtype: 'markdown', markdown: { content: markdown(summary) } } };
+      return wecomBodies(summary, webhook.mention).map((body) => json(webhook.url, body));
     case 'generic':
-      return {
-        url: webhook.url,
-        body: {
-          subject: summary.subject,
-          text: plainText(summary),
-          hasProblem: summary.hasProblem,
-          sections: summary.sections,
-        },
-      };
+      return [genericRequest(summary, webhook, nowMs)];
   }
 }

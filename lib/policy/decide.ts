@@ -14,6 +14,9 @@ const NOT_FAILED = new Set([
   'skip-by-depend',
   'freeze',
   'waiting-confirm',
+  // The newest SDK models list an operator's verdicts as statuses too.
+  'forceSuccess',
+  'ignoreSuccess',
 ]);
 /** Failure statuses DataArts will not rerun through the API. */
 const FAILED_NOT_RESTARTABLE = new Set(['running-exception']);
@@ -98,7 +101,8 @@ export function decide(
     return skip('superseded', `newer instance ${context.supersededBy} of this job succeeded`, budget);
   }
 
-  const eligibleAt = Math.max(failedAt + rule.firstRetryDelayMs, entry?.notBefore ?? 0);
+  const endedAt = instance.endTime ?? failedAt;
+  const eligibleAt = Math.max(endedAt + rule.firstRetryDelayMs, entry?.notBefore ?? 0);
   if (eligibleAt > now) {
     return skip(
       'backing-off',
@@ -119,13 +123,16 @@ export function decide(
 }
 
 /**
- * The failure an instance shows, as DataArts' own time of it: when it ended, else
- * when it started, else its plan time. A rerun always ends later than the failure
- * it answered, so a larger time is a new failure. (An answer with only a plan time
- * cannot show a new failure: such an instance gets one attempt.)
+ * The failure an instance shows, named by DataArts' own time of its run: when it
+ * started, else when it ended, else its plan time. A rerun starts after the failure
+ * it answered ended, so a larger time is a new failure. The start comes first
+ * because `endTime` is optional and was seen missing on finished instances: a run's
+ * start does not change when a later answer adds its end, so a field that appears
+ * is never read as a new failure. (An answer with only a plan time cannot show a
+ * new failure: such an instance gets one attempt.)
  */
 export function failureTime(instance: Instance): number | undefined {
-  return instance.endTime ?? instance.startTime ?? instance.planTime;
+  return instance.startTime ?? instance.endTime ?? instance.planTime;
 }
 
 /**

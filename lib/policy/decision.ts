@@ -26,6 +26,14 @@ export const SKIP_REASONS = {
 
 export type SkipReason = keyof typeof SKIP_REASONS;
 
+/**
+ * Every outcome a listed instance can have in a report: restarted, error, or a skip
+ * reason. The one list of these names: the report's schema, the table's order and the
+ * metrics' eligible set are checked against it (`satisfies readonly Outcome[]`).
+ */
+export const OUTCOMES = ['restarted', 'error', ...(Object.keys(SKIP_REASONS) as SkipReason[])] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
 export type Decision =
   | {
       action: 'restart';

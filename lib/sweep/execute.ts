@@ -20,8 +20,9 @@ interface Halt {
  * Makes the planned restarts, bounded, oldest first. Before each claim: the target
  * must not be halted, the attempt must fit before the deadline (its worst case, not
  * its median), and the sweep cap must have room; the cap is charged at the claim and
- * given back when nothing was sent. A failure of one never stops the others, except
- * authentication (it would lock the key) and the ledger (no restart without a record).
+ * given back when nothing was sent. A failure of one never stops the others, except a
+ * systemic refusal (401/403, DLF.6888, a gateway code: it would refuse every instance
+ * alike, and a 401 counts toward the AK lock) and the ledger (no restart without a record).
  * Returns how many restarts were sent (for the hourly reservation).
  */
 export async function executeRestarts(
@@ -125,5 +126,7 @@ function recordOutcome(
   });
   if (outcome.unconfirmed) result.unconfirmed.push({ ...p.key, ...attempt, code: outcome.code });
   result.decisions.push(record(p, 'error', `${outcome.code}: ${outcome.message}`, budget));
-  if (outcome.haltTarget) halt.reason = `stopped after ${outcome.code} on this target`;
+  // The first refusal names the halt: later ones in flight at the same time are the same fault.
+  if (outcome.haltTarget)
+    halt.reason ??= `stopped after ${outcome.refusal ?? outcome.code}: the request never reached the instance; nothing more is restarted on this target`;
 }

@@ -1,3 +1,4 @@
+import type { Outcome } from '../policy/decision';
 import type { DecisionRecord, SweepReport } from './report';
 
 /** Outcomes listed first in the table: what was done, then what needs attention. */
@@ -13,10 +14,10 @@ const ORDER = [
   'sweep-cap',
   'hourly-cap',
   'backing-off',
-];
+] as const satisfies readonly Outcome[];
 
-function rank(outcome: string): number {
-  const index = ORDER.indexOf(outcome);
+function rank(outcome: Outcome): number {
+  const index = (ORDER as readonly Outcome[]).indexOf(outcome);
   return index < 0 ? ORDER.length : index;
 }
 

@@ -1,110 +1,165 @@
-import type { StormVerdict } from '../policy/guards';
+import * as v from 'valibot';
+import { OUTCOMES } from '../policy/decision';
+
+/**
+ * The report of one sweep, defined once: the types below are inferred from this
+ * schema, and report.schema.json (for whoever reads `--json` output or the Lambda's
+ * result) is generated from it by scripts/gen-schemas.ts.
+ */
+
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const time = v.pipe(v.string(), v.isoTimestamp());
+const text = v.string();
+
+const InstanceRefEntries = {
+  target: text,
+  workspace: text,
+  jobName: text,
+  instanceId: v.pipe(text, v.description('Decimal digits: ids may exceed 2^53.')),
+};
 
 /** What identifies an instance in the DataArts console: target, workspace, job, instance id. */
-export interface InstanceRef {
-  target: string;
-  workspace: string;
-  jobName: string;
-  instanceId: string;
-}
+const InstanceRefSchema = v.object(InstanceRefEntries);
+export type InstanceRef = v.InferOutput<typeof InstanceRefSchema>;
+
+const OutcomeSchema = v.pipe(
+  v.picklist(OUTCOMES),
+  v.description('`restarted`, `error`, or a skip reason (see SKIP_REASONS in lib/policy/decision.ts).'),
+);
 
 /** The final word on one listed instance: exactly one per instance per sweep. */
-export interface DecisionRecord extends InstanceRef {
-  status: string;
-  /** `restarted`, `error`, or a skip reason (see SKIP_REASONS), e.g. `backing-off`, `deferred`, `dry-run`. */
-  outcome: string;
-  detail: string;
-  rule?: string;
-  attempt?: number;
-  maxAttempts?: number;
-  /** ISO time the instance becomes eligible (backing-off). */
-  until?: string;
-}
+const DecisionRecordSchema = v.object({
+  ...InstanceRefEntries,
+  status: text,
+  outcome: OutcomeSchema,
+  detail: text,
+  rule: v.exactOptional(text),
+  attempt: v.exactOptional(count),
+  maxAttempts: v.exactOptional(count),
+  until: v.exactOptional(v.pipe(time, v.description('When the instance becomes eligible (backing-off).'))),
+});
+export type DecisionRecord = v.InferOutput<typeof DecisionRecordSchema>;
 
-export interface RestartedItem extends InstanceRef {
-  attempt: number;
-  maxAttempts: number;
-}
+const RestartedItemSchema = v.object({ ...InstanceRefEntries, attempt: count, maxAttempts: count });
+export type RestartedItem = v.InferOutput<typeof RestartedItemSchema>;
 
-export interface ExhaustedItem extends InstanceRef {
-  attempts: number;
-  maxAttempts: number;
-  lastOutcome?: string;
-}
+const ExhaustedItemSchema = v.object({
+  ...InstanceRefEntries,
+  attempts: count,
+  maxAttempts: count,
+  lastOutcome: v.exactOptional(text),
+});
+export type ExhaustedItem = v.InferOutput<typeof ExhaustedItemSchema>;
 
-export interface UnconfirmedItem extends InstanceRef {
-  attempt: number;
-  maxAttempts: number;
-  code: string;
-}
+const UnconfirmedItemSchema = v.object({
+  ...InstanceRefEntries,
+  attempt: count,
+  maxAttempts: count,
+  code: text,
+});
+export type UnconfirmedItem = v.InferOutput<typeof UnconfirmedItemSchema>;
 
-export interface ErrorItem {
-  target: string;
-  code: string;
-  message: string;
-  workspace?: string;
-  jobName?: string;
-  instanceId?: string;
-  /** For restart errors: whether the attempt stays counted in the budget. */
-  attemptCounted?: boolean;
-}
+const ErrorItemSchema = v.object({
+  target: text,
+  code: text,
+  message: text,
+  workspace: v.exactOptional(text),
+  jobName: v.exactOptional(text),
+  instanceId: v.exactOptional(text),
+  attemptCounted: v.exactOptional(
+    v.pipe(
+      v.boolean(),
+      v.description('For restart errors: whether the attempt stays counted in the budget.'),
+    ),
+  ),
+});
+export type ErrorItem = v.InferOutput<typeof ErrorItemSchema>;
 
-export interface ApiCalls {
-  list: number;
-  show: number;
-  restart: number;
-  retries: number;
-  throttled: number;
-}
+const ApiCallsSchema = v.object({
+  list: count,
+  show: count,
+  restart: count,
+  retries: count,
+  throttled: count,
+});
+export type ApiCalls = v.InferOutput<typeof ApiCallsSchema>;
 
-export interface TargetReport {
-  target: string;
-  projectId: string;
-  workspace: string;
-  window: { from: string; to: string };
-  /** Instances listed with a retryable status. */
-  listed: number;
-  storm: StormVerdict;
-  counts: Record<string, number>;
-  apiCalls: ApiCalls;
-  durationMs: number;
-  /** Set when the target could not be swept (listing or authentication failed). */
-  error?: { code: string; message: string };
-}
+/** How many listed instances ended with each outcome. */
+const CountsSchema = v.record(v.picklist(OUTCOMES), count);
+export type Counts = v.InferOutput<typeof CountsSchema>;
 
-export interface SweepReport {
-  sweepId: string;
-  dryRun: boolean;
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-  /** A storm was suspected on at least one target. */
-  storm: boolean;
-  totals: Record<string, number>;
-  targets: TargetReport[];
-  restarted: RestartedItem[];
-  /** Budgets that ran out in this sweep (each instance is reported once, ever). */
-  exhausted: ExhaustedItem[];
-  /** Attempts whose effect is unknown: counted, not confirmed. */
-  unconfirmed: UnconfirmedItem[];
-  deferred: InstanceRef[];
-  errors: ErrorItem[];
-  decisions: DecisionRecord[];
-  apiCalls: ApiCalls;
-  /** Retries the ledger needed during this sweep (DynamoDB throttling); 0 for the file ledger. */
-  ledgerRetries: number;
-}
+const StormVerdictSchema = v.object({
+  suspected: v.boolean(),
+  failedJobs: count,
+  failedInstances: count,
+  totalInstances: v.exactOptional(count),
+  reason: v.exactOptional(text),
+});
 
-export function countBy(records: readonly DecisionRecord[]): Record<string, number> {
-  const counts: Record<string, number> = {};
+const TargetReportSchema = v.object({
+  target: text,
+  projectId: text,
+  workspace: text,
+  window: v.object({ from: time, to: time }),
+  listed: v.pipe(count, v.description('Instances listed with a retryable status.')),
+  storm: StormVerdictSchema,
+  counts: CountsSchema,
+  apiCalls: ApiCallsSchema,
+  durationMs: count,
+  error: v.exactOptional(
+    v.pipe(
+      v.object({ code: text, message: text }),
+      v.description('Set when the target could not be swept (listing or authentication failed).'),
+    ),
+  ),
+});
+export type TargetReport = v.InferOutput<typeof TargetReportSchema>;
+
+export const SweepReportSchema = v.pipe(
+  v.object({
+    sweepId: text,
+    dryRun: v.boolean(),
+    startedAt: time,
+    finishedAt: time,
+    durationMs: count,
+    storm: v.pipe(v.boolean(), v.description('A storm was suspected on at least one target.')),
+    totals: CountsSchema,
+    targets: v.array(TargetReportSchema),
+    restarted: v.array(RestartedItemSchema),
+    exhausted: v.pipe(
+      v.array(ExhaustedItemSchema),
+      v.description('Budgets that ran out in this sweep (each instance is reported once, ever).'),
+    ),
+    unconfirmed: v.pipe(
+      v.array(UnconfirmedItemSchema),
+      v.description('Attempts whose effect is unknown: counted, not confirmed.'),
+    ),
+    deferred: v.array(InstanceRefSchema),
+    errors: v.array(ErrorItemSchema),
+    decisions: v.array(DecisionRecordSchema),
+    apiCalls: ApiCallsSchema,
+    ledgerRetries: v.pipe(
+      count,
+      v.description(
+        'Retries the ledger needed during this sweep (DynamoDB throttling); 0 for the file ledger.',
+      ),
+    ),
+  }),
+  v.title('dataarts-autoretry sweep report'),
+  v.description('One sweep: every listed failed instance exactly once, with what was done and why.'),
+);
+export type SweepReport = v.InferOutput<typeof SweepReportSchema>;
+
+export function countBy(records: readonly DecisionRecord[]): Counts {
+  const counts: Counts = {};
   for (const record of records) counts[record.outcome] = (counts[record.outcome] ?? 0) + 1;
   return counts;
 }
 
-export function addCounts(into: Record<string, number>, from: Record<string, number>): void {
-  for (const [key, value] of Object.entries(from)) into[key] = (into[key] ?? 0) + value;
+export function addCounts(into: Counts, from: Counts): void {
+  for (const [key, value] of Object.entries(from) as [keyof Counts, number][])
+    into[key] = (into[key] ?? 0) + value;
 }
-
 /** Every target failed authentication or authorization: the sweep could not run at all. */
 export function authFailedEverywhere(report: SweepReport): boolean {
   return (

@@ -5,8 +5,11 @@ import type { Instance } from '../dataarts/instance';
 import {
   AuthenticationError,
   AuthorizationError,
+  type DataArtsError,
   describeError,
+  GatewayRefusedError,
   InstanceNotFoundError,
+  MalformedResponseError,
   RestartRejectedError,
   TransientError,
 } from '../errors';
@@ -25,6 +28,8 @@ export type RestartOutcome =
       counted: boolean;
       unconfirmed: boolean;
       haltTarget: boolean;
+      /** For a systemic refusal: the code that names it (`APIGW.0101`) and its request id. */
+      refusal?: string;
       settleError?: { code: string; message: string };
     };
 
@@ -100,13 +105,21 @@ async function failed(
   settle: (outcome: AttemptOutcome, code?: string) => Promise<{ code: string; message: string } | undefined>,
 ): Promise<RestartOutcome> {
   const { code, message } = describeError(error);
-  const auth = error instanceof AuthenticationError || error instanceof AuthorizationError;
-  if (auth || (error instanceof TransientError && !error.sent)) {
+  const systemic = isSystemicRefusal(error);
+  if (systemic || neverSent(error)) {
     // Never processed: the attempt is given back (only the owner can, only while in flight).
     const released = await context.ledger
       .release(plan.key, plan.attempt, claimId, context.now())
       .catch(() => false);
-    return { kind: 'failed', code, message, counted: !released, unconfirmed: false, haltTarget: auth };
+    return {
+      kind: 'failed',
+      code,
+      message,
+      counted: !released,
+      unconfirmed: false,
+      haltTarget: systemic,
+      ...(systemic ? { refusal: refusalName(error as DataArtsError) } : {}),
+    };
   }
   const outcome: AttemptOutcome =
     error instanceof InstanceNotFoundError
@@ -124,4 +137,30 @@ async function failed(
     haltTarget: false,
     ...(settleError ? { settleError } : {}),
   };
+}
+
+/**
+ * Refusals that never reached the instance and say nothing about it: authentication
+ * (401), authorization (403, DLF.6888) and the gateway's own (APIGW.0101, APIGW.0106).
+ * The attempt is released and the target stops: the next instance would get the same.
+ */
+function isSystemicRefusal(error: unknown): boolean {
+  return (
+    error instanceof AuthenticationError ||
+    error instanceof AuthorizationError ||
+    error instanceof GatewayRefusedError
+  );
+}
+
+/** Certainly not sent: refused before sending, or a failure that proves nothing left. */
+function neverSent(error: unknown): boolean {
+  if (error instanceof TransientError) return !error.sent;
+  return error instanceof MalformedResponseError && error.code === 'UNSAFE_PATH';
+}
+
+/** `APIGW.0101 (HTTP 404, request id ...)`: what an operator quotes to Huawei support. */
+function refusalName(error: DataArtsError): string {
+  const parts = [error.status === undefined ? undefined : `HTTP ${error.status}`];
+  if (error.requestId) parts.push(`request id ${error.requestId}`);
+  return `${error.dlfCode ?? error.code} (${parts.filter(Boolean).join(', ')})`;
 }

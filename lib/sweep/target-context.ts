@@ -4,7 +4,7 @@ import type { Instance } from '../dataarts/instance';
 import { describeError } from '../errors';
 import type { InstanceKey, Ledger, LedgerEntry } from '../ledger/ledger';
 import type { Logger } from '../log';
-import type { Decision, SkipReason } from '../policy/decision';
+import type { Decision, Outcome, SkipReason } from '../policy/decision';
 import { isoTime } from '../util/time';
 import type {
   DecisionRecord,
@@ -104,7 +104,7 @@ export function failTarget(result: TargetSweepResult, target: TargetConfig, erro
 
 export function record(
   p: Pick<Planned, 'key' | 'instance'>,
-  outcome: string,
+  outcome: Outcome,
   detail: string,
   extra: { attempt?: number; maxAttempts?: number; rule?: string; until?: string } = {},
 ): DecisionRecord {

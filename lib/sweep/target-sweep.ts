@@ -75,7 +75,15 @@ async function listOrFail(
   result: TargetSweepResult,
 ): Promise<TargetListing | undefined> {
   try {
-    const listing = await listTarget(input.client, window, input.config.policy, input.signal);
+    const listing = await listTarget(input.client, window, input.config, input.signal);
+    for (const message of listing.incomplete) {
+      result.errors.push({
+        target: input.target.name,
+        workspace: workspaceOf(input.target),
+        code: 'LIST_INCOMPLETE',
+        message,
+      });
+    }
     for (const bad of listing.invalid) {
       result.errors.push({
         target: input.target.name,

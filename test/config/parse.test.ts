@@ -1,5 +1,4 @@
-import schema from '../../config.schema.json';
-import { KEYS, parseConfig, parseConfigText, targetIdentity } from '../../lib/config/parse';
+import { parseConfig, parseConfigText, targetIdentity } from '../../lib/config/parse';
 import { DEFAULT_LIST_OPTIONS } from '../../lib/dataarts/list-instances';
 import { ConfigError } from '../../lib/errors';
 import { parseDuration } from '../../lib/util/duration';
@@ -316,20 +315,48 @@ describe('parseDuration', () => {
   });
 });
 
-describe('config.schema.json', () => {
-  type Props = { properties: Record<string, unknown> };
-  const defs = schema.$defs as unknown as Record<string, Props>;
-  const props = (o: unknown) => Object.keys((o as Props).properties).sort();
-  it('has exactly the keys the parser accepts', () => {
-    expect(props(schema)).toEqual([...KEYS.root].sort());
-    expect(props(schema.properties.targets.items)).toEqual([...KEYS.target].sort());
-    expect(props(schema.properties.ledger.oneOf[0])).toEqual([...KEYS.ledgerDynamo].sort());
-    expect(props(schema.properties.ledger.oneOf[1])).toEqual([...KEYS.ledgerFile].sort());
-    expect(props(schema.properties.policy)).toEqual([...KEYS.policy].sort());
-    expect(props(schema.properties.policy.properties.rules.items)).toEqual([...KEYS.rule].sort());
-    expect(props(schema.properties.policy.properties.stormGuard)).toEqual([...KEYS.stormGuard].sort());
-    expect(props(schema.properties.client)).toEqual([...KEYS.client].sort());
-    expect(props(defs.backoff)).toEqual([...KEYS.backoff].sort());
-    expect(props(defs.restart)).toEqual([...KEYS.restart].sort());
+describe('every problem at once', () => {
+  it('lists each bad field in one ConfigError: path, what is allowed, what was given', () => {
+    let error: unknown;
+    try {
+      parseConfig({
+        targets: [{ name: 'a b', endpoint: 'ftp://x', projectId: 'p' }],
+        ledger: { type: 'dynamodb', table: 'x' },
+        policy: {
+          lookback: '60d',
+          instanceTypes: [0, 2],
+          rules: [{ match: 'a' }, { match: 'b' }, { match: ['c', ''], maxAttempts: 21 }],
+          restart: { nodeName: 'n1' },
+        },
+        client: { timeout: 5 * 60 },
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message.split('\n')).toEqual([
+      'targets[0].name: must be 1-64 letters, digits, "_", "." or "-", got "a b"',
+      'targets[0].endpoint: must be an http(s) URL, got "ftp://x"',
+      'ledger.table: must be a DynamoDB table name (3-255 letters, digits, "_", "." or "-"), got "x"',
+      'policy.lookback: must be from 1m to 30d, got "60d"',
+      'policy.instanceTypes[1]: 2 (manually scheduled) cannot be rerun by DataArts; leave it out',
+      'policy.restart.nodeName: is required with retryLocation "specified_node", and only then',
+      'policy.rules[2].match[1]: must be a non-empty string, got ""',
+      'policy.rules[2].maxAttempts: must be a whole number from 1 to 20, got 21',
+      'client.timeout: must be from 100ms to 120s, got 300',
+    ]);
+  });
+
+  it.each([
+    ['blank workspace', { targets: [{ name: 'a', endpoint: 'https://x', projectId: 'p', workspace: ' ' }] }],
+    ['maxFailedJobs above its maximum', { policy: { stormGuard: { maxFailedJobs: 2_000_000 } } }],
+    ['restartLag above 1h', { client: { restartLag: '2h' } }],
+    ['maxWindow below 1m', { client: { maxWindow: '30s' } }],
+    [
+      'ledger endpoint with credentials',
+      { ledger: { type: 'dynamodb', table: 'tbl', endpoint: 'http://u:p@h' } },
+    ],
+  ])('rejects %s', (_name, patch) => {
+    expect(() => parseConfig({ ...minimal(), ...patch })).toThrow(ConfigError);
   });
 });

@@ -312,7 +312,7 @@ describe('restart', () => {
     expect(emulator.count('restart')).toBe(2);
   });
 
-  it("keeps ky's error types inside the client: a timeout's cause is a plain Error", async () => {
+  it("keeps fetch's error types inside the client: a timeout's cause is a plain Error", async () => {
     emulator.inject({ route: 'restart', kind: 'hang' });
     const { client } = akskClient(emulator, clock, { transport: HANG_TIMEOUT });
     const error = (await client

@@ -32,25 +32,30 @@ describe('listInstances returns every instance of the window exactly once', () =
   let clock: ManualClock;
   afterEach(async () => emulator.close());
 
-  for (const offsetMode of ['page', 'record'] as const) {
-    for (const count of [0, 1, 999, 1000, 1001, 25_000]) {
-      it(`${count} instances, offset read as ${offsetMode}`, async () => {
-        ({ emulator, clock } = await emulatorWithClock({ offsetMode, maxWindowMs: 7 * DAY }));
-        emulator.seed(PROJECT, undefined, spread(count, T0 - DAY, T0));
-        const { client } = akskClient(emulator, clock);
-        const result = await client.listInstances({ from: T0 - DAY, to: T0 });
-        const ids = result.instances.map((i) => i.instanceId);
-        expect(new Set(ids).size).toBe(count);
-        expect(ids.length).toBe(count);
-        // Efficiency: one request when it fits; close to total/1000 otherwise.
-        if (count <= 1000) expect(result.requests).toBe(1);
-        else expect(result.requests).toBeLessThanOrEqual(Math.ceil(count / 800) + 3);
-      });
+  // The emulator's default is strict bounds, as documented; the lenient twin reads them inclusively.
+  for (const strictBounds of [true, false]) {
+    for (const offsetMode of ['page', 'record'] as const) {
+      for (const count of [0, 1, 999, 1000, 1001, 25_000]) {
+        it(`${count} instances, offset read as ${offsetMode}, ${strictBounds ? 'strict' : 'inclusive'} bounds`, async () => {
+          ({ emulator, clock } = await emulatorWithClock({ offsetMode, strictBounds }));
+          emulator.seed(PROJECT, undefined, spread(count, T0 - DAY, T0));
+          const { client } = akskClient(emulator, clock);
+          const result = await client.listInstances({ from: T0 - DAY, to: T0 });
+          const ids = result.instances.map((i) => i.instanceId);
+          expect(new Set(ids).size).toBe(count);
+          expect(ids.length).toBe(count);
+          expect(result.incomplete).toEqual([]);
+          // Efficiency: one request when it fits (a full page is checked: it may hide more);
+          // close to total/1000 otherwise.
+          if (count < 1000) expect(result.requests).toBe(1);
+          else expect(result.requests).toBeLessThanOrEqual(Math.ceil(count / 800) + 3);
+        });
+      }
     }
   }
 
   it('splits a 20-day look-back into windows of at most 7 days and loses nothing at the seams', async () => {
-    ({ emulator, clock } = await emulatorWithClock({ maxWindowMs: 7 * DAY }));
+    ({ emulator, clock } = await emulatorWithClock());
     emulator.seed(PROJECT, undefined, spread(3000, T0 - 20 * DAY, T0));
     // Instances exactly on the seams between windows:
     emulator.seed(PROJECT, undefined, [
@@ -287,10 +292,12 @@ describe('listWindow with strict bounds (> minPlanTime, < maxPlanTime)', () => {
   });
 
   it('an instance where two parts meet is listed: the parts overlap by 1 ms', async () => {
-    // 9 instances, limit 4: three parts whose plain bounds would be 1000, 1003, 1006, 1010.
+    // 9 instances, limit 4: [1001, 1009] is sent as (1000, 1010), then three parts whose
+    // plain bounds would be 1000, 1003, 1006, 1010.
     const times = Array.from({ length: 9 }, (_, i) => 1001 + i);
     const { fetchPage, calls } = fakeServer(times);
-    const result = await listWindow(fetchPage, { from: 1000, to: 1010 }, options({ pageLimit: 4 }));
+    const result = await listWindow(fetchPage, { from: 1001, to: 1009 }, options({ pageLimit: 4 }));
+    expect(calls[0]?.window).toEqual({ from: 1000, to: 1010 });
     expect(result.instances.map((i) => i.planTime).sort()).toEqual(times);
     expect(calls.slice(1, 4).map((c) => c.window)).toEqual([
       { from: 1000, to: 1004 },
@@ -300,7 +307,7 @@ describe('listWindow with strict bounds (> minPlanTime, < maxPlanTime)', () => {
   });
 
   it.each(['strict', 'inclusive'] as const)(
-    'returns exactly the instances the %s server holds in the window, whatever the layout',
+    'returns exactly the instances of [from, to] from a %s server (inclusive: and the 1 ms beyond each end), whatever the layout',
     async (bounds) => {
       // Offsets bunch on the window's ends and middle, so bursts land on every kind of seam.
       const layout = fc.integer({ min: 1, max: 5000 }).chain((width) =>
@@ -325,8 +332,11 @@ describe('listWindow with strict bounds (> minPlanTime, < maxPlanTime)', () => {
             window,
             options({ pageLimit: 5, maxWindowMs: 1000, maxRequests: 100_000 }),
           );
-          const expected = offsets.filter((o) => server.inWindow(window, from + o)).length;
+          // Sent 1 ms wider on each side: strict bounds then hold exactly [from, to].
+          const sent = { from: window.from - 1, to: window.to + 1 };
+          const expected = offsets.filter((o) => server.inWindow(sent, from + o)).length;
           expect(result.instances).toHaveLength(expected);
+          expect(result.incomplete).toEqual([]);
         }),
         { numRuns: 150 },
       );
@@ -383,7 +393,7 @@ describe('listWindow stays bounded whatever the server answers', () => {
 
   it('a window claiming more instances than the budget can read fails at once', async () => {
     const { fetchPage, calls } = fakeServer([T0 - 5], { total: () => 1_000_000 });
-    const error = await rejection(listWindow(fetchPage, W, options()));
+    const error = await rejection(listWindow(fetchPage, { from: T0 - DAY, to: T0 }, options()));
     expect(error.code).toBe('LIST_BUDGET_EXCEEDED');
     expect(error.message).toContain('a window claims 1000000 instances, 999 more requests');
     expect(calls).toHaveLength(1);
@@ -472,9 +482,10 @@ describe('listWindow stays bounded whatever the server answers', () => {
     const controller = new AbortController();
     const server = fakeServer(planTimes(50_000, W));
     let callsAtAbort = 0;
+    let answered = 0;
     const fetchPage: FetchPage = async (w, limit, offset) => {
       const page = await server.fetchPage(w, limit, offset);
-      if (server.calls.length === 1) {
+      if (++answered === 1) {
         controller.abort();
         callsAtAbort = server.calls.length;
       }

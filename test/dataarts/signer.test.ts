@@ -2,7 +2,14 @@ import { createHmac } from 'node:crypto';
 import url from 'node:url';
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner';
 import fc from 'fast-check';
-import { canonicalRequest, sha256Hex, signRequest } from '../../lib/dataarts/signer';
+import { apiPath } from '../../lib/dataarts/api-path';
+import {
+  canonicalRequest,
+  canonicalUri,
+  encodePath,
+  sha256Hex,
+  signRequest,
+} from '../../lib/dataarts/signer';
 
 describe('SDK-HMAC-SHA256 signing: the official worked examples', () => {
   it('reproduces the API reference example (canonical hash and signature)', () => {
@@ -128,8 +135,15 @@ describe("our signer agrees with Huawei's AKSKSigner", () => {
           };
           if (withWorkspace) headers.workspace = 'ws-123';
           const bodyText = body === undefined ? undefined : JSON.stringify(body);
+          // Ours signs the path as sent (each segment encoded); the oracle takes it decoded.
           const ours = signRequest(
-            { method, path, query, headers, ...(bodyText === undefined ? {} : { body: bodyText }) },
+            {
+              method,
+              path: encodePath(path),
+              query,
+              headers,
+              ...(bodyText === undefined ? {} : { body: bodyText }),
+            },
             { ak: 'OracleAK', sk: 'OracleSK/with+chars=' },
           );
           expect(ours).toBe(oracleSign(method, path, query, headers, body));
@@ -152,4 +166,24 @@ describe("our signer agrees with Huawei's AKSKSigner", () => {
     const brokenSignature = createHmac('sha256', credentials.sk).update(toSign).digest('hex');
     expect(oracle).not.toContain(brokenSignature);
   });
+});
+
+describe('path parameters are single segments', () => {
+  it('a job name holding "/" and ".." stays one segment, as sent and as signed', () => {
+    const path = apiPath('v1', 'p', 'jobs', 'x/../../jobs/victim', 'instances', '7', 'restart');
+    expect(path).toBe('/v1/p/jobs/x%2F..%2F..%2Fjobs%2Fvictim/instances/7/restart');
+    // The URL parser keeps it: no dot segment to remove.
+    expect(new URL(`https://h${path}`).pathname).toBe(path);
+    // The gateway decodes each segment and encodes it again: the same canonical URI.
+    expect(canonicalUri(path)).toBe(`${path}/`);
+  });
+
+  it.each(['.', '..', '', 'a\nb', 'tab\there', 'nul\u0000', 'del\u007f', 'c1\u0085'])(
+    'refuses %j as a path parameter before anything is sent',
+    (name) => {
+      expect(() => apiPath('v1', 'p', 'jobs', name, 'instances', '7')).toThrow(
+        expect.objectContaining({ name: 'MalformedResponseError', code: 'UNSAFE_PATH' }),
+      );
+    },
+  );
 });

@@ -5,8 +5,11 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const ROOT = resolve(__dirname, '../..');
-/** Measured: ~91 KB minified (keepNames) with @aws-sdk/* from the runtime; the budget leaves room to grow. */
-const BUNDLE_BUDGET_BYTES = 150_000;
+/**
+ * Measured: ~156 KB minified (keepNames) with @aws-sdk/* from the runtime, 34 KB of it
+ * Powertools Logger and Metrics; the budget leaves room to grow.
+ */
+const BUNDLE_BUDGET_BYTES = 200_000;
 
 type Resource = { Type: string; Properties: Record<string, unknown>; Condition?: string };
 let resources: Record<string, Resource>;
@@ -48,6 +51,8 @@ describe('serverless package (the CloudFormation template that deploys)', () => 
     expect(env.LEDGER_TABLE).toBe(resources.LedgerTable!.Properties.TableName);
     expect(env.TOPIC_NAME).toBe((resources.SummaryTopic!.Properties as { TopicName: string }).TopicName);
     expect(env.STAGE).toBe('prod');
+    expect(env.POWERTOOLS_LOG_LEVEL).toBe('info');
+    expect(env.POWERTOOLS_LOGGER_SAMPLE_RATE).toBe('0');
   });
 
   it('never replays a failed asynchronous invocation', () => {
@@ -120,7 +125,8 @@ describe('serverless package (the CloudFormation template that deploys)', () => 
 
   it(`keeps the function bundle under ${BUNDLE_BUDGET_BYTES / 1000} KB`, async () => {
     const zip = await stat(join(packageDir, 'dataarts-autoretry.zip'));
-    expect(zip.size).toBeLessThan(BUNDLE_BUDGET_BYTES * 2); // bundle + source map, compressed
+    // Bundle + source map (mappings only: sourcesContent is off), compressed. Measured 141 KB.
+    expect(zip.size).toBeLessThan(BUNDLE_BUDGET_BYTES);
     const { stdout } = await promisify(execFile)('unzip', ['-l', join(packageDir, 'dataarts-autoretry.zip')]);
     const bundle = stdout.split('\n').find((l) => l.trim().endsWith('handlers/sweep.js'));
     const size = Number(bundle?.trim().split(/\s+/)[0]);

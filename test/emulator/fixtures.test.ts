@@ -27,14 +27,20 @@ describe('documented example answers', () => {
     });
   });
 
-  it('the client reads the show example with its nodes', () => {
-    const detail = readInstanceDetail(JSON.stringify(showAnswer), context);
+  it('the client reads the show example (the SDK ShowJobInstanceResponse) with its nodes', () => {
+    const detail = readInstanceDetail(JSON.stringify(showAnswer), context, {
+      jobName: 'job_batch',
+      instanceId: '34766',
+    });
+    expect(detail).toMatchObject({ jobName: 'job_batch', instanceId: '34766', status: 'fail' });
     expect(detail.nodes).toEqual([
       expect.objectContaining({
         nodeName: 'main',
         retryTimes: 0,
         status: 'fail',
         logPath: expect.stringMatching(/^obs:\/\//),
+        instanceId: '3476601',
+        queue: 'default',
       }),
     ]);
   });

@@ -99,7 +99,7 @@ describe('restart lag', () => {
   it('without a lag a restart shows at once, as always', async () => {
     await start();
     expect((await restart()).status).toBe(204);
-    expect(await show()).toMatchObject({ status: 'running', startTime: T0, version: 2 });
+    expect(await show()).toMatchObject({ status: 'running', startTime: T0 });
     expect((await show()).endTime).toBeUndefined();
   });
 
@@ -107,14 +107,14 @@ describe('restart lag', () => {
     await start({ restartLagMs: 5 * MIN }, [failed(1, { script: ['fail'] })]);
     expect((await restart()).status).toBe(204);
     expect(emulator.restarts(1)).toBe(1);
-    expect(await show()).toMatchObject({ status: 'fail', endTime: T0 - 30 * MIN, version: 1 });
+    expect(await show()).toMatchObject({ status: 'fail', endTime: T0 - 30 * MIN });
     expect((await list()).json.instances[0]).toMatchObject({ status: 'fail', endTime: T0 - 30 * MIN });
 
     clock.advance(5 * MIN - 1);
     expect((await show()).status).toBe('fail');
     clock.advance(1);
     const running = await show();
-    expect(running).toMatchObject({ status: 'running', startTime: T0 + 5 * MIN, version: 2 });
+    expect(running).toMatchObject({ status: 'running', startTime: T0 + 5 * MIN });
     expect(running.endTime).toBeUndefined();
 
     clock.advance(10 * MIN);
@@ -213,7 +213,7 @@ describe('reruns per failure', () => {
     clock.advance(3 * MIN);
     expect((await show()).status).toBe('fail');
     clock.advance(2 * MIN);
-    expect(await show()).toMatchObject({ status: 'running', startTime: T0 + 7 * MIN, version: 2 });
+    expect(await show()).toMatchObject({ status: 'running', startTime: T0 + 7 * MIN });
   });
 
   it('a restart of each new failure counts once per failure', async () => {
@@ -330,16 +330,16 @@ describe('a clock that moves while requests are in flight', () => {
 describe('API fidelity options', () => {
   const edges = [failed(1, { planTime: T0 - 2 * HOUR }), failed(2, { planTime: T0 }), failed(3)];
 
-  it('list bounds are inclusive by default', async () => {
+  it('list bounds are strict by default: an instance on either bound is left out', async () => {
     await start({}, edges);
-    expect((await list()).json.total).toBe(3);
-  });
-
-  it('strictBounds: an instance on either bound is left out', async () => {
-    await start({ strictBounds: true }, edges);
     const answer = (await list()).json;
     expect(answer.total).toBe(1);
     expect(answer.instances[0].instanceId).toBe(3);
+  });
+
+  it('strictBounds: false reads both bounds inclusively (a lenient server)', async () => {
+    await start({ strictBounds: false }, edges);
+    expect((await list()).json.total).toBe(3);
   });
 
   it('maxWindowMs applies to every list request, limit=1 too', async () => {
@@ -349,8 +349,72 @@ describe('API fidelity options', () => {
     expect((await list({ limit: '1', minPlanTime: String(T0 - HOUR) })).status).toBe(200);
   });
 
-  it('requireContentType: a POST without Content-Type is refused by the gateway', async () => {
-    await start({ requireContentType: true });
+  it('a 7-day cap is on by default, for counts too; Infinity turns it off', async () => {
+    const DAY = 24 * HOUR;
+    await start();
+    const week = { limit: '1', minPlanTime: String(T0 - 7 * DAY) };
+    expect((await list(week)).status).toBe(200);
+    const longer = { limit: '1', minPlanTime: String(T0 - 7 * DAY - 1) };
+    expect((await list(longer)).status).toBe(400);
+    await emulator.close();
+    await start({ maxWindowMs: Number.POSITIVE_INFINITY });
+    expect((await list({ ...longer, minPlanTime: String(T0 - 30 * DAY) })).status).toBe(200);
+  });
+
+  it('timeField: startTime filters on start time (newer editions), not plan time', async () => {
+    const late = failed(1, { planTime: T0 - 5 * HOUR, startTime: T0 - HOUR });
+    const early = failed(2, { planTime: T0 - HOUR, startTime: T0 - 5 * HOUR });
+    await start({ timeField: 'startTime' }, [late, early]);
+    expect((await list()).json.instances.map((i: { instanceId: number }) => i.instanceId)).toEqual([1]);
+  });
+
+  const many = Array.from({ length: 25 }, (_, i) => failed(i + 1, { planTime: T0 - HOUR + i }));
+  const ids = async (query: Record<string, string>) =>
+    (await list({ limit: '10', ...query })).json.instances.map((i: { instanceId: number }) => i.instanceId);
+
+  it('offsetMode: page index (default) or record offset', async () => {
+    await start({}, many);
+    expect(await ids({ offset: '1' })).toEqual([15, 14, 13, 12, 11, 10, 9, 8, 7, 6]);
+    await emulator.close();
+    await start({ offsetMode: 'record' }, many);
+    expect(await ids({ offset: '1' })).toEqual([24, 23, 22, 21, 20, 19, 18, 17, 16, 15]);
+  });
+
+  it('listOrder unordered: pages in an order unrelated to time, each page shuffled, still a partition', async () => {
+    await start({ listOrder: 'unordered' }, many);
+    const pages = [await ids({ offset: '0' }), await ids({ offset: '1' }), await ids({ offset: '2' })];
+    const all = pages.flat();
+    expect([...all].sort((a, b) => a - b)).toEqual(many.map((s) => s.instanceId));
+    const newestFirst = (page: number[]) => page.every((id, i) => i === 0 || id < (page[i - 1] as number));
+    expect(pages.every(newestFirst)).toBe(false);
+    expect(await ids({ offset: '1' })).toEqual(pages[1]);
+  });
+
+  it('pageOverlap: each page after the first repeats records of the page before', async () => {
+    await start({ pageOverlap: 3 }, many);
+    expect(await ids({ offset: '1' })).toEqual([18, 17, 16, 15, 14, 13, 12, 11, 10, 9]);
+    expect(await ids({ offset: '2' })).toEqual([8, 7, 6, 5, 4, 3, 2, 1]);
+  });
+
+  it('reportTotal: the claimed total lies as told (over, under, capped at the page size)', async () => {
+    const claimed: Array<{ actual: number; limit: number; offset: number }> = [];
+    await start(
+      {
+        reportTotal: (actual, query) => {
+          claimed.push({ actual, ...query });
+          return Math.min(actual, query.limit);
+        },
+      },
+      many,
+    );
+    const answer = (await list({ limit: '10', offset: '1' })).json;
+    expect(answer.total).toBe(10);
+    expect(answer.instances).toHaveLength(10);
+    expect(claimed).toEqual([{ actual: 25, limit: 10, offset: 1 }]);
+  });
+
+  it('by default a POST without Content-Type is refused by the gateway (400 APIGW.0106)', async () => {
+    await start();
     const refused = await call('POST', restartPath(1));
     expect(refused.status).toBe(400);
     expect(refused.json).toMatchObject({
@@ -361,8 +425,8 @@ describe('API fidelity options', () => {
     expect((await restart()).status).toBe(204);
   });
 
-  it('by default a POST without Content-Type is accepted', async () => {
-    await start();
+  it('requireContentType: false plays a lenient gateway that accepts it', async () => {
+    await start({ requireContentType: false });
     expect((await call('POST', restartPath(1))).status).toBe(204);
   });
 
@@ -387,17 +451,15 @@ describe('API fidelity options', () => {
     expect((await list()).status).toBe(401);
   });
 
-  it('gatewayPrefix: unset keeps the old APIG codes, set applies to every gateway code', async () => {
-    await start();
-    expect((await call('GET', '/nowhere')).json.error_code).toBe('APIG.0101');
-    await emulator.close();
-    await start({ gatewayPrefix: 'APIGW', accessKeys: {} });
+  it('gatewayPrefix: APIGW by default on every gateway code; APIG plays the older pages', async () => {
+    await start({ accessKeys: {} });
     expect((await call('GET', '/nowhere')).json.error_code).toBe('APIGW.0101');
     expect((await list()).json.error_code).toBe('APIGW.0301');
     await emulator.close();
     await start({ gatewayPrefix: 'APIG' });
     emulator.inject({ route: 'restart', kind: 'route-missing' });
     expect((await restart()).json.error_code).toBe('APIG.0101');
+    expect((await call('GET', '/nowhere')).json.error_code).toBe('APIG.0101');
   });
 
   it.each([
@@ -426,8 +488,32 @@ describe('API fidelity options', () => {
     await start({}, [failed(1, { errorMessage: 'DLI queue busy', afterScript: 'fail' })]);
     expect((await list()).json.instances[0].errorMessage).toBe('DLI queue busy');
     await restart();
-    expect((await show()).errorMessage).toBeUndefined();
+    expect((await list()).json.instances[0].errorMessage).toBeUndefined();
     clock.advance(10 * MIN);
-    expect(await show()).toMatchObject({ status: 'fail', errorMessage: 'DLI queue busy' });
+    expect((await list()).json.instances[0]).toMatchObject({
+      status: 'fail',
+      errorMessage: 'DLI queue busy',
+    });
+  });
+
+  it('the show answer is the SDK ShowJobInstanceResponse: no list-only fields, nodes with instanceId and queue', async () => {
+    await start({}, [failed(1, { jobId: 42 })]);
+    const shown = await show();
+    expect(Object.keys(shown).sort()).toEqual(
+      ['endTime', 'jobId', 'jobName', 'nodes', 'planTime', 'startTime', 'status', 'total'].sort(),
+    );
+    expect(shown.nodes[0]).toMatchObject({
+      nodeName: 'main',
+      instanceId: expect.any(Number),
+      queue: 'default',
+    });
+    emulator.inject({ route: 'show', kind: 'end-time-missing' });
+    expect(await show()).not.toHaveProperty('endTime');
+  });
+
+  it('version is the job version: a restart does not bump it', async () => {
+    await start({}, [failed(1, { version: 3 })]);
+    await restart();
+    expect((await list()).json.instances[0]).toMatchObject({ status: 'running', version: 3 });
   });
 });

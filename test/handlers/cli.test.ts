@@ -5,6 +5,9 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { type Emulator, startEmulator } from '../../emulator/server';
 import type { SweepReport } from '../../lib/sweep/report';
+import { chatWebhooks, SIGNING_SECRETS } from '../notify/channels';
+import { type ChatServers, startChatServers } from '../support/chat-servers';
+import { WEBHOOK_TOKEN } from '../support/secrets';
 import { AK, PROJECT, SK } from '../support/targets';
 
 const run = promisify(execFile);
@@ -169,5 +172,59 @@ describe('dataarts-autoretry command line', () => {
     const { code, stdout } = await cli(['--help']);
     expect(code).toBe(0);
     expect(stdout).toContain('Usage: dataarts-autoretry --config');
+  });
+});
+
+describe('notifications from the command line', () => {
+  let chat: ChatServers;
+  let secretPath: string;
+  beforeEach(async () => {
+    chat = await startChatServers(SIGNING_SECRETS);
+    secretPath = join(dir, 'secret.json');
+    const hooks = Object.fromEntries(chatWebhooks(chat.url, true).map(({ kind, ...rest }) => [kind, rest]));
+    await writeFile(secretPath, JSON.stringify({ webhooks: hooks }));
+  });
+  afterEach(() => chat.close());
+
+  it('notify test --dry-run prints each request, URLs redacted, and sends nothing', async () => {
+    const { code, stdout } = await cli(['notify', 'test', '--secret-file', secretPath, '--dry-run']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('--- wecom#3 POST http://127.0.0.1:');
+    expect(stdout).toContain('/[redacted]');
+    expect(stdout).toContain('"msg_type": "interactive"');
+    expect(stdout).not.toContain(WEBHOOK_TOKEN);
+    expect(chat.received).toHaveLength(0);
+  });
+
+  it('notify test sends a sample to each channel and names a failed one with its platform code', async () => {
+    chat.script('wecom', 'oversize');
+    const { code, stdout } = await cli(['notify', 'test', '--secret-file', secretPath, '--locale', 'zh-CN']);
+    expect(code).toBe(4);
+    expect(stdout).toMatch(/FAILED wecom#3: 40058 /);
+    expect(stdout).toMatch(/ok {5}slack#0/);
+    expect(chat.received.map((r) => r.kind)).toEqual(
+      expect.arrayContaining(['slack', 'feishu', 'dingtalk', 'wecom', 'generic']),
+    );
+  });
+
+  it('--notify sends the sweep summary through the secret file channels', async () => {
+    const { code, stderr } = await cli([
+      '--config',
+      configPath,
+      '--notify=always',
+      '--secret-file',
+      secretPath,
+    ]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const slack = chat.received.find((r) => r.kind === 'slack');
+    expect(JSON.stringify(slack?.body)).toContain('restarted');
+  });
+
+  it('refuses a plain-http webhook that is not on a loopback address', async () => {
+    await writeFile(secretPath, JSON.stringify({ webhooks: { slack: 'http://hooks.example.com/x' } }));
+    const { code, stderr } = await cli(['notify', 'test', '--secret-file', secretPath]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('invalid --secret-file webhooks.slack');
   });
 });

@@ -7,6 +7,7 @@ import { keyString } from '../../lib/ledger/ledger';
 import { freshDynamoLedger } from '../support/dynamo';
 import { MemoryLedger } from '../support/memory-ledger';
 import { ledgerContract, pruningContract } from './contract';
+import { conditionsContract, expiryConditions } from './contract-conditions';
 
 ledgerContract('DynamoDB (dynalite)', async () => (await freshDynamoLedger()).ledger);
 ledgerContract('memory (test support)', async () => new MemoryLedger());
@@ -14,6 +15,14 @@ ledgerContract(
   'file',
   async () => new FileLedger(join(await mkdtemp(join(tmpdir(), 'ledger-')), 'ledger.json')),
 );
+
+const tempFileLedger = async () =>
+  new FileLedger(join(await mkdtemp(join(tmpdir(), 'ledger-')), 'ledger.json'));
+conditionsContract('DynamoDB (dynalite)', async () => (await freshDynamoLedger()).ledger);
+conditionsContract('memory (test support)', async () => new MemoryLedger());
+conditionsContract('file', tempFileLedger);
+expiryConditions('memory', async () => new MemoryLedger());
+expiryConditions('file', tempFileLedger);
 
 describe('expiry', () => {
   pruningContract('memory', async () => new MemoryLedger());

@@ -1,8 +1,9 @@
 import { parseConfig } from '../../lib/config/parse';
+import type { RetryRule } from '../../lib/config/types';
 import type { Instance } from '../../lib/dataarts/instance';
 import type { LedgerEntry } from '../../lib/ledger/ledger';
 import { decide } from '../../lib/policy/decide';
-import type { Decision } from '../../lib/policy/decision';
+import { type Decision, SKIP_REASONS } from '../../lib/policy/decision';
 import { resolveRule } from '../../lib/policy/rules';
 
 const MIN = 60_000;
@@ -37,18 +38,23 @@ const failed = (overrides: { [K in keyof Instance]?: Instance[K] | undefined } =
   return instance as unknown as Instance;
 };
 
-const entry = (overrides: Partial<LedgerEntry> = {}): LedgerEntry => ({
-  target: 't',
-  workspace: 'default',
-  jobName: 'ods_orders',
-  instanceId: '1',
-  attempts: 1,
-  lastAttemptAt: NOW - 40 * MIN,
-  notBefore: NOW - 30 * MIN,
-  outcomes: {},
-  expiresAt: 0,
-  ...overrides,
-});
+/** A ledger entry; an override of `undefined` removes the field. */
+const entry = (overrides: { [K in keyof LedgerEntry]?: LedgerEntry[K] | undefined } = {}): LedgerEntry => {
+  const result: Record<string, unknown> = {
+    target: 't',
+    workspace: 'default',
+    jobName: 'ods_orders',
+    instanceId: '1',
+    attempts: 1,
+    lastAttemptAt: NOW - 40 * MIN,
+    notBefore: NOW - 30 * MIN,
+    outcomes: {},
+    expiresAt: 0,
+    ...overrides,
+  };
+  for (const key of Object.keys(result)) if (result[key] === undefined) delete result[key];
+  return result as unknown as LedgerEntry;
+};
 
 type Row = [
   string,
@@ -220,5 +226,283 @@ describe('decide', () => {
       },
     }).policy;
     expect(resolveRule('abc', policy).maxAttempts).toBe(1);
+  });
+});
+
+/** Exact decisions, detail text included: what the report and the dry run show an operator. */
+describe('decide: every reason, exactly as reported', () => {
+  const base = config.policy.defaults;
+  const policy = config.policy;
+  const run = (
+    instance: Instance,
+    ledgerEntry: LedgerEntry | undefined,
+    rule: RetryRule = base,
+    context: { supersededBy?: string } = {},
+  ) => decide(instance, ledgerEntry, rule, NOW, { policy, ...context });
+  const budget = { rule: 'default', maxAttempts: 3 };
+
+  it.each([
+    'waiting',
+    'running',
+    'success',
+    'pause',
+    'skip-by-depend',
+    'freeze',
+    'waiting-confirm',
+    'forceSuccess',
+    'ignoreSuccess',
+  ])('status %s is not a failure', (status) => {
+    expect(run(failed({ status }), undefined)).toEqual({
+      action: 'skip',
+      reason: 'not-failed',
+      detail: `status ${status}`,
+      rule: 'default',
+    });
+  });
+
+  it('a restartable status outside the rule’s statuses names them', () => {
+    expect(run(failed({ status: 'manual-stop' }), undefined, { ...base, statuses: ['fail', 'x'] })).toEqual({
+      action: 'skip',
+      reason: 'status-not-selected',
+      detail: 'status manual-stop is not in statuses [fail, x]',
+      rule: 'default',
+    });
+    // `fail` is restartable too: a rule that selects only manual-stop skips it the same way.
+    expect(run(failed(), undefined, { ...base, statuses: ['manual-stop'] })).toMatchObject({
+      reason: 'status-not-selected',
+      detail: 'status fail is not in statuses [manual-stop]',
+    });
+  });
+
+  it('running-exception and unknown statuses', () => {
+    expect(run(failed({ status: 'running-exception' }), undefined)).toEqual({
+      action: 'skip',
+      reason: 'status-not-restartable',
+      detail: 'status running-exception cannot be rerun',
+      rule: 'default',
+    });
+    expect(run(failed({ status: 'quantum' }), undefined)).toEqual({
+      action: 'skip',
+      reason: 'unknown-status',
+      detail: 'unknown status "quantum"',
+      rule: 'default',
+    });
+  });
+
+  it('excluded and disabled', () => {
+    expect(run(failed({ jobName: 'tmp_x' }), undefined)).toEqual({
+      action: 'skip',
+      reason: 'excluded',
+      detail: SKIP_REASONS.excluded,
+      rule: 'default',
+    });
+    expect(run(failed(), undefined, { ...base, name: 'rules[0] (x)', enabled: false })).toEqual({
+      action: 'skip',
+      reason: 'disabled-by-rule',
+      detail: 'disabled by rules[0] (x)',
+      rule: 'rules[0] (x)',
+    });
+  });
+
+  it('a manual instance (type 2) is never rerun, even when a rule lists type 2', () => {
+    const manual = {
+      action: 'skip',
+      reason: 'instance-type',
+      detail: 'manually scheduled instances (type 2) cannot be rerun',
+      rule: 'default',
+    };
+    expect(run(failed({ instanceType: 2 }), undefined)).toEqual(manual);
+    expect(run(failed({ instanceType: 2 }), undefined, { ...base, instanceTypes: [0, 2] })).toEqual(manual);
+    expect(run(failed({ instanceType: 6 }), undefined, { ...base, instanceTypes: [0, 5] })).toEqual({
+      action: 'skip',
+      reason: 'instance-type',
+      detail: 'instance type 6 is not in instanceTypes [0, 5]',
+      rule: 'default',
+    });
+  });
+
+  it('operator overrides say which one', () => {
+    expect(run(failed({ forceSuccess: true }), undefined)).toEqual({
+      action: 'skip',
+      reason: 'operator-override',
+      detail: 'marked force-success by an operator',
+      rule: 'default',
+    });
+    expect(run(failed({ ignoreSuccess: true }), undefined)).toEqual({
+      action: 'skip',
+      reason: 'operator-override',
+      detail: 'marked ignore-success by an operator',
+      rule: 'default',
+    });
+    expect(run(failed({ forceSuccess: false, ignoreSuccess: false }), undefined)).toMatchObject({
+      action: 'restart',
+    });
+  });
+
+  it('the failure time is the start, else the end, else the plan time; none at all is reported', () => {
+    const restartAt = (instance: Instance) => run(instance, undefined);
+    expect(restartAt(failed({ endTime: NOW - 10 * MIN, startTime: NOW - 20 * MIN }))).toEqual({
+      action: 'restart',
+      attempt: 1,
+      ...budget,
+      failureAt: NOW - 20 * MIN,
+    });
+    expect(restartAt(failed({ endTime: NOW - 10 * MIN, startTime: undefined }))).toMatchObject({
+      failureAt: NOW - 10 * MIN,
+    });
+    expect(restartAt(failed({ endTime: undefined, planTime: NOW - 60 * MIN }))).toMatchObject({
+      failureAt: NOW - 60 * MIN,
+    });
+    expect(restartAt(failed({ endTime: undefined, planTime: undefined }))).toEqual({
+      action: 'skip',
+      reason: 'no-failure-time',
+      detail: SKIP_REASONS['no-failure-time'],
+      rule: 'default',
+    });
+  });
+
+  it('the first retry delay counts from the end of the run, else from the failure time', () => {
+    expect(run(failed({ startTime: NOW - 60 * MIN, endTime: NOW - 4 * MIN }), undefined)).toMatchObject({
+      reason: 'backing-off',
+      until: NOW + MIN,
+    });
+    expect(run(failed({ startTime: NOW - 4 * MIN, endTime: undefined }), undefined)).toMatchObject({
+      reason: 'backing-off',
+      until: NOW + MIN,
+    });
+  });
+
+  it('backing off names the attempt and the time, and is eligible at exactly that time', () => {
+    const ended = failed({ endTime: NOW - 2 * MIN });
+    expect(run(ended, undefined)).toEqual({
+      action: 'skip',
+      reason: 'backing-off',
+      detail: 'next attempt 1 of 3 at 2026-11-24T08:03:00Z',
+      attempt: 1,
+      ...budget,
+      until: NOW + 3 * MIN,
+    });
+    expect(run(failed({ endTime: NOW - 5 * MIN }), undefined)).toMatchObject({ action: 'restart' });
+    expect(run(failed(), entry({ notBefore: NOW }))).toMatchObject({ action: 'restart', attempt: 2 });
+    expect(run(failed(), entry({ notBefore: NOW + 1 }))).toMatchObject({
+      reason: 'backing-off',
+      until: NOW + 1,
+    });
+  });
+
+  it('budget exhausted and superseded', () => {
+    expect(run(failed(), entry({ attempts: 3 }))).toEqual({
+      action: 'skip',
+      reason: 'budget-exhausted',
+      detail: '3 of 3 attempts used',
+      attempt: 3,
+      ...budget,
+    });
+    expect(
+      run(failed(), entry({ attempts: 2 }), { ...base, skipSuperseded: true }, { supersededBy: '42' }),
+    ).toEqual({
+      action: 'skip',
+      reason: 'superseded',
+      detail: 'newer instance 42 of this job succeeded',
+      attempt: 3,
+      ...budget,
+    });
+    expect(run(failed(), undefined, { ...base, skipSuperseded: true })).toMatchObject({ action: 'restart' });
+  });
+
+  describe('the previous attempt', () => {
+    const failedAt = NOW - 30 * MIN;
+    const last = (overrides: { [K in keyof LedgerEntry]?: LedgerEntry[K] | undefined }) =>
+      entry({ failureAt: failedAt, notBefore: NOW - MIN, claimId: 'c', ...overrides });
+
+    it('in flight under its lease', () => {
+      expect(run(failed(), last({ lastOutcome: 'in-flight', leaseUntil: NOW + 1 }))).toEqual({
+        action: 'skip',
+        reason: 'in-flight',
+        detail: 'attempt 1 is in flight until 2026-11-24T08:00:00.001Z',
+        until: NOW + 1,
+        attempt: 1,
+        ...budget,
+      });
+      // Also for a newer failure: the lease holder decides first.
+      expect(
+        run(failed({ endTime: NOW - 10 * MIN }), last({ lastOutcome: 'in-flight', leaseUntil: NOW + 1 })),
+      ).toMatchObject({ reason: 'in-flight' });
+    });
+
+    it('an unknown outcome holds the same failure while its lease runs, then frees it', () => {
+      for (const lastOutcome of ['in-flight', 'unconfirmed'] as const) {
+        expect(run(failed(), last({ lastOutcome, leaseUntil: NOW }))).toMatchObject({
+          action: 'restart',
+          attempt: 2,
+        });
+        expect(run(failed(), last({ lastOutcome, leaseUntil: undefined }))).toMatchObject({
+          action: 'restart',
+        });
+      }
+      expect(run(failed(), last({ lastOutcome: 'unconfirmed', leaseUntil: NOW + MIN }))).toEqual({
+        action: 'skip',
+        reason: 'outcome-unknown',
+        detail: 'attempt 1: outcome unknown until 2026-11-24T08:01:00Z',
+        until: NOW + MIN,
+        attempt: 1,
+        ...budget,
+      });
+    });
+
+    it('a known outcome holds the very failure it answered (and older ones), never a newer one', () => {
+      const answered = {
+        action: 'skip',
+        reason: 'already-attempted',
+        detail: 'attempt 1 (restarted) answered this failure; waiting for a new one',
+        attempt: 1,
+        ...budget,
+      };
+      expect(run(failed(), last({ lastOutcome: 'restarted', leaseUntil: NOW + MIN }))).toEqual(answered);
+      expect(run(failed(), last({ lastOutcome: 'restarted', failureAt: failedAt + 1 }))).toEqual(answered);
+      expect(run(failed(), last({ lastOutcome: 'restarted', failureAt: failedAt - 1 }))).toMatchObject({
+        action: 'restart',
+        attempt: 2,
+        failureAt: failedAt,
+      });
+      // An entry from before failures were recorded holds nothing.
+      expect(run(failed(), last({ lastOutcome: 'restarted', failureAt: undefined }))).toMatchObject({
+        action: 'restart',
+      });
+    });
+
+    it('a released attempt (count 0) or an entry without an outcome holds nothing', () => {
+      expect(run(failed(), last({ attempts: 0, lastOutcome: 'released' }))).toMatchObject({
+        action: 'restart',
+        attempt: 1,
+      });
+      expect(run(failed(), last({ lastOutcome: undefined }))).toMatchObject({
+        action: 'restart',
+        attempt: 2,
+      });
+    });
+
+    it('a refused last attempt with the budget used is exhausted (needs a human); a restarted one waits', () => {
+      expect(run(failed(), last({ attempts: 3, lastOutcome: 'rejected' }))).toMatchObject({
+        reason: 'budget-exhausted',
+        attempt: 3,
+      });
+      expect(run(failed(), last({ attempts: 3, lastOutcome: 'not-found' }))).toMatchObject({
+        reason: 'budget-exhausted',
+      });
+      expect(run(failed(), last({ attempts: 3, lastOutcome: 'restarted' }))).toMatchObject({
+        reason: 'already-attempted',
+        attempt: 3,
+      });
+      expect(run(failed(), last({ attempts: 2, lastOutcome: 'rejected' }))).toMatchObject({
+        reason: 'already-attempted',
+        detail: 'attempt 2 (rejected) answered this failure; waiting for a new one',
+      });
+      expect(
+        run(failed(), last({ attempts: 3, lastOutcome: 'unconfirmed', leaseUntil: NOW + 1 })),
+      ).toMatchObject({
+        reason: 'outcome-unknown',
+      });
+    });
   });
 });

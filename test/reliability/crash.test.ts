@@ -9,6 +9,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { failedSeeds } from '../../emulator/builders';
 import { type Emulator, startEmulator } from '../../emulator/server';
 import { FileLedger } from '../../lib/ledger/file-ledger';
 import type { SweepReport } from '../../lib/sweep/report';
@@ -61,14 +62,10 @@ beforeAll(async () => {
   emulator.seed(
     PROJECT,
     undefined,
-    Array.from({ length: COUNT }, (_, i) => ({
-      jobName: `job_${i}`,
-      instanceId: 700 + i,
-      status: 'fail',
-      planTime: now - 60 * MIN,
+    // A rerun runs past the end of the test, however slow the machine: it is never listed again.
+    failedSeeds(COUNT, { now, firstId: 700, extra: { runMs: 60 * MIN } }).map((seed, i) => ({
+      ...seed,
       endTime: now - 30 * MIN - i,
-      // A rerun runs past the end of the test, however slow the machine: it is never listed again.
-      runMs: 60 * MIN,
     })),
   );
   dir = await mkdtemp(join(tmpdir(), 'crash-'));

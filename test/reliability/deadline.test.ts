@@ -7,13 +7,13 @@
  * slow part (a listing, a restart, the ledger) never answers in time at all.
  */
 import { PublishCommand } from '@aws-sdk/client-sns';
+import { failedSeeds } from '../../emulator/builders';
 import { type Emulator, startEmulator } from '../../emulator/server';
 import { runLambdaSweep } from '../../lib/lambda/run-sweep';
 import { systemClock } from '../../lib/util/time';
 import { ctx, lambdaDeps, snsMock } from '../support/lambda-harness';
 import { AK, PROJECT, SK } from '../support/targets';
 
-const MIN = 60_000;
 /** The invocation has 5 s; the deadline is 2 s before its end, so 2 s remain for report and summary. */
 const REMAINING_MS = 5_000;
 let emulator: Emulator;
@@ -22,17 +22,7 @@ afterEach(async () => emulator.close());
 async function setup(failed: number) {
   emulator = await startEmulator({ clock: systemClock, accessKeys: { [AK]: SK } });
   const now = Date.now();
-  emulator.seed(
-    PROJECT,
-    undefined,
-    Array.from({ length: failed }, (_, i) => ({
-      jobName: `slow_${i}`,
-      instanceId: 300 + i,
-      status: 'fail',
-      planTime: now - 60 * MIN,
-      endTime: now - 30 * MIN,
-    })),
-  );
+  emulator.seed(PROJECT, undefined, failedSeeds(failed, { now, jobPrefix: 'slow_', firstId: 300 }));
   const output: string[] = [];
   const deps = await lambdaDeps(emulator, systemClock, output);
   deps.env.AUTORETRY_POLICY = JSON.stringify({

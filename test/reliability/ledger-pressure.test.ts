@@ -7,6 +7,7 @@
 
 import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import { failedSeeds } from '../../emulator/builders';
 import type { Emulator } from '../../emulator/server';
 import { parseConfig } from '../../lib/config/parse';
 import { createLedgerTable } from '../../lib/ledger/create-table';
@@ -60,17 +61,7 @@ function pressuredClient(plan: Plan) {
 
 async function setup(plan: Plan) {
   ({ emulator, clock } = await emulatorWithClock());
-  emulator.seed(
-    PROJECT,
-    undefined,
-    Array.from({ length: 6 }, (_, i) => ({
-      jobName: `job_${i}`,
-      instanceId: 400 + i,
-      status: 'fail',
-      planTime: T0 - 60 * MIN,
-      endTime: T0 - 30 * MIN,
-    })),
-  );
+  emulator.seed(PROJECT, undefined, failedSeeds(6, { now: T0, firstId: 400 }));
   const { client, throttled } = pressuredClient(plan);
   const table = `pressure-${Math.random().toString(36).slice(2, 8)}`;
   await createLedgerTable(client, table);

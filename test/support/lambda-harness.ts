@@ -4,7 +4,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { Emulator } from '../../emulator/server';
 import type { LambdaDeps } from '../../lib/lambda/run-sweep';
 import { SecretCache } from '../../lib/lambda/secret';
-import { jsonLogger } from '../../lib/log';
 import type { Clock } from '../../lib/util/time';
 import { freshDynamoLedger } from './dynamo';
 import { AK, FAST, PROJECT, SK } from './targets';
@@ -17,7 +16,10 @@ export const ctx = (remainingMs: number) => ({
   invokedFunctionArn: FUNCTION_ARN,
 });
 
-/** Lambda dependencies wired to the emulator and dynalite, with SNS and Secrets Manager faked. */
+/**
+ * Lambda dependencies wired to the emulator and dynalite, with SNS and Secrets Manager
+ * faked; every log and EMF line the function writes lands in `output`.
+ */
 export async function lambdaDeps(
   emulator: Emulator,
   clock: Clock,
@@ -40,13 +42,13 @@ export async function lambdaDeps(
       SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:autoretry',
       TOPIC_NAME: 'dataarts-autoretry-test-summary',
       NOTIFY_POLICY: 'always',
+      POWERTOOLS_LOG_LEVEL: 'DEBUG',
     },
     secret: new SecretCache(new SecretsManagerClient({ region: 'eu-west-1' }), 'arn', 0, () => clock.now()),
     sns: new SNSClient({ region: 'eu-west-1' }),
     dynamo: client,
     clock,
-    logger: (redact) => jsonLogger('debug', (line) => output.push(line), {}, redact),
-    writeMetric: (line) => output.push(line),
+    write: (text) => output.push(text),
     transport: FAST,
   };
 }

@@ -45,12 +45,12 @@ export class MemoryLedger implements Ledger {
 
   async release(key: InstanceKey, attempt: number, claimId: string, now: number): Promise<boolean> {
     await tick();
-    return applyRelease(this.state, key, attempt, claimId, now);
+    return applyRelease(this.state, { key, attempt, claimId, now });
   }
 
   async markInterrupted(key: InstanceKey, attempt: number, claimId: string, now: number): Promise<boolean> {
     await tick();
-    return applyMarkInterrupted(this.state, key, attempt, claimId, now);
+    return applyMarkInterrupted(this.state, { key, attempt, claimId, now });
   }
 
   async markExhausted(key: InstanceKey, now: number): Promise<boolean> {

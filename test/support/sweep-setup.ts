@@ -13,11 +13,11 @@ export function sweeper(
   clock: ManualClock,
   ledger: Ledger,
   policy: Record<string, unknown> = {},
-  extra: { targets?: Array<Record<string, unknown>>; sk?: string } = {},
+  extra: { targets?: Array<Record<string, unknown>>; sk?: string; ledger?: Record<string, unknown> } = {},
 ) {
   const config = parseConfig({
     targets: extra.targets ?? [{ name: 'prod', endpoint: emulator.url, projectId: PROJECT }],
-    ledger: { type: 'file', path: '/unused' },
+    ledger: { type: 'file', path: '/unused', ...extra.ledger },
     policy: { stormGuard: { enabled: false }, ...policy },
     // As FAST's timeout: long enough that a loaded machine never times out a test sweep.
     client: { timeout: '5s' },

@@ -1,0 +1,38 @@
+import type { InstanceSeed } from './state';
+
+const MIN = 60_000;
+
+export interface FailedSeedsOptions {
+  /** The emulator clock's "now": failures planned an hour before it, ended half an hour before. */
+  now: number;
+  /** Job names are `${jobPrefix}${i}` (default `job_`). */
+  jobPrefix?: string;
+  /** Instance ids are `firstId + i` (default 1). */
+  firstId?: number;
+  /** Anything else every seed carries (e.g. `runMs`, `instanceType`). */
+  extra?: Partial<InstanceSeed>;
+}
+
+/**
+ * `count` failed instances of distinct jobs, the shape most tests, the demo and the
+ * benchmark start from: one definition, so a change to what "a failed instance" looks
+ * like (a field DataArts adds, a stricter emulator) is made once.
+ */
+export function failedSeeds(count: number, options: FailedSeedsOptions): InstanceSeed[] {
+  const { now, jobPrefix = 'job_', firstId = 1, extra = {} } = options;
+  return Array.from({ length: count }, (_, i) =>
+    failedSeed(now, {
+      jobName: `${jobPrefix}${i}`,
+      instanceId: firstId + i,
+      ...extra,
+    }),
+  );
+}
+
+/** One failed instance, planned an hour before `now` and ended half an hour before. */
+export function failedSeed(
+  now: number,
+  overrides: Partial<InstanceSeed> & { jobName: string; instanceId: string | number },
+): InstanceSeed {
+  return { status: 'fail', planTime: now - 60 * MIN, endTime: now - 30 * MIN, ...overrides };
+}

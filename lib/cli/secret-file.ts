@@ -1,0 +1,30 @@
+import { readFile } from 'node:fs/promises';
+import * as v from 'valibot';
+import { ConfigError } from '../errors';
+import type { Webhook } from '../notify/webhook';
+import { WebhooksSchema } from '../notify/webhook-schema';
+
+/**
+ * The webhooks of a secret file: the same JSON as the Lambda's secret, of which only
+ * `webhooks` is read (credentials stay in the environment for the command line).
+ * Errors name the file and the key, never a value: the values are tokens.
+ */
+export async function readSecretWebhooks(path: string): Promise<Webhook[]> {
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new ConfigError('--secret-file', `cannot read ${path}: ${error.code ?? 'error'}`);
+  });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ConfigError('--secret-file', `${path} is not valid JSON`);
+  }
+  const webhooks = (json as { webhooks?: unknown } | null)?.webhooks;
+  if (webhooks === undefined) throw new ConfigError('--secret-file', `${path} has no "webhooks" object`);
+  const result = v.safeParse(WebhooksSchema, webhooks);
+  if (result.success) return result.output;
+  const issue = result.issues[0];
+  const key = ['webhooks', ...(issue.path ?? []).map((p) => String(p.key))].join('.');
+  // Valibot's default messages quote the input ("Received ..."), which may be a token.
+  throw new ConfigError(`--secret-file ${key}`, issue.message.replace(/,? ?[Rr]eceived .*/, ''));
+}

@@ -1,0 +1,68 @@
+import * as v from 'valibot';
+import { type DeepReadonly, deepFreeze } from '../deep-readonly';
+import { NotifySettingsSchema } from '../../notify/settings';
+import { ClientSchema } from './client';
+import { LEDGER_HINT, LedgerSchema } from './ledger';
+import { PolicySchema } from './policy';
+import { jsonSchema, list, pathTo, strict } from './primitives';
+import { TargetSchema, targetsProblems } from './target';
+
+const ConfigFieldsSchema = strict(
+  {
+    $schema: v.exactOptional(
+      v.pipe(v.string(), jsonSchema({ description: 'This schema, for editors: "./config.schema.json".' })),
+    ),
+    targets: v.pipe(
+      list(TargetSchema, { min: 1, max: 50 }),
+      jsonSchema({ description: 'DataArts projects/workspaces to sweep (1 to 50).' }),
+    ),
+    ledger: v.pipe(LedgerSchema, jsonSchema({ description: 'Where attempts are recorded.' })),
+    policy: v.optional(PolicySchema, {}),
+    client: v.optional(ClientSchema, {}),
+    notify: v.pipe(
+      v.optional(NotifySettingsSchema, {}),
+      jsonSchema({ description: 'How notifications read: locale, time zone, reminder interval.' }),
+    ),
+  },
+  { ledger: LEDGER_HINT },
+);
+
+type ConfigFields = v.InferOutput<typeof ConfigFieldsSchema>;
+
+/**
+ * The rules that span sections, checked only where those sections are valid:
+ * unique target names and places, and a ledger that outlives the look-back window.
+ */
+function crossCheck({ dataset, addIssue }: v.RawCheckContext<ConfigFields>) {
+  const broken = new Set(dataset.issues?.map((issue) => issue.path?.[0]?.key));
+  if (broken.has(undefined)) return; // not an object at all
+  const config = dataset.value as ConfigFields;
+  if (!broken.has('targets')) {
+    for (const { index, key, message } of targetsProblems(config.targets)) {
+      addIssue({ message, path: key ? pathTo('targets', index, key) : pathTo('targets', index) });
+    }
+  }
+  if (
+    !broken.has('ledger') &&
+    !broken.has('policy') &&
+    config.ledger.retentionMs <= config.policy.lookbackMs
+  ) {
+    addIssue({
+      message:
+        'must be longer than policy.lookback, or an expired record could let an instance be retried again',
+      path: pathTo('ledger', 'retention'),
+    });
+  }
+}
+
+/** The whole configuration file: validated into one typed, deeply frozen object. */
+export const ConfigSchema = v.pipe(
+  ConfigFieldsSchema,
+  jsonSchema({ title: 'dataarts-autoretry configuration' }),
+  v.rawCheck(crossCheck),
+  v.transform(({ $schema: _, ...config }) => deepFreeze(config)),
+);
+
+export type Config = v.InferOutput<typeof ConfigSchema>;
+export type ConfigInput = v.InferInput<typeof ConfigSchema>;
+export type { DeepReadonly };

@@ -1,0 +1,56 @@
+import * as v from 'valibot';
+import { duration } from './duration';
+import { describe, jsonSchema, objectOnly, strict, text } from './primitives';
+import { httpUrl } from './url';
+
+export const LEDGER_HINT = '{"type": "dynamodb", "table": ...} or {"type": "file", "path": ...}';
+
+/** How long an entry lives; checked against `policy.lookback` by the config schema. */
+const retention = v.optional(
+  duration({}, 'How long an entry lives (DynamoDB TTL); must exceed policy.lookback.'),
+  '14d',
+);
+const withRetentionMs = <T extends { retention: number }>({ retention, ...rest }: T) => ({
+  ...rest,
+  retentionMs: retention,
+});
+
+const DynamoLedger = v.pipe(
+  strict({
+    type: v.literal('dynamodb'),
+    table: v.pipe(
+      text({
+        pattern: /^[A-Za-z0-9_.-]{3,255}$/,
+        hint: 'a DynamoDB table name (3-255 letters, digits, "_", "." or "-")',
+      }),
+      jsonSchema({ description: 'Table with string partition key `pk`.' }),
+    ),
+    endpoint: v.exactOptional(httpUrl()),
+    region: v.exactOptional(text()),
+    retention,
+  }),
+  v.transform(withRetentionMs),
+);
+
+const FileLedger = v.pipe(
+  strict({
+    type: v.literal('file'),
+    path: v.pipe(
+      text(),
+      jsonSchema({ description: 'JSON file; a `.lock` file beside it serializes sweeps.' }),
+    ),
+    retention,
+  }),
+  v.transform(withRetentionMs),
+);
+
+/** Where attempts are recorded. */
+export const LedgerSchema = objectOnly(
+  v.variant('type', [DynamoLedger, FileLedger], (issue) => {
+    if (issue.path) return `must be one of "dynamodb", "file", got ${describe(issue.input)}`;
+    if (issue.input === undefined) return `is required: ${LEDGER_HINT}`;
+    return `must be an object, got ${describe(issue.input)}`;
+  }),
+);
+
+export type LedgerConfig = Readonly<v.InferOutput<typeof LedgerSchema>>;

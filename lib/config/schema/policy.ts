@@ -1,0 +1,97 @@
+import * as v from 'valibot';
+import { globToRegExp } from '../../util/glob';
+import type { DeepReadonly } from '../deep-readonly';
+import { type PolicyFields, PolicyFieldsSchema } from './policy-fields';
+import { pathTo } from './primitives';
+
+type Rule = PolicyFields['rules'][number];
+type Backoff = PolicyFields['backoff'];
+
+const asList = (globs: string | string[]) => (typeof globs === 'string' ? [globs] : globs);
+
+const backoffConfig = (b: Backoff) => ({ baseMs: b.base, factor: b.factor, maxMs: b.max, jitter: b.jitter });
+
+/** The policy's own per-job settings: what applies to a job no rule matches. */
+function defaultRule(p: PolicyFields) {
+  return {
+    name: 'default',
+    enabled: true,
+    // Read as strings: the sweep compares them with whatever status DataArts lists.
+    statuses: p.statuses as readonly string[],
+    instanceTypes: p.instanceTypes,
+    maxAttempts: p.maxAttempts,
+    firstRetryDelayMs: p.firstRetryDelay,
+    backoff: backoffConfig(p.backoff),
+    ...(p.restart === undefined ? {} : { restart: p.restart }),
+    skipSuperseded: p.skipSuperseded,
+  };
+}
+
+/** The retry policy that applies to one job (defaults merged with the first matching rule). */
+export type RetryRule = DeepReadonly<ReturnType<typeof defaultRule>> & {
+  readonly restart?: DeepReadonly<NonNullable<PolicyFields['restart']>>;
+};
+export type BackoffConfig = RetryRule['backoff'];
+export type Jitter = BackoffConfig['jitter'];
+
+/** A rule's settings; its backoff fields replace the policy's one by one. */
+function ruleOverride({ match, firstRetryDelay, backoff, ...same }: Rule, base: BackoffConfig) {
+  const overrides: Partial<Omit<RetryRule, 'name'>> = {
+    ...same,
+    ...(firstRetryDelay === undefined ? {} : { firstRetryDelayMs: firstRetryDelay }),
+    ...(backoff === undefined
+      ? {}
+      : {
+          backoff: {
+            ...base,
+            ...(backoff.base === undefined ? {} : { baseMs: backoff.base }),
+            ...(backoff.factor === undefined ? {} : { factor: backoff.factor }),
+            ...(backoff.max === undefined ? {} : { maxMs: backoff.max }),
+            ...(backoff.jitter === undefined ? {} : { jitter: backoff.jitter }),
+          },
+        }),
+  };
+  const globs = asList(match);
+  return { match: globs, matchers: globs.map(globToRegExp), overrides };
+}
+
+/** Resolves the policy as written into what the sweep uses; a backoff whose cap is below its base is an issue. */
+function resolvePolicy({ dataset, addIssue, NEVER }: v.RawTransformContext<PolicyFields>) {
+  const p = dataset.value;
+  const defaults = defaultRule(p);
+  const rules = p.rules.map((rule) => ruleOverride(rule, defaults.backoff));
+  const backoffs = [
+    { at: ['backoff'] as const, backoff: defaults.backoff },
+    ...rules.map((r, i) => ({ at: ['rules', i, 'backoff'] as const, backoff: r.overrides.backoff })),
+  ];
+  for (const { at, backoff } of backoffs) {
+    if (backoff && backoff.maxMs < backoff.baseMs)
+      addIssue({
+        message: `must be at least backoff.base (${backoff.baseMs} ms), got ${backoff.maxMs} ms`,
+        path: pathTo(...at, 'max'),
+      });
+  }
+  if (dataset.issues) return NEVER;
+  const jobs = asList(p.jobs);
+  const excludeJobs = asList(p.excludeJobs);
+  return {
+    lookbackMs: p.lookback,
+    jobs,
+    excludeJobs,
+    jobMatchers: jobs.map(globToRegExp),
+    excludeMatchers: excludeJobs.map(globToRegExp),
+    defaults,
+    rules,
+    maxRestartsPerSweep: p.maxRestartsPerSweep,
+    maxRestartsPerHour: p.maxRestartsPerHour,
+    stormGuard: p.stormGuard,
+    concurrency: p.concurrency,
+    rateLimit: p.rateLimit,
+  };
+}
+
+/** The retry policy: validated, defaults applied, rules resolved, globs compiled. */
+export const PolicySchema = v.pipe(PolicyFieldsSchema, v.rawTransform(resolvePolicy));
+
+export type PolicyConfig = DeepReadonly<v.InferOutput<typeof PolicySchema>>;
+export type RuleOverride = PolicyConfig['rules'][number];

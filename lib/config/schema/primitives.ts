@@ -1,0 +1,101 @@
+import * as v from 'valibot';
+
+/**
+ * The building blocks of every schema here. Each message says what is allowed and
+ * what was given, so a validation error needs no second look at the file.
+ */
+
+type Message = (issue: v.BaseIssue<unknown>) => string;
+
+/** A value as errors show it: short, and never an object's contents. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+/** `allowed`, followed by what was given. */
+export const say =
+  (allowed: string): Message =>
+  (issue) =>
+    `${allowed}, got ${describe(issue.input)}`;
+
+/** A non-blank string of at most 2048 characters; `pattern` narrows it further. */
+export function text(options: { pattern?: RegExp; hint?: string } = {}) {
+  const blank = say('must be a non-empty string');
+  return v.pipe(
+    v.string(blank),
+    v.regex(options.pattern ?? /\S/, options.pattern ? say(`must be ${options.hint}`) : blank),
+    v.maxLength(2048, 'must be at most 2048 characters'),
+  );
+}
+
+export function int(min: number, max: number) {
+  const message = say(`must be a whole number from ${min} to ${max}`);
+  return v.pipe(v.number(message), v.integer(message), v.minValue(min, message), v.maxValue(max, message));
+}
+
+export function num(min: number, max: number) {
+  const message = say(`must be a number from ${min} to ${max}`);
+  return v.pipe(v.number(message), v.minValue(min, message), v.maxValue(max, message));
+}
+
+export const bool = () => v.boolean(say('must be true or false'));
+
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return v.picklist(values, say(`must be one of ${values.map((x) => `"${x}"`).join(', ')}`));
+}
+
+export function list<T extends v.GenericSchema>(item: T, { min = 0, max = 1000 } = {}) {
+  const size: Message = (issue) =>
+    `must have from ${min} to ${max} items, got ${(issue.input as unknown[]).length}`;
+  return v.pipe(v.array(item, say('must be an array')), v.minLength(min, size), v.maxLength(max, size));
+}
+
+/**
+ * A strict object: unknown keys are errors (typos must not fall back to defaults).
+ * `required` adds a hint to the "is required" message of a key.
+ */
+export function strict<const E extends v.ObjectEntries>(
+  entries: E,
+  required: Partial<Record<keyof E, string>> = {},
+) {
+  const keys = Object.keys(entries).join(', ');
+  const message: Message = (issue) => {
+    if (issue.expected === 'never') return `unknown key; allowed keys are ${keys}`;
+    const key = issue.path?.[0]?.key as keyof E | undefined;
+    if (key !== undefined) return `is required${required[key] ? `: ${required[key]}` : ''}`;
+    return say('must be an object')(issue);
+  };
+  return objectOnly(v.strictObject(entries, message));
+}
+
+/**
+ * valibot's object schemas take arrays for objects (an array is an object to JS);
+ * a configuration value that should be an object must not be one.
+ */
+export function objectOnly<S extends v.GenericSchema>(schema: S): S {
+  const notArray = v.custom<never>(() => false, 'must be an object, got an array');
+  const run: S['~run'] = (dataset, config) =>
+    (Array.isArray(dataset.value)
+      ? notArray['~run'](dataset, config)
+      : schema['~run'](dataset, config)) as ReturnType<S['~run']>;
+  return { ...schema, '~run': run };
+}
+
+/**
+ * JSON-schema keywords for a rule valibot cannot express in JSON schema (a check, a
+ * transform): written beside the rule, copied into the generated file as is.
+ */
+export const jsonSchema = <T>(keywords: Record<string, unknown>) =>
+  v.metadata<T, Record<string, unknown>>(keywords);
+
+/** An issue path for a check that looks at several fields at once (`targets`, 1, `name`). */
+export function pathTo(...keys: (string | number)[]) {
+  const items = keys.map(
+    (key): v.IssuePathItem => ({ type: 'unknown', origin: 'value', input: undefined, key, value: undefined }),
+  );
+  return items as [v.IssuePathItem, ...v.IssuePathItem[]];
+}

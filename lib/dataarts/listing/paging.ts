@@ -1,0 +1,72 @@
+import { DataArtsError } from '../../errors';
+import type { InstancePage } from '../instance';
+import { LIST_REQUEST } from './checks';
+import type { ListOptions } from './types';
+import type { TimeWindow } from './windows';
+
+type Fetch = (w: TimeWindow, offset: number) => Promise<InstancePage>;
+
+/**
+ * The last resort: pages through a window too dense to split, in the configured or
+ * detected mode, and returns how many distinct records it delivered. It reads on while
+ * the last page was full (a `total` capped at the page size or under-reported cannot
+ * stop it early) or while fewer records than `total` came and the last page brought
+ * new ones (pages that repeat records of the page before); it stops at an empty page or
+ * one with nothing new. The caller compares the result with `total`.
+ */
+export async function pageThrough(
+  fetch: Fetch,
+  w: TimeWindow,
+  first: InstancePage,
+  options: ListOptions,
+): Promise<number> {
+  const limit = options.pageLimit;
+  if (options.paging === 'none') {
+    throw new DataArtsError({
+      message: `more than ${limit} instances (${first.total}) share one millisecond and paging is off (client.paging)`,
+      code: 'WINDOW_TOO_DENSE',
+      request: LIST_REQUEST,
+    });
+  }
+  const seen = new Set<string>();
+  let invalid = 0;
+  // Records of `page` not seen before (an unreadable record counts as new).
+  const take = (page: InstancePage): number => {
+    const before = seen.size;
+    for (const instance of page.instances) seen.add(instance.instanceId);
+    invalid += page.invalid.length;
+    return seen.size - before + page.invalid.length;
+  };
+  let fresh = take(first);
+  let last = first;
+  let mode = options.paging;
+  let next = mode === 'page' ? 1 : limit;
+  if (mode === 'auto') {
+    last = await fetch(w, 1);
+    mode = detectPaging(first, last);
+    fresh = take(last);
+    next = mode === 'page' ? 2 : 1 + limit;
+  }
+  const step = mode === 'page' ? 1 : limit;
+  const rows = (page: InstancePage) => page.instances.length + page.invalid.length;
+  while (rows(last) >= limit || (seen.size + invalid < first.total && fresh > 0)) {
+    last = await fetch(w, next);
+    next += step;
+    fresh = take(last);
+    if (rows(last) === 0 || fresh === 0) break;
+  }
+  return seen.size + invalid;
+}
+
+/**
+ * Reads what `offset=1` meant from how much of the first page it repeats: as a record
+ * offset it repeats all but one record, as a page index (the second page) nothing, or
+ * only the few records a server repeats across pages. Counting shared ids, not
+ * comparing positions, survives pages in any order. A server whose pages are random
+ * subsets defeats any reading; the caller's count against `total` reports it.
+ */
+export function detectPaging(first: InstancePage, probe: InstancePage): 'page' | 'record' {
+  const ids = new Set(first.instances.map((i) => i.instanceId));
+  const shared = probe.instances.filter((i) => ids.has(i.instanceId)).length;
+  return probe.instances.length > 0 && shared * 2 > probe.instances.length ? 'record' : 'page';
+}

@@ -1,0 +1,143 @@
+import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LedgerError } from '../../lib/errors';
+import { FileLedger } from '../../lib/ledger/file-ledger';
+import type { ClaimRequest, InstanceKey } from '../../lib/ledger/ledger';
+import { keyString } from '../../lib/ledger/ledger';
+
+const NOW = Date.UTC(2026, 10, 24, 8, 0, 0);
+const key: InstanceKey = { target: 't', workspace: 'w', jobName: 'j', instanceId: '1' };
+const claim = (overrides: Partial<ClaimRequest> = {}): ClaimRequest => ({
+  expectedAttempts: 0,
+  maxAttempts: 3,
+  now: NOW,
+  notBefore: NOW,
+  expiresAt: NOW + 86_400_000,
+  claimId: 'c1',
+  leaseUntil: NOW + 60_000,
+  failureAt: NOW - 60_000,
+  observedAt: NOW,
+  ...overrides,
+});
+
+let dir: string;
+let path: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'file-ledger-'));
+  path = join(dir, 'ledger.json');
+});
+
+/** The file's inode: every write replaces the file (a new inode), a skipped write keeps it. */
+const inode = async () => (await stat(path)).ino;
+
+describe('file ledger: the file', () => {
+  it('reads nothing from a missing file and creates none until something changes', async () => {
+    const ledger = new FileLedger(path);
+    expect((await ledger.read([key])).size).toBe(0);
+    expect(await ledger.inFlight('t')).toEqual([]);
+    expect(await ledger.hourlyCount('t', NOW)).toBe(0);
+    expect(await ledger.settle(key, { attempt: 1, claimId: 'c1', at: NOW, outcome: 'restarted' })).toBe(
+      false,
+    );
+    expect(await ledger.release(key, 1, 'c1', NOW)).toBe(false);
+    expect(await ledger.markInterrupted(key, 1, 'c1', NOW)).toBe(false);
+    expect(await ledger.markExhausted(key, NOW)).toBe(false);
+    expect(await ledger.reserveHourly('t', NOW, 0, 3)).toBe(0);
+    await ledger.releaseHourly('t', NOW, 0);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('writes version 1 JSON atomically and leaves no temporary or lock file behind', async () => {
+    const ledger = new FileLedger(path);
+    expect(await ledger.claim(key, claim())).toBe(true);
+    expect(await readdir(dir)).toEqual(['ledger.json']);
+    const data = JSON.parse(await readFile(path, 'utf8'));
+    expect(data).toMatchObject({ version: 1, hourly: {}, instances: { [keyString(key)]: { attempts: 1 } } });
+    // Another instance on the same file sees it.
+    expect((await new FileLedger(path).read([key])).get(keyString(key))).toMatchObject({ claimId: 'c1' });
+  });
+
+  it('skips the write when nothing changed', async () => {
+    const ledger = new FileLedger(path);
+    await ledger.claim(key, claim());
+    const before = await inode();
+    expect(await ledger.claim(key, claim({ claimId: 'c2' }))).toBe(false);
+    expect(await ledger.settle(key, { attempt: 2, claimId: 'c1', at: NOW, outcome: 'restarted' })).toBe(
+      false,
+    );
+    expect(await ledger.reserveHourly('t', NOW, 0, 1)).toBe(0);
+    await ledger.releaseHourly('t', NOW, 0);
+    expect(await inode()).toBe(before);
+    expect(await ledger.reserveHourly('t', NOW, 5, 2)).toBe(2);
+    expect(await inode()).not.toBe(before);
+  });
+
+  it('returns the reservation granted (the update itself only says whether it wrote)', async () => {
+    const ledger = new FileLedger(path);
+    expect(await ledger.reserveHourly('t', NOW, 10, 7)).toBe(7);
+    expect(await ledger.reserveHourly('t', NOW, 10, 7)).toBe(3);
+    expect(await ledger.hourlyCount('t', NOW)).toBe(10);
+    await ledger.releaseHourly('t', NOW, 4);
+    expect(await ledger.hourlyCount('t', NOW)).toBe(6);
+  });
+
+  it('reads entries written before attempts were leased (`claimed`) as in flight', async () => {
+    const legacy = {
+      ...key,
+      attempts: 1,
+      lastOutcome: 'claimed',
+      claimId: 'old',
+      outcomes: {},
+      expiresAt: 2e9,
+    };
+    await writeFile(
+      path,
+      JSON.stringify({ version: 1, instances: { [keyString(key)]: legacy }, hourly: {} }),
+    );
+    const ledger = new FileLedger(path);
+    expect((await ledger.read([key])).get(keyString(key))?.lastOutcome).toBe('in-flight');
+    expect((await ledger.inFlight('t')).map((e) => e.claimId)).toEqual(['old']);
+  });
+});
+
+describe('file ledger: refusing what is not a ledger', () => {
+  it.each([
+    ['not JSON', 'precious data', SyntaxError],
+    ['another version', JSON.stringify({ version: 2, instances: {}, hourly: {} }), Error],
+    ['no version', JSON.stringify({ instances: {}, hourly: {} }), Error],
+    ['instances not an object', JSON.stringify({ version: 1, instances: 'x', hourly: {} }), Error],
+    ['instances missing', JSON.stringify({ version: 1, hourly: {} }), Error],
+    ['JSON null', 'null', TypeError],
+  ])(
+    '%s: a LedgerError naming the file, the file untouched, the lock released',
+    async (_name, text, cause) => {
+      await writeFile(path, text);
+      const ledger = new FileLedger(path);
+      for (const operation of [() => ledger.claim(key, claim()), () => ledger.read([key])]) {
+        const error = await operation().then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
+        expect(error).toBeInstanceOf(LedgerError);
+        expect((error as Error).message).toBe(
+          `ledger file ${path} is not a ledger (refusing to overwrite it)`,
+        );
+        expect((error as Error).cause).toBeInstanceOf(cause);
+      }
+      expect(await readFile(path, 'utf8')).toBe(text);
+      expect(await readdir(dir)).toEqual(['ledger.json']);
+    },
+  );
+
+  it('a file it cannot read is a LedgerError carrying the system error', async () => {
+    await mkdir(path);
+    const error = await new FileLedger(path).read([key]).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(LedgerError);
+    expect((error as Error).message).toBe(`cannot read ledger file ${path}`);
+    expect((error as Error).cause).toMatchObject({ code: 'EISDIR' });
+  });
+});

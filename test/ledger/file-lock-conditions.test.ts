@@ -1,0 +1,194 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, readdir, readFile, readlink, stat, utimes, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LedgerError } from '../../lib/errors';
+import { acquireFileLock } from '../../lib/ledger/file-lock';
+
+/** The lock's conditions at their boundaries: its wait, its messages, what counts as an owner. */
+
+let sleeps: number[] = [];
+const recordSleep = (ms: number) => {
+  sleeps.push(ms);
+  return new Promise<void>((done) => setImmediate(done));
+};
+let dir: string;
+let lockPath: string;
+
+beforeEach(async () => {
+  sleeps = [];
+  dir = await mkdtemp(join(tmpdir(), 'lock-cond-'));
+  lockPath = join(dir, 'ledger.json.lock');
+});
+
+let dead: Promise<number> | undefined;
+/** The pid of a process that has exited. */
+async function deadPid(): Promise<number> {
+  dead ??= (async () => {
+    const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    await once(child, 'exit');
+    return child.pid!;
+  })();
+  const pid = await dead;
+  expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+  return pid;
+}
+
+const owner = (fields: Record<string, unknown>) =>
+  JSON.stringify({ pid: 4242, hostname: 'other-host', nonce: 'n', ...fields });
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => {
+      throw new Error('expected the lock to be refused');
+    },
+    (error: unknown) => error as Error,
+  );
+
+describe('waiting for a held lock', () => {
+  it('doubles its pause from 1 ms up to 50 ms, and gives up once the time slept reaches waitMs', async () => {
+    jest.spyOn(Math, 'random').mockReturnValue(0);
+    await writeFile(lockPath, owner({}));
+    const error = await failure(acquireFileLock(lockPath, { sleep: recordSleep, waitMs: 1550 }));
+    expect(sleeps).toEqual([1, 2, 4, 8, 16, 32, ...Array(30).fill(50)]);
+    expect(error).toBeInstanceOf(LedgerError);
+    expect(error.message).toBe(
+      `lock file ${lockPath} is still held after waiting 1.6 s: holder pid 4242 on host other-host; if that process is gone, delete ${lockPath}`,
+    );
+    expect(await readFile(lockPath, 'utf8')).toBe(owner({}));
+  });
+
+  it('stops exactly when the time slept equals waitMs', async () => {
+    jest.spyOn(Math, 'random').mockReturnValue(0);
+    await writeFile(lockPath, owner({}));
+    await failure(acquireFileLock(lockPath, { sleep: recordSleep, waitMs: 63 }));
+    expect(sleeps).toEqual([1, 2, 4, 8, 16, 32]);
+  });
+
+  it('jitters each pause within [pause/2, pause]', async () => {
+    jest.spyOn(Math, 'random').mockReturnValue(0.5);
+    await writeFile(lockPath, owner({}));
+    await failure(acquireFileLock(lockPath, { sleep: recordSleep, waitMs: 10 }));
+    expect(sleeps).toEqual([2, 3, 6]);
+  });
+
+  it('names an empty lock, its age and the wait', async () => {
+    await writeFile(lockPath, '');
+    const error = await failure(acquireFileLock(lockPath, { sleep: recordSleep, waitMs: 250 }));
+    expect(error.message).toBe(
+      `lock file ${lockPath} is empty or unreadable (from an older version or a crash) and only 0 s old after waiting 0.3 s; if no other sweep is running, delete it`,
+    );
+  });
+
+  it('says so when the holder is gone but its lock could not be removed (another host holds the guard)', async () => {
+    const pid = await deadPid();
+    await writeFile(lockPath, owner({ pid, hostname: hostname(), nonce: 'gone' }));
+    await writeFile(`${lockPath}.break-gone`, owner({}));
+    const error = await failure(acquireFileLock(lockPath, { sleep: recordSleep, waitMs: 20 }));
+    expect(error.message).toBe(
+      `lock file ${lockPath} is its process is gone, but removing it did not succeed after waiting 0 s: holder pid ${pid} on host ${hostname()}; if that process is gone, delete ${lockPath}`,
+    );
+  });
+});
+
+describe('who owns a lock', () => {
+  it('writes this host’s pid namespace into its lock', async () => {
+    const unlock = await acquireFileLock(lockPath, { sleep: recordSleep, hostname: 'me' });
+    expect(JSON.parse(await readFile(lockPath, 'utf8'))).toEqual({
+      pid: process.pid,
+      hostname: 'me',
+      pidNamespace: await readlink('/proc/self/ns/pid'),
+      nonce: expect.any(String),
+    });
+    await unlock();
+  });
+
+  it('a dead pid in another pid namespace of the same hostname is another host: never broken', async () => {
+    const pid = await deadPid();
+    const foreign = owner({ pid, hostname: hostname(), pidNamespace: 'pid:[1]' });
+    await writeFile(lockPath, foreign);
+    const error = await failure(acquireFileLock(lockPath, { sleep: recordSleep, waitMs: 10 }));
+    expect(error.message).toContain('is still held');
+    expect(await readFile(lockPath, 'utf8')).toBe(foreign);
+  });
+
+  it.each([
+    ['in our pid namespace', async () => ({ pidNamespace: await readlink('/proc/self/ns/pid') })],
+    ['without a pid namespace', async () => ({})],
+  ])('a dead pid of this host %s is taken over', async (_name, fields) => {
+    const pid = await deadPid();
+    await writeFile(lockPath, owner({ pid, hostname: hostname(), ...(await fields()) }));
+    const unlock = await acquireFileLock(lockPath, { sleep: recordSleep, waitMs: 10 });
+    expect(JSON.parse(await readFile(lockPath, 'utf8')).pid).toBe(process.pid);
+    await unlock();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it.each([
+    ['pid 0', owner({ pid: 0 })],
+    ['a negative pid', owner({ pid: -1 })],
+    ['a fractional pid', owner({ pid: 1.5 })],
+    ['a pid as text', owner({ pid: '4242' })],
+    ['no hostname', owner({ hostname: 7 })],
+    ['an empty nonce', owner({ nonce: '' })],
+    ['no nonce', JSON.stringify({ pid: 4242, hostname: 'other-host' })],
+    ['null', 'null'],
+    ['not JSON', '{"pid":'],
+  ])('%s is no owner: the lock is an unreadable one, judged by its age', async (_name, text) => {
+    await writeFile(lockPath, text);
+    const error = await failure(acquireFileLock(lockPath, { sleep: recordSleep, waitMs: 10 }));
+    expect(error.message).toContain('is empty or unreadable');
+    // Old enough by the file system's clock: taken over.
+    const old = new Date(Date.now() - 3_600_000);
+    await utimes(lockPath, old, old);
+    const unlock = await acquireFileLock(lockPath, { sleep: recordSleep, waitMs: 10 });
+    await unlock();
+  });
+});
+
+describe('guards left by removers that died', () => {
+  /** A stale lock whose guard is stale, whose guard's guard is stale, ... `depth` guards deep. */
+  async function chain(depth: number): Promise<number> {
+    const pid = await deadPid();
+    await writeFile(lockPath, owner({ pid, hostname: hostname(), nonce: 'n0' }));
+    for (let i = 0; i < depth; i++) {
+      await writeFile(`${lockPath}.break-n${i}`, owner({ pid, hostname: hostname(), nonce: `n${i + 1}` }));
+    }
+    return pid;
+  }
+
+  it('are removed up to 8 deep, the deepest first', async () => {
+    await chain(8);
+    const unlock = await acquireFileLock(lockPath, { sleep: recordSleep, waitMs: 1000 });
+    await unlock();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('a 9th is past the bound: the lock is reported, nothing is removed', async () => {
+    const pid = await chain(9);
+    const error = await failure(acquireFileLock(lockPath, { sleep: recordSleep, waitMs: 100 }));
+    expect(error.message).toContain(`removing it did not succeed after waiting 0.1 s: holder pid ${pid}`);
+    expect(await readdir(dir)).toHaveLength(10);
+  });
+});
+
+describe('file system errors', () => {
+  it('a lock beside a file that is not a directory', async () => {
+    await writeFile(join(dir, 'file'), '');
+    const path = join(dir, 'file', 'ledger.json.lock');
+    const error = await failure(acquireFileLock(path, { sleep: recordSleep }));
+    expect(error).toBeInstanceOf(LedgerError);
+    expect(error.message).toBe(`cannot create lock file beside ${path}`);
+    expect(error.cause).toMatchObject({ code: expect.stringMatching(/^E/) });
+  });
+
+  it('a lock path that is a directory cannot be read', async () => {
+    await mkdir(lockPath);
+    const error = await failure(acquireFileLock(lockPath, { sleep: recordSleep }));
+    expect(error).toBeInstanceOf(LedgerError);
+    expect(error.message).toBe(`cannot read lock file ${lockPath}`);
+    expect(error.cause).toMatchObject({ code: 'EISDIR' });
+    expect((await stat(lockPath)).isDirectory()).toBe(true);
+    expect((await readdir(dir)).sort()).toEqual(['ledger.json.lock']);
+  });
+});
