@@ -14,10 +14,10 @@ const SLOW = [
   'test/sweep/protocol.test.ts',
 ];
 
-const escape = (path) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (path) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const selection = {
   all: {},
-  unit: { testPathIgnorePatterns: ['/node_modules/', ...SLOW.map((p) => `<rootDir>/${escape(p)}`)] },
+  unit: { testPathIgnorePatterns: ['/node_modules/', ...SLOW.map((p) => `<rootDir>/${escapeRegExp(p)}`)] },
   slow: { testMatch: SLOW.map((p) => (p.endsWith('/') ? `<rootDir>/${p}**/*.test.ts` : `<rootDir>/${p}`)) },
 }[process.env.AUTORETRY_TESTS ?? 'all'];
 

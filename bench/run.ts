@@ -29,13 +29,19 @@ import { createLedgerTable } from '../lib/ledger/create-table';
 import type { LedgerEntry } from '../lib/ledger/ledger';
 import { decide } from '../lib/policy/decide';
 import { resolveRule } from '../lib/policy/rules';
+import { fiftyTargets } from './fifty-targets';
 import { naiveSweep } from './naive';
+import { scaleScenarios } from './scale';
 
 const run = promisify(execFile);
 /** The Lambda's NODE_OPTIONS (serverless.yml): the sweep is measured as deployed. */
 const DEPLOYED_NODE_FLAGS = ['--max-semi-space-size=4'];
 const quick = process.argv.includes('--quick');
 const sweepOnly = process.argv.includes('--sweep-only');
+/** Scenario 5 alone (bench/fifty-targets.ts): 50 targets on one credential. */
+const fiftyOnly = process.argv.includes('--fifty');
+/** Issue 15's scenarios alone (bench/scale.ts): per-user limit, idle sweeps, file ledger at scale. */
+const scaleOnly = process.argv.includes('--scale');
 const S = quick
   ? {
       instances: 2_000,
@@ -128,6 +134,13 @@ async function coldLoad(file: string): Promise<number> {
   return median(times);
 }
 
+/** Scenario 5, run by the deployed handler bundled like the Lambda, with the deployed flags. */
+async function fiftyScenario(dir: string) {
+  const worker = join(dir, 'fifty-worker.js');
+  await bundle('bench/fifty-worker.ts', worker, true);
+  return fiftyTargets({ dir, worker, nodeFlags: DEPLOYED_NODE_FLAGS, quick, root: ROOT });
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const f1 = (n: number) => n.toFixed(1);
 const f2 = (n: number) => n.toFixed(2);
@@ -142,6 +155,23 @@ async function main(): Promise<void> {
   out(
     `dataarts-autoretry benchmark${quick ? ' (quick)' : ''}: node ${process.version}, ${S.instances} instances, ${S.failed} failed across ${S.jobs} jobs, emulator ${S.latencyMs} ms latency, ${EMULATOR_RATE} req/s limit, our rate ${S.rate}/s`,
   );
+
+  if (fiftyOnly) {
+    const fifty = await fiftyScenario(dir);
+    for (const row of fifty.rows) out(row);
+    out('');
+    out(fifty.final);
+    return;
+  }
+
+  if (scaleOnly) {
+    const scale = await scaleScenarios(quick, out);
+    out('');
+    for (const line of scale.lines) out(line);
+    out(`checks: ${scale.checks.map((c) => `${c.label} ${c.ok ? 'PASS' : 'FAIL'}`).join('; ')}`);
+    if (scale.checks.some((c) => !c.ok)) process.exitCode = 1;
+    return;
+  }
 
   // --- 1. Our sweep at scale -------------------------------------------------
   const dynamo = dynalite({ createTableMs: 0 });
@@ -168,6 +198,8 @@ async function main(): Promise<void> {
       maxRestartsPerSweep: 100_000,
       maxRestartsPerHour: 1_000_000,
       stormGuard: { enabled: false },
+      // BENCH_POLICY (JSON) adds policy keys, e.g. failure rules, to measure what they cost.
+      ...(process.env.BENCH_POLICY ? (JSON.parse(process.env.BENCH_POLICY) as Record<string, unknown>) : {}),
     },
   };
   await writeFile(configPath, JSON.stringify(rawConfig));
@@ -227,7 +259,9 @@ async function main(): Promise<void> {
   }
   await new Promise<void>((resolve) => dynamo.close(() => resolve()));
 
-  // The minimum: the failed instances' pages, one count for the storm guard, one restart each.
+  // The minimum: one unfiltered page (it answers the window's total, so the storm guard's
+  // count too, and every status of a window under a page), the failed instances' pages
+  // (this window is fuller), one restart each.
   const minCalls = Math.ceil(S.failed / 1000) + 1 + S.failed;
   const boundMs = Math.max((minCalls / S.rate) * 1000, (minCalls * S.latencyMs) / S.concurrency);
   out('');
@@ -363,6 +397,14 @@ async function main(): Promise<void> {
   const decideMs = median(decideTimes);
   out(`| policy | decide() x ${S.decisions} (median of 5) | ${f1(decideMs)} ms |`);
 
+  // --- 5. Fifty targets on one credential (bench/fifty-targets.ts) ---------------------
+  const fifty = await fiftyScenario(dir);
+  for (const row of fifty.rows) out(row);
+
+  // --- 6. Issue 15: per-user limit, idle sweeps, the file ledger at scale (bench/scale.ts) ---
+  const scale = await scaleScenarios(quick, () => undefined);
+  checks.push(...scale.checks);
+
   // --- Final lines, one per scenario ------------------------------------------------
   const speedupTarget = 0.9 * (naiveMs / boundMs);
   const decideTarget = 200 * (S.decisions / 100_000);
@@ -370,6 +412,8 @@ async function main(): Promise<void> {
     `naive: ${f2(naiveMs / ours.wallMs)}x faster than the naive peer (target >= ${f2(speedupTarget)}) ${verdict(naiveMs / ours.wallMs >= speedupTarget)}`,
     `cold start: ${f1(cold.ours)} ms median load, ${f1(sizes.ours / 1024)} KB (target <= 150 ms) ${verdict(cold.ours <= 150)}; peer ${f1(cold.peer)} ms, ${f1(sizes.peer / 1024)} KB`,
     `policy: ${S.decisions} decisions in ${f1(decideMs)} ms (target < ${decideTarget} ms) ${verdict(decideMs < decideTarget)}`,
+    fifty.final,
+    ...scale.lines,
   );
   finish();
 }

@@ -17,6 +17,8 @@ export interface EmulatedInstance {
   ignoreSuccess: boolean;
   version: number;
   errorMessage?: string;
+  /** The job's node as the show answer lists it (default: one DLISQL node `main`). */
+  node?: { nodeName?: string; type?: string; retryTimes?: number; queue?: string };
   /** Outcomes of the next reruns, in order; when used up, `afterScript` applies. */
   script: Outcome[];
   afterScript: Outcome;
@@ -188,7 +190,16 @@ export function rerunsPerFailure(instance: EmulatedInstance): number {
 
 /** Fields the list API shows (no emulator bookkeeping). */
 export function publicView(instance: EmulatedInstance): Record<string, unknown> {
-  const { script: _s, afterScript: _t, runMs: _r, restarts: _n, book: _b, instanceId, ...rest } = instance;
+  const {
+    script: _s,
+    afterScript: _t,
+    runMs: _r,
+    restarts: _n,
+    book: _b,
+    node: _d,
+    instanceId,
+    ...rest
+  } = instance;
   // instanceId is a Long: write it as a bare number, digits intact, like the real API.
   return { ...rest, instanceId: new RawNumber(instanceId) };
 }
@@ -211,16 +222,16 @@ export function showView(
     ...(instance.endTime === undefined || options.omitEndTime ? {} : { endTime: instance.endTime }),
   };
   const node = {
-    nodeName: 'main',
-    type: 'DLISQL',
+    nodeName: instance.node?.nodeName ?? 'main',
+    type: instance.node?.type ?? 'DLISQL',
     status: instance.status,
     ...times,
-    retryTimes: 0,
+    retryTimes: instance.node?.retryTimes ?? 0,
     instanceId: new RawNumber(`${instance.instanceId}01`),
     inputRowCount: 0,
     speed: 0,
     logPath: `obs://dlf-log-${projectId}/${instance.jobName}/${instance.instanceId}.log`,
-    queue: 'default',
+    queue: instance.node?.queue ?? 'default',
   };
   return {
     ...(instance.jobId === undefined ? {} : { jobId: instance.jobId }),

@@ -15,6 +15,8 @@ const METRICS = [
   'Errors',
   'ApiCalls',
   'DurationMs',
+  'Recovered',
+  'FailedAgain',
 ] as const;
 type MetricName = (typeof METRICS)[number];
 
@@ -23,7 +25,7 @@ type MetricName = (typeof METRICS)[number];
  * does not mark a budget as reported, so every exhausted budget, old ones included,
  * would show up again in each dry run and page someone for nothing.
  */
-export const ALARM_METRICS: readonly MetricName[] = ['Exhausted'];
+export const ALARM_METRICS: readonly (MetricName | 'TargetFailed')[] = ['Exhausted', 'TargetFailed'];
 
 /** Outcomes of instances that policy would have restarted (before fleet limits and results). */
 const ELIGIBLE = [
@@ -54,7 +56,19 @@ function values(report: SweepReport, target?: TargetReport): Values {
     Errors: mine(report.errors).length,
     ApiCalls: calls.list + calls.show + calls.restart,
     DurationMs: target ? target.durationMs : report.durationMs,
+    // Reruns of earlier sweeps, judged by this one (lib/sweep/recovery.ts).
+    Recovered: recoveryOf(report, target, 'recovered'),
+    FailedAgain: recoveryOf(report, target, 'failedAgain'),
   };
+}
+
+function recoveryOf(
+  report: SweepReport,
+  target: TargetReport | undefined,
+  key: 'recovered' | 'failedAgain',
+): number {
+  const targets = target ? [target] : report.targets;
+  return targets.reduce((n, t) => n + (t.recovery?.[key] ?? 0), 0);
 }
 
 export interface MetricsOptions {
@@ -136,5 +150,24 @@ export function publishSweepMetrics(metrics: Metrics, report: SweepReport): void
 export function publishNotifyFailed(metrics: Metrics, failed: number): void {
   if (failed === 0) return;
   metrics.addMetric('NotifyFailed', MetricUnit.Count, failed);
+  metrics.publishStoredMetrics();
+}
+
+/**
+ * `TargetFailed`: targets that could not be swept (listing, ledger or authentication
+ * failed on them), one line per failed target (Service, Stage, Target) and the count
+ * (Service, Stage) the alarm reads. A wrong endpoint or project id fails every target
+ * while the invocation itself may succeed: without this the sweep is silently green.
+ * Published only when a target failed and never for a dry run (see ALARM_METRICS).
+ */
+export function publishTargetFailures(metrics: Metrics, report: SweepReport): void {
+  const failed = report.targets.filter((t) => t.error !== undefined);
+  if (report.dryRun || failed.length === 0) return;
+  for (const target of failed) {
+    metrics.addDimension('Target', target.target);
+    metrics.addMetric('TargetFailed', MetricUnit.Count, 1);
+    metrics.publishStoredMetrics();
+  }
+  metrics.addMetric('TargetFailed', MetricUnit.Count, failed.length);
   metrics.publishStoredMetrics();
 }

@@ -17,7 +17,9 @@ const SK = 'local-stack-secret-key';
 const MIN = 60_000;
 
 async function main(): Promise<void> {
-  const emulator = await startEmulator({ clock: { now: () => Date.now() }, accessKeys: { [AK]: SK } });
+  // A fixed port, so examples/local-stack.json works as written; --invoke (the tests) takes any free one.
+  const port = process.argv[2] === '--invoke' ? 0 : Number(process.env.LOCAL_STACK_PORT ?? 18080);
+  const emulator = await startEmulator({ clock: { now: () => Date.now() }, accessKeys: { [AK]: SK }, port });
   const now = Date.now();
   emulator.seed(PROJECT, undefined, [
     {
@@ -96,7 +98,7 @@ async function main(): Promise<void> {
   }
   const quoted = args.map((a) => (/^[\w./:=@-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(' ');
   process.stdout.write(
-    `DataArts emulator: ${emulator.url}\ndynalite: ${ledgerEndpoint}\n\nIn another terminal:\n\n  npx serverless ${quoted}\n\nCtrl-C stops both.\n`,
+    `DataArts emulator: ${emulator.url}\ndynalite: ${ledgerEndpoint}\n\nIn another terminal:\n\n  npx serverless ${quoted}\n\nor the command line (examples/local-stack.json):\n\n  HUAWEICLOUD_SDK_AK=${AK} HUAWEICLOUD_SDK_SK=${SK} npm run sweep -- --config examples/local-stack.json --dry-run\n\nCtrl-C stops both.\n`,
   );
 }
 

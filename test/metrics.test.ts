@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALARM_METRICS, METRIC_NAMESPACE, publishSweepMetrics, sweepMetrics } from '../lib/metrics';
+import {
+  ALARM_METRICS,
+  METRIC_NAMESPACE,
+  publishSweepMetrics,
+  publishTargetFailures,
+  sweepMetrics,
+} from '../lib/metrics';
 import type { SweepReport } from '../lib/sweep/report';
 import { fixedReport } from './support/fixed-report';
 
@@ -30,7 +36,9 @@ const parse = (lines: string[]) => lines.map((l) => JSON.parse(l) as EmfLine);
 /** The EMF lines one sweep's report publishes, as the Lambda writes them. */
 function metricLines(report: SweepReport, stage: string): string[] {
   const lines: string[] = [];
-  publishSweepMetrics(sweepMetrics({ stage, write: (line) => lines.push(line) }), report);
+  const metrics = sweepMetrics({ stage, write: (line) => lines.push(line) });
+  publishTargetFailures(metrics, report);
+  publishSweepMetrics(metrics, report);
   return lines;
 }
 const metricsOf = (line: EmfLine) => line._aws.CloudWatchMetrics.flatMap((m) => m.Metrics.map((x) => x.Name));
@@ -40,12 +48,12 @@ describe('metricLines', () => {
   const alarms = alarmsOfServerlessYml().filter((a) => a.namespace === METRIC_NAMESPACE);
 
   it('reads the alarms of serverless.yml, and ALARM_METRICS names every metric they watch', () => {
-    expect(alarms.map((a) => a.metric)).toEqual(['Exhausted']);
+    expect(alarms.map((a) => a.metric)).toEqual(['Exhausted', 'TargetFailed']);
     for (const alarm of alarms) expect(ALARM_METRICS).toContain(alarm.metric);
   });
 
   it('a real sweep feeds the alarms: Exhausted on the (Service, Stage) line', () => {
-    const lines = parse(metricLines(fixedReport(), 'prod'));
+    const lines = parse(metricLines(withFailedTarget(fixedReport()), 'prod'));
     const total = lines.at(-1)!;
     expect(dimensionSetsOf(total)).toEqual([['Service', 'Stage']]);
     expect(total).toMatchObject({
@@ -92,6 +100,8 @@ describe('metricLines', () => {
       'Errors',
       'ApiCalls',
       'DurationMs',
+      'Recovered',
+      'FailedAgain',
     ];
     for (const line of [target, total]) {
       const [definition] = line._aws.CloudWatchMetrics;
@@ -102,7 +112,7 @@ describe('metricLines', () => {
     expect(dimensionSetsOf(target)).toEqual([['Service', 'Stage', 'Target']]);
     const units = total._aws.CloudWatchMetrics[0]?.Metrics as Array<{ Name: string; Unit: string }>;
     expect(new Set(units.map((m) => `${m.Name}:${m.Unit}`))).toContain('DurationMs:Milliseconds');
-    expect(units.filter((m) => m.Unit === 'Count')).toHaveLength(7);
+    expect(units.filter((m) => m.Unit === 'Count')).toHaveLength(9);
   });
 
   it('publishes ColdStart once per execution environment, by Service, Stage and function', () => {
@@ -128,3 +138,37 @@ describe('metricLines', () => {
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
+
+/** The fixed report with a second target that could not be swept. */
+function withFailedTarget(report: SweepReport): SweepReport {
+  const [first] = report.targets as [SweepReport['targets'][number]];
+  const failed = {
+    ...first,
+    target: 'cn4-backup',
+    listed: 0,
+    error: { code: 'NETWORK', message: 'refused' },
+  };
+  return { ...report, targets: [...report.targets, failed] };
+}
+
+describe('TargetFailed', () => {
+  it('counts the targets that could not be swept, per target and in total, only when one failed', () => {
+    const report = withFailedTarget(fixedReport());
+    const failed = report.targets.filter((t) => t.error !== undefined).length;
+    expect(failed).toBeGreaterThan(0);
+    const lines: string[] = [];
+    publishTargetFailures(sweepMetrics({ stage: 'prod', write: (l) => lines.push(l) }), report);
+    const parsed = parse(lines);
+    expect(parsed).toHaveLength(failed + 1);
+    expect(dimensionSetsOf(parsed.at(-1)!)).toEqual([['Service', 'Stage']]);
+    expect(parsed.at(-1)).toMatchObject({ TargetFailed: failed });
+    const healthy = fixedReport({ targets: report.targets.filter((t) => t.error === undefined) });
+    const none: string[] = [];
+    publishTargetFailures(sweepMetrics({ stage: 'prod', write: (l) => none.push(l) }), healthy);
+    publishTargetFailures(
+      sweepMetrics({ stage: 'prod', write: (l) => none.push(l) }),
+      fixedReport({ dryRun: true }),
+    );
+    expect(none).toEqual([]);
+  });
+});

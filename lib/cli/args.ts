@@ -11,8 +11,12 @@ export interface CliArgs {
   dryRun: boolean;
   json: boolean;
   verbose: boolean;
+  /** One row per instance in the table, even where many share an outcome. */
+  all: boolean;
   jobs: string[];
   lookback?: string;
+  /** A one-off sweep that restarts although a storm is suspected (the report says so). */
+  ignoreStormGuard: boolean;
   /** Send the sweep's summary through the channels of `secretFile`. */
   notify?: NotifyPolicy;
   secretFile?: string;
@@ -26,44 +30,10 @@ export interface NotifyTestArgs {
   timeZone?: string;
 }
 
-export type CliCommand =
-  | { command: 'help' }
-  | { command: 'sweep'; args: CliArgs }
-  | { command: 'notify-test'; args: NotifyTestArgs };
-
-export const USAGE = `Usage: dataarts-autoretry --config <file.json> [options]
-       dataarts-autoretry notify test --secret-file <secret.json> [--dry-run] [--locale zh-CN] [--time-zone Asia/Shanghai]
-
-Reruns failed DataArts Factory job instances that policy allows, once per sweep.
-
-Options:
-  --config <file>        configuration file (JSON; see config.schema.json)
-  --dry-run              decide and explain, but restart nothing and record nothing
-  --json                 print exactly one JSON SweepReport on stdout (logs go to stderr)
-  --job <glob>           only jobs matching this glob (repeatable; replaces policy.jobs)
-  --lookback <duration>  how far back to look, e.g. 6h, 2d (replaces policy.lookback)
-  --notify[=<policy>]    send the sweep's summary to the webhooks of --secret-file;
-                         policy always, on-activity (default) or on-problem
-  --secret-file <file>   JSON shaped like the Lambda's secret; only "webhooks" is read
-  --verbose              log every decision to stderr
-  --help                 show this help
-
-notify test: sends a sample summary to each webhook of the secret file and names any
-channel that failed with its platform's code; --dry-run prints each request body
-instead (URLs redacted) and sends nothing.
-
-Credentials (environment):
-  HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK [, HUAWEICLOUD_SDK_SECURITY_TOKEN]
-  or HUAWEICLOUD_IAM_USER, HUAWEICLOUD_IAM_PASSWORD, HUAWEICLOUD_IAM_DOMAIN [, HUAWEICLOUD_IAM_ENDPOINT]
-
-Exit status: 0 the sweep ran (even with per-instance errors); 2 bad arguments or
-configuration; 3 authentication failed on every target; 4 the sweep ran but a
-notification channel failed (notify test: a channel failed); 1 anything else.
-`;
-
 const POLICIES: readonly NotifyPolicy[] = ['always', 'on-activity', 'on-problem'];
 
-function parse(argv: readonly string[], options: NonNullable<ParseArgsConfig['options']>) {
+/** Parses flags (no positionals); errors are ConfigErrors naming the arguments. */
+export function parseFlags(argv: readonly string[], options: NonNullable<ParseArgsConfig['options']>) {
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (error) {
@@ -71,18 +41,8 @@ function parse(argv: readonly string[], options: NonNullable<ParseArgsConfig['op
   }
 }
 
-/** Parses the command line; errors are ConfigErrors naming the flag. */
-export function parseCommand(argv: readonly string[]): CliCommand {
-  if (argv[0] === 'notify') {
-    if (argv[1] !== 'test') throw new ConfigError('notify', 'the only subcommand is "notify test"');
-    return { command: 'notify-test', args: parseNotifyTestArgs(argv.slice(2)) };
-  }
-  const args = parseCliArgs(argv);
-  return args.help ? { command: 'help' } : { command: 'sweep', args };
-}
-
-function parseNotifyTestArgs(argv: readonly string[]): NotifyTestArgs {
-  const v = parse(argv, {
+export function parseNotifyTestArgs(argv: readonly string[]): NotifyTestArgs {
+  const v = parseFlags(argv, {
     'secret-file': { type: 'string' },
     'dry-run': { type: 'boolean' },
     locale: { type: 'string' },
@@ -106,7 +66,7 @@ function parseNotifyTestArgs(argv: readonly string[]): NotifyTestArgs {
 export function parseCliArgs(argv: readonly string[]): CliArgs {
   // `--notify` alone means on-activity: parseArgs has no optional values, so split it here.
   const notifyFlags = argv.filter((a) => a === '--notify' || a.startsWith('--notify='));
-  const v = parse(
+  const v = parseFlags(
     argv.filter((a) => !notifyFlags.includes(a)),
     {
       help: { type: 'boolean', short: 'h' },
@@ -114,9 +74,11 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       'dry-run': { type: 'boolean' },
       json: { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
+      all: { type: 'boolean' },
       job: { type: 'string', multiple: true },
       lookback: { type: 'string' },
       'secret-file': { type: 'string' },
+      'ignore-storm-guard': { type: 'boolean' },
     },
   );
   const args: CliArgs = {
@@ -124,7 +86,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     dryRun: Boolean(v['dry-run']),
     json: Boolean(v.json),
     verbose: Boolean(v.verbose),
+    all: Boolean(v.all),
     jobs: (v.job as string[] | undefined) ?? [],
+    ignoreStormGuard: Boolean(v['ignore-storm-guard']),
   };
   if (typeof v.config === 'string') args.config = v.config;
   if (typeof v.lookback === 'string') {

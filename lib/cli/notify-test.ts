@@ -7,6 +7,7 @@ import type { Webhook } from '../notify/webhook';
 import { webhookRequests } from '../notify/webhooks';
 import { isoTime } from '../util/time';
 import type { NotifyTestArgs } from './args';
+import { EXIT } from './exit-codes';
 
 export interface NotifyTestDeps {
   webhooks: readonly Webhook[];
@@ -26,12 +27,12 @@ export function redactUrl(url: string): string {
 
 /**
  * Sends a sample summary to each webhook (or prints each request with --dry-run) and
- * returns the exit status: 0 when every channel took it, 4 when one did not.
+ * returns the exit status: 0 when every channel took it, 5 when one did not.
  */
 export async function runNotifyTest(args: NotifyTestArgs, deps: NotifyTestDeps): Promise<number> {
   if (deps.webhooks.length === 0) {
     deps.write('no webhooks in the secret file\n');
-    return 4;
+    return EXIT.NOTIFY_FAILED;
   }
   const summary = buildSummary(sampleReport(isoTime(deps.now())), {
     stage: 'test',
@@ -60,5 +61,5 @@ export async function runNotifyTest(args: NotifyTestArgs, deps: NotifyTestDeps):
     deps.write(
       `FAILED ${f.channel}: ${f.code}${f.message ? ` ${f.message}` : ''} (${f.attempts} attempt(s))\n`,
     );
-  return result.failed.length > 0 ? 4 : 0;
+  return result.failed.length > 0 ? EXIT.NOTIFY_FAILED : EXIT.OK;
 }

@@ -2,6 +2,7 @@ import { ConfigError } from '../errors';
 import type { NotifyPolicy } from '../notify/summary';
 import { parseDuration } from '../util/duration';
 import { parseConfig } from './parse';
+import { loadStageConfig } from './stage-config';
 import type { Config } from './types';
 
 /** The function's settings, from the environment serverless.yml sets from stage params. */
@@ -38,19 +39,64 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
   return value;
 }
 
+/** Where the config file's sections come from: a stage configuration file, or the stage params. */
+const SECTION_VARIABLES = {
+  targets: 'AUTORETRY_TARGETS',
+  policy: 'AUTORETRY_POLICY',
+  client: 'AUTORETRY_CLIENT',
+  notify: 'AUTORETRY_NOTIFY',
+} as const;
+
+/**
+ * `targets`, `policy`, `client` and `notify`: from the file AUTORETRY_CONFIG_FILE names
+ * (config/<stage>.json in the package: no 4 KB limit), else from the stage params'
+ * variables. Never both for one section: two sources would merge silently.
+ */
+function sections(
+  env: NodeJS.ProcessEnv,
+  root: string | undefined,
+): Record<keyof typeof SECTION_VARIABLES, unknown> {
+  const fromEnv = {
+    targets: json(env, 'AUTORETRY_TARGETS', undefined),
+    policy: json(env, 'AUTORETRY_POLICY', {}),
+    client: json(env, 'AUTORETRY_CLIENT', {}),
+    notify: json(env, 'AUTORETRY_NOTIFY', {}),
+  };
+  const path = env.AUTORETRY_CONFIG_FILE?.trim();
+  if (!path) return fromEnv;
+  const file = loadStageConfig(path, root);
+  const out = { ...fromEnv };
+  for (const [section, variable] of Object.entries(SECTION_VARIABLES) as Array<[keyof typeof out, string]>) {
+    if (file[section] === undefined) continue;
+    const set = fromEnv[section];
+    const empty =
+      set === undefined || (typeof set === 'object' && set !== null && Object.keys(set).length === 0);
+    if (!empty)
+      throw new ConfigError(
+        variable,
+        `is set, and ${path} sets ${section} too: keep one (set the stage param to '')`,
+      );
+    out[section] = file[section];
+  }
+  return out;
+}
+
 /**
  * AUTORETRY_TARGETS, AUTORETRY_POLICY, AUTORETRY_CLIENT and AUTORETRY_NOTIFY hold the
- * JSON of the config file's `targets`, `policy`, `client` and `notify`; the ledger is the stack's table.
- * `overrides` (from a manual event) replace policy keys before validation.
+ * JSON of the config file's `targets`, `policy`, `client` and `notify`, unless
+ * AUTORETRY_CONFIG_FILE names a stage configuration file holding them (relative to
+ * `root`, the package root; default the working directory); the ledger is the
+ * stack's table. `overrides` (from a manual event) replace policy keys before validation.
  */
 export function settingsFromEnv(
   env: NodeJS.ProcessEnv,
   overrides: Record<string, unknown> = {},
   functionArn?: string,
+  root?: string,
 ): LambdaSettings {
-  const policy = json(env, 'AUTORETRY_POLICY', {});
+  const { targets, policy, client, notify } = sections(env, root);
   const raw = {
-    targets: json(env, 'AUTORETRY_TARGETS', undefined),
+    targets,
     ledger: {
       type: 'dynamodb',
       table: required(env, 'LEDGER_TABLE'),
@@ -62,11 +108,14 @@ export function settingsFromEnv(
       typeof policy === 'object' && policy !== null && !Array.isArray(policy)
         ? { ...policy, ...overrides }
         : policy,
-    client: json(env, 'AUTORETRY_CLIENT', {}),
-    notify: json(env, 'AUTORETRY_NOTIFY', {}),
+    client,
+    notify,
   };
   if (raw.targets === undefined)
-    throw new ConfigError('AUTORETRY_TARGETS', 'is required: a JSON array of targets');
+    throw new ConfigError(
+      'AUTORETRY_TARGETS',
+      'is required: a JSON array of targets (or AUTORETRY_CONFIG_FILE, a stage configuration file with targets)',
+    );
   const notifyPolicy = (env.NOTIFY_POLICY ?? 'on-activity') as NotifyPolicy;
   if (!['always', 'on-activity', 'on-problem'].includes(notifyPolicy)) {
     throw new ConfigError(

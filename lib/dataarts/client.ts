@@ -4,9 +4,11 @@ import { assertHeaderSafe } from './header-values';
 import { type Instance, type InstanceDetail, readInstanceDetail, readInstancePage } from './instance';
 import {
   DEFAULT_LIST_OPTIONS,
+  type FetchPage,
   type ListFilters,
   type ListOptions,
   type ListResult,
+  listStatuses,
   listWindow,
   type TimeWindow,
 } from './list-instances';
@@ -52,21 +54,24 @@ export class DataArtsClient {
     return this.transport.stats;
   }
 
-  /** Every instance whose plan (or start) time is in the window, each once. */
+  /**
+   * Every instance whose plan (or start) time is in the window, each once; with
+   * `filters.statuses`, those in any of these statuses and the window's `total`.
+   */
   async listInstances(
     window: TimeWindow,
     filters: ListFilters = {},
     signal?: AbortSignal,
   ): Promise<ListResult> {
-    return listWindow(
+    const { statuses, ...rest } = filters;
+    const fetchFor =
+      (status: string | undefined): FetchPage =>
       async (w, limit, offset) => {
         this.calls.list++;
-        return this.readPage(w, limit, offset, filters, signal);
-      },
-      window,
-      this.listOptions,
-      signal,
-    );
+        return this.readPage(w, limit, offset, status === undefined ? rest : { ...rest, status }, signal);
+      };
+    if (statuses) return listStatuses(fetchFor, window, statuses, this.listOptions, signal);
+    return listWindow(fetchFor(rest.status), window, this.listOptions, signal);
   }
 
   /** How many instances the window holds (one request with `limit=1`). */

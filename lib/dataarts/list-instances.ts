@@ -1,6 +1,6 @@
 import type { Instance, InstancePage } from './instance';
 import { checkBeforeRequest, checkClaim, checkPage, confine } from './listing/checks';
-import { pageThrough } from './listing/paging';
+import { type PagedBurst, pageBurst, pageThrough, restOfWindow } from './listing/paging';
 import type { FetchPage, ListGap, ListOptions } from './listing/types';
 import {
   burstHint,
@@ -20,6 +20,11 @@ export interface ListFilters {
   preciseQuery?: boolean;
   status?: string;
   instanceType?: number;
+  /**
+   * Instances in any of these statuses (instead of `status`), in as few requests as
+   * the window allows: see `listStatuses`. The result then carries the window's `total`.
+   */
+  statuses?: readonly string[];
 }
 
 /**
@@ -44,6 +49,8 @@ export interface ListResult {
   /** Windows that delivered fewer instances than their `total` claimed (not silently dropped). */
   incomplete: ListGap[];
   requests: number;
+  /** How many instances the window holds, whatever their status (a listing of `statuses` only). */
+  total?: number;
 }
 
 /** Ask for a bit more than strictly needed so uneven windows rarely need a second split. */
@@ -101,13 +108,14 @@ export async function listWindow(
   };
 
   // Parts of `w` (a burst cut out when the first page hints at one) and their first pages.
-  const split = async (w: TimeWindow, first: InstancePage, claimed: number) => {
-    const burst = burstHint(w, first, limit);
-    const burstPage = burst && (await fetch(burst.window, 0));
+  // A burst already paged (`paged`) is only cut out; without paging its window is one more part.
+  const split = async (w: TimeWindow, first: InstancePage, claimed: number, paged?: PagedBurst) => {
+    const burst = paged ?? burstHint(w, first, limit);
+    const burstPage = !paged && burst ? await fetch(burst.window, 0) : undefined;
     // At least 2 parts without a burst (claimed > limit); with one, cutting it out narrows.
-    const rest = claimed - (burstPage?.total ?? 0);
+    const rest = claimed - (paged?.total ?? burstPage?.total ?? 0);
     const even = splitWindow(w, Math.ceil(rest / (limit * SPLIT_HEADROOM)));
-    const parts = burst ? [...cutOut(even, burst.at), burst.window] : even;
+    const parts = burst ? [...cutOut(even, burst.at), ...(paged ? [] : [burst.window])] : even;
     const pages = await Promise.all(
       parts.map((part) => (part === burst?.window && burstPage ? burstPage : fetch(part, 0))),
     );
@@ -124,18 +132,17 @@ export async function listWindow(
     if (w.to - w.from < MIN_SPLIT_WIDTH) {
       return gap(w, first.total, await pageThrough(fetch, w, first, options));
     }
-    const { parts, pages } = await split(w, first, claimed);
+    const burst = await pageBurst(fetch, w, first, options);
+    if (burst) gap(burst.window, burst.total, burst.delivered);
+    if (burst && !restOfWindow(claimed, burst)) return;
+    const { parts, pages } = await split(w, first, claimed, burst);
     // Only a total above one page is a claim the parts can be held to.
-    const where =
-      first.total > limit
-        ? confine(
-            w,
-            first.total,
-            known,
-            parts,
-            pages.map((page) => page.total),
-          )
-        : known;
+    const totals = pages.map((page) => page.total);
+    // A paged burst is held to the parent's total like any part (a server inventing instances).
+    const held = burst
+      ? { parts: [...parts, burst.window], totals: [...totals, burst.total] }
+      : { parts, totals };
+    const where = first.total > limit ? confine(w, first.total, known, held.parts, held.totals) : known;
     await Promise.all(
       parts.map((part, i) => collect(part, pages[i] as InstancePage, intersect(where, part) ?? part)),
     );
@@ -163,4 +170,74 @@ export async function countWindow(
   let total = 0;
   for (const piece of requestPieces(window, maxWindowMs)) total += await count(piece);
   return total;
+}
+
+/**
+ * Instances of `window` in any of `statuses`. One unfiltered request per piece of the
+ * window (`requestPieces`: strict bounds, the 7-day cap) answers every status at once,
+ * and the piece's total for the storm guard, whenever the piece holds less than a page:
+ * an idle target costs one request. A fuller piece, or one whose page delivered fewer
+ * instances than its total claimed, is listed again per status with the server's
+ * filter (`listWindow`), so what such a listing misses is reported as a gap of its
+ * status, exactly as before; its first page only cost the count it replaces. The
+ * first piece goes alone, so wrong credentials cost one request; after the first
+ * failure no piece starts another request.
+ */
+export async function listStatuses(
+  fetchFor: (status: string | undefined) => FetchPage,
+  window: TimeWindow,
+  statuses: readonly string[],
+  options: ListOptions = DEFAULT_LIST_OPTIONS,
+  signal?: AbortSignal,
+): Promise<ListResult & { total: number }> {
+  const wanted = new Set(statuses);
+  const byId = new Map<string, Instance>();
+  const result: ListResult & { total: number } = {
+    instances: [],
+    invalid: [],
+    incomplete: [],
+    requests: 0,
+    total: 0,
+  };
+  const stop = new AbortController();
+  const either = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  const listed = (list: ListResult, status?: string) => {
+    result.requests += list.requests;
+    for (const instance of list.instances)
+      if (wanted.has(instance.status)) byId.set(instance.instanceId, instance);
+    result.invalid.push(...list.invalid);
+    result.incomplete.push(...list.incomplete.map((gap) => (status ? { ...gap, status } : gap)));
+  };
+  const probe = async (piece: TimeWindow) => {
+    if (stop.signal.aborted) throw stop.signal.reason;
+    checkBeforeRequest(window, result.requests, options, signal);
+    result.requests++;
+    const page = checkPage(await fetchFor(undefined)(piece, options.pageLimit, 0), options.pageLimit);
+    result.total += page.total;
+    const rows = page.instances.length + page.invalid.length;
+    if (rows < options.pageLimit && page.total <= rows) {
+      return listed({
+        ...page,
+        invalid: page.invalid.map((bad) => ({ window: piece, ...bad })),
+        incomplete: [],
+        requests: 0,
+      });
+    }
+    // The piece as a listing window: its request is the piece again (1 ms inward, then outward).
+    const inner = { from: piece.from + 1, to: piece.to - 1 };
+    const lists = await Promise.all(
+      statuses.map((status) => listWindow(fetchFor(status), inner, options, either)),
+    );
+    for (const [i, list] of lists.entries()) listed(list, statuses[i]);
+  };
+  const guarded = (piece: TimeWindow) =>
+    probe(piece).catch((error: unknown) => {
+      if (!stop.signal.aborted) stop.abort(error);
+      throw stop.signal.reason;
+    });
+  const [first, ...rest] = requestPieces(window, options.maxWindowMs);
+  await guarded(first as TimeWindow);
+  await Promise.all(rest.map(guarded));
+  result.instances = [...byId.values()];
+  return result;
 }

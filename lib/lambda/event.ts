@@ -10,6 +10,8 @@ import { bool, list, strict, text } from '../config/schema/primitives';
  */
 export const SweepEventSchema = strict({
   dryRun: v.exactOptional(bool()),
+  /** A one-off sweep during a storm whose cause is fixed: restart anyway (the report says so). */
+  ignoreStormGuard: v.exactOptional(bool()),
   jobs: v.exactOptional(list(text(), { min: 1, max: 200 })),
   lookback: v.exactOptional(
     v.pipe(

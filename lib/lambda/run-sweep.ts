@@ -1,14 +1,16 @@
 import type { LambdaSettings } from '../config/lambda-env';
 import { SweepFailedError } from '../errors';
-import { publishNotifyFailed, publishSweepMetrics } from '../metrics';
+import { publishNotifyFailed, publishSweepMetrics, publishTargetFailures } from '../metrics';
 import type { DeliveryResult } from '../notify/deliver';
 import { noticeStoreFor } from '../notify/notice-store';
 import { notifySweep } from '../notify/notify-sweep';
 import { notifySettingsOf } from '../notify/settings';
 import { authFailedEverywhere, type SweepReport } from '../sweep/report';
 import { runSweep } from '../sweep/sweep';
+import { everyTargetFailed, failedTargets } from '../sweep/target-failures';
 import { LambdaContainer, type LambdaDeps } from './container';
 import { parseSweepEvent } from './event';
+import { fitResponse, logDetail } from './response';
 import type { SweepSecret } from './secret';
 
 export type { LambdaDeps } from './container';
@@ -67,8 +69,12 @@ async function invoke(container: LambdaContainer, event: unknown, context: Invoc
   const deadline = end - settings.deadlineMarginMs;
   const metrics = container.metrics(settings.stage);
   metrics.captureColdStartMetric(context.functionName);
-  const { report, secret } = await sweepUntil(container, deadline, settings, overrides.dryRun ?? false);
+  const { report, secret } = await sweepUntil(container, deadline, settings, {
+    dryRun: overrides.dryRun ?? false,
+    ...(overrides.ignoreStormGuard ? { ignoreStormGuard: true } : {}),
+  });
   publishSweepMetrics(metrics, report);
+  publishTargetFailures(metrics, report);
 
   // De-duplicated against a small notice item in the ledger's table (lib/notify/notice-store.ts).
   const notification: LambdaResult['notification'] = await notifySweep({
@@ -92,7 +98,18 @@ async function invoke(container: LambdaContainer, event: unknown, context: Invoc
       message: `authentication failed on every target: ${report.targets.map((t) => t.target).join(', ')}`,
     });
   }
-  return { ...report, notification };
+  // A wrong endpoint, project id or ledger fails every target alike: the sweep did nothing.
+  if (everyTargetFailed(report)) {
+    throw new SweepFailedError({
+      message: `no target could be swept: ${failedTargets(report)
+        .map((t) => `${t.target} (${t.error?.code})`)
+        .join(', ')}`,
+    });
+  }
+  // Lambda refuses a response over 6 MB: a large sweep returns a trimmed report and logs the rest.
+  const response = fitResponse({ ...report, notification });
+  if (response.truncated) logDetail(logger, report);
+  return response;
 }
 
 /**
@@ -103,7 +120,7 @@ async function sweepUntil(
   container: LambdaContainer,
   deadline: number,
   settings: LambdaSettings,
-  dryRun: boolean,
+  options: { dryRun: boolean; ignoreStormGuard?: boolean },
 ): Promise<{ report: SweepReport; secret: SweepSecret }> {
   const { deps } = container;
   const controller = new AbortController();
@@ -123,7 +140,7 @@ async function sweepUntil(
         clock: deps.clock,
         logger: container.logger,
       },
-      { dryRun, deadline, signal: controller.signal },
+      { ...options, deadline, signal: controller.signal },
     );
     return { report, secret };
   } finally {

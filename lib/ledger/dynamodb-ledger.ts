@@ -4,10 +4,21 @@ import {
   DynamoDBDocumentClient,
   QueryCommand,
   type QueryCommandOutput,
+  ScanCommand,
+  type ScanCommandOutput,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { LedgerError } from '../errors';
+import { mapBounded } from '../util/concurrency';
+import type {
+  EntrySelector,
+  HistoryEntry,
+  LedgerHistory,
+  ResetRecord,
+  ResetRequest,
+  ResetResult,
+} from './history';
 import {
   type ClaimRequest,
   hourBucket,
@@ -18,9 +29,16 @@ import {
   type LedgerEntry,
   type Settlement,
 } from './ledger';
-import { upgradeLegacy } from './ledger-state';
+import { resetEntry, resetRefusal, upgradeLegacy } from './ledger-state';
+import { awaitingKey, type JobRecovery, type LedgerRecovery, type RecoveryVerdict } from './recovery';
 
 const BATCH = 100;
+/**
+ * BatchGetItem calls in flight at once. Each reads at most 100 strongly consistent
+ * items (~50 read units at 1 KB); 8 stay far below an on-demand table's per-partition
+ * 3,000 RCU/s and the SDK's 50 sockets, and throttling is retried per batch.
+ */
+const READ_CONCURRENCY = 8;
 /** Sparse index on `leaseTarget`, set only while an attempt is in flight. */
 export const LEASE_INDEX = 'leases';
 /** Hourly counters only matter for an hour; keep them a day for inspection. */
@@ -43,7 +61,7 @@ function ownerValues(attempt: number, claimId: string): Record<string, unknown> 
   return { ':attempt': attempt, ':claimId': claimId, ':inflight': 'in-flight' };
 }
 
-export class DynamoDbLedger implements Ledger {
+export class DynamoDbLedger implements Ledger, LedgerHistory, LedgerRecovery {
   readonly stats = { retries: 0 };
   private readonly doc: DynamoDBDocumentClient;
 
@@ -54,30 +72,37 @@ export class DynamoDbLedger implements Ledger {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
+  /**
+   * Batches of 100 keys, `READ_CONCURRENCY` at a time: one after another, 100,000
+   * listed instances took 1,000 sequential round trips. Unprocessed keys (throttling)
+   * are retried per batch with backoff.
+   */
   async read(keys: readonly InstanceKey[]): Promise<Map<string, LedgerEntry>> {
     const out = new Map<string, LedgerEntry>();
     const unique = [...new Map(keys.map((k) => [keyString(k), k])).values()];
-    for (let i = 0; i < unique.length; i += BATCH) {
-      let request:
-        | Record<string, { Keys: Array<Record<string, unknown>>; ConsistentRead: boolean }>
-        | undefined = {
-        [this.table]: {
-          Keys: unique.slice(i, i + BATCH).map((k) => ({ pk: instancePk(k) })),
-          ConsistentRead: true,
-        },
-      };
-      for (let round = 0; request && Object.keys(request).length > 0; round++) {
-        if (round > 8) throw new LedgerError({ message: 'DynamoDB kept returning unprocessed keys' });
-        if (round > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** round));
-        const answer = await this.call(() => this.doc.send(new BatchGetCommand({ RequestItems: request! })));
-        for (const item of answer.Responses?.[this.table] ?? []) {
-          const entry = toEntry(item);
-          out.set(keyString(entry), entry);
-        }
-        request = answer.UnprocessedKeys as typeof request;
-      }
-    }
+    const batches = Array.from({ length: Math.ceil(unique.length / BATCH) }, (_, i) =>
+      unique.slice(i * BATCH, (i + 1) * BATCH),
+    );
+    await mapBounded(batches, READ_CONCURRENCY, (batch) => this.readBatch(batch, out));
     return out;
+  }
+
+  private async readBatch(batch: readonly InstanceKey[], out: Map<string, LedgerEntry>): Promise<void> {
+    let request:
+      | Record<string, { Keys: Array<Record<string, unknown>>; ConsistentRead: boolean }>
+      | undefined = {
+      [this.table]: { Keys: batch.map((k) => ({ pk: instancePk(k) })), ConsistentRead: true },
+    };
+    for (let round = 0; request && Object.keys(request).length > 0; round++) {
+      if (round > 8) throw new LedgerError({ message: 'DynamoDB kept returning unprocessed keys' });
+      if (round > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** round));
+      const answer = await this.call(() => this.doc.send(new BatchGetCommand({ RequestItems: request! })));
+      for (const item of answer.Responses?.[this.table] ?? []) {
+        const entry = toEntry(item);
+        out.set(keyString(entry), entry);
+      }
+      request = answer.UnprocessedKeys as typeof request;
+    }
   }
 
   /**
@@ -87,6 +112,7 @@ export class DynamoDbLedger implements Ledger {
    * with nesting. `claimId` also tells a retried write whose answer was lost as ours.
    */
   async claim(key: InstanceKey, request: ClaimRequest): Promise<boolean> {
+    // Stryker disable next-line ConditionalExpression: equivalent, `attempts < :max` refuses the same; this only saves the write.
     if (request.expectedAttempts >= request.maxAttempts) return false;
     const common = 'attempts = :expected AND attempts < :max AND NOT notBefore > :now';
     const newer = `${common} AND NOT failureAt >= :failureAt`;
@@ -101,6 +127,7 @@ export class DynamoDbLedger implements Ledger {
     const item = await this.get(instancePk(key));
     if (item?.claimId === request.claimId) return true;
     const lease = typeof item?.leaseUntil === 'number' ? item.leaseUntil : 0;
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, the `same` condition below checks each of these again; this only saves the write.
     if (!item || item.failureAt !== request.failureAt || lease > request.observedAt) return false;
     const same = `${common} AND failureAt = :failureAt AND lastOutcome IN (:inflight, :unconfirmed, :legacy) AND NOT leaseUntil > :observedAt`;
     if (await this.claimIf(key, request, same)) return true;
@@ -148,9 +175,14 @@ export class DynamoDbLedger implements Ledger {
 
   async settle(key: InstanceKey, settlement: Settlement): Promise<boolean> {
     const { attempt, claimId, ...record } = settlement;
+    // A rerun that started awaits a later sweep's verdict: it moves to its own partition
+    // of the sparse index (never a target's name), so `inFlight` does not read it.
+    const awaiting = record.outcome === 'restarted';
     const settled = await this.update({
       Key: { pk: instancePk(key) },
-      UpdateExpression: 'SET lastOutcome = :outcome, outcomes.#attempt = :record REMOVE leaseTarget',
+      UpdateExpression: awaiting
+        ? 'SET lastOutcome = :outcome, outcomes.#attempt = :record, leaseTarget = :awaiting'
+        : 'SET lastOutcome = :outcome, outcomes.#attempt = :record REMOVE leaseTarget',
       ConditionExpression: `${OWNER} AND lastOutcome IN (:inflight, :unconfirmed)`,
       ExpressionAttributeNames: { '#attempt': String(attempt) },
       ExpressionAttributeValues: {
@@ -158,8 +190,10 @@ export class DynamoDbLedger implements Ledger {
         ':outcome': record.outcome,
         ':record': record,
         ':unconfirmed': 'unconfirmed',
+        ...(awaiting ? { ':awaiting': awaitingKey(key.target) } : {}),
       },
     });
+    // Stryker disable next-line ConditionalExpression: equivalent, the read below finds the record just written and answers true.
     if (settled) return true;
     // A retried write whose first answer was lost fails its own condition: look.
     const item = await this.get(instancePk(key));
@@ -207,7 +241,12 @@ export class DynamoDbLedger implements Ledger {
    * whose attempt is in flight carries `leaseTarget`, so this reads what is open,
    * not the table. (The index is eventually consistent; expired leases are old.)
    */
-  async inFlight(target: string): Promise<LedgerEntry[]> {
+  inFlight(target: string): Promise<LedgerEntry[]> {
+    return this.leases(target, 'in-flight');
+  }
+
+  /** The entries of one partition of the sparse `leases` index whose last outcome is `outcome`. */
+  private async leases(partition: string, outcome: 'in-flight' | 'restarted'): Promise<LedgerEntry[]> {
     const out: LedgerEntry[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -217,14 +256,14 @@ export class DynamoDbLedger implements Ledger {
             TableName: this.table,
             IndexName: LEASE_INDEX,
             KeyConditionExpression: 'leaseTarget = :target',
-            ExpressionAttributeValues: { ':target': target },
+            ExpressionAttributeValues: { ':target': partition },
             ...(start ? { ExclusiveStartKey: start } : {}),
           }),
         ),
       );
       for (const item of answer.Items ?? []) {
         const entry = toEntry(item);
-        if (entry.lastOutcome === 'in-flight') out.push(entry);
+        if (entry.lastOutcome === outcome) out.push(entry);
       }
       start = answer.LastEvaluatedKey;
     } while (start);
@@ -238,6 +277,67 @@ export class DynamoDbLedger implements Ledger {
       ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(exhaustedReportedAt)',
       ExpressionAttributeValues: { ':now': now },
     });
+  }
+
+  /** Reruns awaiting a verdict, from their own partition of the sparse `leases` index. */
+  awaitingVerdict(target: string): Promise<LedgerEntry[]> {
+    return this.leases(awaitingKey(target), 'restarted');
+  }
+
+  /**
+   * The verdict, once: only on the entry's last attempt, `restarted`, without one yet.
+   * Then the job's counter (a separate item, kept for the retention): a crash between
+   * the two writes loses one count, never records a verdict twice.
+   */
+  async markRecovery(
+    key: InstanceKey,
+    attempt: number,
+    verdict: RecoveryVerdict,
+    now: number,
+    expiresAt: number,
+  ): Promise<boolean> {
+    const marked = await this.update({
+      Key: { pk: instancePk(key) },
+      UpdateExpression:
+        'SET outcomes.#attempt.recovery = :verdict, outcomes.#attempt.judgedAt = :now REMOVE leaseTarget',
+      ConditionExpression:
+        'attempts = :attempt AND lastOutcome = :restarted AND outcomes.#attempt.outcome = :restarted AND attribute_not_exists(outcomes.#attempt.recovery)',
+      ExpressionAttributeNames: { '#attempt': String(attempt) },
+      ExpressionAttributeValues: {
+        ':attempt': attempt,
+        ':restarted': 'restarted',
+        ':verdict': verdict,
+        ':now': now,
+      },
+    });
+    if (!marked) return false;
+    await this.update({
+      Key: { pk: jobPk(key.target, key.jobName) },
+      UpdateExpression: `ADD ${verdict === 'recovered' ? 'recovered' : 'failedAgain'} :one SET expiresAt = :expires, jobName = :job`,
+      ExpressionAttributeValues: { ':one': 1, ':expires': Math.ceil(expiresAt / 1000), ':job': key.jobName },
+    });
+    return true;
+  }
+
+  async jobRecovery(target: string, jobNames: readonly string[]): Promise<Map<string, JobRecovery>> {
+    const out = new Map<string, JobRecovery>();
+    const unique = [...new Set(jobNames)];
+    for (let i = 0; i < unique.length; i += BATCH) {
+      const keys = unique.slice(i, i + BATCH).map((job) => ({ pk: jobPk(target, job) }));
+      const answer = await this.call(() =>
+        this.doc.send(
+          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
+        ),
+      );
+      // Unprocessed keys only make the list shorter: it is advice, never a decision.
+      for (const item of answer.Responses?.[this.table] ?? []) {
+        out.set(String(item.jobName), {
+          recovered: Number(item.recovered ?? 0),
+          failedAgain: Number(item.failedAgain ?? 0),
+        });
+      }
+    }
+    return out;
   }
 
   async hourlyCount(target: string, now: number): Promise<number> {
@@ -273,6 +373,78 @@ export class DynamoDbLedger implements Ledger {
       ConditionExpression: 'restarts >= :count',
       ExpressionAttributeValues: { ':minus': -count, ':count': count },
     });
+  }
+
+  /**
+   * Entries matching the selector. Instance keys have no sort key to query by prefix,
+   * so this is a Scan (filtered): an operator's occasional read, which needs
+   * `dynamodb:Scan`, a permission the Lambda's role does not have.
+   */
+  async history(selector: EntrySelector): Promise<HistoryEntry[]> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':inst': 'inst#' };
+    const filters = ['begins_with(pk, :inst)'];
+    for (const [field, value] of Object.entries(selector)) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      filters.push(`#${field} = :${field}`);
+    }
+    const out: HistoryEntry[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const answer: ScanCommandOutput = await this.call(() =>
+        this.doc.send(
+          new ScanCommand({
+            TableName: this.table,
+            ConsistentRead: true,
+            FilterExpression: filters.join(' AND '),
+            ExpressionAttributeValues: values,
+            ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        ),
+      );
+      for (const item of answer.Items ?? []) out.push(toHistoryEntry(item));
+      start = answer.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  /**
+   * The rules of `resetRefusal` and `resetEntry` (ledger-state.ts) on the entry as read,
+   * written only if nothing moved it since: same attempt, claim and outcome, no lease
+   * running, not in flight.
+   */
+  async reset(key: InstanceKey, request: ResetRequest): Promise<ResetResult> {
+    const item = await this.get(instancePk(key));
+    const entry = item ? toHistoryEntry(item) : undefined;
+    const refusal = resetRefusal(entry, request.now);
+    if (refusal || !entry) return { status: 'refused', reason: refusal ?? 'no ledger entry' };
+    const next = resetEntry(entry, request);
+    const written = await this.update({
+      Key: { pk: instancePk(key) },
+      UpdateExpression:
+        'SET attempts = :zero, outcomes = :empty, notBefore = :now, failureAt = :failureAt, resets = :resets ' +
+        'REMOVE exhaustedReportedAt',
+      ConditionExpression:
+        'attempts = :attempts AND lastOutcome = :last AND lastOutcome <> :inflight' +
+        (entry.lastOutcome === 'unconfirmed' ? ' AND NOT leaseUntil > :now' : '') +
+        (entry.claimId === undefined ? '' : ' AND claimId = :claimId'),
+      ExpressionAttributeValues: {
+        ':zero': 0,
+        ':empty': {},
+        ':now': request.now,
+        ':failureAt': next.failureAt ?? 0,
+        ':resets': next.resets,
+        ':attempts': entry.attempts,
+        ':last': entry.lastOutcome ?? '',
+        ':inflight': 'in-flight',
+        ...(entry.claimId === undefined ? {} : { ':claimId': entry.claimId }),
+      },
+    });
+    if (written) return { status: 'reset', entry: next };
+    return { status: 'refused', reason: 'the entry changed while resetting (a sweep is at work): try again' };
   }
 
   /** An UpdateItem whose failed condition is an answer (false), not an error. */
@@ -321,6 +493,11 @@ function instancePk(key: InstanceKey): string {
   return `inst#${keyString(key)}`;
 }
 
+/** How a job's reruns fared: `job#<target>#<job>`, each part percent-encoded. */
+function jobPk(target: string, jobName: string): string {
+  return `job#${keyString({ target, workspace: '', jobName, instanceId: '' })}`;
+}
+
 function ratePk(target: string, now: number): string {
   return `rate#${encodeURIComponent(target)}#${hourBucket(now)}`;
 }
@@ -345,4 +522,10 @@ function toEntry(item: Record<string, unknown>): LedgerEntry {
   if (typeof item.failureAt === 'number') entry.failureAt = item.failureAt;
   if (typeof item.previousFailureAt === 'number') entry.previousFailureAt = item.previousFailureAt;
   return upgradeLegacy(entry);
+}
+
+function toHistoryEntry(item: Record<string, unknown>): HistoryEntry {
+  const entry: HistoryEntry = toEntry(item);
+  if (Array.isArray(item.resets)) entry.resets = item.resets as ResetRecord[];
+  return entry;
 }

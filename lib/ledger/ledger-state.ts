@@ -1,3 +1,4 @@
+import type { EntrySelector, HistoryEntry, ResetRecord, ResetRequest, ResetResult } from './history';
 import {
   type ClaimRequest,
   hourBucket,
@@ -46,11 +47,20 @@ export function mayClaim(entry: LedgerEntry | undefined, request: ClaimRequest):
   );
 }
 
-export function applyClaim(state: LedgerState, key: InstanceKey, request: ClaimRequest): boolean {
+/**
+ * `prune` drops what expired before the claim is written: `pruneExpired` scans every
+ * entry; the file ledger passes an indexed one so a claim's cost does not grow with it.
+ */
+export function applyClaim(
+  state: LedgerState,
+  key: InstanceKey,
+  request: ClaimRequest,
+  prune: (state: LedgerState, now: number) => void = pruneExpired,
+): boolean {
   const id = keyString(key);
   const entry = state.instances[id];
   if (!mayClaim(entry, request)) return false;
-  pruneExpired(state, request.now);
+  prune(state, request.now);
   state.instances[id] = {
     ...key,
     outcomes: {},
@@ -146,8 +156,18 @@ const HOURLY_KEEP_MS = 2 * 86_400_000;
  */
 export function pruneExpired(state: LedgerState, now: number): void {
   for (const [id, entry] of Object.entries(state.instances)) {
-    if (entry.expiresAt * 1000 <= now) delete state.instances[id];
+    if (isExpired(entry, now)) delete state.instances[id];
   }
+  pruneHourly(state, now);
+}
+
+/** Past its retention (`expiresAt` is in epoch seconds, as DynamoDB's TTL wants). */
+export function isExpired(entry: LedgerEntry, now: number): boolean {
+  return entry.expiresAt * 1000 <= now;
+}
+
+/** Drops hourly counters past HOURLY_KEEP_MS (a few per target and hour: cheap to scan). */
+export function pruneHourly(state: LedgerState, now: number): void {
   for (const id of Object.keys(state.hourly)) {
     const hour = Date.parse(`${id.slice(id.lastIndexOf('#') + 1)}:00:00Z`);
     if (Number.isFinite(hour) && hour + HOURLY_KEEP_MS <= now) delete state.hourly[id];
@@ -193,4 +213,126 @@ export function readEntries(state: LedgerState, keys: readonly InstanceKey[]): M
 export function upgradeLegacy(entry: LedgerEntry): LedgerEntry {
   if ((entry.lastOutcome as string) === 'claimed') entry.lastOutcome = 'in-flight';
   return entry;
+}
+
+// --- Operator actions: history and reset (lib/ledger/history.ts) ---
+
+export function matchesSelector(entry: LedgerEntry, selector: EntrySelector): boolean {
+  return (
+    (selector.target === undefined || entry.target === selector.target) &&
+    (selector.jobName === undefined || entry.jobName === selector.jobName) &&
+    (selector.instanceId === undefined || entry.instanceId === selector.instanceId)
+  );
+}
+
+export function historyEntries(state: LedgerState, selector: EntrySelector): HistoryEntry[] {
+  return Object.values(state.instances)
+    .filter((entry) => matchesSelector(entry, selector))
+    .map((entry) => structuredClone(entry));
+}
+
+/**
+ * Why this entry may not be reset now, if it may not: an attempt in flight (lease
+ * running, or its sweep died and a later sweep has yet to mark it interrupted) or an
+ * unknown outcome whose lease runs may still be acting, and resetting under it would
+ * lose its outcome or let a second rerun of the same failure through.
+ */
+export function resetRefusal(entry: LedgerEntry | undefined, now: number): string | undefined {
+  if (!entry) return 'no ledger entry';
+  if (entry.lastOutcome === 'in-flight') {
+    return (entry.leaseUntil ?? 0) > now
+      ? `attempt ${entry.attempts} is in flight until ${new Date(entry.leaseUntil ?? 0).toISOString()}`
+      : `attempt ${entry.attempts} was in flight when its sweep stopped; the next sweep records it as interrupted, reset after that`;
+  }
+  if (UNKNOWN_OUTCOMES.has(entry.lastOutcome ?? 'released') && (entry.leaseUntil ?? 0) > now)
+    return `attempt ${entry.attempts}'s outcome is unknown until ${new Date(entry.leaseUntil ?? 0).toISOString()}`;
+  return undefined;
+}
+
+/** Outcomes after which DataArts certainly did not rerun the failure the attempt answered. */
+const NOT_RERUN: ReadonlySet<string> = new Set(['rejected', 'not-found', 'released']);
+
+/**
+ * The entry after a reset: no attempts counted, no backoff, the exhausted report
+ * cleared, the cleared attempts archived in `resets`. The failure the last attempt
+ * answered stays answered (it is never rerun twice) unless that attempt certainly did
+ * not rerun it (refused, not found, released): then that failure may be claimed again.
+ */
+export function resetEntry(entry: HistoryEntry, request: ResetRequest): HistoryEntry {
+  const { exhaustedReportedAt: _reported, ...rest } = structuredClone(entry);
+  const record: ResetRecord = {
+    at: request.now,
+    by: request.by,
+    reason: request.reason,
+    attempts: entry.attempts,
+    outcomes: structuredClone(entry.outcomes),
+  };
+  const notRerun = entry.lastOutcome !== undefined && NOT_RERUN.has(entry.lastOutcome);
+  return {
+    ...rest,
+    attempts: 0,
+    outcomes: {},
+    notBefore: request.now,
+    ...(notRerun ? { failureAt: entry.previousFailureAt ?? 0 } : {}),
+    resets: [...(entry.resets ?? []), record],
+  };
+}
+
+export function applyReset(state: LedgerState, key: InstanceKey, request: ResetRequest): ResetResult {
+  const id = keyString(key);
+  const entry: HistoryEntry | undefined = state.instances[id];
+  const refusal = resetRefusal(entry, request.now);
+  if (refusal || !entry) return { status: 'refused', reason: refusal ?? 'no ledger entry' };
+  const next = resetEntry(entry, request);
+  state.instances[id] = next;
+  return { status: 'reset', entry: structuredClone(next) };
+}
+
+/** Rules of `LedgerRecovery` (lib/ledger/recovery.ts) for the file and memory ledgers. */
+export function awaitingEntries(state: LedgerState, target: string): LedgerEntry[] {
+  return Object.values(state.instances)
+    .filter(
+      (entry) =>
+        entry.target === target &&
+        entry.lastOutcome === 'restarted' &&
+        entry.outcomes[String(entry.attempts)]?.recovery === undefined,
+    )
+    .map((entry) => structuredClone(entry));
+}
+
+export function applyMarkRecovery(
+  state: LedgerState,
+  key: InstanceKey,
+  attempt: number,
+  verdict: 'recovered' | 'failed-again',
+  now: number,
+): boolean {
+  const entry = state.instances[keyString(key)];
+  const record = entry?.outcomes[String(attempt)];
+  if (!entry || entry.attempts !== attempt || entry.lastOutcome !== 'restarted') return false;
+  if (record?.outcome !== 'restarted' || record.recovery !== undefined) return false;
+  record.recovery = verdict;
+  record.judgedAt = now;
+  return true;
+}
+
+/** Verdicts per job, counted over the entries the ledger still holds (its retention). */
+export function jobRecoveryCounts(
+  state: LedgerState,
+  target: string,
+  jobNames: readonly string[],
+): Map<string, { recovered: number; failedAgain: number }> {
+  const wanted = new Set(jobNames);
+  const out = new Map<string, { recovered: number; failedAgain: number }>();
+  for (const entry of Object.values(state.instances)) {
+    if (entry.target !== target || !wanted.has(entry.jobName)) continue;
+    for (const record of Object.values(entry.outcomes)) {
+      if (record.recovery === undefined) continue;
+      const counts = out.get(entry.jobName) ?? { recovered: 0, failedAgain: 0 };
+      if (record.recovery === 'recovered') counts.recovered++;
+      else counts.failedAgain++;
+      out.set(entry.jobName, counts);
+    }
+  }
+  return out;
 }

@@ -36,6 +36,10 @@ export interface AttemptRecord {
   at: number;
   outcome: AttemptOutcome;
   code?: string;
+  /** What became of a `restarted` attempt's rerun, recorded once by a later sweep (lib/ledger/recovery.ts). */
+  recovery?: 'recovered' | 'failed-again';
+  /** When that verdict was recorded (this tool's clock). */
+  judgedAt?: number;
 }
 
 export interface LedgerEntry extends InstanceKey {

@@ -41,6 +41,11 @@ export interface Messages {
   wouldRestart(n: number): string;
   deferred(n: number): string;
   attempts(used: number, max: number): string;
+  lastFailure(message: string): string;
+  recoveredLine(recovered: number, judged: number): string;
+  recoveries(n: number): string;
+  notHelping(n: number): string;
+  notHelpingLine(job: string, failedAgain: number): string;
   attempt(n: number, max: number): string;
   stormLine(target: string, reason: string): string;
   ongoingSince(time: string): string;
@@ -85,6 +90,11 @@ const en: Messages = {
   wouldRestart: (n) => `Would restart (${n})`,
   deferred: (n) => `Deferred to the next sweep (${n})`,
   attempts: (used, max) => `${used}/${max} attempts used`,
+  lastFailure: (message) => `; last failure: ${message}`,
+  recoveredLine: (recovered, judged) => `${recovered} of ${judged} reruns since the last sweep recovered`,
+  recoveries: () => 'Reruns of earlier sweeps',
+  notHelping: (n) => `Reruns have not helped these jobs: consider a rule (${n})`,
+  notHelpingLine: (job, failedAgain) => `${job}: 0 of ${failedAgain} reruns recovered`,
   attempt: (n, max) => `attempt ${n}/${max}`,
   stormLine: (target, reason) => `${target}: ${reason}; look for a shared cause (cluster, source, storage)`,
   ongoingSince: (time) => `(still failing, since ${time})`,
@@ -127,6 +137,11 @@ const zhCN: Messages = {
   wouldRestart: (n) => `将重跑（${n}）`,
   deferred: (n) => `顺延到下次巡检（${n}）`,
   attempts: (used, max) => `已用 ${used}/${max} 次`,
+  lastFailure: (message) => `；最后一次失败：${message}`,
+  recoveredLine: (recovered, judged) => `自上次巡检以来的 ${judged} 次重跑中有 ${recovered} 次已恢复`,
+  recoveries: () => '此前重跑的结果',
+  notHelping: (n) => `重跑对这些作业无效，建议添加规则（${n}）`,
+  notHelpingLine: (job, failedAgain) => `${job}：${failedAgain} 次重跑均未恢复`,
   attempt: (n, max) => `第 ${n}/${max} 次`,
   stormLine: (target, reason) => `${target}：${reason}；请排查共同原因（集群、数据源、存储）`,
   ongoingSince: (time) => `（仍未恢复，始于 ${time}）`,

@@ -1,4 +1,4 @@
-import type { SweepReport } from '../sweep/report';
+import { REPORT_SCHEMA_VERSION, type SweepReport } from '../sweep/report';
 
 const calls = { list: 2, show: 0, restart: 3, retries: 0, throttled: 0 };
 const target = (name: string) => ({
@@ -25,6 +25,7 @@ export function sampleReport(startedAt: string): SweepReport {
     instanceId,
   });
   return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
     sweepId: '00000000-test-4000-8000-000000000000',
     dryRun: false,
     startedAt,

@@ -15,7 +15,9 @@ export const SECTION_ORDER = [
   'resolved',
   'unconfirmed',
   'instance-errors',
+  'not-helping',
   'restarted',
+  'recovery',
   'would-restart',
   'deferred',
 ] as const;
@@ -130,7 +132,10 @@ function buildSections(report: SweepReport, m: Messages, plan: NoticePlan, zone:
     section(
       'exhausted',
       (n) => m.exhausted(n, report.dryRun),
-      report.exhausted.map((e) => `${m.place(e)}: ${m.attempts(e.attempts, e.maxAttempts)}`),
+      report.exhausted.map(
+        (e) =>
+          `${m.place(e)}: ${m.attempts(e.attempts, e.maxAttempts)}${e.lastError ? m.lastFailure(e.lastError) : ''}`,
+      ),
     ),
     section(
       'storms',
@@ -153,10 +158,18 @@ function buildSections(report: SweepReport, m: Messages, plan: NoticePlan, zone:
       instanceErrors.map((e) => `${m.place(e)}: ${e.code}: ${e.message}`),
     ),
     section(
+      'not-helping',
+      m.notHelping,
+      (report.notHelping ?? []).map(
+        (j) => `${m.place({ target: j.target })} / ${m.notHelpingLine(j.jobName, j.failedAgain)}`,
+      ),
+    ),
+    section(
       'restarted',
       m.restarted,
       report.restarted.map((r) => `${m.place(r)}: ${m.attempt(r.attempt, r.maxAttempts)}`),
     ),
+    section('recovery', m.recoveries, recoveryLines(report, m)),
     section(
       'would-restart',
       m.wouldRestart,
@@ -168,6 +181,18 @@ function buildSections(report: SweepReport, m: Messages, plan: NoticePlan, zone:
       report.deferred.length ? [m.deferredNote] : [],
     ),
   ];
+}
+
+/** 'N of M reruns since the last sweep recovered', when earlier reruns were judged. */
+function recoveryLines(report: SweepReport, m: Messages): string[] {
+  const judged = report.targets.reduce(
+    (sum, t) => ({
+      recovered: sum.recovered + (t.recovery?.recovered ?? 0),
+      all: sum.all + (t.recovery ? t.recovery.recovered + t.recovery.failedAgain : 0),
+    }),
+    { recovered: 0, all: 0 },
+  );
+  return judged.all === 0 ? [] : [m.recoveredLine(judged.recovered, judged.all)];
 }
 
 /**

@@ -3,6 +3,7 @@ import { type Instance, MANUAL_INSTANCE_TYPE, RESTARTABLE_STATUSES } from '../da
 import { type LedgerEntry, UNKNOWN_OUTCOMES } from '../ledger/ledger';
 import { isoTime } from '../util/time';
 import { type Decision, skip } from './decision';
+import { judgeMessage } from './failure-rules';
 import { jobSelected } from './rules';
 
 /** Statuses that mean the instance is fine or still busy (not a failure). */
@@ -79,6 +80,8 @@ export function decide(
       ruleName,
     );
   }
+  const failure = judgeMessage(instance, rule);
+  if (!failure.retry) return skip('non-retryable-failure', failure.detail, ruleName);
 
   const failedAt = failureTime(instance);
   if (failedAt === undefined) return skip('no-failure-time', undefined, ruleName);

@@ -8,6 +8,8 @@ export const SKIP_REASONS = {
   excluded: 'the job is not selected by policy.jobs / policy.excludeJobs',
   'disabled-by-rule': 'a rule disables retries for this job',
   'operator-override': 'an operator set force-success or ignore-success',
+  'non-retryable-failure':
+    'the failure matches a rule that says it will fail again (neverRetryOn, retryOn, node types)',
   'budget-exhausted': 'every allowed attempt was used',
   'in-flight': 'an attempt is in flight: the sweep that claimed it still holds its lease',
   'outcome-unknown': 'the last attempt’s outcome is unknown: waiting until DataArts shows what it did',

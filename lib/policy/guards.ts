@@ -35,14 +35,18 @@ export function detectStorm(
       reason: `${failedJobs} distinct jobs failed (limit ${guard.maxFailedJobs})`,
     };
   }
-  if (totalInstances !== undefined && totalInstances >= guard.minInstances) {
-    const ratio = failed.length / totalInstances;
+  // The count is a separate request (and a server's total may under-report): the window
+  // holds at least the failures listed in it, so the ratio never exceeds 100%.
+  const total = totalInstances === undefined ? undefined : Math.max(totalInstances, failed.length);
+  if (total !== undefined && total >= guard.minInstances) {
+    const ratio = failed.length / total;
     if (ratio > guard.maxFailedRatio) {
       const pct = (n: number) => `${Math.round(n * 100)}%`;
+      const counted = total === totalInstances ? '' : ` (the count said ${totalInstances})`;
       return {
         ...verdict,
         suspected: true,
-        reason: `${failed.length} of ${totalInstances} instances failed (${pct(ratio)} > ${pct(guard.maxFailedRatio)})`,
+        reason: `${failed.length} of ${total} instances failed (${pct(ratio)} > ${pct(guard.maxFailedRatio)})${counted}`,
       };
     }
   }

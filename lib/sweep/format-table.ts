@@ -1,5 +1,25 @@
+import { NO_COLOUR, type Palette } from '../cli/colour';
+import { layoutTable } from '../cli/layout';
+import { relativeTime } from '../cli/relative-time';
+import { type Locale, MESSAGES } from '../notify/i18n';
+import { formatTime } from '../notify/time-format';
 import type { Outcome } from '../policy/decision';
+import { shortFailure } from '../policy/failure-rules';
 import type { DecisionRecord, SweepReport } from './report';
+
+/** How a report is shown: the defaults are the plain, stable output of a pipe. */
+export interface TableOptions {
+  locale?: Locale;
+  /** IANA zone of the times shown (display.timeZone). */
+  timeZone?: string;
+  /** Terminal columns: lines are cut to fit. Unset when piped. */
+  width?: number;
+  palette?: Palette;
+  /** One row per instance even where many share an outcome (--all). */
+  all?: boolean;
+  /** Adds relative times ("in 3 min") to the times shown; only for a person at a terminal. */
+  now?: number;
+}
 
 /** Outcomes listed first in the table: what was done, then what needs attention. */
 const ORDER = [
@@ -16,107 +36,189 @@ const ORDER = [
   'backing-off',
 ] as const satisfies readonly Outcome[];
 
+/** Each of these rows matters on its own: never grouped. */
+const NEVER_GROUPED: ReadonlySet<Outcome> = new Set(['restarted', 'dry-run', 'error', 'budget-exhausted']);
+/** More rows than this with one outcome on one target become one row (unless --all). */
+const GROUP_OVER = 5;
+
+/** Column names; every other word comes from the notifications' messages (lib/notify/i18n.ts). */
+const HEADERS: Record<Locale, { targets: string[]; decisions: string[]; dryRun: string; jobs: string }> = {
+  en: {
+    targets: [
+      'TARGET',
+      'WORKSPACE',
+      'LISTED',
+      'RESTARTED',
+      'SKIPPED',
+      'DEFERRED',
+      'ERRORS',
+      'STORM',
+      'API CALLS',
+    ],
+    decisions: ['OUTCOME', 'TARGET', 'JOB', 'INSTANCE', 'ATTEMPT', 'WHY'],
+    dryRun: '[DRY RUN: nothing restarted, nothing recorded]',
+    jobs: 'jobs',
+  },
+  'zh-CN': {
+    targets: ['目标', '工作空间', '列出', '已重跑', '跳过', '顺延', '错误', '风暴', 'API 调用'],
+    decisions: ['结果', '目标', '作业', '实例', '次数', '原因'],
+    dryRun: '[演练：未重跑，未记录]',
+    jobs: '个作业',
+  },
+};
+
 function rank(outcome: Outcome): number {
   const index = (ORDER as readonly Outcome[]).indexOf(outcome);
   return index < 0 ? ORDER.length : index;
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => [...(row[column] ?? '')].length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) =>
-          column === row.length - 1 ? cell : cell.padEnd(widths[column]! + (cell.length - [...cell].length)),
-        )
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+const ISO_TIME = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g;
+
+/** Times in a detail in the display zone, with how far away they are on a terminal. */
+function localTimes(text: string, options: TableOptions): string {
+  return text.replace(ISO_TIME, (iso) => {
+    const at = Date.parse(iso);
+    const shown = formatTime(at, options.timeZone ?? 'UTC');
+    return options.now === undefined
+      ? shown
+      : `${shown} (${relativeTime(at, options.now, options.locale ?? 'en')})`;
+  });
 }
 
-/** A readable summary of a sweep: totals per target, then one line per decision with its reason. */
-export function formatTable(report: SweepReport): string {
-  const lines: string[] = [];
-  lines.push(
-    `dataarts-autoretry sweep ${report.sweepId.slice(0, 8)} at ${report.startedAt}${report.dryRun ? '  [DRY RUN: nothing restarted, nothing recorded]' : ''}`,
+function paintOutcome(cell: string, palette: Palette): string {
+  const outcome = cell.trim().split(' ')[0];
+  if (outcome === 'restarted' || outcome === 'would-restart') return palette.green(cell);
+  if (outcome === 'error' || outcome === 'target-halted') return palette.red(cell);
+  if (outcome === 'budget-exhausted' || outcome === 'storm-guard') return palette.yellow(cell);
+  return palette.dim(cell);
+}
+
+function targetRows(report: SweepReport, locale: Locale): string[][] {
+  return [
+    HEADERS[locale].targets,
+    ...report.targets.map((t) => {
+      const restarted = (t.counts.restarted ?? 0) + (t.counts['dry-run'] ?? 0);
+      const deferred = t.counts.deferred ?? 0;
+      const errors = t.counts.error ?? 0;
+      const skipped = Object.values(t.counts).reduce((a, b) => a + b, 0) - restarted - deferred - errors;
+      return [
+        t.target,
+        t.workspace,
+        String(t.listed),
+        report.dryRun ? `${restarted} (would)` : String(restarted),
+        String(skipped),
+        String(deferred),
+        t.error ? `${errors} + ${t.error.code}` : String(errors),
+        t.storm.suspected ? 'SUSPECTED' : 'no',
+        String(t.apiCalls.list + t.apiCalls.show + t.apiCalls.restart),
+      ];
+    }),
+  ];
+}
+
+const outcomeName = (d: DecisionRecord) => (d.outcome === 'dry-run' ? 'would-restart' : d.outcome);
+
+function decisionRow(d: DecisionRecord, options: TableOptions): string[] {
+  const attempt = d.attempt === undefined ? '' : `${d.attempt}/${d.maxAttempts}`;
+  const failure = shortFailure(d);
+  const why = failure ? `${d.detail} [${failure}]` : d.detail;
+  return [outcomeName(d), d.target, d.jobName, d.instanceId, attempt, localTimes(why, options)];
+}
+
+/** Decision rows, with runs of one outcome on one target folded into one row unless --all. */
+function decisionRows(decisions: readonly DecisionRecord[], options: TableOptions): string[][] {
+  const sorted = [...decisions].sort(
+    (a, b) =>
+      rank(a.outcome) - rank(b.outcome) ||
+      a.target.localeCompare(b.target) ||
+      a.jobName.localeCompare(b.jobName),
   );
-  lines.push('');
-  lines.push(
-    table([
-      ['TARGET', 'WORKSPACE', 'LISTED', 'RESTARTED', 'SKIPPED', 'DEFERRED', 'ERRORS', 'STORM', 'API CALLS'],
-      ...report.targets.map((t) => {
-        const restarted = (t.counts.restarted ?? 0) + (t.counts['dry-run'] ?? 0);
-        const deferred = t.counts.deferred ?? 0;
-        const errors = t.counts.error ?? 0;
-        const skipped = Object.values(t.counts).reduce((a, b) => a + b, 0) - restarted - deferred - errors;
-        return [
-          t.target,
-          t.workspace,
-          String(t.listed),
-          report.dryRun ? `${restarted} (would)` : String(restarted),
-          String(skipped),
-          String(deferred),
-          t.error ? `${errors} + ${t.error.code}` : String(errors),
-          t.storm.suspected ? 'SUSPECTED' : 'no',
-          String(t.apiCalls.list + t.apiCalls.show + t.apiCalls.restart),
-        ];
-      }),
-    ]),
-  );
-  const decisions = [...report.decisions].sort(
-    (a, b) => rank(a.outcome) - rank(b.outcome) || a.jobName.localeCompare(b.jobName),
-  );
-  if (decisions.length > 0) {
-    lines.push('');
-    lines.push(
-      table([
-        ['OUTCOME', 'TARGET', 'JOB', 'INSTANCE', 'ATTEMPT', 'WHY'],
-        ...decisions.map((d: DecisionRecord) => [
-          d.outcome === 'dry-run' ? 'would-restart' : d.outcome,
-          d.target,
-          d.jobName,
-          d.instanceId,
-          d.attempt === undefined ? '' : `${d.attempt}/${d.maxAttempts}`,
-          d.detail,
-        ]),
-      ]),
-    );
+  const groups = new Map<string, DecisionRecord[]>();
+  for (const d of sorted) {
+    const key = `${d.outcome}\u0000${d.target}`;
+    // Appended in place: copying the group per row made a 200,000-row table quadratic.
+    const group = groups.get(key);
+    if (group) group.push(d);
+    else groups.set(key, [d]);
   }
+  const words = HEADERS[options.locale ?? 'en'];
+  return [...groups.values()].flatMap((group) => {
+    const [first] = group as [DecisionRecord];
+    if (options.all || group.length <= GROUP_OVER || NEVER_GROUPED.has(first.outcome))
+      return group.map((d) => decisionRow(d, options));
+    const jobs = new Set(group.map((d) => d.jobName)).size;
+    const across = options.locale === 'zh-CN' ? `${jobs} ${words.jobs}` : `across ${jobs} ${words.jobs}`;
+    const hint = options.locale === 'zh-CN' ? '（--all 逐条列出）' : ' (--all lists each)';
+    return [
+      [
+        `${outcomeName(first)} ×${group.length}`,
+        first.target,
+        across,
+        '',
+        '',
+        `${localTimes(first.detail, options)}${hint}`,
+      ],
+    ];
+  });
+}
+
+/** Storms, exhausted budgets, unconfirmed attempts and target errors, each under its heading. */
+function sections(report: SweepReport, options: TableOptions, palette: Palette): string[] {
+  const m = MESSAGES[options.locale ?? 'en'];
+  const lines: string[] = [];
   for (const t of report.targets) {
     if (t.storm.suspected)
-      lines.push(
-        '',
-        `STORM SUSPECTED on ${t.target}: ${t.storm.reason}. Nothing was restarted there; see the runbook.`,
-      );
+      lines.push('', palette.yellow(`${m.storm}: ${m.stormLine(t.target, t.storm.reason ?? '')}`));
   }
   if (report.exhausted.length > 0) {
-    lines.push(
-      '',
-      report.dryRun
-        ? 'Retry budget exhausted (would be reported as exhausted by a real sweep):'
-        : 'Retry budget exhausted (needs a human):',
-    );
+    lines.push('', palette.yellow(`${m.exhausted(report.exhausted.length, report.dryRun)}:`));
     for (const e of report.exhausted)
-      lines.push(
-        `  ${e.target}/${e.workspace}  ${e.jobName}  instance ${e.instanceId}  (${e.attempts}/${e.maxAttempts} attempts, last attempt: ${e.lastOutcome ?? 'n/a'})`,
-      );
+      lines.push(`  ${m.place(e)}: ${m.attempts(e.attempts, e.maxAttempts)}, ${e.lastOutcome ?? 'n/a'}`);
   }
   if (report.unconfirmed.length > 0) {
-    lines.push('', 'Unconfirmed attempts (counted; the restart may or may not have happened):');
+    lines.push('', `${m.unconfirmed(report.unconfirmed.length)}:`);
     for (const u of report.unconfirmed)
-      lines.push(
-        `  ${u.target}  ${u.jobName}  instance ${u.instanceId}  attempt ${u.attempt}/${u.maxAttempts}  ${u.code}`,
-      );
+      lines.push(`  ${m.place(u)}: ${m.attempt(u.attempt, u.maxAttempts)}, ${u.code}`);
   }
   const targetErrors = report.errors.filter((e) => e.instanceId === undefined);
   if (targetErrors.length > 0) {
-    lines.push('', 'Errors:');
+    lines.push('', palette.red(`${m.targetErrors(targetErrors.length)}:`));
     for (const e of targetErrors) lines.push(`  ${e.target}: ${e.code}: ${e.message}`);
   }
+  return lines;
+}
+
+/** A readable summary of a sweep: totals per target, then one line per decision with its reason. */
+export function formatTable(report: SweepReport, options: TableOptions = {}): string {
+  const locale = options.locale ?? 'en';
+  const palette = options.palette ?? NO_COLOUR;
+  const m = MESSAGES[locale];
+  const at = options.timeZone ? formatTime(Date.parse(report.startedAt), options.timeZone) : report.startedAt;
+  const banner = report.dryRun ? `  ${palette.yellow(HEADERS[locale].dryRun)}` : '';
+  const lines = [
+    palette.bold(`dataarts-autoretry sweep ${report.sweepId.slice(0, 8)} at ${at}`) + banner,
+    '',
+  ];
+  const width = options.width;
+  lines.push(layoutTable(targetRows(report, locale), { ...(width ? { width } : {}), flexible: [0, 1] }));
+  if (report.decisions.length > 0) {
+    const rows = [HEADERS[locale].decisions, ...decisionRows(report.decisions, options)];
+    const paint = (cell: string, column: number, row: number) =>
+      column === 0 && row > 0 ? paintOutcome(cell, palette) : cell;
+    lines.push('', layoutTable(rows, { ...(width ? { width } : {}), flexible: [5, 2, 1], paint }));
+  }
+  lines.push(...sections(report, options, palette));
+  const counts = m.counts({
+    restarted: report.restarted.length,
+    exhausted: report.exhausted.length,
+    errors: report.errors.length,
+    unconfirmed: report.unconfirmed.length,
+    deferred: report.deferred.length,
+    dryRun: report.dryRun,
+  });
   lines.push(
     '',
-    `${report.restarted.length} restarted, ${report.exhausted.length} exhausted, ${report.errors.length} errors, ${report.deferred.length} deferred in ${report.durationMs} ms`,
+    `${counts}${locale === 'zh-CN' ? `，耗时 ${report.durationMs} 毫秒` : ` in ${report.durationMs} ms`}`,
   );
   return `${lines.join('\n')}\n`;
 }

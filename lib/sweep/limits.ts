@@ -57,14 +57,48 @@ export async function applyLimits(
   still.forEach((p, i) => {
     p.decision = limited[i] ?? p.decision;
   });
-  // A dry run claims nothing, so it charges the sweep cap here for what it would restart.
-  if (input.dryRun)
-    input.sweepBudget.remaining -= limited.filter(
-      (d) => d.action === 'skip' && d.reason === 'dry-run',
-    ).length;
+  await applyShare(input, planned, result);
   // Same priority as the caps: fewest attempts used, then the oldest failure, go first.
   const toRestart = planned
     .filter(wantsRestart)
     .sort((a, b) => byRestartPriority(candidate(a), candidate(b)));
+  // Hourly slots beyond the share go back now, not after the restarts: a sweep that dies
+  // meanwhile would otherwise hold them for the rest of the hour.
+  if (reserved > toRestart.length) {
+    const spare = reserved - toRestart.length;
+    reserved = toRestart.length;
+    // Unreturned slots only make this hour's cap stricter (the safe side); the claims
+    // that follow find out whether the ledger still writes.
+    await input.ledger.releaseHourly(input.target.name, now, spare).catch((error: unknown) => {
+      input.logger.warn('hourly slots not returned', { target: input.target.name, error: String(error) });
+    });
+  }
   return { toRestart, reserved };
+}
+
+/** Would this instance take a slot of the sweep cap (in a dry run: would it have)? */
+const takesSlot = (p: Planned) =>
+  p.decision.action === 'restart' || (p.decision.action === 'skip' && p.decision.reason === 'dry-run');
+
+/**
+ * Trims this target's restarts to its fair share of the sweep cap (fair-share.ts):
+ * the ones beyond it become `sweep-cap`, lowest priority first. Reports which cap
+ * held the target back. A dry run claims nothing, so it charges the sweep cap here.
+ */
+async function applyShare(input: TargetSweepInput, planned: Planned[], result: TargetSweepResult) {
+  const going = planned.filter(takesSlot).sort((a, b) => byRestartPriority(candidate(a), candidate(b)));
+  const share = input.fairShare ? await input.fairShare(going.map(candidate)) : going.length;
+  for (const p of going.slice(share)) {
+    const { attempt, maxAttempts, rule } = p.decision as Candidate['decision'];
+    p.decision = skip('sweep-cap', `beyond this target's fair share (${share}) of the sweep cap`, {
+      attempt,
+      maxAttempts,
+      rule,
+    });
+  }
+  if (input.dryRun) input.sweepBudget.remaining -= Math.min(share, going.length);
+  const capped = (reason: string) =>
+    planned.some((p) => p.decision.action === 'skip' && p.decision.reason === reason);
+  if (capped('sweep-cap')) result.report.limitedBy = 'sweep-cap';
+  else if (capped('hourly-cap')) result.report.limitedBy = 'hourly-cap';
 }

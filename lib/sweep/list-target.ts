@@ -1,13 +1,7 @@
-import type { ClientConfig, PolicyConfig } from '../config/types';
+import type { PolicyConfig } from '../config/types';
 import type { DataArtsClient } from '../dataarts/client';
 import type { Instance } from '../dataarts/instance';
-import {
-  countWindow,
-  describeWindow,
-  type ListGap,
-  type ListResult,
-  type TimeWindow,
-} from '../dataarts/list-instances';
+import { describeWindow, type ListGap, type TimeWindow } from '../dataarts/list-instances';
 
 /** Listed on every sweep, even when not retried, so each skip is explained. */
 const LISTED_STATUSES = ['fail', 'manual-stop', 'running-exception'];
@@ -30,45 +24,39 @@ export interface TargetListing {
 }
 
 /**
- * What one target's window holds, in as few requests as policy needs: one list per
- * status (`fail` first and alone, so wrong credentials cost one request), a count for
- * the storm guard (in pieces within `client.maxWindowMs`: the cap applies to counts
- * too), and the successes only if a rule looks for superseded failures.
+ * What one target's window holds, in as few requests as policy needs: one listing of
+ * every status wanted (the failure-like ones, those retried, and the successes only if
+ * a rule looks for superseded failures), which costs one unfiltered request per
+ * piece of the window while a piece holds less than a page and answers the storm
+ * guard's total too; fuller pieces are listed per status (see `listStatuses`).
  */
 export async function listTarget(
-  client: Pick<DataArtsClient, 'listInstances' | 'countInstances'>,
+  client: Pick<DataArtsClient, 'listInstances'>,
   window: TimeWindow,
-  config: { policy: PolicyConfig; client: Pick<ClientConfig, 'maxWindowMs'> },
+  config: { policy: PolicyConfig },
   signal?: AbortSignal,
 ): Promise<TargetListing> {
   const { policy } = config;
-  const statuses = [
-    ...new Set<string>([
-      ...LISTED_STATUSES,
-      ...policy.defaults.statuses,
-      ...policy.rules.flatMap((r) => r.overrides.statuses ?? []),
-    ]),
-  ];
-  const [first, ...others] = statuses;
-  const lists = [await client.listInstances(window, { status: first as string }, signal)];
-  lists.push(
-    ...(await Promise.all(others.map((status) => client.listInstances(window, { status }, signal)))),
-  );
+  const failureLike = new Set<string>([
+    ...LISTED_STATUSES,
+    ...policy.defaults.statuses,
+    ...policy.rules.flatMap((r) => r.overrides.statuses ?? []),
+  ]);
+  const superseded = policy.defaults.skipSuperseded || policy.rules.some((r) => r.overrides.skipSuperseded);
+  const statuses = [...failureLike, ...(superseded ? ['success'] : [])];
+  const list = await client.listInstances(window, { statuses }, signal);
   const listing: TargetListing = {
-    listed: [...new Map(lists.flatMap((l) => l.instances).map((i) => [i.instanceId, i])).values()],
-    invalid: lists.flatMap((l) => l.invalid),
-    incomplete: lists.flatMap((l, i) => describeGaps(statuses[i] as string, l.incomplete)),
-    successes: [],
+    listed: list.instances.filter((i) => failureLike.has(i.status)),
+    invalid: list.invalid,
+    incomplete: statuses.flatMap((status) =>
+      describeGaps(
+        status,
+        list.incomplete.filter((gap) => gap.status === status),
+      ),
+    ),
+    successes: superseded ? list.instances.filter((i) => i.status === 'success') : [],
   };
-  if (policy.stormGuard.enabled) {
-    const count = (piece: TimeWindow) => client.countInstances(piece, {}, signal);
-    listing.total = await countWindow(count, window, config.client.maxWindowMs);
-  }
-  if (policy.defaults.skipSuperseded || policy.rules.some((r) => r.overrides.skipSuperseded)) {
-    const successes: ListResult = await client.listInstances(window, { status: 'success' }, signal);
-    listing.successes = successes.instances;
-    listing.incomplete.push(...describeGaps('success', successes.incomplete));
-  }
+  if (policy.stormGuard.enabled) listing.total = list.total ?? 0;
   return listing;
 }
 

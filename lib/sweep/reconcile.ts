@@ -1,6 +1,8 @@
 import { INTERRUPTED } from '../ledger/ledger';
+import { cutMessage } from '../policy/failure-rules';
 import { resolveRule } from '../policy/rules';
 import { untilAborted } from '../util/abort';
+import { mapBounded } from '../util/concurrency';
 import { failTarget, type Planned, type TargetSweepInput, type TargetSweepResult } from './target-context';
 
 /**
@@ -22,12 +24,12 @@ export async function reconcileInterrupted(
     failTarget(result, input.target, error);
     return false;
   }
-  for (const entry of open) {
-    if ((entry.leaseUntil ?? 0) > now || entry.claimId === undefined) continue;
-    const first =
-      input.dryRun ||
-      (await input.ledger.markInterrupted(entry, entry.attempts, entry.claimId, now).catch(() => false));
-    if (!first) continue;
+  const over = open.filter((entry) => (entry.leaseUntil ?? 0) <= now && entry.claimId !== undefined);
+  const marked = await markBounded(input, over, (entry) =>
+    input.ledger.markInterrupted(entry, entry.attempts, entry.claimId as string, now),
+  );
+  for (const [i, entry] of over.entries()) {
+    if (!marked[i]) continue;
     const { target, workspace, jobName, instanceId } = entry;
     result.unconfirmed.push({
       target,
@@ -52,17 +54,47 @@ export async function reportExhausted(
   result: TargetSweepResult,
   now: number,
 ): Promise<void> {
-  for (const p of planned) {
-    const { decision, entry } = p;
-    if (decision.action !== 'skip' || decision.reason !== 'budget-exhausted' || !entry) continue;
-    if (entry.exhaustedReportedAt !== undefined) continue;
-    const first = input.dryRun || (await input.ledger.markExhausted(p.key, now).catch(() => false));
-    if (!first) continue;
+  const fresh = planned.filter(
+    ({ decision, entry }) =>
+      decision.action === 'skip' &&
+      decision.reason === 'budget-exhausted' &&
+      entry !== undefined &&
+      entry.exhaustedReportedAt === undefined,
+  );
+  const marked = await markBounded(input, fresh, (p) => input.ledger.markExhausted(p.key, now));
+  for (const [i, p] of fresh.entries()) {
+    const { entry } = p;
+    if (!marked[i] || !entry) continue;
     result.exhausted.push({
       ...p.key,
       attempts: entry.attempts,
       maxAttempts: p.rule.maxAttempts,
       ...(entry.lastOutcome ? { lastOutcome: entry.lastOutcome } : {}),
+      // What the last failure was: the first thing the human it goes to needs.
+      ...(p.instance.errorMessage ? { lastError: cutMessage(p.instance.errorMessage) } : {}),
     });
   }
+}
+
+/** Ledger writes in flight at once for interrupted and exhausted marks. */
+const MARK_CONCURRENCY = 8;
+
+/**
+ * One conditional write per item (DynamoDB has no conditional batch write that
+ * dynalite or the file ledger share), `MARK_CONCURRENCY` at a time, none started at or
+ * after the deadline: 10,000 marks one at a time kept a sweep with a 5 s deadline
+ * running for 18.5 s. An item not marked now is marked and reported by a later sweep
+ * (the mark is what makes the report happen exactly once). A dry run marks nothing
+ * and reports all. Returns, per item, whether this sweep marked it first.
+ */
+async function markBounded<T>(
+  input: TargetSweepInput,
+  items: readonly T[],
+  mark: (item: T) => Promise<boolean>,
+): Promise<boolean[]> {
+  if (input.dryRun) return items.map(() => true);
+  return mapBounded(items, MARK_CONCURRENCY, async (item) => {
+    if (input.signal?.aborted || input.now() >= input.deadline) return false;
+    return mark(item).catch(() => false);
+  });
 }

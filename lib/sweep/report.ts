@@ -37,6 +37,15 @@ const DecisionRecordSchema = v.object({
   attempt: v.exactOptional(count),
   maxAttempts: v.exactOptional(count),
   until: v.exactOptional(v.pipe(time, v.description('When the instance becomes eligible (backing-off).'))),
+  errorMessage: v.exactOptional(
+    v.pipe(text, v.description("DataArts' errorMessage of the failure, cut to 300 characters.")),
+  ),
+  failedNode: v.exactOptional(
+    v.pipe(
+      v.object({ name: text, type: v.exactOptional(text) }),
+      v.description('The failed node, where its details were read (a rule on node types).'),
+    ),
+  ),
 });
 export type DecisionRecord = v.InferOutput<typeof DecisionRecordSchema>;
 
@@ -48,8 +57,24 @@ const ExhaustedItemSchema = v.object({
   attempts: count,
   maxAttempts: count,
   lastOutcome: v.exactOptional(text),
+  lastError: v.exactOptional(
+    v.pipe(text, v.description('The errorMessage of the last failure as listed, cut to 300 characters.')),
+  ),
 });
 export type ExhaustedItem = v.InferOutput<typeof ExhaustedItemSchema>;
+
+const NotHelpingItemSchema = v.object({
+  target: text,
+  jobName: text,
+  recovered: count,
+  failedAgain: count,
+});
+export type NotHelpingItem = v.InferOutput<typeof NotHelpingItemSchema>;
+
+const RecoveryCountsSchema = v.pipe(
+  v.object({ recovered: count, failedAgain: count, pending: count }),
+  v.description('Reruns of earlier sweeps judged by this one: recovered, failed again, no verdict yet.'),
+);
 
 const UnconfirmedItemSchema = v.object({
   ...InstanceRefEntries,
@@ -94,6 +119,12 @@ const StormVerdictSchema = v.object({
   failedInstances: count,
   totalInstances: v.exactOptional(count),
   reason: v.exactOptional(text),
+  ignored: v.exactOptional(
+    v.pipe(
+      v.boolean(),
+      v.description('The sweep was run with ignoreStormGuard: `reason` says what would have stopped it.'),
+    ),
+  ),
 });
 
 const TargetReportSchema = v.object({
@@ -106,6 +137,15 @@ const TargetReportSchema = v.object({
   counts: CountsSchema,
   apiCalls: ApiCallsSchema,
   durationMs: count,
+  recovery: v.exactOptional(RecoveryCountsSchema),
+  limitedBy: v.exactOptional(
+    v.pipe(
+      v.picklist(['sweep-cap', 'hourly-cap']),
+      v.description(
+        'A cap held back restarts this target wanted: its fair share of the sweep cap (shared round-robin by priority over the targets), or its hourly cap.',
+      ),
+    ),
+  ),
   error: v.exactOptional(
     v.pipe(
       v.object({ code: text, message: text }),
@@ -115,14 +155,30 @@ const TargetReportSchema = v.object({
 });
 export type TargetReport = v.InferOutput<typeof TargetReportSchema>;
 
+/**
+ * The version of the report's shape: raised on any change a reader could trip on (a
+ * field removed, renamed or retyped); new optional fields keep it.
+ */
+export const REPORT_SCHEMA_VERSION = 1;
+
 export const SweepReportSchema = v.pipe(
   v.object({
+    schemaVersion: v.pipe(
+      v.literal(REPORT_SCHEMA_VERSION),
+      v.description('The version of this shape; raised only by a change readers could trip on.'),
+    ),
     sweepId: text,
     dryRun: v.boolean(),
     startedAt: time,
     finishedAt: time,
     durationMs: count,
     storm: v.pipe(v.boolean(), v.description('A storm was suspected on at least one target.')),
+    stormGuardIgnored: v.exactOptional(
+      v.pipe(
+        v.literal(true),
+        v.description('This one-off sweep was run with ignoreStormGuard (--ignore-storm-guard).'),
+      ),
+    ),
     totals: CountsSchema,
     targets: v.array(TargetReportSchema),
     restarted: v.array(RestartedItemSchema),
@@ -135,9 +191,40 @@ export const SweepReportSchema = v.pipe(
       v.description('Attempts whose effect is unknown: counted, not confirmed.'),
     ),
     deferred: v.array(InstanceRefSchema),
+    recovered: v.exactOptional(
+      v.pipe(
+        v.array(InstanceRefSchema),
+        v.description(
+          'Reruns of earlier sweeps that recovered (the instance then succeeded), each recorded once.',
+        ),
+      ),
+    ),
+    notHelping: v.exactOptional(
+      v.pipe(
+        v.array(NotHelpingItemSchema),
+        v.description(
+          'Jobs whose reruns recovered 0 of 3 or more over the ledger retention: consider a rule. Named when a new verdict arrives.',
+        ),
+      ),
+    ),
     errors: v.array(ErrorItemSchema),
     decisions: v.array(DecisionRecordSchema),
     apiCalls: ApiCallsSchema,
+    truncated: v.exactOptional(
+      v.pipe(
+        v.object({
+          budgetBytes: count,
+          omitted: v.record(
+            v.picklist(['errors', 'exhausted', 'restarted', 'unconfirmed', 'decisions', 'deferred']),
+            count,
+          ),
+          detail: text,
+        }),
+        v.description(
+          "Set on the Lambda's response when the whole report would not fit `budgetBytes`: counts and targets are whole, `omitted` says how many items each list left out, `detail` where they all are (the function's log).",
+        ),
+      ),
+    ),
     ledgerRetries: v.pipe(
       count,
       v.description(

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Config, TargetConfig } from '../config/types';
 import type { Ledger } from '../ledger/ledger';
 import { type Logger, silentLogger } from '../log';
-import { mapBounded } from '../util/concurrency';
+import { Semaphore } from '../util/concurrency';
 import type { Clock } from '../util/time';
 import { isoTime } from '../util/time';
-import { addCounts, type SweepReport } from './report';
-import { sweepTarget, type TargetApi } from './target-sweep';
+import { ShareCoordinator } from './fair-share';
+import { addCounts, REPORT_SCHEMA_VERSION, type SweepReport } from './report';
+import { sweepTarget, type TargetApi, type TargetSweepResult } from './target-sweep';
 
 export interface SweepDeps {
   config: Config;
@@ -29,6 +30,8 @@ export interface SweepOptions {
   sweepId?: string;
   /** How many targets are swept at once. */
   targetConcurrency?: number;
+  /** A one-off sweep that restarts although a storm is suspected (the report says so). */
+  ignoreStormGuard?: boolean;
 }
 
 /**
@@ -55,38 +58,23 @@ export function leaseMs(client: Config['client']): number {
  * SweepReport that explains every listed failed instance.
  */
 export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Promise<SweepReport> {
-  const { config, clock } = deps;
+  const { clock } = deps;
   const logger = deps.logger ?? silentLogger;
   const startedAt = clock.now();
   const wallStart = performance.now();
   const dryRun = options.dryRun ?? false;
-  const sweepBudget = { remaining: config.policy.maxRestartsPerSweep };
   const ledgerRetriesBefore = deps.ledger.stats?.retries ?? 0;
-  const results = await mapBounded(deps.targets, options.targetConcurrency ?? 4, ({ target, client }) =>
-    sweepTarget({
-      config,
-      target,
-      client,
-      ledger: deps.ledger,
-      now: () => clock.now(),
-      random: deps.random ?? Math.random,
-      dryRun,
-      deadline: options.deadline ?? Number.POSITIVE_INFINITY,
-      ...(options.signal ? { signal: options.signal } : {}),
-      attemptBudgetMs: attemptWorstCaseMs(config.client),
-      leaseMs: leaseMs(config.client),
-      sweepBudget,
-      logger,
-    }),
-  );
+  const results = await sweepTargets(deps, options, logger);
 
   const report: SweepReport = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
     sweepId: options.sweepId ?? randomUUID(),
     dryRun,
     startedAt: isoTime(startedAt),
     finishedAt: '',
     durationMs: 0,
     storm: results.some((r) => r.report.storm.suspected),
+    ...(options.ignoreStormGuard ? { stormGuardIgnored: true as const } : {}),
     totals: {},
     targets: results.map((r) => r.report),
     restarted: results.flatMap((r) => r.restarted),
@@ -97,6 +85,8 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
         .filter((d) => d.outcome === 'deferred')
         .map(({ target, workspace, jobName, instanceId }) => ({ target, workspace, jobName, instanceId })),
     ),
+    recovered: results.flatMap((r) => r.recovered),
+    notHelping: results.flatMap((r) => r.notHelping),
     errors: results.flatMap((r) => r.errors),
     decisions: results.flatMap((r) => r.decisions),
     apiCalls: { list: 0, show: 0, restart: 0, retries: 0, throttled: 0 },
@@ -123,4 +113,56 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
     durationMs: report.durationMs,
   });
   return report;
+}
+
+/**
+ * Sweeps the targets, `targetConcurrency` at a time, sharing the sweep cap fairly
+ * (fair-share.ts): each target plans, then waits without holding its slot until every
+ * target has planned, then claims its share. Nothing is claimed before the split is
+ * known, so the cap is still charged at the claim, never twice.
+ */
+async function sweepTargets(
+  deps: SweepDeps,
+  options: SweepOptions,
+  logger: Logger,
+): Promise<TargetSweepResult[]> {
+  const { config, clock } = deps;
+  const slots = new Semaphore(Math.max(1, options.targetConcurrency ?? 4));
+  const shares = new ShareCoordinator(deps.targets.length, config.policy.maxRestartsPerSweep);
+  const sweepBudget = { remaining: config.policy.maxRestartsPerSweep };
+  return Promise.all(
+    deps.targets.map(async ({ target, client }, index) => {
+      let release = await slots.acquire();
+      try {
+        return await sweepTarget({
+          config,
+          target,
+          client,
+          ledger: deps.ledger,
+          now: () => clock.now(),
+          random: deps.random ?? Math.random,
+          dryRun: options.dryRun ?? false,
+          ...(options.ignoreStormGuard ? { ignoreStormGuard: true } : {}),
+          deadline: options.deadline ?? Number.POSITIVE_INFINITY,
+          ...(options.signal ? { signal: options.signal } : {}),
+          attemptBudgetMs: attemptWorstCaseMs(config.client),
+          leaseMs: leaseMs(config.client),
+          sweepBudget,
+          fairShare: async (wanted) => {
+            // Waiting for the others must not hold a slot one of them needs to plan.
+            release();
+            try {
+              return await shares.request(index, wanted);
+            } finally {
+              release = await slots.acquire();
+            }
+          },
+          logger,
+        });
+      } finally {
+        release();
+        shares.withdraw(index);
+      }
+    }),
+  );
 }

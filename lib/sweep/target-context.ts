@@ -5,11 +5,15 @@ import { describeError } from '../errors';
 import type { InstanceKey, Ledger, LedgerEntry } from '../ledger/ledger';
 import type { Logger } from '../log';
 import type { Decision, Outcome, SkipReason } from '../policy/decision';
+import { cutMessage } from '../policy/failure-rules';
+import type { Candidate } from '../policy/guards';
 import { isoTime } from '../util/time';
 import type {
   DecisionRecord,
   ErrorItem,
   ExhaustedItem,
+  InstanceRef,
+  NotHelpingItem,
   RestartedItem,
   TargetReport,
   UnconfirmedItem,
@@ -18,7 +22,7 @@ import type {
 /** What the sweep of one target needs from the DataArts client. */
 export type TargetApi = Pick<
   DataArtsClient,
-  'listInstances' | 'countInstances' | 'restartInstance' | 'calls' | 'stats'
+  'listInstances' | 'countInstances' | 'restartInstance' | 'getInstance' | 'calls' | 'stats'
 >;
 
 /** Restarts the whole sweep may still make, shared by all targets: charged per claim. */
@@ -34,6 +38,8 @@ export interface TargetSweepInput {
   now: () => number;
   random: () => number;
   dryRun: boolean;
+  /** A one-off sweep that restarts even when the storm guard suspects a storm (reported). */
+  ignoreStormGuard?: boolean;
   /** Epoch ms on `now()`: no attempt is claimed that could still run past it. */
   deadline: number;
   /** Fires at the deadline: waits and requests stop, the report still goes out. */
@@ -43,6 +49,11 @@ export interface TargetSweepInput {
   /** How long a claim belongs to its sweep; longer than `attemptBudgetMs`. */
   leaseMs: number;
   sweepBudget: SweepBudget;
+  /**
+   * This target's share of the sweep cap, given the restarts it would make (in its
+   * priority order): resolves once every target has said what it wants (fair-share.ts).
+   */
+  fairShare?: (wanted: readonly Candidate[]) => Promise<number>;
   logger: Logger;
 }
 
@@ -53,6 +64,9 @@ export interface TargetSweepResult {
   exhausted: ExhaustedItem[];
   unconfirmed: UnconfirmedItem[];
   errors: ErrorItem[];
+  /** Reruns of earlier sweeps that recovered, recorded by this one (lib/sweep/recovery.ts). */
+  recovered: InstanceRef[];
+  notHelping: NotHelpingItem[];
 }
 
 /** One listed instance on its way through the phases. */
@@ -62,6 +76,8 @@ export interface Planned {
   rule: RetryRule;
   entry: LedgerEntry | undefined;
   decision: Decision;
+  /** The failed node, when a rule on node types had its details read. */
+  failedNode?: { name: string; type?: string };
 }
 
 export type RestartDecision = Extract<Decision, { action: 'restart' }>;
@@ -91,6 +107,8 @@ export function emptyResult(
     exhausted: [],
     unconfirmed: [],
     errors: [],
+    recovered: [],
+    notHelping: [],
   };
 }
 
@@ -103,12 +121,22 @@ export function failTarget(result: TargetSweepResult, target: TargetConfig, erro
 }
 
 export function record(
-  p: Pick<Planned, 'key' | 'instance'>,
+  p: Pick<Planned, 'key' | 'instance' | 'failedNode'>,
   outcome: Outcome,
   detail: string,
   extra: { attempt?: number; maxAttempts?: number; rule?: string; until?: string } = {},
 ): DecisionRecord {
-  return { ...p.key, status: p.instance.status, outcome, detail, ...extra };
+  const { errorMessage } = p.instance;
+  return {
+    ...p.key,
+    status: p.instance.status,
+    outcome,
+    detail,
+    ...extra,
+    // Why it failed, with every decision: what an operator asks first.
+    ...(errorMessage === undefined || errorMessage === '' ? {} : { errorMessage: cutMessage(errorMessage) }),
+    ...(p.failedNode === undefined ? {} : { failedNode: p.failedNode }),
+  };
 }
 
 /** The attempt numbers a restart decision carries, for records about it. */

@@ -1,16 +1,20 @@
 import type { LedgerEntry } from '../ledger/ledger';
-import { detectStorm } from '../policy/guards';
+import { detectStorm, type StormVerdict } from '../policy/guards';
+import { stormFailures } from '../policy/storm-count';
 import { untilAborted } from '../util/abort';
 import { executeRestarts } from './execute';
+import { applyNodeRules } from './failure-details';
 import { applyLimits } from './limits';
 import { listTarget, type TargetListing } from './list-target';
 import { keysOf, planTarget } from './plan';
 import { reconcileInterrupted, reportExhausted } from './reconcile';
+import { trackRecovery } from './recovery';
 import { countBy } from './report';
 import {
   emptyResult,
   failTarget,
   fromSkip,
+  type Planned,
   record,
   type TargetSweepInput,
   type TargetSweepResult,
@@ -47,15 +51,23 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
     });
     return finish();
   }
+  // Before any claim: a new claim replaces the attempt whose rerun is being judged.
+  await trackRecovery(input, listing, result, window);
   // Decided as of the listing: a lease that ended after it began cannot be judged from it.
   const planned = planTarget(input, listing, keys, entries, started);
-  const storm = detectStorm(
-    listing.listed.filter((i) => i.status === 'fail'),
-    listing.total,
-    input.config.policy.stormGuard,
-  );
+  const storm = stormVerdict(input, planned, listing.total, started);
   result.report.storm = storm;
-  const { toRestart, reserved } = await applyLimits(input, planned, storm, result, started);
+  const limits = await applyLimits(
+    input,
+    planned,
+    { ...storm, suspected: storm.suspected && !storm.ignored },
+    result,
+    started,
+  );
+  const { reserved } = limits;
+  // After the limits, so a storm or a cap costs no request; before the claims, which they may prevent.
+  await applyNodeRules(input, planned);
+  const toRestart = limits.toRestart.filter((p) => p.decision.action === 'restart');
   await reportExhausted(input, planned, result, started);
   for (const p of planned) if (p.decision.action === 'skip') result.decisions.push(fromSkip(p, p.decision));
 
@@ -67,6 +79,24 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
     });
   }
   return finish();
+}
+
+/**
+ * The storm guard counts the failures policy would retry, budget left, that ended
+ * within `stormGuard.window`: excluded jobs, manual instances, overrides, exhausted
+ * budgets and old failures say nothing about a storm of retries. With
+ * `ignoreStormGuard` the verdict is still reported, marked ignored.
+ */
+function stormVerdict(
+  input: TargetSweepInput,
+  planned: readonly Planned[],
+  total: number | undefined,
+  now: number,
+): StormVerdict & { ignored?: boolean } {
+  const { stormGuard, lookbackMs } = input.config.policy;
+  const counted = stormFailures(planned, now, Math.min(stormGuard.window, lookbackMs));
+  const storm = detectStorm(counted, total, stormGuard);
+  return input.ignoreStormGuard ? { ...storm, ignored: true } : storm;
 }
 
 async function listOrFail(

@@ -3,13 +3,16 @@ import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import type { InstancePage } from '../../lib/dataarts/instance';
 import {
+  countWindow,
   DEFAULT_LIST_OPTIONS,
   type FetchPage,
   type ListOptions,
   listWindow,
+  requestPieces,
   splitWindow,
   type TimeWindow,
 } from '../../lib/dataarts/list-instances';
+import { detectPaging } from '../../lib/dataarts/listing/paging';
 import { DataArtsError } from '../../lib/errors';
 import type { ManualClock } from '../support/manual-clock';
 import { seededRandom } from '../support/seeded-random';
@@ -280,7 +283,7 @@ describe('listWindow with strict bounds (> minPlanTime, < maxPlanTime)', () => {
   it('finds instances sitting exactly on every seam between sub-windows and 7-day pieces', async () => {
     const window = { from: T0 - 20 * DAY, to: T0 };
     const spread = planTimes(3000, window);
-    const parts = splitWindow(window, Math.ceil((20 * DAY) / (7 * DAY - 1)));
+    const parts = requestPieces(window, 7 * DAY);
     const sub = parts.flatMap((p) => splitWindow(p, 4));
     const seams = [...parts, ...sub]
       .flatMap((p) => [p.from, p.to])
@@ -424,12 +427,27 @@ describe('listWindow stays bounded whatever the server answers', () => {
     expect(calls.length).toBeLessThanOrEqual(120);
   });
 
-  it('a total over-reported threefold still lists everything, at a modest cost', async () => {
+  it('a total over-reported threefold still lists everything, at a modest cost, and reports the shortfall', async () => {
     const window = { from: T0 - DAY, to: T0 };
     const { fetchPage } = fakeServer(planTimes(5000, window), { total: (n) => 3 * n });
     const result = await listWindow(fetchPage, window, options());
     expect(result.instances).toHaveLength(5000);
     expect(result.requests).toBeLessThan(60);
+    // Each final window claimed three times what it delivered: none is silently accepted.
+    expect(result.incomplete.length).toBeGreaterThan(0);
+    for (const gap of result.incomplete) expect(gap.claimed).toBe(3 * gap.delivered);
+    expect(result.incomplete.reduce((sum, g) => sum + g.delivered, 0)).toBeGreaterThanOrEqual(5000);
+  });
+
+  it.each([
+    ['capped at the page size', (n: number) => Math.min(n, 1000)],
+    ['under-reported tenfold', (n: number) => Math.floor(n / 10)],
+  ])('a total %s: a full page is never taken for the whole window', async (_name, total) => {
+    const times = [...planTimes(6000, W), ...Array.from({ length: 2300 }, () => T0 - DAY)];
+    const { fetchPage } = fakeServer(times, { total });
+    const result = await listWindow(fetchPage, W, options({ paging: 'auto' }));
+    expect(result.instances).toHaveLength(8300);
+    expect(result.incomplete).toEqual([]);
   });
 
   it('the budget counts every request, paging included: exactly enough passes, one less fails', async () => {
@@ -517,5 +535,47 @@ describe('listWindow stays bounded whatever the server answers', () => {
     expect(error.message).toBe('boom');
     await settle();
     expect(server.calls.length).toBeLessThanOrEqual(failed + 1 + 70);
+  });
+});
+
+describe('countWindow', () => {
+  it('sums the totals of pieces within the cap: exact under strict bounds, both ends included', async () => {
+    const window = { from: T0 - 30 * DAY, to: T0 };
+    const times = [
+      window.from,
+      ...planTimes(5000, window),
+      ...requestPieces(window, 7 * DAY).map((p) => p.to - 1),
+      T0,
+    ];
+    const { fetchPage, calls } = fakeServer(times);
+    const count = async (piece: TimeWindow) => (await fetchPage(piece, 1, 0)).total;
+    expect(await countWindow(count, window, 7 * DAY)).toBe(times.length);
+    expect(calls).toHaveLength(5);
+    expect(Math.max(...calls.map((c) => c.window.to - c.window.from))).toBeLessThanOrEqual(7 * DAY);
+  });
+
+  it('one request for a window within the cap', async () => {
+    const { fetchPage, calls } = fakeServer([T0 - DAY, T0]);
+    const count = async (piece: TimeWindow) => (await fetchPage(piece, 1, 0)).total;
+    expect(await countWindow(count, { from: T0 - DAY, to: T0 }, 7 * DAY)).toBe(2);
+    expect(calls.map((c) => c.window)).toEqual([{ from: T0 - DAY - 1, to: T0 + 1 }]);
+  });
+});
+
+describe('detectPaging', () => {
+  const page = (...ids: number[]): InstancePage => ({
+    total: 9,
+    invalid: [],
+    instances: ids.map((id) => ({ jobName: 'j', instanceId: String(id), status: 'fail' })),
+  });
+  it.each([
+    ['record offset, in order', page(2, 3, 4, 5), 'record'],
+    ['record offset, shuffled', page(5, 2, 4, 3), 'record'],
+    ['page index', page(5, 6, 7, 8), 'page'],
+    ['page index repeating a record of page 0', page(4, 5, 6, 7), 'page'],
+    ['page index, shuffled, repeating one', page(7, 4, 6, 5), 'page'],
+    ['nothing beyond the first page', page(), 'page'],
+  ] as const)('%s', (_name, probe, mode) => {
+    expect(detectPaging(page(1, 2, 3, 4), probe)).toBe(mode);
   });
 });

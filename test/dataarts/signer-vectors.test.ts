@@ -33,6 +33,8 @@ describe('signer building blocks', () => {
   it('canonical query: names sorted, repeated values sorted, empty values kept as k=', () => {
     expect(canonicalQuery({ b: ['2', '1'], a: '', 'c d': 'x y' })).toBe('a=&b=1&b=2&c%20d=x%20y');
     expect(canonicalQuery()).toBe('');
+    // A value missing at run time (an untyped caller) is signed as empty, like the gateway reads it.
+    expect(canonicalQuery({ a: undefined } as never)).toBe('a=');
     expect(canonicalQuery({})).toBe('');
   });
 

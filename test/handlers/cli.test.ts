@@ -199,7 +199,7 @@ describe('notifications from the command line', () => {
   it('notify test sends a sample to each channel and names a failed one with its platform code', async () => {
     chat.script('wecom', 'oversize');
     const { code, stdout } = await cli(['notify', 'test', '--secret-file', secretPath, '--locale', 'zh-CN']);
-    expect(code).toBe(4);
+    expect(code).toBe(5);
     expect(stdout).toMatch(/FAILED wecom#3: 40058 /);
     expect(stdout).toMatch(/ok {5}slack#0/);
     expect(chat.received.map((r) => r.kind)).toEqual(

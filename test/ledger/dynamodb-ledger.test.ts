@@ -11,7 +11,7 @@ import { LedgerError } from '../../lib/errors';
 import { DynamoDbLedger } from '../../lib/ledger/dynamodb-ledger';
 import type { ClaimRequest, InstanceKey } from '../../lib/ledger/ledger';
 import { keyString } from '../../lib/ledger/ledger';
-import { freshDynamoLedger } from '../support/dynamo';
+import { dynaliteClient, freshDynamoLedger } from '../support/dynamo';
 
 /** What only the DynamoDB ledger does: lost answers, legacy items, paging, retries and its errors. */
 
@@ -46,7 +46,8 @@ describe('DynamoDB ledger on dynalite', () => {
   beforeEach(async () => {
     const fresh = await freshDynamoLedger();
     ({ ledger, table } = fresh);
-    doc = DynamoDBDocumentClient.from(fresh.client);
+    // A client of its own: a second document client built on the ledger's client would share its settings.
+    doc = DynamoDBDocumentClient.from(dynaliteClient());
   });
   const item = async (id: string) =>
     (
@@ -75,6 +76,18 @@ describe('DynamoDB ledger on dynalite', () => {
     expect(await ledger.settle(key, { ...settlement, outcome: 'rejected' })).toBe(false);
     expect(await ledger.settle(key, { ...settlement, claimId: 'other' })).toBe(false);
     expect(await ledger.settle(freshKey(), settlement)).toBe(false);
+  });
+
+  it('reads no keys without a request, and drops an undefined field of a record', async () => {
+    expect((await ledger.read([])).size).toBe(0);
+    const key = freshKey();
+    const claim = request();
+    await ledger.claim(key, claim);
+    const settlement = { attempt: 1, claimId: claim.claimId, at: NOW, outcome: 'rejected', code: undefined };
+    expect(await ledger.settle(key, settlement as never)).toBe(true);
+    expect((await ledger.read([key])).get(keyString(key))?.outcomes).toStrictEqual({
+      '1': { at: NOW, outcome: 'rejected' },
+    });
   });
 
   it('reads each key once, however often it is asked for', async () => {
@@ -121,12 +134,13 @@ describe('DynamoDB ledger on dynalite', () => {
       }),
     );
     expect(await ledger.inFlight('listed')).toEqual([]);
-    expect((await ledger.read([key])).get(keyString(key))).toStrictEqual({
-      ...key,
+    const bare = freshKey();
+    await doc.send(new PutCommand({ TableName: table, Item: { pk: pk(bare), ...bare } }));
+    expect((await ledger.read([bare])).get(keyString(bare))).toStrictEqual({
+      ...bare,
       attempts: 0,
       outcomes: {},
       expiresAt: 0,
-      lastOutcome: 'restarted',
     });
   });
 
@@ -270,6 +284,11 @@ describe('DynamoDB ledger against a scripted service', () => {
       .resolvesOnce({ Responses: { T: [{ ...previous, claimId: claim.claimId, attempts: 2 }] } });
     expect(await ledger().claim(key, claim)).toBe(true);
     expect(docMock.commandCalls(UpdateCommand)).toHaveLength(2);
+    for (const call of docMock.commandCalls(BatchGetCommand)) {
+      expect(call.args[0].input.RequestItems).toEqual({
+        T: { Keys: [{ pk: pk(key) }], ConsistentRead: true },
+      });
+    }
     docMock.on(BatchGetCommand).resolves({ Responses: { T: [previous] } });
     expect(await ledger().claim(key, claim)).toBe(false);
   });

@@ -18,6 +18,8 @@ let lockPath: string;
 
 beforeEach(async () => {
   sleeps = [];
+  // The monotonic clock stands still unless a test moves it: only the time slept counts.
+  jest.spyOn(performance, 'now').mockReturnValue(1000);
   dir = await mkdtemp(join(tmpdir(), 'lock-cond-'));
   lockPath = join(dir, 'ledger.json.lock');
 });
@@ -65,6 +67,14 @@ describe('waiting for a held lock', () => {
     expect(sleeps).toEqual([1, 2, 4, 8, 16, 32]);
   });
 
+  it('also gives up when the monotonic clock says waitMs passed (a slow file system)', async () => {
+    jest.spyOn(performance, 'now').mockReturnValueOnce(1000).mockReturnValue(1500);
+    await writeFile(lockPath, owner({}));
+    const error = await failure(acquireFileLock(lockPath, { sleep: recordSleep, waitMs: 500 }));
+    expect(error.message).toContain('is still held after waiting 0.5 s');
+    expect(sleeps).toEqual([]);
+  });
+
   it('jitters each pause within [pause/2, pause]', async () => {
     jest.spyOn(Math, 'random').mockReturnValue(0.5);
     await writeFile(lockPath, owner({}));
@@ -72,12 +82,15 @@ describe('waiting for a held lock', () => {
     expect(sleeps).toEqual([2, 3, 6]);
   });
 
-  it('names an empty lock, its age and the wait', async () => {
+  it('names an empty lock, its age by the file system’s clock and the wait, and leaves no probe', async () => {
     await writeFile(lockPath, '');
+    const young = new Date(Date.now() - 4_400);
+    await utimes(lockPath, young, young);
     const error = await failure(acquireFileLock(lockPath, { sleep: recordSleep, waitMs: 250 }));
     expect(error.message).toBe(
-      `lock file ${lockPath} is empty or unreadable (from an older version or a crash) and only 0 s old after waiting 0.3 s; if no other sweep is running, delete it`,
+      `lock file ${lockPath} is empty or unreadable (from an older version or a crash) and only 4 s old after waiting 0.3 s; if no other sweep is running, delete it`,
     );
+    expect(await readdir(dir)).toEqual(['ledger.json.lock']);
   });
 
   it('says so when the holder is gone but its lock could not be removed (another host holds the guard)', async () => {
@@ -120,6 +133,7 @@ describe('who owns a lock', () => {
     await writeFile(lockPath, owner({ pid, hostname: hostname(), ...(await fields()) }));
     const unlock = await acquireFileLock(lockPath, { sleep: recordSleep, waitMs: 10 });
     expect(JSON.parse(await readFile(lockPath, 'utf8')).pid).toBe(process.pid);
+    expect(sleeps).toEqual([]); // removed and taken at once, without waiting
     await unlock();
     expect(await readdir(dir)).toEqual([]);
   });
@@ -142,6 +156,25 @@ describe('who owns a lock', () => {
     const old = new Date(Date.now() - 3_600_000);
     await utimes(lockPath, old, old);
     const unlock = await acquireFileLock(lockPath, { sleep: recordSleep, waitMs: 10 });
+    await unlock();
+  });
+});
+
+describe('a lock of this process', () => {
+  it('is stale once released: its nonce left with it (an unlink whose answer was lost)', async () => {
+    const unlock = await acquireFileLock(lockPath, { sleep: recordSleep });
+    const text = await readFile(lockPath, 'utf8');
+    await unlock();
+    await writeFile(lockPath, text);
+    const again = await acquireFileLock(lockPath, { sleep: recordSleep, waitMs: 10 });
+    expect(JSON.parse(await readFile(lockPath, 'utf8')).nonce).not.toBe(JSON.parse(text).nonce);
+    await again();
+  });
+
+  it('is live while held: a second acquire in the same process waits for it', async () => {
+    const unlock = await acquireFileLock(lockPath, { sleep: recordSleep });
+    const error = await failure(acquireFileLock(lockPath, { sleep: recordSleep, waitMs: 10 }));
+    expect(error.message).toContain(`is still held after waiting 0 s: holder pid ${process.pid}`);
     await unlock();
   });
 });

@@ -8,6 +8,8 @@ import { freshDynamoLedger } from '../support/dynamo';
 import { MemoryLedger } from '../support/memory-ledger';
 import { ledgerContract, pruningContract } from './contract';
 import { conditionsContract, expiryConditions } from './contract-conditions';
+import { historyContract } from './contract-history';
+import { recoveryContract } from './contract-recovery';
 
 ledgerContract('DynamoDB (dynalite)', async () => (await freshDynamoLedger()).ledger);
 ledgerContract('memory (test support)', async () => new MemoryLedger());
@@ -23,6 +25,12 @@ conditionsContract('memory (test support)', async () => new MemoryLedger());
 conditionsContract('file', tempFileLedger);
 expiryConditions('memory', async () => new MemoryLedger());
 expiryConditions('file', tempFileLedger);
+historyContract('DynamoDB (dynalite)', async () => (await freshDynamoLedger()).ledger);
+historyContract('memory (test support)', async () => new MemoryLedger());
+historyContract('file', tempFileLedger);
+recoveryContract('DynamoDB (dynalite)', async () => (await freshDynamoLedger()).ledger);
+recoveryContract('memory (test support)', async () => new MemoryLedger());
+recoveryContract('file', tempFileLedger);
 
 describe('expiry', () => {
   pruningContract('memory', async () => new MemoryLedger());

@@ -23,6 +23,16 @@ describe('detectStorm', () => {
     expect(detectStorm(failed, total, guard).suspected).toBe(suspected);
   });
 
+  it('a count below the failures listed (a total that under-reports) is read as at least the failures', () => {
+    expect(detectStorm(fails(1, 30), 10, guard)).toMatchObject({
+      suspected: true,
+      totalInstances: 10,
+      reason: '30 of 30 instances failed (100% > 50%) (the count said 10)',
+    });
+    // Below minInstances by the count alone, but not by the failures listed.
+    expect(detectStorm(fails(1, 25), 5, guard).suspected).toBe(true);
+  });
+
   it('explains itself and can be switched off', () => {
     expect(detectStorm(fails(21), 100, guard).reason).toBe('21 distinct jobs failed (limit 20)');
     expect(detectStorm(fails(1, 11), 20, guard).reason).toBe('11 of 20 instances failed (55% > 50%)');

@@ -10,6 +10,7 @@ const ref = (i: number) => ({
 /** A report with a bit of everything, for the notification formats. */
 export function fixedReport(overrides: Partial<SweepReport> = {}): SweepReport {
   return {
+    schemaVersion: 1,
     sweepId: '5f0c1a2b-0000-4000-8000-000000000000',
     dryRun: false,
     startedAt: '2026-11-24T08:00:00Z',

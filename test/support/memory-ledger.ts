@@ -1,17 +1,30 @@
+import type {
+  EntrySelector,
+  HistoryEntry,
+  LedgerHistory,
+  ResetRequest,
+  ResetResult,
+} from '../../lib/ledger/history';
 import type { ClaimRequest, InstanceKey, Ledger, LedgerEntry, Settlement } from '../../lib/ledger/ledger';
 import {
   applyClaim,
   applyMarkExhausted,
   applyMarkInterrupted,
+  applyMarkRecovery,
   applyRelease,
   applyReleaseHourly,
   applyReserveHourly,
+  applyReset,
   applySettle,
+  awaitingEntries,
   emptyState,
+  historyEntries,
   hourlyUsed,
   inFlightEntries,
+  jobRecoveryCounts,
   readEntries,
 } from '../../lib/ledger/ledger-state';
+import type { JobRecovery, LedgerRecovery, RecoveryVerdict } from '../../lib/ledger/recovery';
 
 /**
  * An in-process ledger for the property-based suite, where a thousand scenarios must
@@ -20,7 +33,7 @@ import {
  * property suite also runs a share of its scenarios against dynalite. Each operation
  * yields once, so concurrent sweeps interleave as they would against a server.
  */
-export class MemoryLedger implements Ledger {
+export class MemoryLedger implements Ledger, LedgerHistory, LedgerRecovery {
   private readonly state = emptyState();
 
   async read(keys: readonly InstanceKey[]): Promise<Map<string, LedgerEntry>> {
@@ -58,6 +71,26 @@ export class MemoryLedger implements Ledger {
     return applyMarkExhausted(this.state, key, now);
   }
 
+  async awaitingVerdict(target: string): Promise<LedgerEntry[]> {
+    await tick();
+    return awaitingEntries(this.state, target);
+  }
+
+  async markRecovery(
+    key: InstanceKey,
+    attempt: number,
+    verdict: RecoveryVerdict,
+    now: number,
+  ): Promise<boolean> {
+    await tick();
+    return applyMarkRecovery(this.state, key, attempt, verdict, now);
+  }
+
+  async jobRecovery(target: string, jobNames: readonly string[]): Promise<Map<string, JobRecovery>> {
+    await tick();
+    return jobRecoveryCounts(this.state, target, jobNames);
+  }
+
   async hourlyCount(target: string, now: number): Promise<number> {
     await tick();
     return hourlyUsed(this.state, target, now);
@@ -66,6 +99,16 @@ export class MemoryLedger implements Ledger {
   async reserveHourly(target: string, now: number, cap: number, wanted: number): Promise<number> {
     await tick();
     return applyReserveHourly(this.state, target, now, cap, wanted);
+  }
+
+  async history(selector: EntrySelector): Promise<HistoryEntry[]> {
+    await tick();
+    return historyEntries(this.state, selector);
+  }
+
+  async reset(key: InstanceKey, request: ResetRequest): Promise<ResetResult> {
+    await tick();
+    return applyReset(this.state, key, request);
   }
 
   async releaseHourly(target: string, now: number, count: number): Promise<void> {

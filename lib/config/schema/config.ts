@@ -1,7 +1,8 @@
 import * as v from 'valibot';
-import { type DeepReadonly, deepFreeze } from '../deep-readonly';
 import { NotifySettingsSchema } from '../../notify/settings';
+import { type DeepReadonly, deepFreeze } from '../deep-readonly';
 import { ClientSchema } from './client';
+import { DisplaySchema } from './display';
 import { LEDGER_HINT, LedgerSchema } from './ledger';
 import { PolicySchema } from './policy';
 import { jsonSchema, list, pathTo, strict } from './primitives';
@@ -22,6 +23,10 @@ const ConfigFieldsSchema = strict(
     notify: v.pipe(
       v.optional(NotifySettingsSchema, {}),
       jsonSchema({ description: 'How notifications read: locale, time zone, reminder interval.' }),
+    ),
+    display: v.pipe(
+      v.optional(DisplaySchema, {}),
+      jsonSchema({ description: 'How the command line shows a sweep: locale and time zone.' }),
     ),
   },
   { ledger: LEDGER_HINT },

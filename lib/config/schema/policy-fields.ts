@@ -3,6 +3,7 @@ import { duration, LOOKBACK_BOUNDS } from './duration';
 import { bool, int, jsonSchema, list, num, strict } from './primitives';
 import {
   BackoffSchema,
+  FailureRuleSchemas,
   globs,
   InstanceTypesSchema,
   MaxAttemptsSchema,
@@ -19,6 +20,13 @@ const StormGuardSchema = strict({
   ),
   maxFailedRatio: v.optional(num(0, 1), 0.5),
   minInstances: v.optional(int(1, 10_000_000), 20),
+  window: v.pipe(
+    v.optional(duration(), '1h'),
+    jsonSchema({
+      description:
+        'Only failures that ended this recently count (clamped to lookback); the ratio counts instances planned in it.',
+    }),
+  ),
 });
 
 /**
@@ -37,6 +45,11 @@ export const PolicyFieldsSchema = strict({
   backoff: v.optional(BackoffSchema, {}),
   restart: v.exactOptional(RestartSchema),
   skipSuperseded: v.optional(bool(), false),
+  neverRetryOn: v.optional(FailureRuleSchemas.neverRetryOn, []),
+  retryOn: v.exactOptional(FailureRuleSchemas.retryOn),
+  failedNodeTypes: v.exactOptional(FailureRuleSchemas.failedNodeTypes),
+  neverRetryNodeTypes: v.optional(FailureRuleSchemas.neverRetryNodeTypes, []),
+  unknownFailure: v.optional(FailureRuleSchemas.unknownFailure, 'retry'),
   rules: v.optional(list(RuleSchema, { max: 200 }), []),
   maxRestartsPerSweep: v.optional(int(0, 100_000), 50),
   maxRestartsPerHour: v.optional(int(0, 1_000_000), 200),
@@ -52,4 +65,5 @@ export const PolicyFieldsSchema = strict({
 });
 
 export type PolicyFields = v.InferOutput<typeof PolicyFieldsSchema>;
-export type StormGuardConfig = Readonly<v.InferOutput<typeof StormGuardSchema>>;
+/** The storm guard's thresholds (its `window` is applied by the sweep, which picks what is counted). */
+export type StormGuardConfig = Readonly<Omit<v.InferOutput<typeof StormGuardSchema>, 'window'>>;

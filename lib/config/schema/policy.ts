@@ -24,12 +24,19 @@ function defaultRule(p: PolicyFields) {
     backoff: backoffConfig(p.backoff),
     ...(p.restart === undefined ? {} : { restart: p.restart }),
     skipSuperseded: p.skipSuperseded,
+    neverRetryOn: p.neverRetryOn as readonly string[],
+    ...(p.retryOn === undefined ? {} : { retryOn: p.retryOn as readonly string[] }),
+    ...(p.failedNodeTypes === undefined ? {} : { failedNodeTypes: p.failedNodeTypes as readonly string[] }),
+    neverRetryNodeTypes: p.neverRetryNodeTypes as readonly string[],
+    unknownFailure: p.unknownFailure,
   };
 }
 
 /** The retry policy that applies to one job (defaults merged with the first matching rule). */
 export type RetryRule = DeepReadonly<ReturnType<typeof defaultRule>> & {
   readonly restart?: DeepReadonly<NonNullable<PolicyFields['restart']>>;
+  readonly retryOn?: readonly string[];
+  readonly failedNodeTypes?: readonly string[];
 };
 export type BackoffConfig = RetryRule['backoff'];
 export type Jitter = BackoffConfig['jitter'];

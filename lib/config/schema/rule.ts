@@ -1,6 +1,7 @@
 import * as v from 'valibot';
+import { unsafePattern } from '../../policy/failure-rules';
 import { duration } from './duration';
-import { bool, int, jsonSchema, list, num, oneOf, say, strict, text } from './primitives';
+import { bool, describe, int, jsonSchema, list, num, oneOf, say, strict, text } from './primitives';
 
 /** Statuses a policy may retry: `running-exception` cannot be rerun by DataArts. */
 export const RETRYABLE_STATUSES = ['fail', 'manual-stop'] as const;
@@ -67,6 +68,36 @@ export const RestartSchema = v.pipe(
   }),
 );
 
+/** A case-insensitive regular expression matched against the first 2,000 characters of `errorMessage`. */
+const PatternSchema = v.pipe(
+  text(),
+  v.rawCheck(({ dataset, addIssue }) => {
+    const problem = dataset.typed ? unsafePattern(dataset.value) : undefined;
+    if (problem) addIssue({ message: `${problem}, got ${describe(dataset.value)}` });
+  }),
+);
+
+const patterns = (description: string) =>
+  v.pipe(list(PatternSchema, { max: 100 }), jsonSchema({ description }));
+const nodeTypes = (description: string) => v.pipe(list(text(), { max: 100 }), jsonSchema({ description }));
+
+/** Rules on why an instance failed (lib/policy/failure-rules.ts); a rule's replace the policy's key by key. */
+export const FailureRuleSchemas = {
+  neverRetryOn: patterns('Skip a failure whose errorMessage matches one of these (case-insensitive).'),
+  retryOn: patterns('When set, retry only failures whose errorMessage matches one of these.'),
+  failedNodeTypes: nodeTypes(
+    'When set, retry only failures of a node of these types (one show request each).',
+  ),
+  neverRetryNodeTypes: nodeTypes('Skip failures of a node of these types (one show request each).'),
+  unknownFailure: v.pipe(
+    oneOf(['retry', 'skip']),
+    jsonSchema({
+      description:
+        'What message and node rules do when the failure is unknown (no errorMessage, no node type).',
+    }),
+  ),
+};
+
 /** The per-job settings a rule may set; `policy` sets the same keys for every job. */
 export const RuleSchema = strict(
   {
@@ -79,6 +110,11 @@ export const RuleSchema = strict(
     backoff: v.exactOptional(BackoffOverrideSchema),
     restart: v.exactOptional(RestartSchema),
     skipSuperseded: v.exactOptional(bool()),
+    neverRetryOn: v.exactOptional(FailureRuleSchemas.neverRetryOn),
+    retryOn: v.exactOptional(FailureRuleSchemas.retryOn),
+    failedNodeTypes: v.exactOptional(FailureRuleSchemas.failedNodeTypes),
+    neverRetryNodeTypes: v.exactOptional(FailureRuleSchemas.neverRetryNodeTypes),
+    unknownFailure: v.exactOptional(FailureRuleSchemas.unknownFailure),
   },
   { match: 'a job-name glob or a list of them' },
 );

@@ -2,7 +2,7 @@ import { DataArtsError } from '../../errors';
 import type { InstancePage } from '../instance';
 import { LIST_REQUEST } from './checks';
 import type { ListOptions } from './types';
-import type { TimeWindow } from './windows';
+import { burstHint, type TimeWindow } from './windows';
 
 type Fetch = (w: TimeWindow, offset: number) => Promise<InstancePage>;
 
@@ -69,4 +69,51 @@ export function detectPaging(first: InstancePage, probe: InstancePage): 'page' |
   const ids = new Set(first.instances.map((i) => i.instanceId));
   const shared = probe.instances.filter((i) => ids.has(i.instanceId)).length;
   return probe.instances.length > 0 && shared * 2 > probe.instances.length ? 'record' : 'page';
+}
+
+/** A burst of instances in one millisecond, listed whole by paging the few milliseconds around it. */
+export interface PagedBurst {
+  at: number;
+  window: TimeWindow;
+  /** The burst window's own `total`. */
+  total: number;
+  /** Distinct records its pages delivered. */
+  delivered: number;
+}
+
+/**
+ * When the first page of `w` hints at a burst (`burstHint`), lists the burst's window
+ * by paging it at once. Splitting that 4 ms window first (the earlier way) cost three
+ * requests that found little, and the cut-out parts of `w` two more, 7 to 8 requests
+ * per burst beyond its pages: a cron batch of 1,001 took 9 to 10 list calls for 2
+ * pages of data. The caller lists the rest of `w` only when the totals say there is
+ * one (see `restOfWindow`). Not with `paging: none`: the caller then splits as before.
+ */
+export async function pageBurst(
+  fetch: Fetch,
+  w: TimeWindow,
+  first: InstancePage,
+  options: ListOptions,
+): Promise<PagedBurst | undefined> {
+  if (options.paging === 'none') return undefined;
+  const hint = burstHint(w, first, options.pageLimit);
+  if (!hint) return undefined;
+  const page = await fetch(hint.window, 0);
+  const rows = page.instances.length + page.invalid.length;
+  // A page that is not full and holds the whole total needs no paging (nor a probe).
+  const delivered =
+    rows < options.pageLimit && page.total <= rows
+      ? new Set(page.instances.map((i) => i.instanceId)).size + page.invalid.length
+      : await pageThrough(fetch, hint.window, page, options);
+  return { ...hint, total: page.total, delivered };
+}
+
+/**
+ * Whether `w` may hold instances outside its burst. Only the burst's own pages can say
+ * it does not: they delivered the whole claim of `w`, and no more than the burst's
+ * total (more would mean totals capped or under-reported, which then cannot vouch for
+ * the rest; a burst total above what its pages delivered is over-reported or invented).
+ */
+export function restOfWindow(claimed: number, burst: PagedBurst): boolean {
+  return burst.delivered < claimed || burst.delivered > burst.total;
 }

@@ -29,4 +29,6 @@ export interface ListGap {
   window: TimeWindow;
   claimed: number;
   delivered: number;
+  /** The status filter of the listing that had the gap, when one listing asked for several. */
+  status?: string;
 }

@@ -1,0 +1,39 @@
+import { AuthenticationError, ConfigError } from '../errors';
+import { authFailedEverywhere, type SweepReport } from '../sweep/report';
+import { failedTargets } from '../sweep/target-failures';
+
+/**
+ * The command line's exit status. A cron job or CI step reads only this, so a setup
+ * that sweeps nothing (wrong endpoint, project, network, ledger) must not exit 0.
+ */
+export const EXIT = {
+  OK: 0,
+  FAILED: 1,
+  USAGE: 2,
+  AUTH_EVERYWHERE: 3,
+  TARGET_FAILED: 4,
+  NOTIFY_FAILED: 5,
+} as const;
+
+export const EXIT_STATUS_HELP = `Exit status:
+  0  done; every target was swept (per-instance errors are in the report)
+  1  anything else: an unexpected failure, or reset refused
+  2  bad arguments, configuration or credentials; nothing was restarted
+  3  authentication failed on every target
+  4  at least one target could not be swept (listing, ledger or authentication failed on it)
+  5  the sweep ran but a notification channel failed (notify test: a channel failed)
+`;
+
+/** The worst thing a sweep's report (and its notification) says, as an exit status. */
+export function sweepExitCode(report: SweepReport, notifyFailures: number): number {
+  if (authFailedEverywhere(report)) return EXIT.AUTH_EVERYWHERE;
+  if (failedTargets(report).length > 0) return EXIT.TARGET_FAILED;
+  return notifyFailures > 0 ? EXIT.NOTIFY_FAILED : EXIT.OK;
+}
+
+/** The exit status of an error that stopped a command. */
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof ConfigError) return EXIT.USAGE;
+  if (error instanceof AuthenticationError) return EXIT.AUTH_EVERYWHERE;
+  return EXIT.FAILED;
+}

@@ -1,0 +1,242 @@
+import { credentialsFromEnv } from '../config/credentials';
+import type { Config, TargetConfig } from '../config/types';
+import type { Instance, InstanceNode } from '../dataarts/instance';
+import { ConfigError, describeError } from '../errors';
+import { type AttemptRecord, keyString, type Ledger, type LedgerEntry } from '../ledger/ledger';
+import { decide } from '../policy/decide';
+import type { Decision } from '../policy/decision';
+import { cutMessage, failedNode, judgeNode, needsNodeDetails } from '../policy/failure-rules';
+import { resolveRule } from '../policy/rules';
+import { REPORT_SCHEMA_VERSION } from '../sweep/report';
+import type { TargetApi } from '../sweep/target-sweep';
+import { isoTime } from '../util/time';
+import { buildLedger, buildTargets } from '../wiring';
+import { parseFlags } from './args';
+import type { CliIo } from './io';
+import { loadConfig } from './load-config';
+import type { Subcommand } from './subcommand';
+
+const USAGE = `Usage: dataarts-autoretry explain --config <file.json> --job NAME --instance ID [--target NAME] [--json]
+
+Explains one instance: as DataArts lists it, its failure (errorMessage and failed node),
+its ledger history (every attempt with time and outcome) and the decision a sweep would
+take now, with the reason. Reads only: nothing is restarted or recorded. The fleet
+guards (storm guard, caps) depend on the whole sweep and are not applied here.
+--target is needed when the configuration has more than one target.
+`;
+
+/** Everything `explain` shows, as one JSON document with --json. */
+export interface Explanation {
+  schemaVersion: number;
+  target: string;
+  workspace: string;
+  jobName: string;
+  instanceId: string;
+  /** As the list API shows it within the look-back; absent when it is not there. */
+  listed?: Instance;
+  failure?: { errorMessage?: string; failedNode?: InstanceNode; detailsError?: string };
+  ledger?: { attempts: number; lastOutcome?: string; notBefore?: string; history: ExplainedAttempt[] };
+  rule: string;
+  decision: { outcome: string; detail: string; attempt?: number; maxAttempts?: number; until?: string };
+}
+
+interface ExplainedAttempt extends Omit<AttemptRecord, 'at' | 'judgedAt'> {
+  attempt: number;
+  at: string;
+  judgedAt?: string;
+}
+
+export interface ExplainInput {
+  config: Config;
+  target: TargetConfig;
+  client: Pick<TargetApi, 'listInstances' | 'getInstance'>;
+  ledger: Pick<Ledger, 'read'>;
+  now: number;
+  jobName: string;
+  instanceId: string;
+}
+
+/** The instance as a sweep's listing would see it: the job's instances in the look-back, this one. */
+async function listed(input: ExplainInput): Promise<Instance | undefined> {
+  const window = { from: input.now - input.config.policy.lookbackMs, to: input.now };
+  const result = await input.client.listInstances(window, { jobName: input.jobName, preciseQuery: true });
+  return result.instances.find((i) => i.instanceId === input.instanceId && i.jobName === input.jobName);
+}
+
+function history(entry: LedgerEntry | undefined): Explanation['ledger'] {
+  if (!entry) return undefined;
+  const attempts = Object.entries(entry.outcomes)
+    .map(
+      ([n, { at, judgedAt, ...r }]): ExplainedAttempt => ({
+        attempt: Number(n),
+        ...r,
+        at: isoTime(at),
+        ...(judgedAt === undefined ? {} : { judgedAt: isoTime(judgedAt) }),
+      }),
+    )
+    .sort((a, b) => a.attempt - b.attempt);
+  // A claimed attempt has no outcome record until it is settled.
+  if (entry.lastOutcome === 'in-flight' && entry.lastAttemptAt !== undefined)
+    attempts.push({ attempt: entry.attempts, at: isoTime(entry.lastAttemptAt), outcome: 'in-flight' });
+  return {
+    attempts: entry.attempts,
+    ...(entry.lastOutcome ? { lastOutcome: entry.lastOutcome } : {}),
+    ...(entry.notBefore === undefined ? {} : { notBefore: isoTime(entry.notBefore) }),
+    history: attempts,
+  };
+}
+
+function shown(decision: Decision): Explanation['decision'] {
+  if (decision.action === 'restart')
+    return {
+      outcome: 'restart',
+      detail: `would restart: attempt ${decision.attempt} of ${decision.maxAttempts}`,
+      attempt: decision.attempt,
+      maxAttempts: decision.maxAttempts,
+    };
+  return {
+    outcome: decision.reason,
+    detail: decision.detail,
+    ...(decision.attempt === undefined ? {} : { attempt: decision.attempt }),
+    ...(decision.maxAttempts === undefined ? {} : { maxAttempts: decision.maxAttempts }),
+    ...(decision.until === undefined ? {} : { until: isoTime(decision.until) }),
+  };
+}
+
+/**
+ * Explains one instance with the sweep's own pure decision (and node rules), from one
+ * listing of its job, one show (its failed node) and one ledger read. Never writes.
+ */
+export async function explainInstance(input: ExplainInput): Promise<Explanation> {
+  const { config, target, jobName, instanceId } = input;
+  const key = { target: target.name, workspace: target.workspace ?? 'default', jobName, instanceId };
+  const rule = resolveRule(jobName, config.policy);
+  const [instance, entries] = await Promise.all([listed(input), input.ledger.read([key])]);
+  const entry = entries.get(keyString(key));
+  const failure: NonNullable<Explanation['failure']> = {};
+  if (instance?.errorMessage) failure.errorMessage = cutMessage(instance.errorMessage);
+  let node: InstanceNode | undefined;
+  try {
+    node = failedNode(await input.client.getInstance(jobName, instanceId));
+    if (node) failure.failedNode = node;
+  } catch (error) {
+    failure.detailsError = describeError(error).code;
+  }
+  let decision: Decision;
+  if (!instance) {
+    decision = {
+      action: 'skip',
+      reason: 'not-failed',
+      detail: 'not listed in the look-back: a sweep would not see it',
+    };
+  } else {
+    decision = decide(instance, entry, rule, input.now, { policy: config.policy });
+    const verdict =
+      decision.action === 'restart' && needsNodeDetails(rule) ? judgeNode(node, rule) : undefined;
+    if (verdict && !verdict.retry)
+      decision = {
+        action: 'skip',
+        reason: 'non-retryable-failure',
+        detail: verdict.detail ?? '',
+        rule: rule.name,
+      };
+  }
+  const ledger = history(entry);
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    ...key,
+    ...(instance ? { listed: instance } : {}),
+    ...(Object.keys(failure).length > 0 ? { failure } : {}),
+    ...(ledger ? { ledger } : {}),
+    rule: rule.name,
+    decision: shown(decision),
+  };
+}
+
+/** The explanation for a person: one short block per part. */
+export function formatExplanation(e: Explanation): string {
+  const lines = [`${e.target} / workspace ${e.workspace} / job ${e.jobName} / instance ${e.instanceId}`];
+  const l = e.listed;
+  lines.push(
+    l
+      ? `listed: status ${l.status}${l.instanceType === undefined ? '' : `, type ${l.instanceType}`}${l.startTime === undefined ? '' : `, started ${isoTime(l.startTime)}`}${l.endTime === undefined ? '' : `, ended ${isoTime(l.endTime)}`}`
+      : 'listed: not in the look-back window',
+  );
+  const f = e.failure;
+  const nodeText = f?.failedNode
+    ? `node ${f.failedNode.nodeName} (${f.failedNode.type ?? 'type unknown'})`
+    : '';
+  lines.push(
+    `failure: ${[f?.errorMessage ?? 'no errorMessage', nodeText, f?.detailsError ? `details unavailable: ${f.detailsError}` : ''].filter(Boolean).join('; ')}`,
+  );
+  if (!e.ledger) lines.push('ledger: no attempt recorded');
+  else {
+    lines.push(
+      `ledger: ${e.ledger.attempts} attempt(s) counted${e.ledger.notBefore ? `, next not before ${e.ledger.notBefore}` : ''}`,
+    );
+    for (const a of e.ledger.history)
+      lines.push(
+        `  attempt ${a.attempt} at ${a.at}: ${a.outcome}${a.code ? ` (${a.code})` : ''}${a.recovery ? `, then ${a.recovery}` : ''}`,
+      );
+  }
+  const d = e.decision;
+  const budget = d.maxAttempts === undefined ? '' : ` [attempt ${d.attempt}/${d.maxAttempts}]`;
+  lines.push(`decision now: ${d.outcome}: ${d.detail}${budget} (rule ${e.rule}; fleet guards not applied)`);
+  return `${lines.join('\n')}\n`;
+}
+
+function pickTarget(config: Config, name: string | undefined): TargetConfig {
+  if (name === undefined && config.targets.length === 1) return config.targets[0] as TargetConfig;
+  const found = config.targets.find((t) => t.name === name);
+  if (!found)
+    throw new ConfigError(
+      '--target',
+      `must name one of ${config.targets.map((t) => t.name).join(', ')}, got ${name ?? 'nothing'}`,
+    );
+  return found;
+}
+
+async function explain(argv: readonly string[], io: CliIo): Promise<number> {
+  const v = parseFlags(argv, {
+    config: { type: 'string', short: 'c' },
+    target: { type: 'string' },
+    job: { type: 'string' },
+    instance: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (typeof v.config !== 'string')
+    throw new ConfigError('--config', 'is required (a JSON configuration file)');
+  if (typeof v.job !== 'string') throw new ConfigError('--job', 'is required (the job name)');
+  if (typeof v.instance !== 'string' || !/^\d{1,25}$/.test(v.instance))
+    throw new ConfigError(
+      '--instance',
+      `must be an instance id (digits), got ${String(v.instance ?? 'nothing')}`,
+    );
+  const config = await loadConfig(v.config);
+  const target = pickTarget(config, typeof v.target === 'string' ? v.target : undefined);
+  const clock = { now: io.now };
+  const built = buildTargets(
+    { ...config, targets: [target] },
+    credentialsFromEnv(io.env as NodeJS.ProcessEnv),
+    clock,
+  );
+  const client = built[0]?.client as TargetApi;
+  const explanation = await explainInstance({
+    config,
+    target,
+    client,
+    ledger: buildLedger(config.ledger),
+    now: io.now(),
+    jobName: v.job,
+    instanceId: v.instance,
+  });
+  io.stdout.write(v.json ? `${JSON.stringify(explanation, null, 2)}\n` : formatExplanation(explanation));
+  return 0;
+}
+
+export const explainCommand: Subcommand = {
+  name: 'explain',
+  summary: 'why one instance was or would be restarted: its failure, ledger history and decision now',
+  usage: USAGE,
+  run: explain,
+};

@@ -1,0 +1,64 @@
+import { DEFAULT_DISPLAY } from '../config/schema/display';
+import { formatTime } from '../notify/time-format';
+import { REPORT_SCHEMA_VERSION } from '../sweep/report';
+import { paletteFor } from './colour';
+import type { CliIo } from './io';
+import { layoutTable } from './layout';
+import { type HistoryEvent, historyEvents, historyLedger, parseSelectorArgs } from './ledger-view';
+import type { Subcommand } from './subcommand';
+
+const USAGE = `Usage: dataarts-autoretry history --config <file.json> [--target NAME] [--job NAME] [--instance ID] [--json]
+
+Shows the ledger's record of the selected instances (at least one selector; all given
+must match): every attempt with its time, outcome and DLF code, and every reset with
+who and why, newest first. Times in display.timeZone. Works on both ledgers; the
+DynamoDB ledger needs dynamodb:Scan on its table (see the README).
+`;
+
+function row(e: HistoryEvent, timeZone: string): string[] {
+  const what = e.kind === 'reset' ? 'reset' : (e.outcome ?? '');
+  const detail = e.kind === 'reset' ? `by ${e.by}: ${e.reason}` : (e.code ?? '');
+  return [
+    formatTime(e.at, timeZone),
+    e.target,
+    e.workspace,
+    e.jobName,
+    e.instanceId,
+    e.attempt === undefined ? '' : String(e.attempt),
+    what,
+    detail,
+  ];
+}
+
+async function history(argv: readonly string[], io: CliIo): Promise<number> {
+  const { config, selector, json } = await parseSelectorArgs(argv);
+  const entries = await historyLedger(config).history(selector);
+  const events = historyEvents(entries);
+  if (json) {
+    const out = events.map((e) => ({ ...e, at: new Date(e.at).toISOString() }));
+    io.stdout.write(`${JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, events: out }, null, 2)}\n`);
+    return 0;
+  }
+  if (events.length === 0) {
+    io.stdout.write('no ledger entry matches\n');
+    return 0;
+  }
+  const display = config.display ?? DEFAULT_DISPLAY;
+  const palette = paletteFor(io.stdout, io.env);
+  const rows = [
+    ['TIME', 'TARGET', 'WORKSPACE', 'JOB', 'INSTANCE', 'ATTEMPT', 'OUTCOME', 'CODE / REASON'],
+    ...events.map((e) => row(e, display.timeZone)),
+  ];
+  const paint = (cell: string, column: number, r: number) =>
+    r > 0 && column === 6 && cell.trim() === 'reset' ? palette.yellow(cell) : cell;
+  const width = io.stdout.isTTY ? { width: io.stdout.columns ?? 80 } : {};
+  io.stdout.write(`${layoutTable(rows, { ...width, flexible: [7, 3], paint })}\n`);
+  return 0;
+}
+
+export const historyCommand: Subcommand = {
+  name: 'history',
+  summary: "the ledger's attempts and resets of a target, job or instance",
+  usage: USAGE,
+  run: history,
+};

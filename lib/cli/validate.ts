@@ -1,0 +1,32 @@
+import { ConfigError } from '../errors';
+import { parseFlags } from './args';
+import type { CliIo } from './io';
+import { loadConfig } from './load-config';
+import type { Subcommand } from './subcommand';
+
+const USAGE = `Usage: dataarts-autoretry validate --config <file.json>
+
+Checks a configuration file offline with the same validator a sweep uses: every
+problem, one line each, naming the field (exit 2), or a one-line summary (exit 0).
+A deployed stage is checked with \`npx serverless validate --stage <stage>\` (see the README).
+`;
+
+async function validate(argv: readonly string[], io: CliIo): Promise<number> {
+  const v = parseFlags(argv, { config: { type: 'string', short: 'c' } });
+  if (typeof v.config !== 'string')
+    throw new ConfigError('--config', 'is required (a JSON configuration file)');
+  const config = await loadConfig(v.config);
+  const ledger =
+    config.ledger.type === 'file' ? `file ${config.ledger.path}` : `DynamoDB table ${config.ledger.table}`;
+  io.stdout.write(
+    `ok: ${v.config}: ${config.targets.length} target(s) (${config.targets.map((t) => t.name).join(', ')}), ledger ${ledger}\n`,
+  );
+  return 0;
+}
+
+export const validateCommand: Subcommand = {
+  name: 'validate',
+  summary: 'check a configuration file offline (a stage: npx serverless validate --stage NAME)',
+  usage: USAGE,
+  run: validate,
+};

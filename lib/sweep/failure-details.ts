@@ -1,0 +1,52 @@
+import { describeError } from '../errors';
+import { skip } from '../policy/decision';
+import { failedNode, judgeNode, needsNodeDetails } from '../policy/failure-rules';
+import type { Planned, TargetSweepInput } from './target-context';
+
+/** Would this instance be restarted (or, in a dry run, would it be)? Only those are worth a request. */
+const goingAhead = (p: Planned) =>
+  p.decision.action === 'restart' || (p.decision.action === 'skip' && p.decision.reason === 'dry-run');
+
+/**
+ * The rules on the failed node's type (`failedNodeTypes`, `neverRetryNodeTypes`) need
+ * the show answer: one request per instance. They are read only for instances the
+ * fleet limits let through (so a storm or a cap costs nothing), through the same
+ * client (its rate limit and concurrency) and before the deadline; an instance whose
+ * details could not be read in time is `deferred`, one whose details failed is an
+ * unknown failure (`unknownFailure` decides). Turns refused ones into
+ * `non-retryable-failure` skips, in place.
+ */
+export async function applyNodeRules(input: TargetSweepInput, planned: readonly Planned[]): Promise<void> {
+  const wanted = planned.filter((p) => goingAhead(p) && needsNodeDetails(p.rule));
+  await Promise.all(wanted.map((p) => judgeOne(input, p)));
+}
+
+async function judgeOne(input: TargetSweepInput, p: Planned): Promise<void> {
+  const budget = {
+    rule: p.rule.name,
+    ...(p.decision.attempt === undefined ? {} : { attempt: p.decision.attempt }),
+    ...(p.decision.maxAttempts === undefined ? {} : { maxAttempts: p.decision.maxAttempts }),
+  };
+  if (input.signal?.aborted || input.now() >= input.deadline) {
+    p.decision = skip('deferred', 'no time left to read the failed node its rule looks at', budget);
+    return;
+  }
+  let detail: Awaited<ReturnType<TargetSweepInput['client']['getInstance']>> | undefined;
+  let problem: string | undefined;
+  try {
+    detail = await input.client.getInstance(p.instance.jobName, p.instance.instanceId, input.signal);
+  } catch (error) {
+    if (input.signal?.aborted) {
+      p.decision = skip('deferred', 'the sweep stopped while reading the failed node', budget);
+      return;
+    }
+    problem = describeError(error).code;
+  }
+  const node = detail ? failedNode(detail) : undefined;
+  if (node) p.failedNode = { name: node.nodeName, ...(node.type === undefined ? {} : { type: node.type }) };
+  const verdict = judgeNode(node, p.rule);
+  if (verdict.retry) return;
+  const why =
+    problem === undefined ? verdict.detail : `node details unavailable (${problem}): ${verdict.detail}`;
+  p.decision = skip('non-retryable-failure', why, budget);
+}

@@ -1,0 +1,146 @@
+import type { Instance } from '../dataarts/instance';
+import { describeError } from '../errors';
+import type { Ledger, LedgerEntry } from '../ledger/ledger';
+import { type LedgerRecovery, type RecoveryVerdict, tracksRecovery } from '../ledger/recovery';
+import { failureTime } from '../policy/decide';
+import { untilAborted } from '../util/abort';
+import type { TargetListing } from './list-target';
+import type { TargetSweepInput, TargetSweepResult } from './target-context';
+
+/** Up to this many reruns are looked up one by one; more cost one listing of the successes instead. */
+export const SHOW_UP_TO = 20;
+/** A job is named as "reruns have not helped" from this many reruns on, none recovered. */
+export const NOT_HELPING_FROM = 3;
+
+const FAILED_STATUSES = new Set(['fail', 'running-exception', 'manual-stop']);
+
+/**
+ * What the listing says about a rerun: failed again (a failure newer than the one the
+ * attempt answered), or nothing yet (the same failure still shows: the rerun has not
+ * started). Undefined when the instance is not among the failures listed.
+ */
+function fromListing(
+  entry: LedgerEntry,
+  listed: Instance | undefined,
+): RecoveryVerdict | 'pending' | undefined {
+  if (!listed) return undefined;
+  const failedAt = failureTime(listed);
+  return failedAt !== undefined && failedAt > (entry.failureAt ?? 0) ? 'failed-again' : 'pending';
+}
+
+/** One instance's state now, for a rerun the failure listing does not show. */
+async function fromShow(input: TargetSweepInput, entry: LedgerEntry): Promise<RecoveryVerdict | undefined> {
+  try {
+    const now = await input.client.getInstance(entry.jobName, entry.instanceId, input.signal);
+    if (now.status === 'success') return 'recovered';
+    const failedAt = failureTime(now);
+    if (FAILED_STATUSES.has(now.status) && failedAt !== undefined && failedAt > (entry.failureAt ?? 0))
+      return 'failed-again';
+    return undefined;
+  } catch (error) {
+    // Gone (DLF.0137) or unreadable: no verdict; it is looked at again while the look-back holds it.
+    input.logger.debug('rerun not judged', { instanceId: entry.instanceId, ...describeError(error) });
+    return undefined;
+  }
+}
+
+/** The verdicts of reruns the failure listing does not show: one show each, or one listing of successes. */
+async function unlisted(
+  input: TargetSweepInput,
+  entries: readonly LedgerEntry[],
+  listing: TargetListing,
+  window: { from: number; to: number },
+): Promise<Array<[LedgerEntry, RecoveryVerdict | undefined]>> {
+  if (entries.length === 0) return [];
+  let successes = listing.successes;
+  // The successes are listed already when a rule skips superseded failures: then they are free.
+  if (successes.length === 0 && entries.length > SHOW_UP_TO) {
+    successes = (await input.client.listInstances(window, { status: 'success' }, input.signal)).instances;
+  } else if (successes.length === 0) {
+    return Promise.all(
+      entries.map(
+        async (e): Promise<[LedgerEntry, RecoveryVerdict | undefined]> => [e, await fromShow(input, e)],
+      ),
+    );
+  }
+  const succeeded = new Set(successes.map((i) => i.instanceId));
+  return entries.map((e) => [e, succeeded.has(e.instanceId) ? 'recovered' : undefined]);
+}
+
+/**
+ * Recovery tracking: what became of the reruns earlier sweeps made. Each rerun
+ * awaiting a verdict (its attempt `restarted`, within the look-back) is judged from
+ * this sweep's failure listing (free), else from the instance itself (a show each, up
+ * to SHOW_UP_TO; beyond, one listing of the window's successes), and its verdict is
+ * recorded once in the ledger. A rerun still running, or an instance gone, gets none.
+ * Never stops the sweep: a failure here is logged and the sweep goes on. A dry run
+ * reports what it would record and writes nothing. Runs before any claim.
+ */
+export async function trackRecovery(
+  input: TargetSweepInput,
+  listing: TargetListing,
+  result: TargetSweepResult,
+  window: { from: number; to: number },
+): Promise<void> {
+  const { ledger } = input;
+  if (!tracksRecovery(ledger)) return;
+  try {
+    const now = input.now();
+    const awaiting = (await untilAborted(ledger.awaitingVerdict(input.target.name), input.signal)).filter(
+      (e) => (e.lastAttemptAt ?? 0) >= window.from,
+    );
+    if (awaiting.length === 0 || input.now() >= input.deadline) return;
+    const listed = new Map(listing.listed.map((i) => [i.instanceId, i]));
+    const verdicts: Array<[LedgerEntry, RecoveryVerdict | undefined]> = [];
+    const rest: LedgerEntry[] = [];
+    for (const entry of awaiting) {
+      const seen = fromListing(entry, listed.get(entry.instanceId));
+      if (seen === undefined) rest.push(entry);
+      else verdicts.push([entry, seen === 'pending' ? undefined : seen]);
+    }
+    verdicts.push(...(await unlisted(input, rest, listing, window)));
+    await record(input, ledger, verdicts, result, now);
+  } catch (error) {
+    input.logger.warn('recovery tracking failed', { target: input.target.name, ...describeError(error) });
+  }
+}
+
+async function record(
+  input: TargetSweepInput,
+  ledger: Ledger & LedgerRecovery,
+  verdicts: ReadonlyArray<[LedgerEntry, RecoveryVerdict | undefined]>,
+  result: TargetSweepResult,
+  now: number,
+): Promise<void> {
+  const expiresAt = now + input.config.ledger.retentionMs;
+  const counts = { recovered: 0, failedAgain: 0, pending: 0 };
+  const judgedJobs = new Set<string>();
+  for (const [entry, verdict] of verdicts) {
+    if (verdict === undefined) {
+      counts.pending++;
+      continue;
+    }
+    const first =
+      input.dryRun ||
+      (await ledger.markRecovery(entry, entry.attempts, verdict, now, expiresAt).catch(() => false));
+    if (!first) continue;
+    judgedJobs.add(entry.jobName);
+    const { target, workspace, jobName, instanceId } = entry;
+    if (verdict === 'recovered') {
+      counts.recovered++;
+      result.recovered.push({ target, workspace, jobName, instanceId });
+    } else counts.failedAgain++;
+  }
+  result.report.recovery = counts;
+  if (judgedJobs.size === 0) return;
+  const byJob = await ledger.jobRecovery(input.target.name, [...judgedJobs].sort());
+  for (const [jobName, c] of byJob) {
+    if (c.recovered === 0 && c.failedAgain >= NOT_HELPING_FROM)
+      result.notHelping.push({
+        target: input.target.name,
+        jobName,
+        recovered: 0,
+        failedAgain: c.failedAgain,
+      });
+  }
+}

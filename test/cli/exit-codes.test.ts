@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as v from 'valibot';
+import type { Emulator } from '../../emulator/server';
+import { runCli } from '../../lib/cli/main';
+import { REPORT_SCHEMA_VERSION, type SweepReport, SweepReportSchema } from '../../lib/sweep/report';
+import { closedPort } from '../support/closed-port';
+import type { ManualClock } from '../support/manual-clock';
+import { KNOWN_SECRETS, WRONG_SK } from '../support/secrets';
+import { AK, emulatorWithClock, PROJECT, SK, T0 } from '../support/targets';
+import { fakeIo } from './fake-io';
+
+const MIN = 60_000;
+const ENV = { HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: SK };
+let emulator: Emulator;
+let clock: ManualClock;
+let dir: string;
+
+async function config(overrides: Record<string, unknown> = {}): Promise<string> {
+  const path = join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
+  await writeFile(
+    path,
+    JSON.stringify({
+      targets: [{ name: 'prod', endpoint: emulator.url, projectId: PROJECT }],
+      ledger: { type: 'file', path: join(dir, 'ledger.json') },
+      policy: { rateLimit: 1000 },
+      client: { retries: 0 },
+      ...overrides,
+    }),
+  );
+  return path;
+}
+
+async function cli(args: string[], env: Record<string, string> = ENV) {
+  const io = fakeIo({ env, now: () => clock.now() });
+  const code = await runCli(args, io);
+  for (const secret of KNOWN_SECRETS) expect(io.out() + io.err()).not.toContain(secret);
+  return { code, stdout: io.out(), stderr: io.err() };
+}
+
+beforeEach(async () => {
+  ({ emulator, clock } = await emulatorWithClock());
+  emulator.seed(PROJECT, undefined, [
+    {
+      jobName: 'ods_orders',
+      instanceId: 11,
+      status: 'fail',
+      planTime: T0 - 60 * MIN,
+      endTime: T0 - 30 * MIN,
+    },
+  ]);
+  dir = await mkdtemp(join(tmpdir(), 'cli-exit-'));
+});
+afterEach(async () => emulator.close());
+
+describe('exit status per failure kind', () => {
+  it('0 when every target was swept; the JSON report is valid against the report schema', async () => {
+    const { code, stdout } = await cli(['--config', await config(), '--json']);
+    expect(code).toBe(0);
+    // report.schema.json is generated from SweepReportSchema (a test fails while it is stale).
+    const report = v.parse(SweepReportSchema, JSON.parse(stdout));
+    expect(report).toMatchObject({
+      schemaVersion: 1,
+      restarted: [expect.objectContaining({ instanceId: '11' })],
+    });
+    const schema = JSON.parse(readFileSync(join(__dirname, '../../report.schema.json'), 'utf8'));
+    expect(schema.required).toContain('schemaVersion');
+    expect(schema.properties.schemaVersion).toMatchObject({ const: REPORT_SCHEMA_VERSION });
+  });
+
+  it('4 when a target cannot be reached (a wrong endpoint): the others are still swept', async () => {
+    const wrong = `http://127.0.0.1:${await closedPort()}`;
+    const path = await config({
+      targets: [
+        { name: 'prod', endpoint: emulator.url, projectId: PROJECT },
+        { name: 'typo', endpoint: wrong, projectId: PROJECT, workspace: 'w2' },
+      ],
+    });
+    const { code, stdout, stderr } = await cli(['--config', path, '--json']);
+    expect(code).toBe(4);
+    const report = JSON.parse(stdout) as SweepReport;
+    expect(report.restarted).toHaveLength(1);
+    expect(report.targets.find((t) => t.target === 'typo')?.error).toBeDefined();
+    expect(stderr).toContain('1 of 2 target(s) could not be swept: typo (');
+  });
+
+  it('4 when every target fails on the network, and the table says so', async () => {
+    const path = await config({
+      targets: [{ name: 'prod', endpoint: `http://127.0.0.1:${await closedPort()}`, projectId: PROJECT }],
+    });
+    const { code, stdout } = await cli(['--config', path]);
+    expect(code).toBe(4);
+    expect(stdout).toMatch(/prod: NETWORK/);
+  });
+
+  it('4 when the ledger cannot be used', async () => {
+    await writeFile(join(dir, 'ledger.json'), 'not a ledger');
+    const { code, stdout } = await cli(['--config', await config(), '--json']);
+    expect(code).toBe(4);
+    expect((JSON.parse(stdout) as SweepReport).targets[0]?.error?.code).toBe('LEDGER_FAILED');
+    expect(emulator.count('restart')).toBe(0);
+  });
+
+  it('3 when authentication fails on every target', async () => {
+    const { code } = await cli(['--config', await config()], { ...ENV, HUAWEICLOUD_SDK_SK: WRONG_SK });
+    expect(code).toBe(3);
+  });
+
+  it('2 for bad arguments, configuration or credentials', async () => {
+    expect((await cli(['--frobnicate'])).code).toBe(2);
+    expect((await cli(['--config', await config({ policy: { maxAttempt: 5 } })])).code).toBe(2);
+    expect((await cli(['--config', await config()], {})).code).toBe(2);
+  });
+});
+
+describe('--json errors', () => {
+  it('a configuration error is one JSON document on stdout, naming each field', async () => {
+    const { code, stdout, stderr } = await cli([
+      '--config',
+      await config({ policy: { maxAttempt: 5 } }),
+      '--json',
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toBe('');
+    const doc = JSON.parse(stdout);
+    expect(doc).toMatchObject({
+      schemaVersion: 1,
+      exitCode: 2,
+      error: { name: 'ConfigError', code: 'CONFIG_INVALID' },
+    });
+    expect(doc.error.issues).toContainEqual(expect.objectContaining({ field: 'policy.maxAttempt' }));
+  });
+
+  it('an unreadable config file too', async () => {
+    const { stdout } = await cli(['--config', '/nope.json', '--json']);
+    expect(JSON.parse(stdout).error.issues[0]).toMatchObject({ field: '--config' });
+  });
+});
+
+describe('help and version', () => {
+  it('--help lists every command and every exit status', async () => {
+    const { code, stdout } = await cli(['--help']);
+    expect(code).toBe(0);
+    for (const name of ['sweep', 'history', 'reset', 'init', 'validate', 'notify'])
+      expect(stdout).toMatch(new RegExp(`^  ${name}\\s`, 'm'));
+    for (const status of [0, 1, 2, 3, 4, 5]) expect(stdout).toMatch(new RegExp(`^  ${status}  `, 'm'));
+  });
+
+  it('<command> --help shows that command, with the exit statuses', async () => {
+    const { stdout } = await cli(['reset', '--help']);
+    expect(stdout).toMatch(/^Usage: dataarts-autoretry reset/);
+    expect(stdout).toContain('4  at least one target could not be swept');
+  });
+
+  it('--version', async () => {
+    expect((await cli(['--version'])).stdout).toBe('dataarts-autoretry 9.9.9-test\n');
+  });
+});

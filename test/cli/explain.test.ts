@@ -1,0 +1,145 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Emulator } from '../../emulator/server';
+import type { InstanceSeed } from '../../emulator/state';
+import { type Explanation, explainInstance, formatExplanation } from '../../lib/cli/explain';
+import { runCli } from '../../lib/cli/main';
+import { parseConfig } from '../../lib/config/parse';
+import type { ManualClock } from '../support/manual-clock';
+import { MemoryLedger } from '../support/memory-ledger';
+import { sweeper } from '../support/sweep-setup';
+import { AK, akskClient, emulatorWithClock, PROJECT, SK, T0 } from '../support/targets';
+import { fakeIo } from './fake-io';
+
+const MIN = 60_000;
+let emulator: Emulator;
+let clock: ManualClock;
+
+beforeEach(async () => {
+  ({ emulator, clock } = await emulatorWithClock());
+});
+afterEach(async () => emulator.close());
+
+const failed = (id: number, extra: Partial<InstanceSeed> = {}): InstanceSeed => ({
+  jobName: 'ods_orders',
+  instanceId: id,
+  status: 'fail',
+  planTime: T0 - 40 * MIN,
+  startTime: T0 - 40 * MIN,
+  endTime: T0 - 30 * MIN,
+  runMs: 10 * MIN,
+  errorMessage: 'DLI queue q1 is busy',
+  node: { nodeName: 'load', type: 'DLISQL' },
+  ...extra,
+});
+
+const policy = { firstRetryDelay: '1m', neverRetryOn: ['permission denied'] };
+
+function explainWith(ledger: MemoryLedger, instanceId: string, extraPolicy: Record<string, unknown> = {}) {
+  const config = parseConfig({
+    targets: [{ name: 'prod', endpoint: emulator.url, projectId: PROJECT }],
+    ledger: { type: 'file', path: '/unused' },
+    policy: { ...policy, ...extraPolicy },
+  });
+  const { client } = akskClient(emulator, clock);
+  return explainInstance({
+    config,
+    target: config.targets[0]!,
+    client,
+    ledger,
+    now: clock.now(),
+    jobName: 'ods_orders',
+    instanceId,
+  });
+}
+
+describe('explain', () => {
+  it('shows the instance, its failure, and that a sweep would restart it now', async () => {
+    emulator.seed(PROJECT, undefined, [failed(7)]);
+    const e = await explainWith(new MemoryLedger(), '7');
+    expect(e).toMatchObject({
+      target: 'prod',
+      jobName: 'ods_orders',
+      instanceId: '7',
+      listed: { status: 'fail' },
+      failure: { errorMessage: 'DLI queue q1 is busy', failedNode: { nodeName: 'load', type: 'DLISQL' } },
+      decision: { outcome: 'restart', attempt: 1, maxAttempts: 3 },
+    });
+    expect(e.ledger).toBeUndefined();
+    expect(formatExplanation(e)).toContain('decision now: restart: would restart: attempt 1 of 3');
+    // Explaining reads only.
+    expect(emulator.state.all()[0]?.restarts).toBe(0);
+  });
+
+  it('lists the ledger history with times, outcomes and verdicts, and the reason it waits', async () => {
+    emulator.seed(PROJECT, undefined, [failed(7, { afterScript: 'fail' })]);
+    const ledger = new MemoryLedger();
+    const s = sweeper(emulator, clock, ledger, policy);
+    await s.run();
+    // The rerun failed at 08:10; with firstRetryDelay 1m the next attempt waits until 08:11.
+    clock.advance(10.5 * MIN);
+    const e = await explainWith(ledger, '7');
+    expect(e.ledger?.history).toEqual([{ attempt: 1, at: '2026-11-24T08:00:00Z', outcome: 'restarted' }]);
+    expect(e.decision).toMatchObject({ outcome: 'backing-off', attempt: 2, maxAttempts: 3 });
+    expect(formatExplanation(e)).toMatch(/attempt 1 at 2026-11-24T08:00:00Z: restarted/);
+    // After the next sweep records that the rerun failed again, explain shows the verdict.
+    clock.advance(10 * MIN);
+    await s.run();
+    const again = await explainWith(ledger, '7');
+    expect(again.ledger?.history[0]).toMatchObject({ attempt: 1, recovery: 'failed-again' });
+    expect(again.ledger?.history[1]).toMatchObject({ attempt: 2, outcome: 'restarted' });
+  });
+
+  it('gives the non-retryable reason, from the message or from the failed node', async () => {
+    emulator.seed(PROJECT, undefined, [
+      failed(7, { errorMessage: 'Permission denied on ods.orders' }),
+      failed(8, { node: { nodeName: 'prep', type: 'Shell' } }),
+    ]);
+    expect((await explainWith(new MemoryLedger(), '7')).decision).toMatchObject({
+      outcome: 'non-retryable-failure',
+      detail: 'errorMessage matches neverRetryOn "permission denied"',
+    });
+    expect(
+      (await explainWith(new MemoryLedger(), '8', { neverRetryNodeTypes: ['Shell'] })).decision,
+    ).toMatchObject({
+      outcome: 'non-retryable-failure',
+      detail: 'failed node prep is a Shell: in neverRetryNodeTypes',
+    });
+  });
+
+  it('says so when the instance is not in the look-back', async () => {
+    emulator.seed(PROJECT, undefined, [failed(7)]);
+    const e = await explainWith(new MemoryLedger(), '99');
+    expect(e.listed).toBeUndefined();
+    expect(e.failure?.detailsError).toBe('INSTANCE_NOT_FOUND');
+    expect(formatExplanation(e)).toContain('listed: not in the look-back window');
+  });
+
+  it('runs as `dataarts-autoretry explain`, with --json giving one document', async () => {
+    emulator.seed(PROJECT, undefined, [failed(7)]);
+    const dir = await mkdtemp(join(tmpdir(), 'explain-'));
+    const config = join(dir, 'sweep.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        targets: [{ name: 'prod', endpoint: emulator.url, projectId: PROJECT }],
+        ledger: { type: 'file', path: join(dir, 'ledger.json') },
+        policy,
+      }),
+    );
+    const io = fakeIo({ env: { HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: SK }, now: () => clock.now() });
+    const code = await runCli(
+      ['explain', '--config', config, '--job', 'ods_orders', '--instance', '7', '--json'],
+      io,
+    );
+    expect({ code, err: io.err() }).toEqual({ code: 0, err: '' });
+    const doc = JSON.parse(io.out()) as Explanation;
+    expect(doc.decision.outcome).toBe('restart');
+    const text = fakeIo({ env: { HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: SK }, now: () => clock.now() });
+    expect(
+      await runCli(['explain', '--config', config, '--job', 'ods_orders', '--instance', 'x'], text),
+    ).toBe(2);
+    expect(text.err()).toContain('--instance');
+  });
+});

@@ -1,0 +1,215 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Emulator } from '../../emulator/server';
+import { NO_COLOUR, paletteFor } from '../../lib/cli/colour';
+import { displayWidth, truncate } from '../../lib/cli/display-width';
+import { humanLogger } from '../../lib/cli/human-logger';
+import { layoutTable } from '../../lib/cli/layout';
+import { runCli } from '../../lib/cli/main';
+import { SweepProgress } from '../../lib/cli/progress';
+import { relativeTime } from '../../lib/cli/relative-time';
+import { formatTable } from '../../lib/sweep/format-table';
+import type { DecisionRecord, SweepReport } from '../../lib/sweep/report';
+import { fixedReport } from '../support/fixed-report';
+import type { ManualClock } from '../support/manual-clock';
+import { AK, emulatorWithClock, PROJECT, SK, T0 } from '../support/targets';
+import { fakeIo } from './fake-io';
+
+const MIN = 60_000;
+const ESC = '\x1b[';
+
+describe('display width', () => {
+  it.each([
+    ['ods_orders', 10],
+    ['销售日报', 8],
+    ['ads_销售日报<&>', 15],
+    ['ｆｕｌｌ', 8],
+    ['e\u0301', 1],
+    [`${ESC}32mok${ESC}39m`, 2],
+  ])('%j is %i columns', (text, width) => {
+    expect(displayWidth(text)).toBe(width);
+  });
+
+  it('aligns columns of Chinese job names by display width, and cuts to the terminal', () => {
+    const rows = [
+      ['OUTCOME', 'JOB', 'WHY'],
+      ['restarted', '销售日报', 'attempt 1'],
+      ['restarted', 'ods_orders', 'attempt 2'],
+    ];
+    const lines = layoutTable(rows).split('\n');
+    const whyAt = lines.map((line) =>
+      displayWidth(
+        line.slice(0, line.indexOf('attempt') < 0 ? line.indexOf('WHY') : line.indexOf('attempt')),
+      ),
+    );
+    expect(new Set(whyAt).size).toBe(1);
+    const narrow = layoutTable(
+      [
+        ['a', 'x'.repeat(50)],
+        ['b', '作'.repeat(40)],
+      ],
+      { width: 30 },
+    ).split('\n');
+    for (const line of narrow) expect(displayWidth(line)).toBeLessThanOrEqual(30);
+    expect(truncate('作业作业', 5)).toBe('作业…');
+  });
+});
+
+describe('colour', () => {
+  it('only on a terminal, never with NO_COLOR, forced by FORCE_COLOR', () => {
+    expect(paletteFor({ write() {}, isTTY: true }, {}).red('x')).toBe(`${ESC}31mx${ESC}39m`);
+    expect(paletteFor({ write() {}, isTTY: true }, { NO_COLOR: '1' })).toBe(NO_COLOUR);
+    expect(paletteFor({ write() {}, isTTY: false }, {})).toBe(NO_COLOUR);
+    expect(paletteFor({ write() {}, isTTY: false }, { FORCE_COLOR: '1' }).red('x')).toContain(ESC);
+  });
+});
+
+const storm = (i: number): DecisionRecord => ({
+  target: 'cn4-prod',
+  workspace: 'default',
+  jobName: `job_${i % 12}`,
+  instanceId: String(50_000 + i),
+  status: 'fail',
+  outcome: 'storm-guard',
+  detail: 'storm suspected on this target',
+});
+
+describe('the table', () => {
+  const report: SweepReport = fixedReport({
+    decisions: [
+      ...Array.from({ length: 540 }, (_, i) => storm(i)),
+      {
+        target: 'cn4-prod',
+        workspace: 'default',
+        jobName: '销售日报',
+        instanceId: '7',
+        status: 'fail',
+        outcome: 'backing-off',
+        detail: 'backing off until 2026-11-24T08:03:00Z',
+        until: '2026-11-24T08:03:00Z',
+      },
+    ],
+  });
+
+  it('groups repeated rows (storm-guard ×540 across 12 jobs) unless --all', () => {
+    const grouped = formatTable(report);
+    expect(grouped).toMatch(/storm-guard ×540\s+cn4-prod\s+across 12 jobs/);
+    expect(grouped.split('\n').filter((l) => l.startsWith('storm-guard'))).toHaveLength(1);
+    const all = formatTable(report, { all: true });
+    expect(all.split('\n').filter((l) => l.startsWith('storm-guard'))).toHaveLength(540);
+  });
+
+  it('shows times in display.timeZone, relative on a terminal; piped output has no colour', () => {
+    const piped = formatTable(report, { timeZone: 'Asia/Shanghai' });
+    expect(piped).toContain('at 2026-11-24 16:00:00 GMT+8');
+    expect(piped).toContain('backing off until 2026-11-24 16:03:00 GMT+8');
+    expect(piped).not.toContain(ESC);
+    const tty = formatTable(report, {
+      timeZone: 'Asia/Shanghai',
+      now: Date.parse('2026-11-24T08:00:00Z'),
+      width: 120,
+    });
+    expect(tty).toContain('16:03:00 GMT+8 (in 3 min');
+    for (const line of tty.split('\n')) expect(displayWidth(line)).toBeLessThanOrEqual(120);
+  });
+
+  it('speaks Chinese with display.locale zh-CN', () => {
+    const zh = formatTable(report, { locale: 'zh-CN', timeZone: 'Asia/Shanghai' });
+    expect(zh).toContain('结果');
+    expect(zh).toMatch(/storm-guard ×540\s+cn4-prod\s+12 个作业/);
+    expect(zh).toContain('重试次数已用尽，需人工处理');
+    expect(zh).toMatch(/已重跑 \d+，重试用尽 1，错误 \d+.*，耗时 3120 毫秒/);
+    expect(
+      relativeTime(Date.parse('2026-11-24T08:03:00Z'), Date.parse('2026-11-24T08:00:00Z'), 'zh-CN'),
+    ).toBe('3分钟后');
+  });
+});
+
+describe('progress and warnings on a terminal', () => {
+  it('a progress line with listed, restarted, rate and ETA, cleared before anything else', () => {
+    let out = '';
+    let now = 0;
+    const progress = new SweepProgress(
+      { write: (t) => (out += t), isTTY: true, columns: 200 },
+      () => now,
+      50,
+    );
+    progress.listed = 540;
+    progress.restarted = 20;
+    now = 4_000;
+    progress.tick();
+    expect(out).toMatch(/listed 540 · restarted 20 · 5\.0\/s · ETA ≤ 6 s · 4 s$/);
+    progress.clear();
+    expect(out.endsWith('\r\x1b[2K')).toBe(true);
+  });
+
+  it('warnings read as sentences, secrets redacted', () => {
+    const lines: string[] = [];
+    const logger = humanLogger({
+      level: 'warn',
+      write: (t) => lines.push(t),
+      palette: NO_COLOUR,
+      redact: ['hook-token-7Yb3'],
+    });
+    logger.info('not shown');
+    logger.warn('target listing failed', {
+      target: 'prod',
+      code: 'NETWORK',
+      message: 'connect refused hook-token-7Yb3',
+    });
+    expect(lines).toEqual([
+      'warning: target listing failed (target=prod code=NETWORK message="connect refused [REDACTED]")\n',
+    ]);
+  });
+});
+
+describe('Ctrl-C mid-sweep', () => {
+  let emulator: Emulator;
+  let clock: ManualClock;
+  afterEach(async () => emulator.close());
+
+  it('stops new claims, names what is in flight, and prints the partial report', async () => {
+    ({ emulator, clock } = await emulatorWithClock());
+    emulator.seed(
+      PROJECT,
+      undefined,
+      Array.from({ length: 6 }, (_, i) => ({
+        jobName: `job_${i}`,
+        instanceId: 100 + i,
+        status: 'fail' as const,
+        planTime: T0 - 60 * MIN,
+        endTime: T0 - 30 * MIN,
+      })),
+    );
+    emulator.inject({ route: 'restart', kind: 'hang', times: 6 });
+    const dir = await mkdtemp(join(tmpdir(), 'cli-sigint-'));
+    const config = join(dir, 'sweep.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        targets: [{ name: 'prod', endpoint: emulator.url, projectId: PROJECT }],
+        ledger: { type: 'file', path: join(dir, 'ledger.json') },
+        policy: { concurrency: 1, rateLimit: 1000 },
+      }),
+    );
+    const io = fakeIo({
+      env: { HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: SK, NO_COLOR: '1' },
+      now: () => clock.now(),
+      tty: true,
+    });
+    const sweep = runCli(['--config', config], io);
+    while (emulator.count('restart') === 0) await new Promise((resolve) => setImmediate(resolve));
+    io.interrupt();
+    const code = await sweep;
+    expect(io.err()).toMatch(
+      /SIGINT: no new restarts; waiting up to 5 s for 1 restart\(s\) in flight: job_\d\/10\d; the partial report follows/,
+    );
+    expect(emulator.count('restart')).toBe(1);
+    expect(io.out()).toContain('dataarts-autoretry sweep');
+    expect(io.out()).toMatch(/deferred/);
+    expect(io.out()).not.toContain(ESC);
+    expect(code).toBe(0);
+    expect(io.exited).toEqual([]);
+  });
+});

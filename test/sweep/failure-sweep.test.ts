@@ -1,0 +1,228 @@
+import type { Emulator } from '../../emulator/server';
+import type { InstanceSeed } from '../../emulator/state';
+import { readInstance } from '../../lib/dataarts/instance';
+import { parseSweepEvent } from '../../lib/lambda/event';
+import { buildSummary } from '../../lib/notify/summary';
+import { formatTable } from '../../lib/sweep/format-table';
+import type { SweepReport } from '../../lib/sweep/report';
+import type { ManualClock } from '../support/manual-clock';
+import { MemoryLedger } from '../support/memory-ledger';
+import { sweeper } from '../support/sweep-setup';
+import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
+
+const MIN = 60_000;
+let emulator: Emulator;
+let clock: ManualClock;
+
+beforeEach(async () => {
+  ({ emulator, clock } = await emulatorWithClock());
+});
+afterEach(async () => emulator.close());
+
+const failedAgo = (id: number, minutes: number, extra: Partial<InstanceSeed> = {}): InstanceSeed => ({
+  jobName: `job_${id}`,
+  instanceId: id,
+  status: 'fail',
+  planTime: T0 - (minutes + 10) * MIN,
+  startTime: T0 - (minutes + 10) * MIN,
+  endTime: T0 - minutes * MIN,
+  runMs: 10 * MIN,
+  ...extra,
+});
+
+const outcomeOf = (report: SweepReport, id: number) =>
+  report.decisions.find((d) => d.instanceId === String(id));
+const many = (n: number, minutes: number, extra: Partial<InstanceSeed> = {}) =>
+  Array.from({ length: n }, (_, i) => failedAgo(i + 1, minutes, extra));
+
+describe('failure rules in a sweep', () => {
+  it('reads node details only for instances that would be restarted, and only when a rule needs them', async () => {
+    emulator.seed(PROJECT, undefined, [
+      failedAgo(1, 30, { errorMessage: 'Shell exited 1', node: { nodeName: 'prepare', type: 'Shell' } }),
+      failedAgo(2, 30, { errorMessage: 'DLI queue busy', node: { nodeName: 'load', type: 'DLISQL' } }),
+      failedAgo(3, 30, { errorMessage: 'Permission denied on table ods.x' }),
+      failedAgo(4, 1, { node: { type: 'Shell' } }),
+      failedAgo(5, 30, { instanceType: 2 }),
+    ]);
+    const report = await sweeper(emulator, clock, new MemoryLedger(), {
+      neverRetryOn: ['permission denied'],
+      neverRetryNodeTypes: ['shell'],
+    }).run();
+    expect(outcomeOf(report, 1)).toMatchObject({
+      outcome: 'non-retryable-failure',
+      detail: 'failed node prepare is a Shell: in neverRetryNodeTypes',
+      errorMessage: 'Shell exited 1',
+      failedNode: { name: 'prepare', type: 'Shell' },
+    });
+    expect(outcomeOf(report, 2)).toMatchObject({
+      outcome: 'restarted',
+      errorMessage: 'DLI queue busy',
+      failedNode: { name: 'load', type: 'DLISQL' },
+    });
+    expect(outcomeOf(report, 3)).toMatchObject({
+      outcome: 'non-retryable-failure',
+      detail: 'errorMessage matches neverRetryOn "permission denied"',
+    });
+    expect(outcomeOf(report, 4)?.outcome).toBe('backing-off');
+    // The table shows the failure in short, after the reason.
+    expect(formatTable(report, { all: true })).toContain(
+      'in neverRetryNodeTypes [Shell prepare: Shell exited 1]',
+    );
+    // Instances 3 (message rule), 4 (backing off) and 5 (manual) cost no show request.
+    expect(report.apiCalls.show).toBe(2);
+    expect(emulator.state.all().find((i) => i.instanceId === '1')?.restarts).toBe(0);
+  });
+
+  it('reads no node details without a node rule, and carries every failure message (cut to 300)', async () => {
+    emulator.seed(PROJECT, undefined, [
+      failedAgo(1, 30, { errorMessage: 'x'.repeat(1000) }),
+      failedAgo(2, 30),
+    ]);
+    const report = await sweeper(emulator, clock, new MemoryLedger(), { retryOn: ['x'] }).run();
+    expect(report.apiCalls.show).toBe(0);
+    expect(outcomeOf(report, 1)?.errorMessage).toHaveLength(300);
+    // No message: unknownFailure (default "retry").
+    expect(outcomeOf(report, 2)).toMatchObject({ outcome: 'restarted' });
+    expect(outcomeOf(report, 2)).not.toHaveProperty('errorMessage');
+  });
+
+  it('in a dry run, reads node details and says which would not be restarted', async () => {
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 30, { node: { type: 'CDMJob' } }), failedAgo(2, 30)]);
+    const report = await sweeper(emulator, clock, new MemoryLedger(), { failedNodeTypes: ['DLISQL'] }).run({
+      dryRun: true,
+    });
+    expect(outcomeOf(report, 1)).toMatchObject({
+      outcome: 'non-retryable-failure',
+      failedNode: { type: 'CDMJob' },
+    });
+    expect(outcomeOf(report, 2)?.outcome).toBe('dry-run');
+    expect(report.apiCalls.restart).toBe(0);
+  });
+
+  it('defers, without a request, an instance whose node details no longer fit before the deadline', async () => {
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 30)]);
+    const report = await sweeper(emulator, clock, new MemoryLedger(), { failedNodeTypes: ['DLISQL'] }).run({
+      deadline: T0,
+    });
+    expect(outcomeOf(report, 1)?.outcome).toBe('deferred');
+    expect(report.apiCalls.show + report.apiCalls.restart).toBe(0);
+  });
+
+  it('a failed node that cannot be read is an unknown failure', async () => {
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 30)]);
+    emulator.inject({ route: 'show', kind: 'instance-vanished' });
+    const report = await sweeper(emulator, clock, new MemoryLedger(), {
+      failedNodeTypes: ['DLISQL'],
+      unknownFailure: 'skip',
+    }).run();
+    expect(outcomeOf(report, 1)).toMatchObject({ outcome: 'non-retryable-failure' });
+    expect(outcomeOf(report, 1)?.detail).toMatch(/^node details unavailable/);
+  });
+});
+
+describe('the storm guard counts the failures policy would retry, in its window', () => {
+  const storm = { stormGuard: { enabled: true, maxFailedJobs: 20 } };
+
+  it('suspects a storm from 25 recent retryable failures', async () => {
+    emulator.seed(PROJECT, undefined, many(25, 30));
+    const report = await sweeper(emulator, clock, new MemoryLedger(), storm).run();
+    expect(report.storm).toBe(true);
+    expect(report.targets[0]?.storm).toMatchObject({ suspected: true, failedJobs: 25 });
+    expect(report.totals['storm-guard']).toBe(25);
+  });
+
+  it('does not count failures that ended before stormGuard.window', async () => {
+    emulator.seed(PROJECT, undefined, many(25, 90));
+    const wider = await sweeper(emulator, clock, new MemoryLedger(), {
+      stormGuard: { enabled: true, maxFailedJobs: 20, window: '2h' },
+    }).run({ dryRun: true });
+    expect(wider.storm).toBe(true);
+    const report = await sweeper(emulator, clock, new MemoryLedger(), storm).run();
+    expect(report.targets[0]?.storm).toMatchObject({ suspected: false, failedJobs: 0 });
+    expect(report.totals.restarted).toBe(25);
+  });
+
+  it('does not count excluded or disabled jobs, manual instances, overrides or non-retryable failures', async () => {
+    emulator.seed(PROJECT, undefined, [
+      ...many(8, 30),
+      ...many(6, 30, { instanceType: 2 }).map((s, i) => ({
+        ...s,
+        jobName: `manual_${i}`,
+        instanceId: 100 + i,
+      })),
+      ...many(6, 30, { forceSuccess: true }).map((s, i) => ({
+        ...s,
+        jobName: `forced_${i}`,
+        instanceId: 200 + i,
+      })),
+      ...many(6, 30).map((s, i) => ({ ...s, jobName: `tmp_${i}`, instanceId: 300 + i })),
+      ...many(6, 30).map((s, i) => ({ ...s, jobName: `legacy_${i}`, instanceId: 400 + i })),
+      ...many(6, 30, { errorMessage: 'syntax error' }).map((s, i) => ({
+        ...s,
+        jobName: `bad_${i}`,
+        instanceId: 500 + i,
+      })),
+    ]);
+    const report = await sweeper(emulator, clock, new MemoryLedger(), {
+      ...storm,
+      excludeJobs: ['tmp_*'],
+      neverRetryOn: ['syntax error'],
+      rules: [{ match: 'legacy_*', enabled: false }],
+    }).run();
+    expect(report.targets[0]?.storm).toMatchObject({ suspected: false, failedJobs: 8 });
+    expect(report.totals.restarted).toBe(8);
+  });
+
+  it('does not count exhausted budgets, and says what the last failure was', async () => {
+    emulator.seed(
+      PROJECT,
+      undefined,
+      many(25, 30, { runMs: 0, afterScript: 'fail', errorMessage: 'Out of memory' }),
+    );
+    const ledger = new MemoryLedger();
+    const s = sweeper(emulator, clock, ledger, { maxAttempts: 1, maxRestartsPerSweep: 100 });
+    expect((await s.run()).totals.restarted).toBe(25);
+    clock.advance(10 * MIN);
+    const after = await sweeper(emulator, clock, ledger, { ...storm, maxAttempts: 1 }).run();
+    expect(after.totals['budget-exhausted']).toBe(25);
+    expect(after.targets[0]?.storm).toMatchObject({ suspected: false, failedJobs: 0 });
+    expect(after.exhausted[0]).toMatchObject({ attempts: 1, lastError: 'Out of memory' });
+    const lines = buildSummary(after).sections.find((x) => x.kind === 'exhausted')?.lines ?? [];
+    expect(lines[0]).toMatch(/1\/1 attempts used; last failure: Out of memory$/);
+    expect(
+      buildSummary(after, { locale: 'zh-CN' }).sections.find((x) => x.kind === 'exhausted')?.lines[0],
+    ).toMatch(/最后一次失败：Out of memory$/);
+  });
+
+  it('a subset sweep (--job) counts only its own jobs', async () => {
+    emulator.seed(PROJECT, undefined, many(25, 30));
+    const report = await sweeper(emulator, clock, new MemoryLedger(), {
+      ...storm,
+      jobs: ['job_1', 'job_2'],
+    }).run();
+    expect(report.targets[0]?.storm).toMatchObject({ suspected: false, failedJobs: 2 });
+    expect(report.totals.restarted).toBe(2);
+  });
+
+  it('a one-off sweep may ignore the guard: it restarts and the report says so', async () => {
+    emulator.seed(PROJECT, undefined, many(25, 30));
+    const report = await sweeper(emulator, clock, new MemoryLedger(), storm).run({ ignoreStormGuard: true });
+    expect(report.stormGuardIgnored).toBe(true);
+    expect(report.targets[0]?.storm).toMatchObject({ suspected: true, ignored: true });
+    expect(report.totals.restarted).toBe(25);
+    expect(parseSweepEvent({ ignoreStormGuard: true })).toEqual({ ignoreStormGuard: true });
+    expect(() => parseSweepEvent({ ignoreStormGuard: 'yes' })).toThrow(/event\.ignoreStormGuard/);
+  });
+});
+
+describe('errorMessage as the list answer gives it', () => {
+  it('is optional, and a value that is not a string is absent, not malformed', () => {
+    const row = { jobName: 'j', instanceId: 1, status: 'fail' };
+    expect(readInstance({ ...row, errorMessage: 'boom' })).toMatchObject({ errorMessage: 'boom' });
+    for (const odd of [5, null, { text: 'x' }, ['x']]) {
+      const read = readInstance({ ...row, errorMessage: odd });
+      expect(typeof read).toBe('object');
+      expect(read).not.toHaveProperty('errorMessage');
+    }
+  });
+});

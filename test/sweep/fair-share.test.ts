@@ -1,0 +1,168 @@
+import type { Emulator } from '../../emulator/server';
+import type { InstanceSeed } from '../../emulator/state';
+import type { Candidate } from '../../lib/policy/guards';
+import { fairShares, ShareCoordinator } from '../../lib/sweep/fair-share';
+import type { SweepReport } from '../../lib/sweep/report';
+import { freshDynamoLedger } from '../support/dynamo';
+import type { ManualClock } from '../support/manual-clock';
+import { MemoryLedger } from '../support/memory-ledger';
+import { sweeper } from '../support/sweep-setup';
+import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
+
+const MIN = 60_000;
+
+/** A restart of attempt `attempt` answering a failure `ago` minutes old. */
+const want = (ago: number, attempt = 1): Candidate => ({
+  decision: { action: 'restart', attempt, maxAttempts: 3, rule: 'default', failureAt: T0 - ago * MIN },
+  failedAt: T0 - ago * MIN,
+});
+const wants = (n: number, ago = 60) => Array.from({ length: n }, (_, i) => want(ago + i));
+
+describe('fairShares: round-robin by priority', () => {
+  it.each([
+    {
+      name: '10 targets, cap 20, plenty each',
+      wanted: Array.from({ length: 10 }, () => wants(30)),
+      cap: 20,
+      shares: Array(10).fill(2),
+    },
+    {
+      name: 'one target wants little: the rest goes round',
+      wanted: [wants(1), wants(10), wants(10)],
+      cap: 9,
+      shares: [1, 4, 4],
+    },
+    {
+      name: 'cap above demand: everyone gets all',
+      wanted: [wants(3), wants(0), wants(5)],
+      cap: 50,
+      shares: [3, 0, 5],
+    },
+    { name: 'cap 0', wanted: [wants(3)], cap: 0, shares: [0] },
+    {
+      name: 'first target alone does not take the cap',
+      wanted: [wants(100), wants(1), wants(1)],
+      cap: 50,
+      shares: [48, 1, 1],
+    },
+  ])('$name', ({ wanted, cap, shares }) => {
+    expect(fairShares(wanted, cap)).toEqual(shares);
+  });
+
+  it('within a round, the oldest failure goes first, then fewest attempts used', () => {
+    // Cap 2 of 3 targets with one restart each: the newest failure waits for the next sweep.
+    expect(fairShares([[want(10)], [want(90)], [want(50)]], 2)).toEqual([0, 1, 1]);
+    expect(fairShares([[want(90, 2)], [want(10, 1)]], 1)).toEqual([0, 1]);
+  });
+
+  it('each target with work gets a first restart before any gets a second', () => {
+    const shares = fairShares(
+      Array.from({ length: 30 }, () => wants(5)),
+      20,
+    );
+    expect(shares.filter((s) => s > 1)).toHaveLength(0);
+    expect(shares.reduce((a, b) => a + b, 0)).toBe(20);
+  });
+
+  it('the coordinator answers once every target has asked or withdrawn', async () => {
+    const coordinator = new ShareCoordinator(3, 4);
+    const a = coordinator.request(0, wants(5));
+    coordinator.withdraw(1);
+    const c = coordinator.request(2, wants(5));
+    await expect(Promise.all([a, c])).resolves.toEqual([2, 2]);
+  });
+});
+
+describe('runSweep shares the sweep cap fairly over targets', () => {
+  let emulator: Emulator;
+  let clock: ManualClock;
+  beforeEach(async () => {
+    ({ emulator, clock } = await emulatorWithClock());
+  });
+  afterEach(async () => emulator.close());
+
+  const failed = (target: number, i: number): InstanceSeed => ({
+    jobName: `job_${target}_${i}`,
+    instanceId: target * 1000 + i,
+    status: 'fail',
+    planTime: T0 - (40 + i) * MIN,
+    startTime: T0 - (40 + i) * MIN,
+    endTime: T0 - (30 + i) * MIN,
+    runMs: 10 * MIN,
+  });
+
+  function tenTargets(perTarget: (t: number) => number) {
+    const targets = Array.from({ length: 10 }, (_, t) => {
+      const workspace = `ws${t}`;
+      emulator.seed(
+        PROJECT,
+        workspace,
+        Array.from({ length: perTarget(t) }, (_, i) => failed(t, i)),
+      );
+      return { name: `t${t}`, endpoint: emulator.url, projectId: PROJECT, workspace };
+    });
+    return targets;
+  }
+
+  const restartsPerTarget = (report: SweepReport) =>
+    report.targets.map((t) => report.restarted.filter((r) => r.target === t.target).length);
+
+  it('10 targets, a cap of 20: each target gets 2 restarts, and says the shared cap held it back', async () => {
+    const targets = tenTargets(() => 6);
+    const { ledger } = await freshDynamoLedger();
+    const report = await sweeper(emulator, clock, ledger, { maxRestartsPerSweep: 20 }, { targets }).run();
+    expect(restartsPerTarget(report)).toEqual(Array(10).fill(2));
+    expect(report.targets.map((t) => t.limitedBy)).toEqual(Array(10).fill('sweep-cap'));
+    expect(report.totals['sweep-cap']).toBe(40);
+    expect(emulator.requests.filter((r) => r.route === 'restart')).toHaveLength(20);
+  });
+
+  it('leftovers of targets with little work go to the others, round by round', async () => {
+    const targets = tenTargets((t) => (t < 5 ? 1 : 8));
+    const report = await sweeper(
+      emulator,
+      clock,
+      new MemoryLedger(),
+      { maxRestartsPerSweep: 20 },
+      {
+        targets,
+      },
+    ).run({ targetConcurrency: 2 });
+    expect(restartsPerTarget(report)).toEqual([1, 1, 1, 1, 1, 3, 3, 3, 3, 3]);
+    expect(report.targets.map((t) => t.limitedBy ?? null)).toEqual([
+      ...Array(5).fill(null),
+      ...Array(5).fill('sweep-cap'),
+    ]);
+  });
+
+  it('a dry run shares the cap the same way', async () => {
+    const targets = tenTargets(() => 6);
+    const report = await sweeper(
+      emulator,
+      clock,
+      new MemoryLedger(),
+      { maxRestartsPerSweep: 20 },
+      {
+        targets,
+      },
+    ).run({ dryRun: true });
+    expect(report.targets.map((t) => t.counts['dry-run'])).toEqual(Array(10).fill(2));
+    expect(emulator.requests.filter((r) => r.route === 'restart')).toHaveLength(0);
+  });
+
+  it('the hourly cap is reported as what held a target back', async () => {
+    const targets = tenTargets(() => 3);
+    const report = await sweeper(
+      emulator,
+      clock,
+      new MemoryLedger(),
+      {
+        maxRestartsPerSweep: 50,
+        maxRestartsPerHour: 1,
+      },
+      { targets },
+    ).run();
+    expect(restartsPerTarget(report)).toEqual(Array(10).fill(1));
+    expect(report.targets.map((t) => t.limitedBy)).toEqual(Array(10).fill('hourly-cap'));
+  });
+});

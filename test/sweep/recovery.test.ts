@@ -1,0 +1,152 @@
+import type { Emulator } from '../../emulator/server';
+import type { InstanceSeed } from '../../emulator/state';
+import type { Ledger } from '../../lib/ledger/ledger';
+import { buildSummary } from '../../lib/notify/summary';
+import type { SweepReport } from '../../lib/sweep/report';
+import { freshDynamoLedger } from '../support/dynamo';
+import type { ManualClock } from '../support/manual-clock';
+import { MemoryLedger } from '../support/memory-ledger';
+import { sweeper } from '../support/sweep-setup';
+import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
+
+const MIN = 60_000;
+let emulator: Emulator;
+let clock: ManualClock;
+
+beforeEach(async () => {
+  ({ emulator, clock } = await emulatorWithClock());
+});
+afterEach(async () => emulator.close());
+
+const failed = (id: number, extra: Partial<InstanceSeed> = {}): InstanceSeed => ({
+  jobName: `job_${id}`,
+  instanceId: id,
+  status: 'fail',
+  planTime: T0 - 40 * MIN,
+  startTime: T0 - 40 * MIN,
+  endTime: T0 - 30 * MIN,
+  runMs: 10 * MIN,
+  errorMessage: 'connection reset',
+  ...extra,
+});
+
+/** Sweeps now, then again `minutes` later, on one ledger. */
+async function twoSweeps(ledger: Ledger, minutes: number, policy: Record<string, unknown> = {}) {
+  const s = sweeper(emulator, clock, ledger, { firstRetryDelay: '1m', ...policy });
+  const first = await s.run();
+  clock.advance(minutes * MIN);
+  const second = await s.run();
+  return { first, second, s };
+}
+
+const recoveryOf = (report: SweepReport) => report.targets[0]?.recovery;
+
+describe('recovery tracking', () => {
+  it('records a rerun that succeeded as recovered, once, with one show request', async () => {
+    emulator.seed(PROJECT, undefined, [failed(1)]);
+    const { first, second, s } = await twoSweeps(new MemoryLedger(), 15);
+    expect(first.restarted).toHaveLength(1);
+    expect(recoveryOf(first)).toBeUndefined();
+    expect(recoveryOf(second)).toEqual({ recovered: 1, failedAgain: 0, pending: 0 });
+    expect(second.recovered).toEqual([
+      { target: 'prod', workspace: 'default', jobName: 'job_1', instanceId: '1' },
+    ]);
+    expect(second.apiCalls.show).toBe(1);
+    const summary = buildSummary(second);
+    expect(summary.sections.find((x) => x.kind === 'recovery')?.lines).toEqual([
+      '1 of 1 reruns since the last sweep recovered',
+    ]);
+    expect(
+      buildSummary(second, { locale: 'zh-CN' }).sections.find((x) => x.kind === 'recovery')?.lines,
+    ).toEqual(['自上次巡检以来的 1 次重跑中有 1 次已恢复']);
+    // Recorded once: the next sweep has nothing left to judge, and asks nothing.
+    const third = await s.run();
+    expect(recoveryOf(third)).toBeUndefined();
+    expect(third.apiCalls.show).toBe(0);
+  });
+
+  it('records a rerun that failed again from the listing, without a request, before the next claim', async () => {
+    emulator.seed(PROJECT, undefined, [failed(1, { afterScript: 'fail' })]);
+    const { second } = await twoSweeps(new MemoryLedger(), 20);
+    expect(recoveryOf(second)).toEqual({ recovered: 0, failedAgain: 1, pending: 0 });
+    expect(second.recovered).toEqual([]);
+    expect(second.apiCalls.show).toBe(0);
+    // The new failure earns its own attempt in the same sweep.
+    expect(second.restarted).toMatchObject([{ instanceId: '1', attempt: 2 }]);
+    expect(buildSummary(second).sections.find((x) => x.kind === 'recovery')?.lines).toEqual([
+      '0 of 1 reruns since the last sweep recovered',
+    ]);
+  });
+
+  it('gives no verdict to a rerun still running, then judges it when it ends', async () => {
+    emulator.seed(PROJECT, undefined, [failed(1)]);
+    const ledger = new MemoryLedger();
+    const { second, s } = await twoSweeps(ledger, 2);
+    expect(recoveryOf(second)).toEqual({ recovered: 0, failedAgain: 0, pending: 1 });
+    clock.advance(15 * MIN);
+    expect(recoveryOf(await s.run())).toEqual({ recovered: 1, failedAgain: 0, pending: 0 });
+  });
+
+  it('gives no verdict when the instance is gone, and the sweep goes on', async () => {
+    emulator.seed(PROJECT, undefined, [
+      failed(1),
+      failed(2, { planTime: T0 - 20 * MIN, startTime: T0 - 20 * MIN, endTime: T0 - 5 * MIN }),
+    ]);
+    const ledger = new MemoryLedger();
+    const s = sweeper(emulator, clock, ledger, { firstRetryDelay: '10m' });
+    expect((await s.run()).restarted.map((r) => r.instanceId)).toEqual(['1']);
+    clock.advance(15 * MIN);
+    emulator.inject({ route: 'show', kind: 'instance-vanished' });
+    const second = await s.run();
+    expect(recoveryOf(second)).toEqual({ recovered: 0, failedAgain: 0, pending: 1 });
+    expect(second.restarted.map((r) => r.instanceId)).toEqual(['2']);
+  });
+
+  it('names a job whose reruns recovered 0 of 3 or more', async () => {
+    emulator.seed(
+      PROJECT,
+      undefined,
+      [1, 2, 3].map((id) => failed(id, { jobName: 'flaky', afterScript: 'fail' })),
+    );
+    const { second } = await twoSweeps(new MemoryLedger(), 20);
+    expect(recoveryOf(second)).toMatchObject({ failedAgain: 3 });
+    expect(second.notHelping).toEqual([{ target: 'prod', jobName: 'flaky', recovered: 0, failedAgain: 3 }]);
+    const section = buildSummary(second).sections.find((x) => x.kind === 'not-helping');
+    expect(section?.title).toBe('Reruns have not helped these jobs: consider a rule (1)');
+    expect(section?.lines).toEqual(['prod / flaky: 0 of 3 reruns recovered']);
+  });
+
+  it('beyond 20 reruns, lists the successes once instead of a show each', async () => {
+    emulator.seed(
+      PROJECT,
+      undefined,
+      Array.from({ length: 25 }, (_, i) => failed(i + 1)),
+    );
+    const { second } = await twoSweeps(new MemoryLedger(), 15);
+    expect(recoveryOf(second)).toEqual({ recovered: 25, failedAgain: 0, pending: 0 });
+    expect(second.apiCalls.show).toBe(0);
+  });
+
+  it('a dry run reports what it would record and records nothing', async () => {
+    emulator.seed(PROJECT, undefined, [failed(1)]);
+    const ledger = new MemoryLedger();
+    const s = sweeper(emulator, clock, ledger, { firstRetryDelay: '1m' });
+    await s.run();
+    clock.advance(15 * MIN);
+    expect(recoveryOf(await s.run({ dryRun: true }))).toMatchObject({ recovered: 1 });
+    expect(recoveryOf(await s.run())).toMatchObject({ recovered: 1 });
+  });
+
+  it('works the same on DynamoDB: the rerun awaits its verdict in the sparse index, and leaves it', async () => {
+    emulator.seed(PROJECT, undefined, [failed(1), failed(2, { afterScript: 'fail' })]);
+    const { ledger } = await freshDynamoLedger();
+    const { second, s } = await twoSweeps(ledger, 20);
+    expect(recoveryOf(second)).toEqual({ recovered: 1, failedAgain: 1, pending: 0 });
+    expect(await ledger.awaitingVerdict('prod')).toEqual([
+      expect.objectContaining({ instanceId: '2', attempts: 2, lastOutcome: 'restarted' }),
+    ]);
+    expect(await ledger.inFlight('prod')).toEqual([]);
+    clock.advance(1 * MIN);
+    expect(recoveryOf(await s.run())).toEqual({ recovered: 0, failedAgain: 0, pending: 1 });
+  });
+});
