@@ -37,4 +37,7 @@ module.exports = {
   coverageProvider: 'v8',
   collectCoverageFrom: ['<rootDir>/lib/**/*.ts'],
   coverageReporters: ['text-summary', 'json-summary'],
+  // Measured when the gate was added (V8: statements 97.3%, branches 90.1%, functions
+  // 96.9%); a point below for runs whose retries take other branches. Only ever raise it.
+  coverageThreshold: { global: { statements: 96, branches: 89, functions: 95, lines: 96 } },
 };

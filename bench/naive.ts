@@ -20,6 +20,8 @@ export async function naiveSweep(
       'X-Sdk-Date': sdkDate(Date.now()),
       Host: host,
       'X-Project-Id': projectId,
+      // As Huawei's SDKs send on every POST; the gateway refuses a POST without it.
+      ...(method === 'POST' ? { 'Content-Type': 'application/json' } : {}),
     };
     headers.Authorization = signRequest({ method, path, query, headers }, { ak, sk });
     delete headers.Host;

@@ -409,7 +409,7 @@ async function main(): Promise<void> {
   const speedupTarget = 0.9 * (naiveMs / boundMs);
   const decideTarget = 200 * (S.decisions / 100_000);
   finalLines.push(
-    `naive: ${f2(naiveMs / ours.wallMs)}x faster than the naive peer (target >= ${f2(speedupTarget)}) ${verdict(naiveMs / ours.wallMs >= speedupTarget)}`,
+    `naive: ${f2(naiveMs / ours.wallMs)}x faster than the naive peer (target >= ${f2(speedupTarget)}) ${verdict(naiveMs / ours.wallMs >= speedupTarget)}; the peer restarted ${naive.restarted} of ${S.failed} ${verdict(naive.restarted === S.failed)}`,
     `cold start: ${f1(cold.ours)} ms median load, ${f1(sizes.ours / 1024)} KB (target <= 150 ms) ${verdict(cold.ours <= 150)}; peer ${f1(cold.peer)} ms, ${f1(sizes.peer / 1024)} KB`,
     `policy: ${S.decisions} decisions in ${f1(decideMs)} ms (target < ${decideTarget} ms) ${verdict(decideMs < decideTarget)}`,
     fifty.final,

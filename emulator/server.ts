@@ -234,6 +234,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   let faults: Array<Fault & { left: number }> = [];
   let rateLimit = options.rateLimit;
   let latencyMs = options.latencyMs ?? 0;
+  /** Requests held by the latency: close() lets them finish at once instead of leaving timers behind. */
+  const delayed = new Map<NodeJS.Timeout, () => void>();
   const routeLatency = new Map<Route, number>();
   let restartLagMs = options.restartLagMs ?? 0;
   let acceptRunningRestart = options.acceptRunningRestart ?? false;
@@ -337,7 +339,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     };
     requests.push(record);
     const delay = (found && routeLatency.get(found.r.route)) ?? latencyMs;
-    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    if (delay > 0)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          delayed.delete(timer);
+          resolve();
+        }, delay);
+        delayed.set(timer, resolve);
+      });
     if (!found?.m)
       return error(res, record, 404, gateway('0101'), 'The API does not exist or has not been published.');
     const route = found.r.route;
@@ -613,6 +622,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       else latencyMs = ms;
     },
     close: async () => {
+      for (const [timer, release] of delayed) {
+        clearTimeout(timer);
+        release();
+      }
+      delayed.clear();
       for (const res of hanging) res.socket?.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

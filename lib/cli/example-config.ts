@@ -47,14 +47,21 @@ export const EXAMPLE_CONFIG = `// dataarts-autoretry configuration, written by \
     "backoff": { "base": "10m", "factor": 2, "max": "2h", "jitter": "equal" },
     // Skip an instance when a newer instance of the same job succeeded.
     "skipSuperseded": false,
+    // Failure rules (case-insensitive patterns on errorMessage; see the README's examples):
+    // never rerun these; if set, rerun only these; what to do when there is no message.
+    "neverRetryOn": [],
+    "unknownFailure": "retry",
+    // Failed node types to skip (costs one show request per instance about to be rerun).
+    "neverRetryNodeTypes": [],
     // Per-job overrides, first match wins, e.g.
     // { "match": "dws_finance_*", "maxAttempts": 1 }, { "match": "tmp_*", "enabled": false }
     "rules": [],
     // Restarts per sweep over all targets, and per target per clock hour.
     "maxRestartsPerSweep": 50,
     "maxRestartsPerHour": 200,
-    // Restart nothing on a target when many jobs fail at once (a shared cause).
-    "stormGuard": { "enabled": true, "maxFailedJobs": 20, "maxFailedRatio": 0.5, "minInstances": 20 },
+    // Restart nothing on a target when many jobs fail at once (a shared cause): counts
+    // only failures policy would rerun that ended within the window.
+    "stormGuard": { "enabled": true, "maxFailedJobs": 20, "maxFailedRatio": 0.5, "minInstances": 20, "window": "1h" },
     // Requests in flight, and requests per second, per credential.
     "concurrency": 4,
     "rateLimit": 10

@@ -13,8 +13,9 @@ import { isoTime } from '../util/time';
 import { buildLedger, buildTargets } from '../wiring';
 import { parseFlags } from './args';
 import type { CliIo } from './io';
+import { SELECTOR_FLAGS } from './ledger-view';
 import { loadConfig } from './load-config';
-import type { Subcommand } from './subcommand';
+import { subcommand } from './subcommand';
 
 const USAGE = `Usage: dataarts-autoretry explain --config <file.json> --job NAME --instance ID [--target NAME] [--json]
 
@@ -197,13 +198,8 @@ function pickTarget(config: Config, name: string | undefined): TargetConfig {
 }
 
 async function explain(argv: readonly string[], io: CliIo): Promise<number> {
-  const v = parseFlags(argv, {
-    config: { type: 'string', short: 'c' },
-    target: { type: 'string' },
-    job: { type: 'string' },
-    instance: { type: 'string' },
-    json: { type: 'boolean' },
-  });
+  // Not parseSelectorArgs: explain needs both --job and --instance, checked before the config is read.
+  const v = parseFlags(argv, SELECTOR_FLAGS);
   if (typeof v.config !== 'string')
     throw new ConfigError('--config', 'is required (a JSON configuration file)');
   if (typeof v.job !== 'string') throw new ConfigError('--job', 'is required (the job name)');
@@ -234,9 +230,9 @@ async function explain(argv: readonly string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-export const explainCommand: Subcommand = {
-  name: 'explain',
-  summary: 'why one instance was or would be restarted: its failure, ledger history and decision now',
-  usage: USAGE,
-  run: explain,
-};
+export const explainCommand = subcommand(
+  'explain',
+  'why one instance was or would be restarted: its failure, ledger history and decision now',
+  USAGE,
+  explain,
+);

@@ -5,7 +5,7 @@ import { paletteFor } from './colour';
 import type { CliIo } from './io';
 import { layoutTable } from './layout';
 import { type HistoryEvent, historyEvents, historyLedger, parseSelectorArgs } from './ledger-view';
-import type { Subcommand } from './subcommand';
+import { subcommand } from './subcommand';
 
 const USAGE = `Usage: dataarts-autoretry history --config <file.json> [--target NAME] [--job NAME] [--instance ID] [--json]
 
@@ -56,9 +56,9 @@ async function history(argv: readonly string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-export const historyCommand: Subcommand = {
-  name: 'history',
-  summary: "the ledger's attempts and resets of a target, job or instance",
-  usage: USAGE,
-  run: history,
-};
+export const historyCommand = subcommand(
+  'history',
+  "the ledger's attempts and resets of a target, job or instance",
+  USAGE,
+  history,
+);

@@ -4,7 +4,7 @@ import { ConfigError } from '../errors';
 import { parseFlags } from './args';
 import { EXAMPLE_CONFIG } from './example-config';
 import type { CliIo } from './io';
-import type { Subcommand } from './subcommand';
+import { subcommand } from './subcommand';
 
 const USAGE = `Usage: dataarts-autoretry init [path]
 
@@ -30,9 +30,9 @@ async function init(argv: readonly string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-export const initCommand: Subcommand = {
-  name: 'init',
-  summary: 'write an example configuration, every key explained (never overwrites)',
-  usage: USAGE,
-  run: init,
-};
+export const initCommand = subcommand(
+  'init',
+  'write an example configuration, every key explained (never overwrites)',
+  USAGE,
+  init,
+);

@@ -21,19 +21,24 @@ export interface SelectorArgs {
   values: Record<string, string | boolean | (string | boolean)[] | undefined>;
 }
 
+/**
+ * The flags of the commands that read the ledger about a target, job or instance
+ * (history, reset, explain), defined once so that they spell them alike.
+ */
+export const SELECTOR_FLAGS: Parameters<typeof parseFlags>[1] = {
+  config: { type: 'string', short: 'c' },
+  target: { type: 'string' },
+  job: { type: 'string' },
+  instance: { type: 'string' },
+  json: { type: 'boolean' },
+};
+
 /** --config, --target, --job, --instance, --json, and the command's own flags. */
 export async function parseSelectorArgs(
   argv: readonly string[],
   extra: Parameters<typeof parseFlags>[1] = {},
 ): Promise<SelectorArgs> {
-  const v = parseFlags(argv, {
-    config: { type: 'string', short: 'c' },
-    target: { type: 'string' },
-    job: { type: 'string' },
-    instance: { type: 'string' },
-    json: { type: 'boolean' },
-    ...extra,
-  });
+  const v = parseFlags(argv, { ...SELECTOR_FLAGS, ...extra });
   if (typeof v.config !== 'string')
     throw new ConfigError('--config', 'is required (a JSON configuration file)');
   const selector: EntrySelector = {

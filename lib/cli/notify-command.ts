@@ -5,7 +5,7 @@ import { parseNotifyTestArgs } from './args';
 import type { CliIo } from './io';
 import { runNotifyTest } from './notify-test';
 import { readSecretWebhooks } from './secret-file';
-import type { Subcommand } from './subcommand';
+import { subcommand } from './subcommand';
 
 const USAGE = `Usage: dataarts-autoretry notify test --secret-file <secret.json> [--dry-run] [--locale zh-CN] [--time-zone Asia/Shanghai]
 
@@ -26,9 +26,9 @@ async function notify(argv: readonly string[], io: CliIo): Promise<number> {
   });
 }
 
-export const notifyCommand: Subcommand = {
-  name: 'notify',
-  summary: 'notify test: send a sample summary to every webhook of a secret file',
-  usage: USAGE,
-  run: notify,
-};
+export const notifyCommand = subcommand(
+  'notify',
+  'notify test: send a sample summary to every webhook of a secret file',
+  USAGE,
+  notify,
+);

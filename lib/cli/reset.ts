@@ -5,7 +5,7 @@ import { REPORT_SCHEMA_VERSION } from '../sweep/report';
 import { EXIT } from './exit-codes';
 import type { CliIo } from './io';
 import { historyLedger, parseSelectorArgs } from './ledger-view';
-import type { Subcommand } from './subcommand';
+import { subcommand } from './subcommand';
 
 const USAGE = `Usage: dataarts-autoretry reset --config <file.json> (--instance ID | --job NAME) [--target NAME] --reason TEXT [--dry-run] [--json]
 
@@ -91,9 +91,9 @@ function write(outcomes: readonly Outcome[], json: boolean, io: CliIo): void {
   }
 }
 
-export const resetCommand: Subcommand = {
-  name: 'reset',
-  summary: 'give an instance (or a job) its retry budget back, with a reason kept in the ledger',
-  usage: USAGE,
-  run: reset,
-};
+export const resetCommand = subcommand(
+  'reset',
+  'give an instance (or a job) its retry budget back, with a reason kept in the ledger',
+  USAGE,
+  reset,
+);

@@ -11,3 +11,11 @@ export interface Subcommand {
   /** Runs it with the arguments after its name; resolves to the exit status. */
   run(argv: readonly string[], io: CliIo): Promise<number>;
 }
+
+/**
+ * A subcommand from its four facts, in the order `--help` shows them: each command
+ * module ends with one call, not one more copy of the same object literal.
+ */
+export function subcommand(name: string, summary: string, usage: string, run: Subcommand['run']): Subcommand {
+  return { name, summary, usage, run };
+}

@@ -19,7 +19,7 @@ import { loadConfig } from './load-config';
 import { notifyFromCli } from './notify-sweep';
 import { SweepProgress } from './progress';
 import { readSecretWebhooks } from './secret-file';
-import type { Subcommand } from './subcommand';
+import { subcommand } from './subcommand';
 import { restartOf, wrapClient } from './wrap-client';
 
 const USAGE = `Usage: dataarts-autoretry [sweep] --config <file.json> [options]
@@ -147,9 +147,9 @@ function withSignal(client: TargetApi, hard: AbortSignal): TargetApi {
   });
 }
 
-export const sweepCommand: Subcommand = {
-  name: 'sweep',
-  summary: 'list failed instances and restart those policy allows (the default)',
-  usage: USAGE,
-  run: sweep,
-};
+export const sweepCommand = subcommand(
+  'sweep',
+  'list failed instances and restart those policy allows (the default)',
+  USAGE,
+  sweep,
+);

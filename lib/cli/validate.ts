@@ -2,7 +2,7 @@ import { ConfigError } from '../errors';
 import { parseFlags } from './args';
 import type { CliIo } from './io';
 import { loadConfig } from './load-config';
-import type { Subcommand } from './subcommand';
+import { subcommand } from './subcommand';
 
 const USAGE = `Usage: dataarts-autoretry validate --config <file.json>
 
@@ -24,9 +24,9 @@ async function validate(argv: readonly string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-export const validateCommand: Subcommand = {
-  name: 'validate',
-  summary: 'check a configuration file offline (a stage: npx serverless validate --stage NAME)',
-  usage: USAGE,
-  run: validate,
-};
+export const validateCommand = subcommand(
+  'validate',
+  'check a configuration file offline (a stage: npx serverless validate --stage NAME)',
+  USAGE,
+  validate,
+);

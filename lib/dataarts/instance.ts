@@ -145,30 +145,29 @@ export function readInstance(value: unknown): Instance | string {
   return instance;
 }
 
+/** An answer that came back 200 but is not what the API documents: `problem` says how. */
+function malformed(context: RequestContext, problem: string, cause?: unknown): MalformedResponseError {
+  return new MalformedResponseError({
+    message: `${context.method} ${context.path}: ${problem}`,
+    code: 'MALFORMED_RESPONSE',
+    request: context,
+    status: 200,
+    cause,
+  });
+}
+
 function parseBody(text: string, context: RequestContext): unknown {
   try {
     return parseJsonKeepingIds(text);
   } catch (error) {
-    throw new MalformedResponseError({
-      message: `${context.method} ${context.path}: answer is not JSON`,
-      code: 'MALFORMED_RESPONSE',
-      request: context,
-      status: 200,
-      cause: error,
-    });
+    throw malformed(context, 'answer is not JSON', error);
   }
 }
 
 /** Validates a list answer `{total, instances[]}`. */
 export function readInstancePage(text: string, context: RequestContext): InstancePage {
   const body = parseBody(text, context);
-  const fail = (problem: string) =>
-    new MalformedResponseError({
-      message: `${context.method} ${context.path}: ${problem}`,
-      code: 'MALFORMED_RESPONSE',
-      request: context,
-      status: 200,
-    });
+  const fail = (problem: string) => malformed(context, problem);
   if (!isRow(body)) throw fail('answer is not an object');
   const total = body.total;
   if (typeof total !== 'number' || !Number.isInteger(total) || total < 0)
@@ -199,13 +198,7 @@ export function readInstanceDetail(
   asked: { jobName: string; instanceId: string },
 ): InstanceDetail {
   const body = parseBody(text, context);
-  const fail = (problem: string) =>
-    new MalformedResponseError({
-      message: `${context.method} ${context.path}: ${problem}`,
-      code: 'MALFORMED_RESPONSE',
-      request: context,
-      status: 200,
-    });
+  const fail = (problem: string) => malformed(context, problem);
   if (!isRow(body)) throw fail('answer is not an object');
   if (body.jobName !== undefined && body.jobName !== asked.jobName) throw fail('answer names another job');
   if (body.instanceId !== undefined && idString(body.instanceId) !== asked.instanceId)

@@ -3,9 +3,7 @@ import {
   BatchGetCommand,
   DynamoDBDocumentClient,
   QueryCommand,
-  type QueryCommandOutput,
   ScanCommand,
-  type ScanCommandOutput,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -33,6 +31,12 @@ import { resetEntry, resetRefusal, upgradeLegacy } from './ledger-state';
 import { awaitingKey, type JobRecovery, type LedgerRecovery, type RecoveryVerdict } from './recovery';
 
 const BATCH = 100;
+
+type Item = Record<string, unknown>;
+type StartKey = Record<string, unknown>;
+/** What a Query or Scan answers, as far as paging through it goes. */
+type Page = { Items?: Item[] | undefined; LastEvaluatedKey?: StartKey | undefined };
+
 /**
  * BatchGetItem calls in flight at once. Each reads at most 100 strongly consistent
  * items (~50 read units at 1 KB); 8 stay far below an on-demand table's per-partition
@@ -153,6 +157,14 @@ export class DynamoDbLedger implements Ledger, LedgerHistory, LedgerRecovery {
       ':job': key.jobName,
       ':id': key.instanceId,
     };
+    // The answered failure's fields: set when the answer had them, else removed (never a stale one).
+    const fields: Array<['failureStart' | 'failureEnd', number | undefined]> = [
+      ['failureStart', request.failureStart],
+      ['failureEnd', request.failureEnd],
+    ];
+    const set = fields.filter(([, value]) => value !== undefined).map(([name]) => name);
+    const removed = fields.filter(([, value]) => value === undefined).map(([name]) => name);
+    for (const [name, value] of fields) if (value !== undefined) values[`:${name}`] = value;
     if (condition.includes(':observedAt')) {
       Object.assign(values, {
         ':observedAt': request.observedAt,
@@ -167,7 +179,9 @@ export class DynamoDbLedger implements Ledger, LedgerHistory, LedgerRecovery {
         'claimId = :claimId, leaseUntil = :lease, leaseTarget = :target, ' +
         'previousFailureAt = if_not_exists(failureAt, :zero), failureAt = :failureAt, ' +
         'outcomes = if_not_exists(outcomes, :empty), expiresAt = :expires, target = :target, ' +
-        'workspace = :workspace, jobName = :job, instanceId = :id',
+        'workspace = :workspace, jobName = :job, instanceId = :id' +
+        set.map((name) => `, ${name} = :${name}`).join('') +
+        (removed.length > 0 ? ` REMOVE ${removed.join(', ')}` : ''),
       ConditionExpression: condition,
       ExpressionAttributeValues: values,
     });
@@ -207,7 +221,8 @@ export class DynamoDbLedger implements Ledger, LedgerHistory, LedgerRecovery {
       Key: { pk: instancePk(key) },
       UpdateExpression:
         'SET attempts = :previous, lastOutcome = :released, notBefore = :now, ' +
-        'failureAt = if_not_exists(previousFailureAt, :zero), outcomes.#attempt = :record REMOVE leaseTarget',
+        'failureAt = if_not_exists(previousFailureAt, :zero), outcomes.#attempt = :record ' +
+        'REMOVE leaseTarget, failureStart, failureEnd',
       ConditionExpression: `${OWNER} AND lastOutcome = :inflight`,
       ExpressionAttributeNames: { '#attempt': String(attempt) },
       ExpressionAttributeValues: {
@@ -247,27 +262,21 @@ export class DynamoDbLedger implements Ledger, LedgerHistory, LedgerRecovery {
 
   /** The entries of one partition of the sparse `leases` index whose last outcome is `outcome`. */
   private async leases(partition: string, outcome: 'in-flight' | 'restarted'): Promise<LedgerEntry[]> {
-    const out: LedgerEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const answer: QueryCommandOutput = await this.call(() =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.table,
-            IndexName: LEASE_INDEX,
-            KeyConditionExpression: 'leaseTarget = :target',
-            ExpressionAttributeValues: { ':target': partition },
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        ),
-      );
-      for (const item of answer.Items ?? []) {
-        const entry = toEntry(item);
-        if (entry.lastOutcome === outcome) out.push(entry);
-      }
-      start = answer.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await this.allPages((start) =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: LEASE_INDEX,
+          KeyConditionExpression: 'leaseTarget = :target',
+          ExpressionAttributeValues: { ':target': partition },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      ),
+    );
+    // Attempts 0: reset, nothing awaited any more (an item reset before reset left the index).
+    return items
+      .map((item) => toEntry(item))
+      .filter((entry) => entry.lastOutcome === outcome && entry.attempts > 0);
   }
 
   markExhausted(key: InstanceKey, now: number): Promise<boolean> {
@@ -390,25 +399,19 @@ export class DynamoDbLedger implements Ledger, LedgerHistory, LedgerRecovery {
       values[`:${field}`] = value;
       filters.push(`#${field} = :${field}`);
     }
-    const out: HistoryEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const answer: ScanCommandOutput = await this.call(() =>
-        this.doc.send(
-          new ScanCommand({
-            TableName: this.table,
-            ConsistentRead: true,
-            FilterExpression: filters.join(' AND '),
-            ExpressionAttributeValues: values,
-            ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        ),
-      );
-      for (const item of answer.Items ?? []) out.push(toHistoryEntry(item));
-      start = answer.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await this.allPages((start) =>
+      this.doc.send(
+        new ScanCommand({
+          TableName: this.table,
+          ConsistentRead: true,
+          FilterExpression: filters.join(' AND '),
+          ExpressionAttributeValues: values,
+          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      ),
+    );
+    return items.map((item) => toHistoryEntry(item));
   }
 
   /**
@@ -426,7 +429,9 @@ export class DynamoDbLedger implements Ledger, LedgerHistory, LedgerRecovery {
       Key: { pk: instancePk(key) },
       UpdateExpression:
         'SET attempts = :zero, outcomes = :empty, notBefore = :now, failureAt = :failureAt, resets = :resets ' +
-        'REMOVE exhaustedReportedAt',
+        // No verdict is awaited for a cleared attempt: out of the sparse index. A failure
+        // restored to the previous one is named by its time alone (as after a release).
+        `REMOVE exhaustedReportedAt, leaseTarget${next.failureStart === undefined ? ', failureStart' : ''}${next.failureEnd === undefined ? ', failureEnd' : ''}`,
       ConditionExpression:
         'attempts = :attempts AND lastOutcome = :last AND lastOutcome <> :inflight' +
         (entry.lastOutcome === 'unconfirmed' ? ' AND NOT leaseUntil > :now' : '') +
@@ -456,6 +461,22 @@ export class DynamoDbLedger implements Ledger, LedgerHistory, LedgerRecovery {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  /**
+   * Every item of a Query or Scan: DynamoDB stops a page at 1 MB, so each page is
+   * asked for from the key where the one before stopped, until none is left.
+   */
+  private async allPages(page: (start: StartKey | undefined) => Promise<Page>): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: StartKey | undefined;
+    do {
+      const from = start;
+      const answer = await this.call(() => page(from));
+      items.push(...(answer.Items ?? []));
+      start = answer.LastEvaluatedKey;
+    } while (start);
+    return items;
   }
 
   /** One item, read consistently. */
@@ -520,6 +541,8 @@ function toEntry(item: Record<string, unknown>): LedgerEntry {
   if (typeof item.claimId === 'string') entry.claimId = item.claimId;
   if (typeof item.leaseUntil === 'number') entry.leaseUntil = item.leaseUntil;
   if (typeof item.failureAt === 'number') entry.failureAt = item.failureAt;
+  if (typeof item.failureStart === 'number') entry.failureStart = item.failureStart;
+  if (typeof item.failureEnd === 'number') entry.failureEnd = item.failureEnd;
   if (typeof item.previousFailureAt === 'number') entry.previousFailureAt = item.previousFailureAt;
   return upgradeLegacy(entry);
 }

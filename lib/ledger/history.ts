@@ -31,10 +31,9 @@ export interface HistoryEntry extends LedgerEntry {
   resets?: ResetRecord[];
 }
 
-export interface ResetRequest {
+/** Who asks for a reset and why, kept as is in its ResetRecord; `now` becomes its `at`. */
+export interface ResetRequest extends Pick<ResetRecord, 'by' | 'reason'> {
   now: number;
-  by: string;
-  reason: string;
 }
 
 /** Why a reset was refused, or `reset` with the entry as written. */

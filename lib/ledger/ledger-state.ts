@@ -61,10 +61,11 @@ export function applyClaim(
   const entry = state.instances[id];
   if (!mayClaim(entry, request)) return false;
   prune(state, request.now);
+  const { failureStart: _start, failureEnd: _end, ...kept }: Partial<LedgerEntry> = entry ?? {};
   state.instances[id] = {
     ...key,
     outcomes: {},
-    ...entry,
+    ...kept,
     attempts: (entry?.attempts ?? 0) + 1,
     lastAttemptAt: request.now,
     notBefore: request.notBefore,
@@ -73,6 +74,8 @@ export function applyClaim(
     leaseUntil: request.leaseUntil,
     failureAt: request.failureAt,
     previousFailureAt: entry?.failureAt ?? 0,
+    ...(request.failureStart === undefined ? {} : { failureStart: request.failureStart }),
+    ...(request.failureEnd === undefined ? {} : { failureEnd: request.failureEnd }),
     expiresAt: Math.ceil(request.expiresAt / 1000),
   };
   return true;
@@ -121,6 +124,9 @@ export function applyRelease(state: LedgerState, owned: OwnedAttempt): boolean {
   entry.lastOutcome = 'released';
   entry.notBefore = now;
   entry.failureAt = entry.previousFailureAt ?? 0;
+  // The fields named the released failure: the one restored is named by its time alone.
+  delete entry.failureStart;
+  delete entry.failureEnd;
   entry.outcomes[String(attempt)] = { at: now, outcome: 'released' };
   return true;
 }
@@ -254,12 +260,12 @@ const NOT_RERUN: ReadonlySet<string> = new Set(['rejected', 'not-found', 'releas
 
 /**
  * The entry after a reset: no attempts counted, no backoff, the exhausted report
- * cleared, the cleared attempts archived in `resets`. The failure the last attempt
+ * cleared, the cleared attempts archived in `resets`, no verdict awaited any more. The failure the last attempt
  * answered stays answered (it is never rerun twice) unless that attempt certainly did
  * not rerun it (refused, not found, released): then that failure may be claimed again.
  */
 export function resetEntry(entry: HistoryEntry, request: ResetRequest): HistoryEntry {
-  const { exhaustedReportedAt: _reported, ...rest } = structuredClone(entry);
+  const { exhaustedReportedAt: _reported, failureStart, failureEnd, ...rest } = structuredClone(entry);
   const record: ResetRecord = {
     at: request.now,
     by: request.by,
@@ -273,7 +279,13 @@ export function resetEntry(entry: HistoryEntry, request: ResetRequest): HistoryE
     attempts: 0,
     outcomes: {},
     notBefore: request.now,
-    ...(notRerun ? { failureAt: entry.previousFailureAt ?? 0 } : {}),
+    // The restored failure is named by its time alone (as after a release).
+    ...(notRerun
+      ? { failureAt: entry.previousFailureAt ?? 0 }
+      : {
+          ...(failureStart === undefined ? {} : { failureStart }),
+          ...(failureEnd === undefined ? {} : { failureEnd }),
+        }),
     resets: [...(entry.resets ?? []), record],
   };
 }
@@ -294,6 +306,8 @@ export function awaitingEntries(state: LedgerState, target: string): LedgerEntry
     .filter(
       (entry) =>
         entry.target === target &&
+        // A reset (attempts 0) ends the wait: no verdict can be recorded for a cleared attempt.
+        entry.attempts > 0 &&
         entry.lastOutcome === 'restarted' &&
         entry.outcomes[String(entry.attempts)]?.recovery === undefined,
     )

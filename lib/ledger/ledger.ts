@@ -56,6 +56,13 @@ export interface LedgerEntry extends InstanceKey {
   leaseUntil?: number;
   /** The failure (DataArts' time of it) the last counted attempt answered. */
   failureAt?: number;
+  /**
+   * That failure's `startTime` and `endTime` as DataArts answered them (each optional):
+   * how a failure is told from another, field by field (lib/policy/failure-identity.ts).
+   * Absent after a release: then `failureAt` alone names the failure.
+   */
+  failureStart?: number;
+  failureEnd?: number;
   /** The failure the attempt before it answered: restored when the last attempt is released. */
   previousFailureAt?: number;
   /** Outcome per attempt number ("1", "2", ...). */
@@ -81,6 +88,9 @@ export interface ClaimRequest {
   leaseUntil: number;
   /** The failure this attempt answers: must be newer than the previous attempt's. */
   failureAt: number;
+  /** That failure's `startTime` and `endTime` as answered, recorded on the entry (absent ones removed). */
+  failureStart?: number;
+  failureEnd?: number;
   /**
    * When the listing that showed this failure began. The same failure may be claimed
    * again only if the previous attempt's lease had ended by then: a listing taken

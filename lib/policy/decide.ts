@@ -3,6 +3,7 @@ import { type Instance, MANUAL_INSTANCE_TYPE, RESTARTABLE_STATUSES } from '../da
 import { type LedgerEntry, UNKNOWN_OUTCOMES } from '../ledger/ledger';
 import { isoTime } from '../util/time';
 import { type Decision, skip } from './decision';
+import { failureTime, hasFailureFields, isNewerFailure, isSameFailure } from './failure-identity';
 import { judgeMessage } from './failure-rules';
 import { jobSelected } from './rules';
 
@@ -87,7 +88,7 @@ export function decide(
   if (failedAt === undefined) return skip('no-failure-time', undefined, ruleName);
   const attempts = entry?.attempts ?? 0;
   const budget = { attempt: attempts + 1, maxAttempts: rule.maxAttempts, ...ruleName };
-  const held = attemptHeld(entry, failedAt, now);
+  const held = attemptHeld(entry, instance, now);
   // A refused last attempt never reruns this failure: with the budget used, it needs a human now.
   const refusedLast =
     held?.action === 'skip' && held.reason === 'already-attempted' && entry?.lastOutcome !== 'restarted';
@@ -116,47 +117,74 @@ export function decide(
       },
     );
   }
+  const answered = answeredFailure(instance, failedAt, entry);
+  if (!answered) return skip('already-attempted', undefined, budget);
   return {
     action: 'restart',
     attempt: budget.attempt,
     maxAttempts: rule.maxAttempts,
     rule: rule.name,
-    failureAt: failedAt,
+    ...answered,
   };
 }
 
 /**
- * The failure an instance shows, named by DataArts' own time of its run: when it
- * started, else when it ended, else its plan time. A rerun starts after the failure
- * it answered ended, so a larger time is a new failure. The start comes first
- * because `endTime` is optional and was seen missing on finished instances: a run's
- * start does not change when a later answer adds its end, so a field that appears
- * is never read as a new failure. (An answer with only a plan time cannot show a
- * new failure: such an instance gets one attempt.)
+ * What the claim names: a newer failure by a time above the entry's (so the ledger's
+ * numeric condition agrees with `isNewerFailure` even when the fields disagree with
+ * `failureTime`), the same failure by the entry's own time (the ledger takes it again
+ * only after an unknown outcome whose lease ended). Undefined when the answer cannot
+ * be told from the failure an entry named by fields (after a reset): refused.
  */
-export function failureTime(instance: Instance): number | undefined {
-  return instance.startTime ?? instance.endTime ?? instance.planTime;
+function answeredFailure(
+  instance: Instance,
+  failedAt: number,
+  entry: LedgerEntry | undefined,
+): { failureAt: number; failureStart?: number; failureEnd?: number } | undefined {
+  const fields = {
+    ...(instance.startTime === undefined ? {} : { failureStart: instance.startTime }),
+    ...(instance.endTime === undefined ? {} : { failureEnd: instance.endTime }),
+  };
+  if (entry?.failureAt === undefined) return { failureAt: failedAt, ...fields };
+  if (isNewerFailure(instance, entry))
+    return { failureAt: Math.max(failedAt, entry.failureAt + 1), ...fields };
+  if (isSameFailure(instance, entry)) {
+    // The same run: what either answer showed of it, for the next comparison.
+    const start = instance.startTime ?? entry.failureStart;
+    const end = instance.endTime ?? entry.failureEnd;
+    return {
+      failureAt: entry.failureAt,
+      ...(start === undefined ? {} : { failureStart: start }),
+      ...(end === undefined ? {} : { failureEnd: end }),
+    };
+  }
+  // Older by time alone: the ledger refuses it, as it always did.
+  return hasFailureFields(entry) ? undefined : { failureAt: failedAt, ...fields };
 }
+
+/** The number a claim names a failure by (lib/policy/failure-identity.ts). */
+export { failureTime };
 
 /**
  * Why the previous attempt still holds this failure, if it does: its sweep holds the
  * lease, or it already answered this very failure (the ledger's claim refuses the
  * same; this explains it). An unknown outcome frees the failure once the lease is
- * over and the failure still shows: then the rerun never started.
+ * over and the very same failure still shows: then the rerun never started. A failure
+ * is told from another field by field (`isNewerFailure`).
  */
-function attemptHeld(entry: LedgerEntry | undefined, failedAt: number, now: number): Decision | undefined {
+function attemptHeld(entry: LedgerEntry | undefined, instance: Instance, now: number): Decision | undefined {
   if (!entry?.lastOutcome || entry.attempts === 0) return undefined;
   const leased = (entry.leaseUntil ?? 0) > now;
   const unknown = UNKNOWN_OUTCOMES.has(entry.lastOutcome);
   const until = entry.leaseUntil ?? now;
   if (entry.lastOutcome === 'in-flight' && leased)
     return skip('in-flight', `attempt ${entry.attempts} is in flight until ${isoTime(until)}`, { until });
-  if (entry.failureAt === undefined || failedAt > entry.failureAt) return undefined;
+  if (entry.failureAt === undefined || isNewerFailure(instance, entry)) return undefined;
   if (unknown && leased)
     return skip('outcome-unknown', `attempt ${entry.attempts}: outcome unknown until ${isoTime(until)}`, {
       until,
     });
-  if (unknown) return undefined;
+  // The lease is over and the very same failure still shows: its rerun never started.
+  if (unknown && isSameFailure(instance, entry)) return undefined;
   return skip(
     'already-attempted',
     `attempt ${entry.attempts} (${entry.lastOutcome}) answered this failure; waiting for a new one`,

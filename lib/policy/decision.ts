@@ -44,6 +44,9 @@ export type Decision =
       rule: string;
       /** The failure this attempt answers (DataArts' time of it): the claim names it. */
       failureAt: number;
+      /** That failure's `startTime` and `endTime` as answered: the claim records them. */
+      failureStart?: number;
+      failureEnd?: number;
     }
   | {
       action: 'skip';

@@ -1,4 +1,5 @@
 import { byRestartPriority, type Candidate } from '../policy/guards';
+import type { Sleep } from '../util/time';
 
 /**
  * Splits the sweep cap among targets round-robin by priority: every target with
@@ -29,34 +30,72 @@ export function fairShares(wanted: ReadonlyArray<readonly Candidate[]>, cap: num
   return shares;
 }
 
+/** The longest a planned target waits for the others' plans, whatever the deadline. */
+export const MAX_SHARE_WAIT_MS = 30_000;
+/** The part of the time left before the deadline that the wait for plans may use. */
+export const SHARE_WAIT_FRACTION = 0.2;
+
+/**
+ * How long the first planned target waits for the others' plans: a fifth of the time
+ * left before the deadline, at most 30 s (30 s with no deadline). A fifth leaves most
+ * of the time for the restarts themselves (each must fit before the deadline); 30 s is
+ * far beyond a healthy listing, so only a target that is already in trouble is left
+ * out, and it still gets what remains of the cap.
+ */
+export function shareWaitMs(deadline: number, now: number): number {
+  if (!Number.isFinite(deadline)) return MAX_SHARE_WAIT_MS;
+  return Math.max(0, Math.min(SHARE_WAIT_FRACTION * (deadline - now), MAX_SHARE_WAIT_MS));
+}
+
+export interface ShareCutoff {
+  /** How long to wait for every plan, counted from the first target that plans. */
+  waitMs: () => number;
+  /** Waits `ms` (rejects when `signal` fires): the sweep's timer. */
+  sleep: Sleep;
+  /** The sweep's signal: once it fires, nobody waits for plans any more. */
+  signal?: AbortSignal;
+}
+
 /**
  * Hands out the fair shares once every target has said what it wants (or ended
- * without wanting anything). Targets list and plan at their own pace; each waits here
- * only between planning and its first claim, so no claim is made before the split
- * is known.
+ * without wanting anything), or once the cutoff has passed, whichever comes first.
+ * Targets list and plan at their own pace; each waits here only between planning and
+ * its first claim, so no claim is made before the split is known.
+ *
+ * At the cutoff the targets that have planned split the cap among themselves; a
+ * target that plans later gets at most what is left of the cap after every share
+ * handed out so far. Shares never add up to more than the cap, and the cap is still
+ * charged at each claim.
  */
 export class ShareCoordinator {
   private readonly wanted: Array<readonly Candidate[] | undefined>;
   private waiting: number;
-  private readonly shares: Promise<number[]>;
-  private settle!: (shares: number[]) => void;
+  private shares: number[] | undefined;
+  private given = 0;
+  private readonly decided: Promise<void>;
+  private settle!: () => void;
+  private timing = false;
+  private readonly stopTimer = new AbortController();
 
   constructor(
     targets: number,
     private readonly cap: number,
+    private readonly cutoff?: ShareCutoff,
   ) {
     this.wanted = new Array(targets).fill(undefined);
     this.waiting = targets;
-    this.shares = new Promise((resolve) => {
+    this.decided = new Promise((resolve) => {
       this.settle = resolve;
     });
-    if (targets === 0) this.settle([]);
+    if (targets === 0) this.decide();
   }
 
   /** Target `index` wants these restarts: resolves with how many it may claim. */
   async request(index: number, wanted: readonly Candidate[]): Promise<number> {
     this.say(index, wanted);
-    return (await this.shares)[index] ?? 0;
+    this.startCutoff();
+    await this.decided;
+    return this.shares?.[index] ?? 0;
   }
 
   /** Target `index` ended without asking (its listing or ledger failed): it wants nothing. */
@@ -68,6 +107,40 @@ export class ShareCoordinator {
     if (this.wanted[index] !== undefined) return;
     this.wanted[index] = wanted;
     this.waiting--;
-    if (this.waiting === 0) this.settle(fairShares(this.wanted as Array<readonly Candidate[]>, this.cap));
+    if (this.shares) {
+      // Late: only what the shares handed out so far have left of the cap.
+      const share = Math.max(0, Math.min(wanted.length, this.cap - this.given));
+      this.shares[index] = share;
+      this.given += share;
+    } else if (this.waiting === 0) this.decide();
+  }
+
+  /** The wait for the others starts with the first plan in. */
+  private startCutoff(): void {
+    if (!this.cutoff || this.timing || this.shares) return;
+    this.timing = true;
+    const { waitMs, sleep, signal } = this.cutoff;
+    if (signal?.aborted) {
+      this.decide();
+      return;
+    }
+    const decide = () => this.decide();
+    signal?.addEventListener('abort', decide, { once: true });
+    this.stopTimer.signal.addEventListener('abort', () => signal?.removeEventListener('abort', decide), {
+      once: true,
+    });
+    // Rejects when the shares are decided first (or the sweep is aborted): nothing to do then.
+    sleep(waitMs(), this.stopTimer.signal).then(decide, decide);
+  }
+
+  private decide(): void {
+    if (this.shares) return;
+    this.shares = fairShares(
+      this.wanted.map((w) => w ?? []),
+      this.cap,
+    );
+    this.given = this.shares.reduce((a, b) => a + b, 0);
+    this.stopTimer.abort();
+    this.settle();
   }
 }

@@ -2,7 +2,7 @@ import type { Instance } from '../dataarts/instance';
 import { describeError } from '../errors';
 import type { Ledger, LedgerEntry } from '../ledger/ledger';
 import { type LedgerRecovery, type RecoveryVerdict, tracksRecovery } from '../ledger/recovery';
-import { failureTime } from '../policy/decide';
+import { isNewerFailure } from '../policy/failure-identity';
 import { untilAborted } from '../util/abort';
 import type { TargetListing } from './list-target';
 import type { TargetSweepInput, TargetSweepResult } from './target-context';
@@ -24,8 +24,7 @@ function fromListing(
   listed: Instance | undefined,
 ): RecoveryVerdict | 'pending' | undefined {
   if (!listed) return undefined;
-  const failedAt = failureTime(listed);
-  return failedAt !== undefined && failedAt > (entry.failureAt ?? 0) ? 'failed-again' : 'pending';
+  return isNewerFailure(listed, entry) ? 'failed-again' : 'pending';
 }
 
 /** One instance's state now, for a rerun the failure listing does not show. */
@@ -33,9 +32,7 @@ async function fromShow(input: TargetSweepInput, entry: LedgerEntry): Promise<Re
   try {
     const now = await input.client.getInstance(entry.jobName, entry.instanceId, input.signal);
     if (now.status === 'success') return 'recovered';
-    const failedAt = failureTime(now);
-    if (FAILED_STATUSES.has(now.status) && failedAt !== undefined && failedAt > (entry.failureAt ?? 0))
-      return 'failed-again';
+    if (FAILED_STATUSES.has(now.status) && isNewerFailure(now, entry)) return 'failed-again';
     return undefined;
   } catch (error) {
     // Gone (DLF.0137) or unreadable: no verdict; it is looked at again while the look-back holds it.

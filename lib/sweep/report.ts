@@ -63,16 +63,14 @@ const ExhaustedItemSchema = v.object({
 });
 export type ExhaustedItem = v.InferOutput<typeof ExhaustedItemSchema>;
 
-const NotHelpingItemSchema = v.object({
-  target: text,
-  jobName: text,
-  recovered: count,
-  failedAgain: count,
-});
+/** How reruns were judged: the counts a job's "not helping" rests on, and a sweep's recovery line. */
+const RerunVerdictEntries = { recovered: count, failedAgain: count };
+
+const NotHelpingItemSchema = v.object({ target: text, jobName: text, ...RerunVerdictEntries });
 export type NotHelpingItem = v.InferOutput<typeof NotHelpingItemSchema>;
 
 const RecoveryCountsSchema = v.pipe(
-  v.object({ recovered: count, failedAgain: count, pending: count }),
+  v.object({ ...RerunVerdictEntries, pending: count }),
   v.description('Reruns of earlier sweeps judged by this one: recovered, failed again, no verdict yet.'),
 );
 

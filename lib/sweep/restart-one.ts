@@ -51,6 +51,9 @@ export interface AttemptPlan {
   attempt: number;
   /** The failure this attempt answers (see `failureTime`). */
   failureAt: number;
+  /** That failure's `startTime` and `endTime` as answered (lib/policy/failure-identity.ts). */
+  failureStart?: number;
+  failureEnd?: number;
   /** When the listing that showed that failure began. */
   observedAt: number;
 }
@@ -77,6 +80,8 @@ export async function restartOne(context: RestartContext, plan: AttemptPlan): Pr
       claimId,
       leaseUntil: now + context.leaseMs,
       failureAt: plan.failureAt,
+      ...(plan.failureStart === undefined ? {} : { failureStart: plan.failureStart }),
+      ...(plan.failureEnd === undefined ? {} : { failureEnd: plan.failureEnd }),
       observedAt: plan.observedAt,
     }),
     context.signal,

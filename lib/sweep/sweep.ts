@@ -3,9 +3,9 @@ import type { Config, TargetConfig } from '../config/types';
 import type { Ledger } from '../ledger/ledger';
 import { type Logger, silentLogger } from '../log';
 import { Semaphore } from '../util/concurrency';
-import type { Clock } from '../util/time';
-import { isoTime } from '../util/time';
-import { ShareCoordinator } from './fair-share';
+import type { Clock, Sleep } from '../util/time';
+import { isoTime, realSleep } from '../util/time';
+import { ShareCoordinator, shareWaitMs } from './fair-share';
 import { addCounts, REPORT_SCHEMA_VERSION, type SweepReport } from './report';
 import { sweepTarget, type TargetApi, type TargetSweepResult } from './target-sweep';
 
@@ -16,6 +16,8 @@ export interface SweepDeps {
   clock: Clock;
   random?: () => number;
   logger?: Logger;
+  /** The timer of the wait for every target's plan (fair-share.ts); real by default. */
+  sleep?: Sleep;
 }
 
 export interface SweepOptions {
@@ -30,6 +32,12 @@ export interface SweepOptions {
   sweepId?: string;
   /** How many targets are swept at once. */
   targetConcurrency?: number;
+  /**
+   * How long a planned target waits for the other targets' plans before the shares
+   * are decided without them (fair-share.ts). Default: a fifth of the time left before
+   * `deadline`, at most 30 s.
+   */
+  shareWaitMs?: number;
   /** A one-off sweep that restarts although a storm is suspected (the report says so). */
   ignoreStormGuard?: boolean;
 }
@@ -118,8 +126,9 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
 /**
  * Sweeps the targets, `targetConcurrency` at a time, sharing the sweep cap fairly
  * (fair-share.ts): each target plans, then waits without holding its slot until every
- * target has planned, then claims its share. Nothing is claimed before the split is
- * known, so the cap is still charged at the claim, never twice.
+ * target has planned (or the wait's cutoff has passed: a slow target then gets only
+ * what is left of the cap), then claims its share. Nothing is claimed before the split
+ * is known, so the cap is still charged at the claim, never twice.
  */
 async function sweepTargets(
   deps: SweepDeps,
@@ -128,7 +137,12 @@ async function sweepTargets(
 ): Promise<TargetSweepResult[]> {
   const { config, clock } = deps;
   const slots = new Semaphore(Math.max(1, options.targetConcurrency ?? 4));
-  const shares = new ShareCoordinator(deps.targets.length, config.policy.maxRestartsPerSweep);
+  const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
+  const shares = new ShareCoordinator(deps.targets.length, config.policy.maxRestartsPerSweep, {
+    waitMs: () => options.shareWaitMs ?? shareWaitMs(deadline, clock.now()),
+    sleep: deps.sleep ?? realSleep,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const sweepBudget = { remaining: config.policy.maxRestartsPerSweep };
   return Promise.all(
     deps.targets.map(async ({ target, client }, index) => {
@@ -143,7 +157,7 @@ async function sweepTargets(
           random: deps.random ?? Math.random,
           dryRun: options.dryRun ?? false,
           ...(options.ignoreStormGuard ? { ignoreStormGuard: true } : {}),
-          deadline: options.deadline ?? Number.POSITIVE_INFINITY,
+          deadline,
           ...(options.signal ? { signal: options.signal } : {}),
           attemptBudgetMs: attemptWorstCaseMs(config.client),
           leaseMs: leaseMs(config.client),

@@ -346,13 +346,19 @@ describe('decide: every reason, exactly as reported', () => {
       attempt: 1,
       ...budget,
       failureAt: NOW - 20 * MIN,
+      // The fields the answer had, for the claim to record (lib/policy/failure-identity.ts).
+      failureStart: NOW - 20 * MIN,
+      failureEnd: NOW - 10 * MIN,
     });
-    expect(restartAt(failed({ endTime: NOW - 10 * MIN, startTime: undefined }))).toMatchObject({
-      failureAt: NOW - 10 * MIN,
-    });
-    expect(restartAt(failed({ endTime: undefined, planTime: NOW - 60 * MIN }))).toMatchObject({
-      failureAt: NOW - 60 * MIN,
-    });
+    const endOnly = restartAt(failed({ endTime: NOW - 10 * MIN, startTime: undefined }));
+    expect(endOnly).toMatchObject({ failureAt: NOW - 10 * MIN, failureEnd: NOW - 10 * MIN });
+    expect(endOnly).not.toHaveProperty('failureStart');
+    const planOnly = restartAt(
+      failed({ endTime: undefined, startTime: undefined, planTime: NOW - 60 * MIN }),
+    );
+    expect(planOnly).toMatchObject({ failureAt: NOW - 60 * MIN });
+    expect(planOnly).not.toHaveProperty('failureStart');
+    expect(planOnly).not.toHaveProperty('failureEnd');
     expect(restartAt(failed({ endTime: undefined, planTime: undefined }))).toEqual({
       action: 'skip',
       reason: 'no-failure-time',
@@ -468,6 +474,65 @@ describe('decide: every reason, exactly as reported', () => {
       // An entry from before failures were recorded holds nothing.
       expect(run(failed(), last({ lastOutcome: 'restarted', failureAt: undefined }))).toMatchObject({
         action: 'restart',
+      });
+    });
+
+    it('tells a failure by its fields: dropped or added fields are the same failure, a later end a new one', () => {
+      const S = failedAt - 20 * MIN;
+      const byFields = (overrides: Parameters<typeof last>[0]) =>
+        last({ failureAt: S, failureStart: S, failureEnd: failedAt, ...overrides });
+      // The same run answered without its startTime (failureTime moves from S to the end): held.
+      expect(run(failed({ endTime: failedAt }), byFields({ lastOutcome: 'restarted' }))).toMatchObject({
+        reason: 'already-attempted',
+      });
+      // No comparable field: refused as already attempted, never rerun.
+      expect(
+        run(
+          failed({ endTime: undefined, startTime: S + MIN }),
+          byFields({ lastOutcome: 'restarted', failureStart: undefined }),
+        ),
+      ).toMatchObject({ reason: 'already-attempted' });
+      // A rerun that kept the instance's start and ended later: new; its claim names a time above the entry's.
+      expect(
+        run(failed({ startTime: S, endTime: failedAt + 10 * MIN }), byFields({ lastOutcome: 'restarted' })),
+      ).toMatchObject({
+        action: 'restart',
+        attempt: 2,
+        failureAt: S + 1,
+        failureStart: S,
+        failureEnd: failedAt + 10 * MIN,
+      });
+      // An unknown outcome, lease over, the same run without its start: the same failure, named as before.
+      expect(
+        run(failed({ endTime: failedAt }), byFields({ lastOutcome: 'unconfirmed', leaseUntil: NOW })),
+      ).toEqual({
+        action: 'restart',
+        attempt: 2,
+        ...budget,
+        failureAt: S,
+        failureStart: S,
+        failureEnd: failedAt,
+      });
+      // ... but an unknown outcome and an answer that cannot be told from it: refused.
+      expect(
+        run(
+          failed({ endTime: undefined, startTime: S + MIN }),
+          byFields({ lastOutcome: 'unconfirmed', leaseUntil: NOW, failureStart: undefined }),
+        ),
+      ).toMatchObject({ reason: 'already-attempted' });
+      // After a reset (count 0) of a rerun: an answer that cannot be told from its failure is refused.
+      expect(
+        run(
+          failed({ endTime: undefined, startTime: S + MIN }),
+          byFields({ attempts: 0, lastOutcome: 'restarted', failureStart: undefined }),
+        ),
+      ).toMatchObject({ action: 'skip', reason: 'already-attempted', attempt: 1 });
+      expect(
+        run(failed({ endTime: failedAt }), byFields({ attempts: 0, lastOutcome: 'restarted' })),
+      ).toMatchObject({
+        action: 'restart',
+        attempt: 1,
+        failureAt: S,
       });
     });
 

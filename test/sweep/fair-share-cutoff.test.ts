@@ -1,0 +1,120 @@
+/**
+ * The wait for every target's plan has a cutoff (fair-share.ts): a slow target must not
+ * hold up the restarts of the healthy ones. The timer is injected, so nothing here
+ * depends on how fast the machine is.
+ */
+import type { Candidate } from '../../lib/policy/guards';
+import { MAX_SHARE_WAIT_MS, ShareCoordinator, shareWaitMs } from '../../lib/sweep/fair-share';
+import type { Sleep } from '../../lib/util/time';
+import { T0 } from '../support/targets';
+
+const MIN = 60_000;
+const want = (ago: number): Candidate => ({
+  decision: { action: 'restart', attempt: 1, maxAttempts: 3, rule: 'default', failureAt: T0 - ago * MIN },
+  failedAt: T0 - ago * MIN,
+});
+const wants = (n: number, ago = 60) => Array.from({ length: n }, (_, i) => want(ago + i));
+
+/** A sleep the test ends by hand; records what it was asked to wait. */
+function manualSleep() {
+  const asked: number[] = [];
+  let fire = () => {};
+  let stopped = false;
+  const sleep: Sleep = (ms, signal) => {
+    asked.push(ms);
+    return new Promise<void>((resolve, reject) => {
+      fire = resolve;
+      signal?.addEventListener('abort', () => {
+        stopped = true;
+        reject(signal.reason);
+      });
+    });
+  };
+  return { sleep, asked, fire: () => fire(), stopped: () => stopped };
+}
+
+/** Whether `p` has settled, after pending callbacks ran. */
+async function settled(p: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void p.then(() => {
+    done = true;
+  });
+  await new Promise((resolve) => setImmediate(resolve));
+  return done;
+}
+
+describe('shareWaitMs: a fifth of the time left, at most 30 s', () => {
+  it.each([
+    { name: 'no deadline', deadline: Number.POSITIVE_INFINITY, wait: MAX_SHARE_WAIT_MS },
+    { name: '10 min left', deadline: T0 + 10 * MIN, wait: 30_000 },
+    { name: '60 s left', deadline: T0 + 60_000, wait: 12_000 },
+    { name: 'deadline passed', deadline: T0 - 1_000, wait: 0 },
+  ])('$name', ({ deadline, wait }) => {
+    expect(shareWaitMs(deadline, T0)).toBe(wait);
+  });
+});
+
+describe('ShareCoordinator cutoff', () => {
+  it('when every target plans in time, the cutoff changes nothing (10 targets, cap 20: 2 each)', async () => {
+    const timer = manualSleep();
+    const coordinator = new ShareCoordinator(10, 20, { waitMs: () => 5_000, sleep: timer.sleep });
+    const shares = await Promise.all(Array.from({ length: 10 }, (_, i) => coordinator.request(i, wants(30))));
+    expect(shares).toEqual(Array(10).fill(2));
+    expect(timer.asked).toEqual([5_000]); // one timer, from the first plan in
+    expect(timer.stopped()).toBe(true); // and cancelled once every plan was in
+  });
+
+  it('past the cutoff, the planned targets share the cap; late ones get only what is left', async () => {
+    const timer = manualSleep();
+    const coordinator = new ShareCoordinator(4, 5, { waitMs: () => 1_000, sleep: timer.sleep });
+    const a = coordinator.request(0, wants(1));
+    const b = coordinator.request(1, wants(2));
+    expect(await settled(a)).toBe(false); // still waiting for targets 2 and 3
+    timer.fire(); // the cutoff passes
+    await expect(Promise.all([a, b])).resolves.toEqual([1, 2]);
+    // Cap 5, 3 handed out: the late targets get the remaining 2 between them, in the order they come.
+    await expect(coordinator.request(3, wants(10))).resolves.toBe(2);
+    await expect(coordinator.request(2, wants(10))).resolves.toBe(0);
+  });
+
+  it('the planned targets may take the whole cap: a late target gets nothing', async () => {
+    const timer = manualSleep();
+    const coordinator = new ShareCoordinator(3, 4, { waitMs: () => 1_000, sleep: timer.sleep });
+    const a = coordinator.request(0, wants(10));
+    const b = coordinator.request(1, wants(10));
+    timer.fire();
+    await expect(Promise.all([a, b])).resolves.toEqual([2, 2]);
+    coordinator.withdraw(2); // a late withdrawal is harmless
+    await expect(coordinator.request(2, wants(3))).resolves.toBe(0);
+  });
+
+  it('a withdrawn target does not start the wait; the sweep abort ends it', async () => {
+    const timer = manualSleep();
+    const abort = new AbortController();
+    const coordinator = new ShareCoordinator(3, 4, {
+      waitMs: () => 1_000,
+      sleep: timer.sleep,
+      signal: abort.signal,
+    });
+    coordinator.withdraw(0);
+    expect(timer.asked).toEqual([]);
+    const b = coordinator.request(1, wants(3));
+    expect(await settled(b)).toBe(false);
+    abort.abort(new Error('deadline'));
+    await expect(b).resolves.toBe(3);
+    expect(timer.stopped()).toBe(true);
+  });
+
+  it('asks for the wait when the first target plans, not before', async () => {
+    const timer = manualSleep();
+    let now = T0;
+    const coordinator = new ShareCoordinator(2, 4, {
+      waitMs: () => shareWaitMs(T0 + 100_000, now),
+      sleep: timer.sleep,
+    });
+    now = T0 + 50_000;
+    const a = coordinator.request(0, wants(1));
+    expect(timer.asked).toEqual([10_000]);
+    await expect(coordinator.request(1, wants(1)).then(async (b) => [await a, b])).resolves.toEqual([1, 1]);
+  });
+});
