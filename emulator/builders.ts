@@ -36,3 +36,26 @@ export function failedSeed(
 ): InstanceSeed {
   return { status: 'fail', planTime: now - 60 * MIN, endTime: now - 30 * MIN, ...overrides };
 }
+
+/**
+ * A failed instance of `job_${id}` that ended `minutesAgo` before `now`, after a
+ * ten-minute run (planned and started ten minutes before it ended).
+ */
+export function failedEndedAgo(
+  now: number,
+  id: number,
+  minutesAgo: number,
+  extra: Partial<InstanceSeed> = {},
+): InstanceSeed {
+  const endTime = now - minutesAgo * MIN;
+  return {
+    jobName: `job_${id}`,
+    instanceId: id,
+    status: 'fail',
+    planTime: endTime - 10 * MIN,
+    startTime: endTime - 10 * MIN,
+    endTime,
+    runMs: 10 * MIN,
+    ...extra,
+  };
+}

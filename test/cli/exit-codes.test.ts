@@ -3,16 +3,17 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as v from 'valibot';
+import { failedSeed } from '../../emulator/builders';
 import type { Emulator } from '../../emulator/server';
 import { runCli } from '../../lib/cli/main';
 import { REPORT_SCHEMA_VERSION, type SweepReport, SweepReportSchema } from '../../lib/sweep/report';
+import { writeConfigFile } from '../support/cli-run';
 import { closedPort } from '../support/closed-port';
 import type { ManualClock } from '../support/manual-clock';
 import { KNOWN_SECRETS, WRONG_SK } from '../support/secrets';
 import { AK, emulatorWithClock, PROJECT, SK, T0 } from '../support/targets';
 import { fakeIo } from './fake-io';
 
-const MIN = 60_000;
 const ENV = { HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: SK };
 let emulator: Emulator;
 let clock: ManualClock;
@@ -20,16 +21,11 @@ let dir: string;
 
 async function config(overrides: Record<string, unknown> = {}): Promise<string> {
   const path = join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
-  await writeFile(
-    path,
-    JSON.stringify({
-      targets: [{ name: 'prod', endpoint: emulator.url, projectId: PROJECT }],
-      ledger: { type: 'file', path: join(dir, 'ledger.json') },
-      policy: { rateLimit: 1000 },
-      client: { retries: 0 },
-      ...overrides,
-    }),
-  );
+  await writeConfigFile(path, emulator.url, dir, {
+    policy: { rateLimit: 1000 },
+    client: { retries: 0 },
+    ...overrides,
+  });
   return path;
 }
 
@@ -42,15 +38,7 @@ async function cli(args: string[], env: Record<string, string> = ENV) {
 
 beforeEach(async () => {
   ({ emulator, clock } = await emulatorWithClock());
-  emulator.seed(PROJECT, undefined, [
-    {
-      jobName: 'ods_orders',
-      instanceId: 11,
-      status: 'fail',
-      planTime: T0 - 60 * MIN,
-      endTime: T0 - 30 * MIN,
-    },
-  ]);
+  emulator.seed(PROJECT, undefined, [failedSeed(T0, { jobName: 'ods_orders', instanceId: 11 })]);
   dir = await mkdtemp(join(tmpdir(), 'cli-exit-'));
 });
 afterEach(async () => emulator.close());

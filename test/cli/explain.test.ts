@@ -1,38 +1,26 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import { type Explanation, explainInstance, formatExplanation } from '../../lib/cli/explain';
 import { runCli } from '../../lib/cli/main';
 import { parseConfig } from '../../lib/config/parse';
+import { emulatorIo, writeSweepConfig } from '../support/cli-run';
 import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
-import { sweeper } from '../support/sweep-setup';
-import { AK, akskClient, emulatorWithClock, PROJECT, SK, T0 } from '../support/targets';
-import { fakeIo } from './fake-io';
+import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
+import { akskClient, PROJECT } from '../support/targets';
 
 const MIN = 60_000;
 let emulator: Emulator;
 let clock: ManualClock;
+emulatorPerTest((s) => ({ emulator, clock } = s));
 
-beforeEach(async () => {
-  ({ emulator, clock } = await emulatorWithClock());
-});
-afterEach(async () => emulator.close());
-
-const failed = (id: number, extra: Partial<InstanceSeed> = {}): InstanceSeed => ({
-  jobName: 'ods_orders',
-  instanceId: id,
-  status: 'fail',
-  planTime: T0 - 40 * MIN,
-  startTime: T0 - 40 * MIN,
-  endTime: T0 - 30 * MIN,
-  runMs: 10 * MIN,
-  errorMessage: 'DLI queue q1 is busy',
-  node: { nodeName: 'load', type: 'DLISQL' },
-  ...extra,
-});
+const failed = (id: number, extra: Partial<InstanceSeed> = {}): InstanceSeed =>
+  failedAgo(id, 30, {
+    jobName: 'ods_orders',
+    errorMessage: 'DLI queue q1 is busy',
+    node: { nodeName: 'load', type: 'DLISQL' },
+    ...extra,
+  });
 
 const policy = { firstRetryDelay: '1m', neverRetryOn: ['permission denied'] };
 
@@ -118,17 +106,8 @@ describe('explain', () => {
 
   it('runs as `dataarts-autoretry explain`, with --json giving one document', async () => {
     emulator.seed(PROJECT, undefined, [failed(7)]);
-    const dir = await mkdtemp(join(tmpdir(), 'explain-'));
-    const config = join(dir, 'sweep.json');
-    await writeFile(
-      config,
-      JSON.stringify({
-        targets: [{ name: 'prod', endpoint: emulator.url, projectId: PROJECT }],
-        ledger: { type: 'file', path: join(dir, 'ledger.json') },
-        policy,
-      }),
-    );
-    const io = fakeIo({ env: { HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: SK }, now: () => clock.now() });
+    const { config } = await writeSweepConfig(emulator.url, 'explain-', policy);
+    const io = emulatorIo(clock);
     const code = await runCli(
       ['explain', '--config', config, '--job', 'ods_orders', '--instance', '7', '--json'],
       io,
@@ -136,7 +115,7 @@ describe('explain', () => {
     expect({ code, err: io.err() }).toEqual({ code: 0, err: '' });
     const doc = JSON.parse(io.out()) as Explanation;
     expect(doc.decision.outcome).toBe('restart');
-    const text = fakeIo({ env: { HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: SK }, now: () => clock.now() });
+    const text = emulatorIo(clock);
     expect(
       await runCli(['explain', '--config', config, '--job', 'ods_orders', '--instance', 'x'], text),
     ).toBe(2);

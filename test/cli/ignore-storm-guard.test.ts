@@ -1,13 +1,10 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { failedSeeds } from '../../emulator/builders';
 import type { Emulator } from '../../emulator/server';
 import { runCli } from '../../lib/cli/main';
 import type { SweepReport } from '../../lib/sweep/report';
+import { emulatorIo, writeSweepConfig } from '../support/cli-run';
 import type { ManualClock } from '../support/manual-clock';
-import { AK, emulatorWithClock, PROJECT, SK } from '../support/targets';
-import { fakeIo } from './fake-io';
+import { emulatorWithClock, PROJECT } from '../support/targets';
 
 let emulator: Emulator;
 let clock: ManualClock;
@@ -18,18 +15,12 @@ afterEach(async () => emulator.close());
 
 it('--ignore-storm-guard restarts during a storm, and the JSON report says it was used', async () => {
   emulator.seed(PROJECT, undefined, failedSeeds(5, { now: clock.now() }));
-  const dir = await mkdtemp(join(tmpdir(), 'storm-'));
-  const config = join(dir, 'sweep.json');
-  await writeFile(
-    config,
-    JSON.stringify({
-      targets: [{ name: 'prod', endpoint: emulator.url, projectId: PROJECT }],
-      ledger: { type: 'file', path: join(dir, 'ledger.json') },
-      policy: { rateLimit: 1000, stormGuard: { maxFailedJobs: 2 } },
-    }),
-  );
+  const { config } = await writeSweepConfig(emulator.url, 'storm-', {
+    rateLimit: 1000,
+    stormGuard: { maxFailedJobs: 2 },
+  });
   const sweep = async (...extra: string[]) => {
-    const io = fakeIo({ env: { HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: SK }, now: () => clock.now() });
+    const io = emulatorIo(clock);
     await runCli(['--config', config, '--json', ...extra], io);
     return JSON.parse(io.out()) as SweepReport;
   };

@@ -1,6 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { failedSeeds } from '../../emulator/builders';
 import type { Emulator } from '../../emulator/server';
 import { NO_COLOUR, paletteFor } from '../../lib/cli/colour';
 import { displayWidth, truncate } from '../../lib/cli/display-width';
@@ -11,12 +9,11 @@ import { SweepProgress } from '../../lib/cli/progress';
 import { relativeTime } from '../../lib/cli/relative-time';
 import { formatTable } from '../../lib/sweep/format-table';
 import type { DecisionRecord, SweepReport } from '../../lib/sweep/report';
+import { emulatorIo, writeSweepConfig } from '../support/cli-run';
 import { fixedReport } from '../support/fixed-report';
 import type { ManualClock } from '../support/manual-clock';
-import { AK, emulatorWithClock, PROJECT, SK, T0 } from '../support/targets';
-import { fakeIo } from './fake-io';
+import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
 
-const MIN = 60_000;
 const ESC = '\x1b[';
 
 describe('display width', () => {
@@ -171,33 +168,13 @@ describe('Ctrl-C mid-sweep', () => {
 
   it('stops new claims, names what is in flight, and prints the partial report', async () => {
     ({ emulator, clock } = await emulatorWithClock());
-    emulator.seed(
-      PROJECT,
-      undefined,
-      Array.from({ length: 6 }, (_, i) => ({
-        jobName: `job_${i}`,
-        instanceId: 100 + i,
-        status: 'fail' as const,
-        planTime: T0 - 60 * MIN,
-        endTime: T0 - 30 * MIN,
-      })),
-    );
+    emulator.seed(PROJECT, undefined, failedSeeds(6, { now: T0, firstId: 100 }));
     emulator.inject({ route: 'restart', kind: 'hang', times: 6 });
-    const dir = await mkdtemp(join(tmpdir(), 'cli-sigint-'));
-    const config = join(dir, 'sweep.json');
-    await writeFile(
-      config,
-      JSON.stringify({
-        targets: [{ name: 'prod', endpoint: emulator.url, projectId: PROJECT }],
-        ledger: { type: 'file', path: join(dir, 'ledger.json') },
-        policy: { concurrency: 1, rateLimit: 1000 },
-      }),
-    );
-    const io = fakeIo({
-      env: { HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: SK, NO_COLOR: '1' },
-      now: () => clock.now(),
-      tty: true,
+    const { config } = await writeSweepConfig(emulator.url, 'cli-sigint-', {
+      concurrency: 1,
+      rateLimit: 1000,
     });
+    const io = emulatorIo(clock, { env: { NO_COLOR: '1' }, tty: true });
     const sweep = runCli(['--config', config], io);
     while (emulator.count('restart') === 0) await new Promise((resolve) => setImmediate(resolve));
     io.interrupt();

@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { settingsFromEnv } from '../../lib/config/lambda-env';
 import { loadStageConfig } from '../../lib/config/stage-config';
 import { ConfigError } from '../../lib/errors';
+import { packagedTemplate, ROOT, secretArnParam, serverless } from '../support/serverless';
 
-const ROOT = resolve(__dirname, '../..');
 const FIFTY = 'config/example-fifty.json';
 /** Lambda's limit on all environment variables of a function together (names and values). */
 const LAMBDA_ENV_LIMIT = 4096;
@@ -87,31 +87,8 @@ describe('a stage configuration file', () => {
 describe('serverless package with a 50-target stage file', () => {
   it('packages offline, ships the file, and keeps the environment under 4 KB', async () => {
     const out = await mkdtemp(join(tmpdir(), 'sls-fifty-'));
-    await promisify(execFile)(
-      join(ROOT, 'node_modules/.bin/serverless'),
-      [
-        'package',
-        '--stage',
-        'fifty',
-        '--package',
-        out,
-        '--param',
-        'secretArn=arn:aws:secretsmanager:eu-west-1:123456789012:secret:dataarts-autoretry/fifty-AbCdEf',
-      ],
-      {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? '/tmp',
-          AWS_REGION: 'eu-west-1',
-          AWS_ACCESS_KEY_ID: 'x',
-          AWS_SECRET_ACCESS_KEY: 'x',
-        },
-      },
-    );
-    const template = JSON.parse(
-      await readFile(join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
-    );
+    await serverless(['package', '--stage', 'fifty', '--package', out, '--param', secretArnParam('fifty')]);
+    const template = await packagedTemplate(out);
     const fn = Object.values(
       template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>,
     ).find((r) => r.Type === 'AWS::Lambda::Function');

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { packagedTemplate, ROOT, secretArnParam, serverless, TARGETS_PARAM } from '../support/serverless';
 
-const ROOT = resolve(__dirname, '../..');
 /**
  * Measured: ~156 KB minified (keepNames) with @aws-sdk/* from the runtime, 34 KB of it
  * Powertools Logger and Metrics; the budget leaves room to grow.
@@ -12,12 +12,7 @@ const ROOT = resolve(__dirname, '../..');
 const BUNDLE_BUDGET_BYTES = 200_000;
 
 /** A stage's own params: the stage guard refuses the placeholders with the schedule on. */
-const PROD_PARAMS = [
-  '--param',
-  'targets=[{"name":"cn4-prod","endpoint":"https://dayu-dlf.cn-north-4.myhuaweicloud.com","projectId":"0a1b2c3d4e5f60718293a4b5c6d7e8f9"}]',
-  '--param',
-  'secretArn=arn:aws:secretsmanager:eu-west-1:123456789012:secret:dataarts-autoretry/prod-AbCdEf',
-];
+const PROD_PARAMS = ['--param', TARGETS_PARAM, '--param', secretArnParam('prod')];
 
 type Resource = { Type: string; Properties: Record<string, unknown>; Condition?: string };
 let resources: Record<string, Resource>;
@@ -26,23 +21,8 @@ let packageDir: string;
 beforeAll(async () => {
   packageDir = await mkdtemp(join(tmpdir(), 'sls-package-'));
   // Offline, no AWS credentials needed: osls packages without calling AWS.
-  await promisify(execFile)(
-    join(ROOT, 'node_modules/.bin/serverless'),
-    ['package', '--stage', 'prod', '--package', packageDir, ...PROD_PARAMS],
-    {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/tmp',
-        AWS_REGION: 'eu-west-1',
-        AWS_ACCESS_KEY_ID: 'x',
-        AWS_SECRET_ACCESS_KEY: 'x',
-      },
-    },
-  );
-  const template = JSON.parse(
-    await readFile(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'),
-  );
+  await serverless(['package', '--stage', 'prod', '--package', packageDir, ...PROD_PARAMS]);
+  const template = await packagedTemplate(packageDir);
   resources = template.Resources;
   // Packaging bundles with esbuild in child processes: slow on a loaded 2-core CI machine.
 }, 300_000);

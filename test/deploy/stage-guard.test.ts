@@ -1,30 +1,19 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { checkStage } from '../../lib/cli/stage-check';
+import { ROOT, serverless as runServerless, secretArnParam, TARGETS_PARAM } from '../support/serverless';
 
-const ROOT = resolve(__dirname, '../..');
-const TARGETS =
-  'targets=[{"name":"cn4-prod","endpoint":"https://dayu-dlf.cn-north-4.myhuaweicloud.com","projectId":"0a1b2c3d4e5f60718293a4b5c6d7e8f9"}]';
-const SECRET =
-  'secretArn=arn:aws:secretsmanager:eu-west-1:123456789012:secret:dataarts-autoretry/prod-AbCdEf';
+const TARGETS = TARGETS_PARAM;
+const SECRET = secretArnParam('prod');
 
 // Each case starts the serverless command (seconds on a loaded 2-core machine).
 jest.setTimeout(120_000);
 
 async function serverless(args: string[]) {
-  return promisify(execFile)(join(ROOT, 'node_modules/.bin/serverless'), args, {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      AWS_REGION: 'eu-west-1',
-      AWS_ACCESS_KEY_ID: 'x',
-      AWS_SECRET_ACCESS_KEY: 'x',
-    },
-  }).then(
+  return runServerless(args).then(
     (r) => ({ code: 0, out: r.stdout + r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
   );

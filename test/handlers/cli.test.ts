@@ -3,17 +3,18 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { failedSeed } from '../../emulator/builders';
 import { type Emulator, startEmulator } from '../../emulator/server';
 import type { SweepReport } from '../../lib/sweep/report';
 import { chatWebhooks, SIGNING_SECRETS } from '../notify/channels';
 import { type ChatServers, startChatServers } from '../support/chat-servers';
+import { writeConfigFile } from '../support/cli-run';
 import { WEBHOOK_TOKEN } from '../support/secrets';
 import { AK, PROJECT, SK } from '../support/targets';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
-const MIN = 60_000;
 
 // Each test starts tsx (and one npm as well), which takes seconds on a loaded 2-core CI
 // machine; the command line itself runs with its default 10 s client timeout.
@@ -43,39 +44,13 @@ beforeEach(async () => {
   emulator = await startEmulator({ clock: { now: () => Date.now() }, accessKeys: { [AK]: SK } });
   const now = Date.now();
   emulator.seed(PROJECT, undefined, [
-    {
-      jobName: 'ods_orders',
-      instanceId: 11,
-      status: 'fail',
-      planTime: now - 60 * MIN,
-      endTime: now - 30 * MIN,
-    },
-    {
-      jobName: 'dwd_users',
-      instanceId: 12,
-      status: 'fail',
-      planTime: now - 60 * MIN,
-      endTime: now - 30 * MIN,
-    },
-    {
-      jobName: 'ads_manual',
-      instanceId: 13,
-      status: 'fail',
-      instanceType: 2,
-      planTime: now - 60 * MIN,
-      endTime: now - 30 * MIN,
-    },
+    failedSeed(now, { jobName: 'ods_orders', instanceId: 11 }),
+    failedSeed(now, { jobName: 'dwd_users', instanceId: 12 }),
+    failedSeed(now, { jobName: 'ads_manual', instanceId: 13, instanceType: 2 }),
   ]);
   dir = await mkdtemp(join(tmpdir(), 'cli-'));
   configPath = join(dir, 'config.json');
-  await writeFile(
-    configPath,
-    JSON.stringify({
-      targets: [{ name: 'prod', endpoint: emulator.url, projectId: PROJECT }],
-      ledger: { type: 'file', path: join(dir, 'ledger.json') },
-      policy: { rateLimit: 100 },
-    }),
-  );
+  await writeConfigFile(configPath, emulator.url, dir, { policy: { rateLimit: 100 } });
 });
 afterEach(async () => emulator.close());
 

@@ -1,3 +1,4 @@
+import { failedSeed } from '../../emulator/builders';
 import type { Emulator } from '../../emulator/server';
 import { SweepFailedError } from '../../lib/errors';
 import { runLambdaSweep } from '../../lib/lambda/run-sweep';
@@ -6,7 +7,6 @@ import { ctx, lambdaDeps } from '../support/lambda-harness';
 import type { ManualClock } from '../support/manual-clock';
 import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
 
-const MIN = 60_000;
 let emulator: Emulator;
 let clock: ManualClock;
 
@@ -18,15 +18,7 @@ const emf = (output: string[], metric: string) =>
 
 beforeEach(async () => {
   ({ emulator, clock } = await emulatorWithClock());
-  emulator.seed(PROJECT, undefined, [
-    {
-      jobName: 'ods_orders',
-      instanceId: 11,
-      status: 'fail',
-      planTime: T0 - 60 * MIN,
-      endTime: T0 - 30 * MIN,
-    },
-  ]);
+  emulator.seed(PROJECT, undefined, [failedSeed(T0, { jobName: 'ods_orders', instanceId: 11 })]);
 });
 afterEach(async () => emulator.close());
 

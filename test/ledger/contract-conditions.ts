@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClaimRequest, InstanceKey, Ledger } from '../../lib/ledger/ledger';
 import { keyString } from '../../lib/ledger/ledger';
+import { claimRequest } from '../support/ledger-entries';
 
 /**
  * The second contract suite: each condition of claim, settle, release, the interrupted
@@ -24,18 +25,12 @@ const freshKey = (): InstanceKey => ({
 
 const request = (overrides: Partial<ClaimRequest> = {}): ClaimRequest => {
   const now = overrides.now ?? NOW;
-  return {
-    expectedAttempts: 0,
-    maxAttempts: 3,
-    now,
-    notBefore: now,
-    expiresAt: now + 86_400_000,
+  return claimRequest(now, {
     claimId: randomUUID(),
     leaseUntil: now + LEASE,
     failureAt: FAILED,
-    observedAt: now,
     ...overrides,
-  };
+  });
 };
 
 export function conditionsContract(name: string, create: () => Promise<Ledger>): void {

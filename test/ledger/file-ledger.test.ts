@@ -5,21 +5,12 @@ import { LedgerError } from '../../lib/errors';
 import { FileLedger } from '../../lib/ledger/file-ledger';
 import type { ClaimRequest, InstanceKey } from '../../lib/ledger/ledger';
 import { keyString } from '../../lib/ledger/ledger';
+import { claimRequest } from '../support/ledger-entries';
 
 const NOW = Date.UTC(2026, 10, 24, 8, 0, 0);
 const key: InstanceKey = { target: 't', workspace: 'w', jobName: 'j', instanceId: '1' };
-const claim = (overrides: Partial<ClaimRequest> = {}): ClaimRequest => ({
-  expectedAttempts: 0,
-  maxAttempts: 3,
-  now: NOW,
-  notBefore: NOW,
-  expiresAt: NOW + 86_400_000,
-  claimId: 'c1',
-  leaseUntil: NOW + 60_000,
-  failureAt: NOW - 60_000,
-  observedAt: NOW,
-  ...overrides,
-});
+const claim = (overrides: Partial<ClaimRequest> = {}): ClaimRequest =>
+  claimRequest(NOW, { leaseUntil: NOW + 60_000, ...overrides });
 
 let dir: string;
 let path: string;

@@ -1,18 +1,14 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdir, mkdtemp, readdir, readFile, readlink, stat, utimes, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, readlink, stat, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { LedgerError } from '../../lib/errors';
 import { acquireFileLock } from '../../lib/ledger/file-lock';
+import { deadPid, freshLockPath, recordedSleep } from '../support/lock-setup';
 
 /** The lock's conditions at their boundaries: its wait, its messages, what counts as an owner. */
 
 let sleeps: number[] = [];
-const recordSleep = (ms: number) => {
-  sleeps.push(ms);
-  return new Promise<void>((done) => setImmediate(done));
-};
+const recordSleep = (ms: number) => recordedSleep(sleeps, ms);
 let dir: string;
 let lockPath: string;
 
@@ -20,22 +16,8 @@ beforeEach(async () => {
   sleeps = [];
   // The monotonic clock stands still unless a test moves it: only the time slept counts.
   jest.spyOn(performance, 'now').mockReturnValue(1000);
-  dir = await mkdtemp(join(tmpdir(), 'lock-cond-'));
-  lockPath = join(dir, 'ledger.json.lock');
+  ({ dir, lockPath } = await freshLockPath('lock-cond-'));
 });
-
-let dead: Promise<number> | undefined;
-/** The pid of a process that has exited. */
-async function deadPid(): Promise<number> {
-  dead ??= (async () => {
-    const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
-    await once(child, 'exit');
-    return child.pid!;
-  })();
-  const pid = await dead;
-  expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
-  return pid;
-}
 
 const owner = (fields: Record<string, unknown>) =>
   JSON.stringify({ pid: 4242, hostname: 'other-host', nonce: 'n', ...fields });

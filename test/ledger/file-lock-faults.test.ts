@@ -1,9 +1,9 @@
 import * as fs from 'node:fs/promises';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { LedgerError } from '../../lib/errors';
 import { acquireFileLock } from '../../lib/ledger/file-lock';
+import { freshLockPath, recordedSleep } from '../support/lock-setup';
 
 /**
  * What the file system can do that a local disk never shows: a link whose answer was
@@ -34,16 +34,12 @@ const refused = (promise: Promise<unknown>) =>
   );
 const systemError = (code: string) => Object.assign(new Error(code), { code });
 let sleeps: number[] = [];
-const sleep = (ms: number) => {
-  sleeps.push(ms);
-  return new Promise<void>((done) => setImmediate(done));
-};
+const sleep = (ms: number) => recordedSleep(sleeps, ms);
 let dir: string;
 let lockPath: string;
 beforeEach(async () => {
   sleeps = [];
-  dir = await mkdtemp(join(tmpdir(), 'lock-faults-'));
-  lockPath = join(dir, 'ledger.json.lock');
+  ({ dir, lockPath } = await freshLockPath('lock-faults-'));
   link.mockImplementation(actual.link);
   unlink.mockImplementation(actual.unlink);
   write.mockImplementation(actual.writeFile);

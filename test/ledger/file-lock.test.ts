@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LedgerError } from '../../lib/errors';
 import { acquireFileLock, LEGACY_STALE_MS } from '../../lib/ledger/file-lock';
+import { deadPid, freshLockPath } from '../support/lock-setup';
 
 const HOUR = 3_600_000;
 /** Instead of real waiting: lets the other contenders run, and counts the time "slept". */
@@ -21,8 +22,7 @@ const children: ChildProcess[] = [];
 
 beforeEach(async () => {
   slept = 0;
-  dir = await mkdtemp(join(tmpdir(), 'file-lock-'));
-  lockPath = join(dir, 'ledger.json.lock');
+  ({ dir, lockPath } = await freshLockPath('file-lock-'));
 });
 
 afterAll(() => {
@@ -34,7 +34,6 @@ function lockOf(pid: number, host = hostname(), nonce = `nonce-${pid}`): string 
 }
 
 let live: Promise<number> | undefined;
-let dead: Promise<number> | undefined;
 
 /** A process that stays alive for the whole test file (one for all tests: spawning is slow). */
 function livePid(): Promise<number> {
@@ -45,18 +44,6 @@ function livePid(): Promise<number> {
     return child.pid!;
   })();
   return live;
-}
-
-/** The pid of a process that has exited (checked on each use, in case the pid was reused). */
-async function deadPid(): Promise<number> {
-  dead ??= (async () => {
-    const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
-    await once(child, 'exit');
-    return child.pid!;
-  })();
-  const pid = await dead;
-  expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
-  return pid;
 }
 
 /** Sets `path`'s mtime `offsetMs` from a file written now, by the file system's clock. */

@@ -5,7 +5,7 @@ import type { Locale } from '../../lib/notify/i18n';
 import { buildSummary, SUBJECT_MAX } from '../../lib/notify/summary';
 import { webhookRequests } from '../../lib/notify/webhooks';
 import { type ChatServers, startChatServers } from '../support/chat-servers';
-import { fixedReport } from '../support/fixed-report';
+import { addDownTarget, addStorm, fixedReport } from '../support/fixed-report';
 import { chatWebhooks, SIGNING_SECRETS } from './channels';
 
 const NOW = Date.UTC(2026, 10, 24, 8, 0, 5);
@@ -25,17 +25,8 @@ function busyReport() {
     restarted: Array.from({ length: 500 }, (_, i) => ({ ...ref(i), attempt: 1, maxAttempts: 3 })),
     exhausted: Array.from({ length: 50 }, (_, i) => ({ ...ref(1000 + i), attempts: 3, maxAttempts: 3 })),
   });
-  report.targets.push({
-    ...report.targets[0]!,
-    target: 'cn4-backup',
-    error: { code: 'LIST_FAILED', message: `列表查询失败：${'网关超时，'.repeat(200)}` },
-  });
-  report.targets[0]!.storm = {
-    suspected: true,
-    failedJobs: 40,
-    failedInstances: 600,
-    reason: '40 distinct jobs failed (limit 20)',
-  };
+  addDownTarget(report, { code: 'LIST_FAILED', message: `列表查询失败：${'网关超时，'.repeat(200)}` });
+  addStorm(report, 40, 600);
   return report;
 }
 

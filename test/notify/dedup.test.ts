@@ -8,12 +8,12 @@ import {
   MemoryNoticeStore,
   type NoticeStore,
 } from '../../lib/notify/notice-store';
-import { notifySweep } from '../../lib/notify/notify-sweep';
+import { type NotifySweepInput, notifySweep } from '../../lib/notify/notify-sweep';
 import { DEFAULT_NOTIFY_SETTINGS } from '../../lib/notify/settings';
 import type { SweepReport } from '../../lib/sweep/report';
 import { type ChatServers, startChatServers } from '../support/chat-servers';
 import { freshDynamoLedger } from '../support/dynamo';
-import { fixedReport } from '../support/fixed-report';
+import { addDownTarget, addStorm, fixedReport } from '../support/fixed-report';
 import { chatWebhooks } from './channels';
 
 const DAY0 = Date.UTC(2026, 10, 24, 0, 0, 0);
@@ -30,20 +30,10 @@ function reportAt(now: number): SweepReport {
     totals: {},
   });
   const hour = (now - DAY0) / HOUR;
-  if (hour >= 2 && hour < 14)
-    report.targets.push({
-      ...report.targets[0]!,
-      target: 'cn4-backup',
-      error: { code: 'LIST_FAILED', message: 'gateway timeout' },
-    });
+  if (hour >= 2 && hour < 14) addDownTarget(report, { code: 'LIST_FAILED', message: 'gateway timeout' });
   if (hour >= 9 && hour < 10) {
     report.storm = true;
-    report.targets[0]!.storm = {
-      suspected: true,
-      failedJobs: 30,
-      failedInstances: 30,
-      reason: '30 distinct jobs failed (limit 20)',
-    };
+    addStorm(report, 30, 30);
   }
   return report;
 }
@@ -54,20 +44,25 @@ beforeEach(async () => {
 });
 afterEach(() => servers.close());
 
+/** Notifies the generic webhook of the sweep at `now`, on-problem unless `extra` says otherwise. */
+const notifyAt = (store: NoticeStore, now: number, extra: Partial<NotifySweepInput> = {}) =>
+  notifySweep({
+    report: reportAt(now),
+    policy: 'on-problem',
+    settings: DEFAULT_NOTIFY_SETTINGS,
+    channels: { webhooks: [chatWebhooks(servers.url)[4]!] },
+    store,
+    logger: silentLogger,
+    now: () => now,
+    deadline: now + 10_000,
+    ...extra,
+  });
+
 async function simulateDay(store: NoticeStore, policy: 'on-problem' | 'on-activity' = 'on-problem') {
   const sent: Array<{ at: string; text: string }> = [];
   for (let now = DAY0; now < DAY0 + 24 * HOUR; now += 15 * MIN) {
     const before = servers.received.length;
-    await notifySweep({
-      report: reportAt(now),
-      policy,
-      settings: DEFAULT_NOTIFY_SETTINGS,
-      channels: { webhooks: [chatWebhooks(servers.url)[4]!] },
-      store,
-      logger: silentLogger,
-      now: () => now,
-      deadline: now + 10_000,
-    });
+    await notifyAt(store, now, { policy });
     for (const r of servers.received.slice(before))
       sent.push({ at: new Date(now).toISOString().slice(11, 16), text: String(r.body.text) });
   }
@@ -89,18 +84,7 @@ describe('de-duplication over a simulated day of 96 sweeps', () => {
   it('announces again on the next sweep when no channel took the announcement', async () => {
     const store = new MemoryNoticeStore();
     const at = DAY0 + 2 * HOUR;
-    const run = (now: number) =>
-      notifySweep({
-        report: reportAt(now),
-        policy: 'on-problem',
-        settings: DEFAULT_NOTIFY_SETTINGS,
-        channels: { webhooks: [chatWebhooks(servers.url)[4]!] },
-        store,
-        logger: silentLogger,
-        now: () => now,
-        deadline: now + 10_000,
-        sleep: async () => {},
-      });
+    const run = (now: number) => notifyAt(store, now, { sleep: async () => {} });
     servers.script('generic', 'reject');
     expect((await run(at)).failed).toHaveLength(1);
     expect((await run(at + 15 * MIN)).delivered).toEqual(['generic#0']);
@@ -110,15 +94,9 @@ describe('de-duplication over a simulated day of 96 sweeps', () => {
   it('still reports restarts and exhausted budgets every time', async () => {
     const store = new MemoryNoticeStore();
     for (const now of [DAY0 + 3 * HOUR, DAY0 + 3 * HOUR + 15 * MIN]) {
-      const outcome = await notifySweep({
+      const outcome = await notifyAt(store, now, {
         report: { ...reportAt(now), restarted: fixedReport().restarted },
         policy: 'on-activity',
-        settings: DEFAULT_NOTIFY_SETTINGS,
-        channels: { webhooks: [chatWebhooks(servers.url)[4]!] },
-        store,
-        logger: silentLogger,
-        now: () => now,
-        deadline: now + 10_000,
       });
       expect(outcome.sent).toBe(true);
     }

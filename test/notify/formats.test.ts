@@ -8,7 +8,7 @@ import { buildSummary, shouldNotify } from '../../lib/notify/summary';
 import type { Webhook } from '../../lib/notify/webhook';
 import { WebhooksSchema, webhookSecrets } from '../../lib/notify/webhook-schema';
 import { webhookRequests } from '../../lib/notify/webhooks';
-import { fixedReport } from '../support/fixed-report';
+import { addDownTarget, fixedReport } from '../support/fixed-report';
 import { SIGNING_SECRET, WEBHOOK_TOKEN } from '../support/secrets';
 import { chatWebhooks } from './channels';
 
@@ -20,11 +20,7 @@ const EXPECTED = join(__dirname, 'expected');
 function exampleReport() {
   const report = fixedReport({ restarted: fixedReport().restarted.slice(0, 3) });
   report.restarted.push({ ...report.restarted[0]!, jobName: 'ads_销售日报<&>', instanceId: '34100' });
-  report.targets.push({
-    ...report.targets[0]!,
-    target: 'cn4-backup',
-    error: { code: 'AUTHENTICATION_FAILED', message: 'IAM refused the credential (401)' },
-  });
+  addDownTarget(report, { code: 'AUTHENTICATION_FAILED', message: 'IAM refused the credential (401)' });
   return report;
 }
 

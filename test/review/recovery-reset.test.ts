@@ -9,8 +9,8 @@
 import type { LedgerHistory } from '../../lib/ledger/history';
 import type { InstanceKey, Ledger } from '../../lib/ledger/ledger';
 import type { LedgerRecovery } from '../../lib/ledger/recovery';
-import { freshDynamoLedger } from '../support/dynamo';
-import { MemoryLedger } from '../support/memory-ledger';
+import { claimRequest } from '../support/ledger-entries';
+import { MEMORY_AND_DYNAMO } from '../support/ledger-kinds';
 
 const NOW = Date.UTC(2026, 10, 24, 8, 0, 0);
 const key: InstanceKey = { target: 't', workspace: 'default', jobName: 'ods_orders', instanceId: '1' };
@@ -18,39 +18,27 @@ const key: InstanceKey = { target: 't', workspace: 'default', jobName: 'ods_orde
 type Full = Ledger & LedgerHistory & LedgerRecovery;
 
 async function restartedThenReset(ledger: Full): Promise<void> {
-  expect(
-    await ledger.claim(key, {
-      expectedAttempts: 0,
-      maxAttempts: 3,
-      now: NOW,
-      notBefore: NOW,
-      expiresAt: NOW + 86_400_000,
-      claimId: 'c1',
-      leaseUntil: NOW + 190_000,
-      failureAt: NOW - 60_000,
-      observedAt: NOW,
-    }),
-  ).toBe(true);
+  expect(await ledger.claim(key, claimRequest(NOW))).toBe(true);
   expect(await ledger.settle(key, { attempt: 1, claimId: 'c1', at: NOW, outcome: 'restarted' })).toBe(true);
   const reset = await ledger.reset(key, { now: NOW + 300_000, by: 'op@host', reason: 'fixed' });
   expect(reset.status).toBe('reset');
 }
 
-describe.each<[string, () => Promise<Full>]>([
-  ['memory', async () => new MemoryLedger()],
-  ['DynamoDB (dynalite)', async () => (await freshDynamoLedger()).ledger],
-])('%s ledger: reset of a rerun awaiting its verdict', (_name, make) => {
-  it('is no longer awaiting a verdict it can never get', async () => {
-    const ledger = await make();
-    await restartedThenReset(ledger);
-    const awaiting = await ledger.awaitingVerdict('t');
-    if (awaiting.length > 0) {
-      // Whatever a sweep sees, the verdict cannot be written: the entry is stuck awaiting.
-      const entry = awaiting[0]!;
-      expect(
-        await ledger.markRecovery(entry, entry.attempts, 'recovered', NOW + 400_000, NOW + 86_400_000),
-      ).toBe(true);
-    }
-    expect(await ledger.awaitingVerdict('t')).toEqual([]); // fails: stays awaiting (and in the leases index)
-  });
-});
+describe.each<[string, () => Promise<Full>]>(MEMORY_AND_DYNAMO)(
+  '%s ledger: reset of a rerun awaiting its verdict',
+  (_name, make) => {
+    it('is no longer awaiting a verdict it can never get', async () => {
+      const ledger = await make();
+      await restartedThenReset(ledger);
+      const awaiting = await ledger.awaitingVerdict('t');
+      if (awaiting.length > 0) {
+        // Whatever a sweep sees, the verdict cannot be written: the entry is stuck awaiting.
+        const entry = awaiting[0]!;
+        expect(
+          await ledger.markRecovery(entry, entry.attempts, 'recovered', NOW + 400_000, NOW + 86_400_000),
+        ).toBe(true);
+      }
+      expect(await ledger.awaitingVerdict('t')).toEqual([]); // fails: stays awaiting (and in the leases index)
+    });
+  },
+);

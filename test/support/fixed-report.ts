@@ -55,3 +55,18 @@ export function fixedReport(overrides: Partial<SweepReport> = {}): SweepReport {
     ...overrides,
   };
 }
+
+/** Adds a second target, `cn4-backup`, like the first but not swept: `error` says why. */
+export function addDownTarget(report: SweepReport, error: { code: string; message: string }): void {
+  report.targets.push({ ...report.targets[0]!, target: 'cn4-backup', error });
+}
+
+/** Marks a storm suspected on the first target: `failedJobs` distinct jobs failed, over a limit of 20. */
+export function addStorm(report: SweepReport, failedJobs: number, failedInstances: number): void {
+  report.targets[0]!.storm = {
+    suspected: true,
+    failedJobs,
+    failedInstances,
+    reason: `${failedJobs} distinct jobs failed (limit 20)`,
+  };
+}

@@ -1,11 +1,13 @@
+import { failedEndedAgo } from '../../emulator/builders';
 import type { Emulator } from '../../emulator/server';
+import type { InstanceSeed } from '../../emulator/state';
 import { parseConfig } from '../../lib/config/parse';
 import type { Ledger } from '../../lib/ledger/ledger';
 import { runSweep, type SweepOptions } from '../../lib/sweep/sweep';
 import { buildTargets } from '../../lib/wiring';
 import type { ManualClock } from './manual-clock';
 import { seededRandom } from './seeded-random';
-import { AK, FAST, PROJECT, SK } from './targets';
+import { AK, emulatorWithClock, FAST, PROJECT, SK, T0 } from './targets';
 
 /** A sweep wired to the emulator, with test-speed transport settings. */
 export function sweeper(
@@ -29,3 +31,21 @@ export function sweeper(
       runSweep({ config, targets, ledger, clock, random: seededRandom(1) }, options),
   };
 }
+
+/**
+ * Starts an emulator (on a manual clock at T0) before each test and closes it after;
+ * `set` receives both, so a test file keeps its own `emulator` and `clock` variables.
+ */
+export function emulatorPerTest(set: (started: { emulator: Emulator; clock: ManualClock }) => void): void {
+  let started: Emulator | undefined;
+  beforeEach(async () => {
+    const s = await emulatorWithClock();
+    started = s.emulator;
+    set(s);
+  });
+  afterEach(async () => started?.close());
+}
+
+/** A failed instance of `job_${id}` that ended `minutes` before T0 after a ten-minute run. */
+export const failedAgo = (id: number, minutes: number, extra: Partial<InstanceSeed> = {}): InstanceSeed =>
+  failedEndedAgo(T0, id, minutes, extra);

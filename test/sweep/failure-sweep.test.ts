@@ -7,28 +7,13 @@ import { formatTable } from '../../lib/sweep/format-table';
 import type { SweepReport } from '../../lib/sweep/report';
 import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
-import { sweeper } from '../support/sweep-setup';
-import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
+import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
+import { PROJECT, T0 } from '../support/targets';
 
 const MIN = 60_000;
 let emulator: Emulator;
 let clock: ManualClock;
-
-beforeEach(async () => {
-  ({ emulator, clock } = await emulatorWithClock());
-});
-afterEach(async () => emulator.close());
-
-const failedAgo = (id: number, minutes: number, extra: Partial<InstanceSeed> = {}): InstanceSeed => ({
-  jobName: `job_${id}`,
-  instanceId: id,
-  status: 'fail',
-  planTime: T0 - (minutes + 10) * MIN,
-  startTime: T0 - (minutes + 10) * MIN,
-  endTime: T0 - minutes * MIN,
-  runMs: 10 * MIN,
-  ...extra,
-});
+emulatorPerTest((s) => ({ emulator, clock } = s));
 
 const outcomeOf = (report: SweepReport, id: number) =>
   report.decisions.find((d) => d.instanceId === String(id));

@@ -6,8 +6,8 @@ import type { SweepReport } from '../../lib/sweep/report';
 import { freshDynamoLedger } from '../support/dynamo';
 import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
-import { sweeper } from '../support/sweep-setup';
-import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
+import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
+import { PROJECT, T0 } from '../support/targets';
 
 const MIN = 60_000;
 
@@ -76,20 +76,14 @@ describe('fairShares: round-robin by priority', () => {
 describe('runSweep shares the sweep cap fairly over targets', () => {
   let emulator: Emulator;
   let clock: ManualClock;
-  beforeEach(async () => {
-    ({ emulator, clock } = await emulatorWithClock());
-  });
-  afterEach(async () => emulator.close());
+  emulatorPerTest((s) => ({ emulator, clock } = s));
 
-  const failed = (target: number, i: number): InstanceSeed => ({
-    jobName: `job_${target}_${i}`,
-    instanceId: target * 1000 + i,
-    status: 'fail',
-    planTime: T0 - (40 + i) * MIN,
-    startTime: T0 - (40 + i) * MIN,
-    endTime: T0 - (30 + i) * MIN,
-    runMs: 10 * MIN,
-  });
+  const failed = (target: number, i: number): InstanceSeed =>
+    failedAgo(target * 1000 + i, 30 + i, { jobName: `job_${target}_${i}` });
+
+  /** A sweep of `targets` on a fresh memory ledger. */
+  const sweepOf = (targets: Array<Record<string, unknown>>, policy: Record<string, unknown>) =>
+    sweeper(emulator, clock, new MemoryLedger(), policy, { targets });
 
   function tenTargets(perTarget: (t: number) => number) {
     const targets = Array.from({ length: 10 }, (_, t) => {
@@ -119,15 +113,7 @@ describe('runSweep shares the sweep cap fairly over targets', () => {
 
   it('leftovers of targets with little work go to the others, round by round', async () => {
     const targets = tenTargets((t) => (t < 5 ? 1 : 8));
-    const report = await sweeper(
-      emulator,
-      clock,
-      new MemoryLedger(),
-      { maxRestartsPerSweep: 20 },
-      {
-        targets,
-      },
-    ).run({ targetConcurrency: 2 });
+    const report = await sweepOf(targets, { maxRestartsPerSweep: 20 }).run({ targetConcurrency: 2 });
     expect(restartsPerTarget(report)).toEqual([1, 1, 1, 1, 1, 3, 3, 3, 3, 3]);
     expect(report.targets.map((t) => t.limitedBy ?? null)).toEqual([
       ...Array(5).fill(null),
@@ -137,31 +123,14 @@ describe('runSweep shares the sweep cap fairly over targets', () => {
 
   it('a dry run shares the cap the same way', async () => {
     const targets = tenTargets(() => 6);
-    const report = await sweeper(
-      emulator,
-      clock,
-      new MemoryLedger(),
-      { maxRestartsPerSweep: 20 },
-      {
-        targets,
-      },
-    ).run({ dryRun: true });
+    const report = await sweepOf(targets, { maxRestartsPerSweep: 20 }).run({ dryRun: true });
     expect(report.targets.map((t) => t.counts['dry-run'])).toEqual(Array(10).fill(2));
     expect(emulator.requests.filter((r) => r.route === 'restart')).toHaveLength(0);
   });
 
   it('the hourly cap is reported as what held a target back', async () => {
     const targets = tenTargets(() => 3);
-    const report = await sweeper(
-      emulator,
-      clock,
-      new MemoryLedger(),
-      {
-        maxRestartsPerSweep: 50,
-        maxRestartsPerHour: 1,
-      },
-      { targets },
-    ).run();
+    const report = await sweepOf(targets, { maxRestartsPerSweep: 50, maxRestartsPerHour: 1 }).run();
     expect(restartsPerTarget(report)).toEqual(Array(10).fill(1));
     expect(report.targets.map((t) => t.limitedBy)).toEqual(Array(10).fill('hourly-cap'));
   });

@@ -14,8 +14,8 @@ import { leaseMs } from '../../lib/sweep/sweep';
 import { freshDynamoLedger } from '../support/dynamo';
 import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
-import { sweeper } from '../support/sweep-setup';
-import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
+import { failedAgo, sweeper } from '../support/sweep-setup';
+import { emulatorWithClock, PROJECT } from '../support/targets';
 
 const MIN = 60_000;
 const ZERO_BACKOFF = { firstRetryDelay: '0s', backoff: { base: '0s', jitter: 'none' }, maxAttempts: 3 };
@@ -24,17 +24,8 @@ let emulator: Emulator;
 let clock: ManualClock;
 afterEach(async () => emulator.close());
 
-const failed = (id: number, extra: Partial<InstanceSeed> = {}): InstanceSeed => ({
-  jobName: `job_${id}`,
-  instanceId: id,
-  status: 'fail',
-  planTime: T0 - 40 * MIN,
-  startTime: T0 - 40 * MIN,
-  endTime: T0 - 30 * MIN,
-  runMs: 5 * MIN,
-  afterScript: 'fail',
-  ...extra,
-});
+const failed = (id: number, extra: Partial<InstanceSeed> = {}): InstanceSeed =>
+  failedAgo(id, 30, { runMs: 5 * MIN, afterScript: 'fail', ...extra });
 
 /** A ledger whose `read` waits for `open()`: holds one sweep between its listing and its claims. */
 function gated(inner: Ledger): { ledger: Ledger; open: () => void; reached: Promise<void> } {

@@ -6,29 +6,16 @@ import type { SweepReport } from '../../lib/sweep/report';
 import { freshDynamoLedger } from '../support/dynamo';
 import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
-import { sweeper } from '../support/sweep-setup';
-import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
+import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
+import { PROJECT, T0 } from '../support/targets';
 
 const MIN = 60_000;
 let emulator: Emulator;
 let clock: ManualClock;
+emulatorPerTest((s) => ({ emulator, clock } = s));
 
-beforeEach(async () => {
-  ({ emulator, clock } = await emulatorWithClock());
-});
-afterEach(async () => emulator.close());
-
-const failed = (id: number, extra: Partial<InstanceSeed> = {}): InstanceSeed => ({
-  jobName: `job_${id}`,
-  instanceId: id,
-  status: 'fail',
-  planTime: T0 - 40 * MIN,
-  startTime: T0 - 40 * MIN,
-  endTime: T0 - 30 * MIN,
-  runMs: 10 * MIN,
-  errorMessage: 'connection reset',
-  ...extra,
-});
+const failed = (id: number, extra: Partial<InstanceSeed> = {}): InstanceSeed =>
+  failedAgo(id, 30, { errorMessage: 'connection reset', ...extra });
 
 /** Sweeps now, then again `minutes` later, on one ledger. */
 async function twoSweeps(ledger: Ledger, minutes: number, policy: Record<string, unknown> = {}) {

@@ -1,10 +1,9 @@
 import type { Emulator } from '../../emulator/server';
-import type { InstanceSeed } from '../../emulator/state';
 import type { DynamoDbLedger } from '../../lib/ledger/dynamodb-ledger';
 import type { SweepReport } from '../../lib/sweep/report';
 import { freshDynamoLedger } from '../support/dynamo';
 import type { ManualClock } from '../support/manual-clock';
-import { sweeper } from '../support/sweep-setup';
+import { failedAgo, sweeper } from '../support/sweep-setup';
 import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
 
 const MIN = 60_000;
@@ -17,17 +16,6 @@ beforeEach(async () => {
   ({ ledger } = await freshDynamoLedger());
 });
 afterEach(async () => emulator.close());
-
-const failedAgo = (id: number, minutes: number, extra: Partial<InstanceSeed> = {}): InstanceSeed => ({
-  jobName: `job_${id}`,
-  instanceId: id,
-  status: 'fail',
-  planTime: T0 - (minutes + 10) * MIN,
-  startTime: T0 - (minutes + 10) * MIN,
-  endTime: T0 - minutes * MIN,
-  runMs: 10 * MIN,
-  ...extra,
-});
 
 function outcomeOf(report: SweepReport, instanceId: number | string) {
   const found = report.decisions.filter((d) => d.instanceId === String(instanceId));
