@@ -281,9 +281,9 @@ function stillLocked(seen: Seen, waitMs: number): LedgerError {
     });
   }
   const { pid, hostname } = seen.owner;
-  const why = seen.stale ? 'its process is gone, but removing it did not succeed' : 'still held';
+  const state = seen.stale ? 'left by a process that is gone, and could not be removed' : 'still held';
   return new LedgerError({
-    message: `lock file ${seen.path} is ${why} after waiting ${waited}: holder pid ${pid} on host ${hostname}; if that process is gone, delete ${seen.path}`,
+    message: `lock file ${seen.path} is ${state} after waiting ${waited}: holder pid ${pid} on host ${hostname}; if that process is gone, delete ${seen.path}`,
   });
 }
 

@@ -81,7 +81,7 @@ describe('waiting for a held lock', () => {
     await writeFile(`${lockPath}.break-gone`, owner({}));
     const error = await failure(acquireFileLock(lockPath, { sleep: recordSleep, waitMs: 20 }));
     expect(error.message).toBe(
-      `lock file ${lockPath} is its process is gone, but removing it did not succeed after waiting 0 s: holder pid ${pid} on host ${hostname()}; if that process is gone, delete ${lockPath}`,
+      `lock file ${lockPath} is left by a process that is gone, and could not be removed after waiting 0 s: holder pid ${pid} on host ${hostname()}; if that process is gone, delete ${lockPath}`,
     );
   });
 });
@@ -182,7 +182,7 @@ describe('guards left by removers that died', () => {
   it('a 9th is past the bound: the lock is reported, nothing is removed', async () => {
     const pid = await chain(9);
     const error = await failure(acquireFileLock(lockPath, { sleep: recordSleep, waitMs: 100 }));
-    expect(error.message).toContain(`removing it did not succeed after waiting 0.1 s: holder pid ${pid}`);
+    expect(error.message).toContain(`could not be removed after waiting 0.1 s: holder pid ${pid}`);
     expect(await readdir(dir)).toHaveLength(10);
   });
 });
