@@ -12,6 +12,9 @@ const SLOW = [
   'test/handlers/cli.test.ts',
   'test/sweep/sweep.test.ts',
   'test/sweep/protocol.test.ts',
+  'test/readme/cli-commands.test.ts',
+  'test/readme/deploy-commands.test.ts',
+  'test/readme/library-import.test.ts',
 ];
 
 const escapeRegExp = (path) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

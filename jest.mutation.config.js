@@ -10,7 +10,10 @@ module.exports = {
   testMatch: [
     '<rootDir>/test/policy/**/*.test.ts',
     '<rootDir>/test/ledger/**/*.test.ts',
-    '<rootDir>/test/dataarts/signer*.test.ts',
+    '<rootDir>/test/dataarts/**/*.test.ts',
+    '<rootDir>/test/sweep/**/*.test.ts',
+    '<rootDir>/test/reliability/**/*.test.ts',
+    '<rootDir>/test/review/**/*.test.ts',
   ],
   testPathIgnorePatterns: ['/node_modules/'],
   maxWorkers: 1,

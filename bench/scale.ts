@@ -4,6 +4,9 @@
  *   (a) N targets on one credential against a per-user limit: throttled answers,
  *       restarts lost, wall time vs calls / limit (ours: one Account per credential;
  *       previous: one limiter per target, as before lib/dataarts/account.ts);
+ *   (b) a window of 1,000,000 instances, 100,000 failed, sweep cap 50 (bench/large-window.ts):
+ *       peak RSS, heap after GC, ledger items read, report bytes, wall time (ours; previous:
+ *       every listed failure's entry read and held, every decision reported);
  *   (c) idle sweeps: list requests per idle target (ours: one unfiltered page;
  *       previous: three status listings and a count);
  *   (5) the file ledger at 100,000 entries: claims per second (ours: an appended
@@ -23,6 +26,7 @@ import { applyClaim, type LedgerState } from '../lib/ledger/ledger-state';
 import { runSweep } from '../lib/sweep/sweep';
 import { systemClock } from '../lib/util/time';
 import { buildLedger, buildTargets } from '../lib/wiring';
+import { largeWindow, type WindowResult } from './large-window';
 
 const PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const AK = 'BENCHSCALEACCESSKEY1';
@@ -221,6 +225,33 @@ async function claimRate(entries: number, claims: number, previousClaims: number
   return { oursPerSecond, previousPerSecond, migrateMs };
 }
 
+const mb = (n: number) => (n / 1_048_576).toFixed(1);
+
+/** (b): the targets are load-proof counts (items read, report bytes); peak RSS and time are PASS/MISS in the full run. */
+async function windowScenario(
+  quick: boolean,
+  out: (line: string) => void,
+  checks: ScaleResult['checks'],
+): Promise<string> {
+  const instances = quick ? 100_000 : 1_000_000;
+  const dir = await mkdtemp(join(tmpdir(), 'bench-window-'));
+  const { ours, previous } = await largeWindow(instances, dir);
+  out(`large window, ours: ${JSON.stringify(ours)}`);
+  out(`large window, previous: ${JSON.stringify(previous)}`);
+  const rssOk = ours.maxRssKb <= 160 * 1024;
+  const readOk = ours.itemsRead <= 2_000;
+  const reportOk = ours.reportBytes <= 1_048_576;
+  checks.push(
+    { label: `large window ledger items read ${ours.itemsRead} (limit 2000)`, ok: readOk },
+    { label: `large window report ${mb(ours.reportBytes)} MB (limit 1)`, ok: reportOk },
+    { label: `large window restarts ${ours.restarted} (want 50)`, ok: ours.restarted === 50 },
+  );
+  const describe = (r: WindowResult) =>
+    `peak RSS ${mb(r.maxRssKb * 1024)} MB, heap after GC ${mb(r.heapAfterGcBytes)} MB, ${r.itemsRead} ledger items read, report ${mb(r.reportBytes)} MB, ${f2(r.wallMs / 1000)} s`;
+  const verdict = quick ? 'info' : rssOk && readOk && reportOk ? 'PASS' : 'MISS';
+  return `large window: ${instances} instances, ${instances / 10} failed, sweep cap 50: ${describe(ours)} (target <= 160 MB, <= 2000, <= 1 MB) ${verdict}; previous (every entry read, every decision reported): ${describe(previous)}`;
+}
+
 /** Every scenario of this file, in order; `out` prints a progress line. */
 export async function scaleScenarios(quick: boolean, out: (line: string) => void): Promise<ScaleResult> {
   const verdict = (ok: boolean) => (quick ? 'info' : ok ? 'PASS' : 'MISS');
@@ -241,6 +272,9 @@ export async function scaleScenarios(quick: boolean, out: (line: string) => void
     { label: `per-user limit 429s ${ours.throttled} (limit 0)`, ok: ours.throttled === 0 },
     { label: `per-user limit restarts lost ${lost} (limit 0)`, ok: lost === 0 },
   );
+
+  const windowLine = await windowScenario(quick, out, checks);
+  lines.push(windowLine);
 
   const idleTargets = 10;
   const idle = await idleSweeps(idleTargets, false);

@@ -1,6 +1,10 @@
 // Bundles the library entry point (lib/index.ts) into dist/index.js and writes its type
 // declarations to dist/types/ (package.json "exports"). The AWS SDK stays a dependency.
+// Part of `prepare`, so `npm ci` and a git install build it. The declarations are
+// emitted with --noCheck: the same declarations (union members may come in another
+// order) for about a quarter less CPU; `npm run typecheck` is what checks the types.
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
 await build({
@@ -15,6 +19,5 @@ await build({
   packages: 'external',
   logLevel: 'warning',
 });
-execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.lib.json'], {
-  stdio: 'inherit',
-});
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+execFileSync(process.execPath, [tsc, '-p', 'tsconfig.lib.json', '--noCheck'], { stdio: 'inherit' });

@@ -36,7 +36,8 @@ Options:
   --notify[=<policy>]    send the sweep's summary to the webhooks of --secret-file;
                          policy always, on-activity (default) or on-problem
   --secret-file <file>   JSON shaped like the Lambda's secret; only "webhooks" is read
-  --all                  one table row per instance (repeated outcomes are grouped)
+  --all                  every decision in the report (default: the first 50 of each
+                         outcome per target) and one table row per instance
   --verbose              log every decision to stderr
   --help                 show this help
 
@@ -105,6 +106,7 @@ async function sweep(argv: readonly string[], io: CliIo): Promise<number> {
       dryRun: args.dryRun,
       signal: interrupt.soft.signal,
       ...(args.ignoreStormGuard ? { ignoreStormGuard: true } : {}),
+      ...(args.all ? { itemsPerOutcome: Number.POSITIVE_INFINITY } : {}),
     },
   ).finally(() => {
     clearInterval(ticker);

@@ -63,7 +63,7 @@ export class DataArtsClient {
     filters: ListFilters = {},
     signal?: AbortSignal,
   ): Promise<ListResult> {
-    const { statuses, ...rest } = filters;
+    const { statuses, keep, ...rest } = filters;
     const fetchFor =
       (status: string | undefined): FetchPage =>
       async (w, limit, offset) => {
@@ -71,7 +71,7 @@ export class DataArtsClient {
         return this.readPage(w, limit, offset, status === undefined ? rest : { ...rest, status }, signal);
       };
     if (statuses) return listStatuses(fetchFor, window, statuses, this.listOptions, signal);
-    return listWindow(fetchFor(rest.status), window, this.listOptions, signal);
+    return listWindow(fetchFor(rest.status), window, this.listOptions, signal, keep);
   }
 
   /** How many instances the window holds (one request with `limit=1`). */

@@ -25,6 +25,11 @@ export interface ListFilters {
    * the window allows: see `listStatuses`. The result then carries the window's `total`.
    */
   statuses?: readonly string[];
+  /**
+   * Keeps only the instances it accepts (a single-status listing; never sent to
+   * DataArts): a listing of a big window that looks for a few holds those alone.
+   */
+  keep?: (instance: Instance) => boolean;
 }
 
 /**
@@ -80,6 +85,7 @@ export async function listWindow(
   window: TimeWindow,
   options: ListOptions = DEFAULT_LIST_OPTIONS,
   signal?: AbortSignal,
+  keep?: (instance: Instance) => boolean,
 ): Promise<ListResult> {
   const byId = new Map<string, Instance>();
   const result: ListResult = { instances: [], invalid: [], incomplete: [], requests: 0 };
@@ -96,7 +102,8 @@ export async function listWindow(
       checkBeforeRequest(window, result.requests, options, signal);
       result.requests++;
       const page = checkPage(await fetchPage(w, limit, offset), limit);
-      for (const instance of page.instances) byId.set(instance.instanceId, instance);
+      for (const instance of page.instances)
+        if (!keep || keep(instance)) byId.set(instance.instanceId, instance);
       for (const bad of page.invalid) result.invalid.push({ window: w, ...bad });
       return page;
     } catch (error) {

@@ -12,6 +12,8 @@ export const SweepEventSchema = strict({
   dryRun: v.exactOptional(bool()),
   /** A one-off sweep during a storm whose cause is fixed: restart anyway (the report says so). */
   ignoreStormGuard: v.exactOptional(bool()),
+  /** Every decision in the report, not the first 50 of each outcome per target. */
+  allDecisions: v.exactOptional(bool()),
   jobs: v.exactOptional(list(text(), { min: 1, max: 200 })),
   lookback: v.exactOptional(
     v.pipe(

@@ -6,7 +6,7 @@ import { noticeStoreFor } from '../notify/notice-store';
 import { notifySweep } from '../notify/notify-sweep';
 import { notifySettingsOf } from '../notify/settings';
 import { authFailedEverywhere, type SweepReport } from '../sweep/report';
-import { runSweep } from '../sweep/sweep';
+import { runSweep, type SweepOptions } from '../sweep/sweep';
 import { everyTargetFailed, failedTargets } from '../sweep/target-failures';
 import { LambdaContainer, type LambdaDeps } from './container';
 import { parseSweepEvent } from './event';
@@ -72,6 +72,7 @@ async function invoke(container: LambdaContainer, event: unknown, context: Invoc
   const { report, secret } = await sweepUntil(container, deadline, settings, {
     dryRun: overrides.dryRun ?? false,
     ...(overrides.ignoreStormGuard ? { ignoreStormGuard: true } : {}),
+    ...(overrides.allDecisions ? { itemsPerOutcome: Number.POSITIVE_INFINITY } : {}),
   });
   publishSweepMetrics(metrics, report);
   publishTargetFailures(metrics, report);
@@ -120,7 +121,7 @@ async function sweepUntil(
   container: LambdaContainer,
   deadline: number,
   settings: LambdaSettings,
-  options: { dryRun: boolean; ignoreStormGuard?: boolean },
+  options: Pick<SweepOptions, 'dryRun' | 'ignoreStormGuard' | 'itemsPerOutcome'>,
 ): Promise<{ report: SweepReport; secret: SweepSecret }> {
   const { deps } = container;
   const controller = new AbortController();

@@ -4,7 +4,7 @@ import {
   type DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
-import { LEASE_INDEX } from './dynamodb-ledger';
+import { ATTEMPTS_INDEX, LEASE_INDEX } from './dynamodb-ledger';
 
 /**
  * Creates the ledger table the way serverless.yml declares it (for tests, the demo
@@ -18,6 +18,8 @@ export async function createLedgerTable(client: DynamoDBClient, table: string): 
         AttributeDefinitions: [
           { AttributeName: 'pk', AttributeType: 'S' },
           { AttributeName: 'leaseTarget', AttributeType: 'S' },
+          { AttributeName: 'attemptTarget', AttributeType: 'S' },
+          { AttributeName: 'lastAttemptAt', AttributeType: 'N' },
         ],
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
         GlobalSecondaryIndexes: [
@@ -25,6 +27,17 @@ export async function createLedgerTable(client: DynamoDBClient, table: string): 
             IndexName: LEASE_INDEX,
             KeySchema: [{ AttributeName: 'leaseTarget', KeyType: 'HASH' }],
             Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: ATTEMPTS_INDEX,
+            KeySchema: [
+              { AttributeName: 'attemptTarget', KeyType: 'HASH' },
+              { AttributeName: 'lastAttemptAt', KeyType: 'RANGE' },
+            ],
+            Projection: {
+              ProjectionType: 'INCLUDE',
+              NonKeyAttributes: ['target', 'workspace', 'jobName', 'instanceId'],
+            },
           },
         ],
         BillingMode: 'PAY_PER_REQUEST',

@@ -45,6 +45,11 @@ type Page = { Items?: Item[] | undefined; LastEvaluatedKey?: StartKey | undefine
 const READ_CONCURRENCY = 8;
 /** Sparse index on `leaseTarget`, set only while an attempt is in flight. */
 export const LEASE_INDEX = 'leases';
+/**
+ * Sparse index on `attemptTarget` (set by every claim, removed by a reset) sorted by
+ * `lastAttemptAt`, projecting the key parts only: `Ledger.attemptedKeys`.
+ */
+export const ATTEMPTS_INDEX = 'attempts';
 /** Hourly counters only matter for an hour; keep them a day for inspection. */
 const HOURLY_TTL_S = 86_400;
 
@@ -163,7 +168,12 @@ export class DynamoDbLedger implements Ledger, LedgerHistory, LedgerRecovery {
       ['failureEnd', request.failureEnd],
     ];
     const set = fields.filter(([, value]) => value !== undefined).map(([name]) => name);
-    const removed = fields.filter(([, value]) => value === undefined).map(([name]) => name);
+    // A claim means budget was left: an exhausted report made under a lower maxAttempts no longer holds.
+    const removed = [
+      'exhaustedReportedAt',
+      ...fields.filter(([, value]) => value === undefined).map(([n]) => n),
+    ];
+
     for (const [name, value] of fields) if (value !== undefined) values[`:${name}`] = value;
     if (condition.includes(':observedAt')) {
       Object.assign(values, {
@@ -176,12 +186,12 @@ export class DynamoDbLedger implements Ledger, LedgerHistory, LedgerRecovery {
       Key: { pk: instancePk(key) },
       UpdateExpression:
         'SET attempts = :next, lastAttemptAt = :now, notBefore = :notBefore, lastOutcome = :inflight, ' +
-        'claimId = :claimId, leaseUntil = :lease, leaseTarget = :target, ' +
+        'claimId = :claimId, leaseUntil = :lease, leaseTarget = :target, attemptTarget = :target, ' +
         'previousFailureAt = if_not_exists(failureAt, :zero), failureAt = :failureAt, ' +
         'outcomes = if_not_exists(outcomes, :empty), expiresAt = :expires, target = :target, ' +
         'workspace = :workspace, jobName = :job, instanceId = :id' +
         set.map((name) => `, ${name} = :${name}`).join('') +
-        (removed.length > 0 ? ` REMOVE ${removed.join(', ')}` : ''),
+        ` REMOVE ${removed.join(', ')}`,
       ConditionExpression: condition,
       ExpressionAttributeValues: values,
     });
@@ -260,19 +270,48 @@ export class DynamoDbLedger implements Ledger, LedgerHistory, LedgerRecovery {
     return this.leases(target, 'in-flight');
   }
 
-  /** The entries of one partition of the sparse `leases` index whose last outcome is `outcome`. */
-  private async leases(partition: string, outcome: 'in-flight' | 'restarted'): Promise<LedgerEntry[]> {
-    const items = await this.allPages((start) =>
+  /**
+   * From the sparse `attempts` index (keys only). A table created before the index
+   * existed answers that it has none: undefined, and the sweep reads every key.
+   */
+  async attemptedKeys(target: string, since: number): Promise<InstanceKey[] | undefined> {
+    try {
+      const items = await this.queryIndex(ATTEMPTS_INDEX, 'attemptTarget', target, since);
+      return items.map((item) => ({
+        target: String(item.target),
+        workspace: String(item.workspace),
+        jobName: String(item.jobName),
+        instanceId: String(item.instanceId),
+      }));
+    } catch (error) {
+      if (missingIndex(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Every item of one partition of a sparse index (all pages). */
+  private queryIndex(index: string, attribute: string, partition: string, since?: number) {
+    const range = since === undefined ? '' : ' AND lastAttemptAt >= :since';
+    return this.allPages((start) =>
       this.doc.send(
         new QueryCommand({
           TableName: this.table,
-          IndexName: LEASE_INDEX,
-          KeyConditionExpression: 'leaseTarget = :target',
-          ExpressionAttributeValues: { ':target': partition },
+          IndexName: index,
+          KeyConditionExpression: `#partition = :partition${range}`,
+          ExpressionAttributeNames: { '#partition': attribute },
+          ExpressionAttributeValues: {
+            ':partition': partition,
+            ...(since === undefined ? {} : { ':since': since }),
+          },
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       ),
     );
+  }
+
+  /** The entries of one partition of the sparse `leases` index whose last outcome is `outcome`. */
+  private async leases(partition: string, outcome: 'in-flight' | 'restarted'): Promise<LedgerEntry[]> {
+    const items = await this.queryIndex(LEASE_INDEX, 'leaseTarget', partition);
     // Attempts 0: reset, nothing awaited any more (an item reset before reset left the index).
     return items
       .map((item) => toEntry(item))
@@ -431,7 +470,7 @@ export class DynamoDbLedger implements Ledger, LedgerHistory, LedgerRecovery {
         'SET attempts = :zero, outcomes = :empty, notBefore = :now, failureAt = :failureAt, resets = :resets ' +
         // No verdict is awaited for a cleared attempt: out of the sparse index. A failure
         // restored to the previous one is named by its time alone (as after a release).
-        `REMOVE exhaustedReportedAt, leaseTarget${next.failureStart === undefined ? ', failureStart' : ''}${next.failureEnd === undefined ? ', failureEnd' : ''}`,
+        `REMOVE exhaustedReportedAt, leaseTarget, attemptTarget${next.failureStart === undefined ? ', failureStart' : ''}${next.failureEnd === undefined ? ', failureEnd' : ''}`,
       ConditionExpression:
         'attempts = :attempts AND lastOutcome = :last AND lastOutcome <> :inflight' +
         (entry.lastOutcome === 'unconfirmed' ? ' AND NOT leaseUntil > :now' : '') +
@@ -521,6 +560,15 @@ function jobPk(target: string, jobName: string): string {
 
 function ratePk(target: string, now: number): string {
   return `rate#${encodeURIComponent(target)}#${hourBucket(now)}`;
+}
+
+/** DynamoDB's answer to a Query of an index the table does not have (a table older than the index). */
+function missingIndex(error: unknown): boolean {
+  const text =
+    error instanceof Error
+      ? `${error.name} ${error.message} ${String((error as { cause?: unknown }).cause ?? '')}`
+      : '';
+  return /ValidationException/.test(text) && /index/i.test(text);
 }
 
 function toEntry(item: Record<string, unknown>): LedgerEntry {

@@ -26,6 +26,7 @@ import {
   applyReserveHourly,
   applyReset,
   applySettle,
+  attemptedKeys,
   awaitingEntries,
   emptyState,
   historyEntries,
@@ -128,6 +129,10 @@ export class FileLedger implements Ledger, LedgerHistory, LedgerRecovery {
 
   async inFlight(target: string): Promise<LedgerEntry[]> {
     return inFlightEntries(await this.load(), target);
+  }
+
+  async attemptedKeys(target: string, since: number): Promise<InstanceKey[]> {
+    return attemptedKeys(await this.load(), target, since);
   }
 
   claim(key: InstanceKey, request: ClaimRequest): Promise<boolean> {

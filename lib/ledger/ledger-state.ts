@@ -61,7 +61,13 @@ export function applyClaim(
   const entry = state.instances[id];
   if (!mayClaim(entry, request)) return false;
   prune(state, request.now);
-  const { failureStart: _start, failureEnd: _end, ...kept }: Partial<LedgerEntry> = entry ?? {};
+  const {
+    failureStart: _start,
+    failureEnd: _end,
+    // A claim means budget was left: an exhausted report made under a lower maxAttempts no longer holds.
+    exhaustedReportedAt: _reported,
+    ...kept
+  }: Partial<LedgerEntry> = entry ?? {};
   state.instances[id] = {
     ...key,
     outcomes: {},
@@ -145,6 +151,13 @@ export function applyMarkExhausted(state: LedgerState, key: InstanceKey, now: nu
   if (!entry || entry.exhaustedReportedAt !== undefined) return false;
   entry.exhaustedReportedAt = now;
   return true;
+}
+
+/** Rules of `Ledger.attemptedKeys` for the file and memory ledgers. */
+export function attemptedKeys(state: LedgerState, target: string, since: number): InstanceKey[] {
+  return Object.values(state.instances)
+    .filter((e) => e.target === target && e.attempts > 0 && (e.lastAttemptAt ?? 0) >= since)
+    .map(({ target, workspace, jobName, instanceId }) => ({ target, workspace, jobName, instanceId }));
 }
 
 export function inFlightEntries(state: LedgerState, target: string): LedgerEntry[] {

@@ -69,6 +69,7 @@ export interface LedgerEntry extends InstanceKey {
   outcomes: Record<string, AttemptRecord>;
   /** Set once, by the sweep that reported the budget as exhausted. */
   exhaustedReportedAt?: number;
+
   /** Epoch seconds; DynamoDB TTL removes the entry after it. */
   expiresAt: number;
 }
@@ -112,6 +113,14 @@ export interface Ledger {
   read(keys: readonly InstanceKey[]): Promise<Map<string, LedgerEntry>>;
   /** Entries of this target whose last attempt is still `in-flight` (live or expired lease). */
   inFlight(target: string): Promise<LedgerEntry[]>;
+  /**
+   * The keys of this target's entries with an attempt counted, the last one claimed at
+   * or after `since`: every entry that can matter to a window's failures, without
+   * reading the entry of every listed failure (a sparse index in DynamoDB, eventually
+   * consistent: the sweep reads the entries again, consistently). Undefined when the
+   * ledger has no such index (a table created before it): then every key is read.
+   */
+  attemptedKeys(target: string, since: number): Promise<InstanceKey[] | undefined>;
   /** Counts attempt `expectedAttempts + 1` as in flight. False when the rules or another sweep refuse it. */
   claim(key: InstanceKey, request: ClaimRequest): Promise<boolean>;
   /**

@@ -47,7 +47,7 @@ export async function executeRestarts(
     const budget = budgetOf(decision);
     const refusal = refuseToStart(input, halt);
     if (refusal) {
-      result.decisions.push(
+      result.decisions.add(
         record(p, refusal, refusal === 'target-halted' ? (halt.reason ?? '') : SKIP_REASONS[refusal], budget),
       );
       return;
@@ -66,14 +66,14 @@ export async function executeRestarts(
     } catch (error) {
       input.sweepBudget.remaining++;
       if (error instanceof SweepAbortedError) {
-        result.decisions.push(record(p, 'deferred', SKIP_REASONS.deferred, budget));
+        result.decisions.add(record(p, 'deferred', SKIP_REASONS.deferred, budget));
         return;
       }
       // The ledger failed before anything was sent: stop this target, the budget can no longer be kept.
       const described = describeError(error);
       halt.reason = `ledger failed: ${described.message}`;
       result.errors.push({ ...p.key, ...described });
-      result.decisions.push(record(p, 'target-halted', halt.reason, budget));
+      result.decisions.add(record(p, 'target-halted', halt.reason, budget));
       return;
     }
     if (outcome.kind === 'claimed-elsewhere' || (outcome.kind === 'failed' && !outcome.counted))
@@ -105,7 +105,7 @@ function recordOutcome(
   const budget = budgetOf(decision);
   const attempt = { attempt: decision.attempt, maxAttempts: decision.maxAttempts };
   if (outcome.kind === 'claimed-elsewhere') {
-    result.decisions.push(record(p, outcome.kind, SKIP_REASONS[outcome.kind], budget));
+    result.decisions.add(record(p, outcome.kind, SKIP_REASONS[outcome.kind], budget));
     return;
   }
   if (outcome.settleError) {
@@ -115,7 +115,7 @@ function recordOutcome(
   }
   if (outcome.kind === 'restarted') {
     result.restarted.push({ ...p.key, ...attempt });
-    result.decisions.push(
+    result.decisions.add(
       record(p, 'restarted', `attempt ${decision.attempt} of ${decision.maxAttempts}`, budget),
     );
     return;
@@ -127,7 +127,7 @@ function recordOutcome(
     attemptCounted: outcome.counted,
   });
   if (outcome.unconfirmed) result.unconfirmed.push({ ...p.key, ...attempt, code: outcome.code });
-  result.decisions.push(record(p, 'error', `${outcome.code}: ${outcome.message}`, budget));
+  result.decisions.add(record(p, 'error', `${outcome.code}: ${outcome.message}`, budget));
   // The first refusal names the halt: later ones in flight at the same time are the same fault.
   if (outcome.haltTarget)
     halt.reason ??= `stopped after ${outcome.refusal ?? outcome.code}: the request never reached the instance; nothing more is restarted on this target`;

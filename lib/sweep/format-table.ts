@@ -126,7 +126,10 @@ function decisionRow(d: DecisionRecord, options: TableOptions): string[] {
 }
 
 /** Decision rows, with runs of one outcome on one target folded into one row unless --all. */
-function decisionRows(decisions: readonly DecisionRecord[], options: TableOptions): string[][] {
+function decisionRows(report: SweepReport, options: TableOptions): string[][] {
+  const { decisions } = report;
+  // The report lists the first decisions of an outcome per target: a folded row counts them all.
+  const counted = new Map(report.targets.map((t) => [t.target, t.counts]));
   const sorted = [...decisions].sort(
     (a, b) =>
       rank(a.outcome) - rank(b.outcome) ||
@@ -151,7 +154,7 @@ function decisionRows(decisions: readonly DecisionRecord[], options: TableOption
     const hint = options.locale === 'zh-CN' ? '（--all 逐条列出）' : ' (--all lists each)';
     return [
       [
-        `${outcomeName(first)} ×${group.length}`,
+        `${outcomeName(first)} ×${Math.max(group.length, counted.get(first.target)?.[first.outcome] ?? 0)}`,
         first.target,
         across,
         '',
@@ -202,14 +205,15 @@ export function formatTable(report: SweepReport, options: TableOptions = {}): st
   const width = options.width;
   lines.push(layoutTable(targetRows(report, locale), { ...(width ? { width } : {}), flexible: [0, 1] }));
   if (report.decisions.length > 0) {
-    const rows = [HEADERS[locale].decisions, ...decisionRows(report.decisions, options)];
+    const rows = [HEADERS[locale].decisions, ...decisionRows(report, options)];
     const paint = (cell: string, column: number, row: number) =>
       column === 0 && row > 0 ? paintOutcome(cell, palette) : cell;
     lines.push('', layoutTable(rows, { ...(width ? { width } : {}), flexible: [5, 2, 1], paint }));
   }
   lines.push(...sections(report, options, palette));
   const counts = m.counts({
-    restarted: report.restarted.length,
+    // A dry run restarts nothing: its "would be restarted" are the dry-run decisions.
+    restarted: report.dryRun ? (report.totals['dry-run'] ?? 0) : report.restarted.length,
     exhausted: report.exhausted.length,
     errors: report.errors.length,
     unconfirmed: report.unconfirmed.length,

@@ -52,7 +52,11 @@ async function unlisted(
   let successes = listing.successes;
   // The successes are listed already when a rule skips superseded failures: then they are free.
   if (successes.length === 0 && entries.length > SHOW_UP_TO) {
-    successes = (await input.client.listInstances(window, { status: 'success' }, input.signal)).instances;
+    // Only the awaited reruns are kept: a window of a million successes is not held.
+    const awaited = new Set(entries.map((e) => e.instanceId));
+    const keep = (instance: Instance) => awaited.has(instance.instanceId);
+    successes = (await input.client.listInstances(window, { status: 'success', keep }, input.signal))
+      .instances;
   } else if (successes.length === 0) {
     return Promise.all(
       entries.map(

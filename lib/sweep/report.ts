@@ -136,6 +136,14 @@ const TargetReportSchema = v.object({
   apiCalls: ApiCallsSchema,
   durationMs: count,
   recovery: v.exactOptional(RecoveryCountsSchema),
+  notEvaluated: v.exactOptional(
+    v.pipe(
+      count,
+      v.description(
+        'Failures policy would restart that were decided without reading their ledger entries: enough older failures had filled the caps (or a storm was suspected) first. Counted under `sweep-cap`, `hourly-cap` or `storm-guard`.',
+      ),
+    ),
+  ),
   limitedBy: v.exactOptional(
     v.pipe(
       v.picklist(['sweep-cap', 'hourly-cap']),
@@ -206,7 +214,20 @@ export const SweepReportSchema = v.pipe(
       ),
     ),
     errors: v.array(ErrorItemSchema),
-    decisions: v.array(DecisionRecordSchema),
+    decisions: v.pipe(
+      v.array(DecisionRecordSchema),
+      v.description(
+        'Per target, the first items of each outcome (`omittedDecisions` counts the rest); restarted, error, dry-run and deferred are always whole.',
+      ),
+    ),
+    omittedDecisions: v.exactOptional(
+      v.pipe(
+        CountsSchema,
+        v.description(
+          'Decisions counted in `totals` but not listed in `decisions`, per outcome: each target lists the first 50 of each (`--all`, or the event key `allDecisions: true`, lists every one).',
+        ),
+      ),
+    ),
     apiCalls: ApiCallsSchema,
     truncated: v.exactOptional(
       v.pipe(

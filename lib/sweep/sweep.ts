@@ -6,7 +6,7 @@ import { Semaphore } from '../util/concurrency';
 import type { Clock, Sleep } from '../util/time';
 import { isoTime, realSleep } from '../util/time';
 import { ShareCoordinator, shareWaitMs } from './fair-share';
-import { addCounts, REPORT_SCHEMA_VERSION, type SweepReport } from './report';
+import { addCounts, type Counts, REPORT_SCHEMA_VERSION, type SweepReport } from './report';
 import { sweepTarget, type TargetApi, type TargetSweepResult } from './target-sweep';
 
 export interface SweepDeps {
@@ -40,6 +40,12 @@ export interface SweepOptions {
   shareWaitMs?: number;
   /** A one-off sweep that restarts although a storm is suspected (the report says so). */
   ignoreStormGuard?: boolean;
+  /**
+   * Decision items each target's report keeps per outcome (default 50; counts are
+   * always whole; restarted, error, dry-run and deferred always complete).
+   * `Number.POSITIVE_INFINITY` keeps every one (`--all`).
+   */
+  itemsPerOutcome?: number;
 }
 
 /**
@@ -89,17 +95,20 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
     exhausted: results.flatMap((r) => r.exhausted),
     unconfirmed: results.flatMap((r) => r.unconfirmed),
     deferred: results.flatMap((r) =>
-      r.decisions
+      r.decisions.items
         .filter((d) => d.outcome === 'deferred')
         .map(({ target, workspace, jobName, instanceId }) => ({ target, workspace, jobName, instanceId })),
     ),
     recovered: results.flatMap((r) => r.recovered),
     notHelping: results.flatMap((r) => r.notHelping),
     errors: results.flatMap((r) => r.errors),
-    decisions: results.flatMap((r) => r.decisions),
+    decisions: results.flatMap((r) => r.decisions.items),
     apiCalls: { list: 0, show: 0, restart: 0, retries: 0, throttled: 0 },
     ledgerRetries: 0,
   };
+  const omitted: Counts = {};
+  for (const r of results) addCounts(omitted, r.decisions.omitted);
+  if (Object.keys(omitted).length > 0) report.omittedDecisions = omitted;
   for (const r of results) {
     addCounts(report.totals, r.report.counts);
     addCounts(
@@ -157,6 +166,7 @@ async function sweepTargets(
           random: deps.random ?? Math.random,
           dryRun: options.dryRun ?? false,
           ...(options.ignoreStormGuard ? { ignoreStormGuard: true } : {}),
+          ...(options.itemsPerOutcome === undefined ? {} : { itemsPerOutcome: options.itemsPerOutcome }),
           deadline,
           ...(options.signal ? { signal: options.signal } : {}),
           attemptBudgetMs: attemptWorstCaseMs(config.client),

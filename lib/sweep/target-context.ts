@@ -8,6 +8,7 @@ import type { Decision, Outcome, SkipReason } from '../policy/decision';
 import { cutMessage } from '../policy/failure-rules';
 import type { Candidate } from '../policy/guards';
 import { isoTime } from '../util/time';
+import { DecisionLog } from './decision-log';
 import type {
   DecisionRecord,
   ErrorItem,
@@ -54,12 +55,14 @@ export interface TargetSweepInput {
    * priority order): resolves once every target has said what it wants (fair-share.ts).
    */
   fairShare?: (wanted: readonly Candidate[]) => Promise<number>;
+  /** Decision items the report keeps per outcome (decision-log.ts); counts are always whole. */
+  itemsPerOutcome?: number;
   logger: Logger;
 }
 
 export interface TargetSweepResult {
   report: TargetReport;
-  decisions: DecisionRecord[];
+  decisions: DecisionLog;
   restarted: RestartedItem[];
   exhausted: ExhaustedItem[];
   unconfirmed: UnconfirmedItem[];
@@ -76,6 +79,8 @@ export interface Planned {
   rule: RetryRule;
   entry: LedgerEntry | undefined;
   decision: Decision;
+  /** Its ledger entry was read (`entry` is then what the ledger holds, if anything). */
+  entryRead?: boolean;
   /** The failed node, when a rule on node types had its details read. */
   failedNode?: { name: string; type?: string };
 }
@@ -102,7 +107,7 @@ export function emptyResult(
       apiCalls: { list: 0, show: 0, restart: 0, retries: 0, throttled: 0 },
       durationMs: 0,
     },
-    decisions: [],
+    decisions: new DecisionLog(input.itemsPerOutcome),
     restarted: [],
     exhausted: [],
     unconfirmed: [],

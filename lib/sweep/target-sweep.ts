@@ -1,15 +1,13 @@
-import type { LedgerEntry } from '../ledger/ledger';
+import { type Outcome, SKIP_REASONS } from '../policy/decision';
 import { detectStorm, type StormVerdict } from '../policy/guards';
 import { stormFailures } from '../policy/storm-count';
-import { untilAborted } from '../util/abort';
 import { executeRestarts } from './execute';
 import { applyNodeRules } from './failure-details';
 import { applyLimits } from './limits';
 import { listTarget, type TargetListing } from './list-target';
-import { keysOf, planTarget } from './plan';
+import { readInPriority, screenTarget, unreadDecision } from './plan';
 import { reconcileInterrupted, reportExhausted } from './reconcile';
 import { trackRecovery } from './recovery';
-import { countBy } from './report';
 import {
   emptyResult,
   failTarget,
@@ -39,37 +37,21 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
   const listing = await listOrFail(input, window, result);
   if (!listing) return finish();
 
-  const keys = keysOf(input, listing.listed);
-  let entries: Map<string, LedgerEntry>;
-  try {
-    entries = await untilAborted(input.ledger.read(keys), input.signal);
-  } catch (error) {
-    const described = failTarget(result, input.target, error);
-    listing.listed.forEach((instance, i) => {
-      const p = { instance, key: keys[i] as (typeof keys)[number] };
-      result.decisions.push(record(p, 'target-halted', `ledger unreadable: ${described.message}`));
-    });
-    return finish();
-  }
-  // Before any claim: a new claim replaces the attempt whose rerun is being judged.
-  await trackRecovery(input, listing, result, window);
-  // Decided as of the listing: a lease that ended after it began cannot be judged from it.
-  const planned = planTarget(input, listing, keys, entries, started);
-  const storm = stormVerdict(input, planned, listing.total, started);
-  result.report.storm = storm;
-  const limits = await applyLimits(
-    input,
-    planned,
-    { ...storm, suspected: storm.suspected && !storm.ignored },
-    result,
-    started,
-  );
+  const plan = await planOrHalt(input, listing, result, window, started);
+  if (!plan) return finish();
+  const { evaluated, unread, storm } = plan;
+  const stopped = storm.suspected && !storm.ignored;
+  const limits = await applyLimits(input, evaluated, { ...storm, suspected: stopped }, result, started);
   const { reserved } = limits;
+  recordUnread(input, unread, result, stopped ? `storm suspected: ${storm.reason}` : undefined);
   // After the limits, so a storm or a cap costs no request; before the claims, which they may prevent.
-  await applyNodeRules(input, planned);
+  await applyNodeRules(input, evaluated);
   const toRestart = limits.toRestart.filter((p) => p.decision.action === 'restart');
-  await reportExhausted(input, planned, result, started);
-  for (const p of planned) if (p.decision.action === 'skip') result.decisions.push(fromSkip(p, p.decision));
+  await reportExhausted(input, evaluated, result, started);
+  for (const p of evaluated) {
+    const { decision } = p;
+    if (decision.action === 'skip') result.decisions.addLazily(decision.reason, () => fromSkip(p, decision));
+  }
 
   const sent = await executeRestarts(input, toRestart, started, result);
   if (reserved > sent) {
@@ -79,6 +61,84 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
     });
   }
   return finish();
+}
+
+/**
+ * Decides the listed failures: from the listing and the ledger's `spent` index first,
+ * then the entries of as many restartable failures as the caps can take (plan.ts).
+ * Recovery is tracked in between: before any claim, as a claim replaces the attempt
+ * whose rerun is judged. Undefined when the ledger failed (the target is halted).
+ */
+async function planOrHalt(
+  input: TargetSweepInput,
+  listing: TargetListing,
+  result: TargetSweepResult,
+  window: { from: number; to: number },
+  started: number,
+) {
+  try {
+    const planned = await screenTarget(input, listing, window, started);
+    await trackRecovery(input, listing, result, window);
+    // Decided as of the listing: a lease that ended after it began cannot be judged from it.
+    const storm = stormVerdict(input, planned, listing.total, started);
+    result.report.storm = storm;
+    const { policy } = input.config;
+    const stopped = storm.suspected && !storm.ignored;
+    const room = stopped ? 0 : Math.min(input.sweepBudget.remaining, policy.maxRestartsPerHour);
+    const unread = await readInPriority(input, planned, room, started);
+    const left = new Set(unread);
+    return { evaluated: planned.filter((p) => !left.has(p)), unread, storm };
+  } catch (error) {
+    haltAll(input, result, listing, error);
+    return undefined;
+  }
+}
+
+/**
+ * The failures left unread (plan.ts): counted under the cap older failures filled (or
+ * the storm), by count in the report, each item kept only as the decision log allows.
+ */
+function recordUnread(
+  input: TargetSweepInput,
+  unread: readonly Planned[],
+  result: TargetSweepResult,
+  storm: string | undefined,
+): void {
+  if (unread.length === 0) return;
+  const { maxRestartsPerHour } = input.config.policy;
+  const cap =
+    result.report.limitedBy ??
+    (input.sweepBudget.remaining <= maxRestartsPerHour ? 'sweep-cap' : 'hourly-cap');
+  const halted = result.report.error;
+  const decision = halted
+    ? unreadDecision('target-halted', `the target stopped: ${halted.message}`)
+    : storm
+      ? unreadDecision('storm-guard', storm)
+      : unreadDecision(cap, 'the cap was filled by older failures first');
+  if (!storm && !halted) result.report.limitedBy = cap;
+  result.report.notEvaluated = unread.length;
+  for (const p of unread) result.decisions.addLazily(decision.reason, () => fromSkip(p, decision));
+}
+
+/**
+ * The ledger could not be read: the target stops, every listed instance is reported
+ * halted. Stopped by the sweep's deadline (or Ctrl-C) instead: deferred, no error.
+ */
+function haltAll(
+  input: TargetSweepInput,
+  result: TargetSweepResult,
+  listing: TargetListing,
+  error: unknown,
+): void {
+  const workspace = workspaceOf(input.target);
+  const [outcome, detail]: [Outcome, string] = input.signal?.aborted
+    ? ['deferred', SKIP_REASONS.deferred]
+    : ['target-halted', `ledger unreadable: ${failTarget(result, input.target, error).message}`];
+  for (const instance of listing.listed) {
+    const { jobName, instanceId } = instance;
+    const key = { target: input.target.name, workspace, jobName, instanceId };
+    result.decisions.add(record({ instance, key }, outcome, detail));
+  }
 }
 
 /**
@@ -137,8 +197,8 @@ function finisher(input: TargetSweepInput, result: TargetSweepResult, started: n
   const before = { ...client.calls, retries: client.stats.retries, throttled: client.stats.throttled };
   return (): TargetSweepResult => {
     // One line per decision at debug level: why each instance was or was not restarted.
-    for (const decision of result.decisions) input.logger.debug('decision', { ...decision });
-    result.report.counts = countBy(result.decisions);
+    for (const decision of result.decisions.items) input.logger.debug('decision', { ...decision });
+    result.report.counts = { ...result.decisions.counts };
     result.report.apiCalls = {
       list: client.calls.list - before.list,
       show: client.calls.show - before.show,

@@ -111,6 +111,12 @@ describe('the table', () => {
     for (const line of tty.split('\n')) expect(displayWidth(line)).toBeLessThanOrEqual(120);
   });
 
+  it('a dry run counts what would be restarted on its last line (it restarts nothing)', () => {
+    const dry = fixedReport({ dryRun: true, restarted: [], totals: { 'dry-run': 2, 'backing-off': 1 } });
+    const last = formatTable(dry).trim().split('\n').pop() ?? '';
+    expect(last).toContain('2 would be restarted');
+  });
+
   it('speaks Chinese with display.locale zh-CN', () => {
     const zh = formatTable(report, { locale: 'zh-CN', timeZone: 'Asia/Shanghai' });
     expect(zh).toContain('结果');

@@ -105,6 +105,15 @@ export function historyContract(name: string, create: () => Promise<Ledger & Led
       expect(await ledger.markExhausted(key, at)).toBe(true);
     });
 
+    it('a reset takes the entry out of attemptedKeys (no attempt counted any more)', async () => {
+      const key = keyIn(target, 'ods_spent', '12');
+      await attempt(ledger, key, 0, 'rejected', { maxAttempts: 1 });
+      const named = async () => (await ledger.attemptedKeys(target, 0))?.map((k) => k.instanceId);
+      expect(await named()).toContain('12');
+      expect((await ledger.reset(key, { now: NOW + MIN, ...WHO })).status).toBe('reset');
+      expect(await named()).not.toContain('12');
+    });
+
     it('after a refused last attempt, the reset frees that very failure (it never reran)', async () => {
       const key = keyIn(target, 'ods_orders', '12');
       await attempt(ledger, key, 0, 'rejected');

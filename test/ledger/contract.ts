@@ -208,6 +208,35 @@ export function ledgerContract(name: string, create: () => Promise<Ledger>): voi
       expect(await ledger.markExhausted(key, NOW + 1)).toBe(false);
     });
 
+    it('names by attemptedKeys every entry of the target with an attempt claimed since `since`', async () => {
+      const key = freshKey();
+      const later = { ...freshKey(), target: key.target };
+      const ids = async (since: number) =>
+        (await ledger.attemptedKeys(key.target, since))?.map((k) => k.instanceId).sort();
+      const first = (await claim(ledger, key, 0, { maxAttempts: 1 })) as string;
+      await claim(ledger, later, 0, { now: NOW + MIN });
+      expect(await ids(NOW)).toEqual([key.instanceId, later.instanceId].sort());
+      expect(await ids(NOW + 1)).toEqual([later.instanceId]);
+      expect(await ledger.attemptedKeys(`${key.target}-other`, 0)).toEqual([]);
+      // Whatever became of the attempt, and once its budget is reported exhausted.
+      await ledger.settle(key, { attempt: 1, claimId: first, at: NOW, outcome: 'rejected' });
+      expect(await ledger.markExhausted(key, NOW + 2 * MIN)).toBe(true);
+      expect(await ids(NOW)).toEqual([key.instanceId, later.instanceId].sort());
+      const [named] = (await ledger.attemptedKeys(key.target, NOW + MIN)) ?? [];
+      expect(named).toEqual(later);
+    });
+
+    it('a claim after an exhausted report (maxAttempts raised) clears it: the new budget is reported in turn', async () => {
+      const key = freshKey();
+      const id = (await claim(ledger, key, 0, { maxAttempts: 1, notBefore: NOW })) as string;
+      await ledger.settle(key, { attempt: 1, claimId: id, at: NOW, outcome: 'restarted' });
+      expect(await ledger.markExhausted(key, NOW + 1)).toBe(true);
+      const raised = { maxAttempts: 2, now: NOW + MIN, failureAt: FAILED + 1 };
+      expect(await claim(ledger, key, 1, raised)).toBeDefined();
+      expect((await entryOf(key))?.exhaustedReportedAt).toBeUndefined();
+      expect(await ledger.markExhausted(key, NOW + 2 * MIN)).toBe(true);
+    });
+
     it('every claim refreshes the entry’s expiry (retention counts from the last attempt)', async () => {
       const key = freshKey();
       const id = (await claim(ledger, key, 0, { notBefore: NOW })) as string;

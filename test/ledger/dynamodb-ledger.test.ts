@@ -158,6 +158,7 @@ describe('DynamoDB ledger on dynalite', () => {
       claimId: claim.claimId,
       leaseUntil: NOW + 6,
       leaseTarget: key.target,
+      attemptTarget: key.target,
       failureAt: FAILED,
       previousFailureAt: 0,
       outcomes: {},
@@ -255,14 +256,16 @@ describe('DynamoDB ledger against a scripted service', () => {
       {
         TableName: 'T',
         IndexName: 'leases',
-        KeyConditionExpression: 'leaseTarget = :target',
-        ExpressionAttributeValues: { ':target': 'ddb' },
+        KeyConditionExpression: '#partition = :partition',
+        ExpressionAttributeNames: { '#partition': 'leaseTarget' },
+        ExpressionAttributeValues: { ':partition': 'ddb' },
       },
       {
         TableName: 'T',
         IndexName: 'leases',
-        KeyConditionExpression: 'leaseTarget = :target',
-        ExpressionAttributeValues: { ':target': 'ddb' },
+        KeyConditionExpression: '#partition = :partition',
+        ExpressionAttributeNames: { '#partition': 'leaseTarget' },
+        ExpressionAttributeValues: { ':partition': 'ddb' },
         ExclusiveStartKey: { pk: 'next' },
       },
     ]);

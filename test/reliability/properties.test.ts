@@ -116,6 +116,7 @@ class DyingLedger implements Ledger {
   constructor(private readonly inner: Ledger) {}
   read: Ledger['read'] = (keys) => this.inner.read(keys);
   inFlight: Ledger['inFlight'] = (target) => this.inner.inFlight(target);
+  attemptedKeys: Ledger['attemptedKeys'] = (target, since) => this.inner.attemptedKeys(target, since);
   claim: Ledger['claim'] = (key, request) => this.inner.claim(key, request);
   settle = async (_key: unknown, _s: Settlement): Promise<boolean> => {
     throw new Error('the process died');

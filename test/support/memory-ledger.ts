@@ -16,6 +16,7 @@ import {
   applyReserveHourly,
   applyReset,
   applySettle,
+  attemptedKeys,
   awaitingEntries,
   emptyState,
   historyEntries,
@@ -44,6 +45,11 @@ export class MemoryLedger implements Ledger, LedgerHistory, LedgerRecovery {
   async inFlight(target: string): Promise<LedgerEntry[]> {
     await tick();
     return inFlightEntries(this.state, target);
+  }
+
+  async attemptedKeys(target: string, since: number): Promise<InstanceKey[]> {
+    await tick();
+    return attemptedKeys(this.state, target, since);
   }
 
   async claim(key: InstanceKey, request: ClaimRequest): Promise<boolean> {

@@ -27,8 +27,12 @@ export function sweeper(
   const targets = buildTargets(config, { kind: 'aksk', ak: AK, sk: extra.sk ?? SK }, clock, FAST);
   return {
     config,
+    // Every decision kept: these tests account for each listed instance one by one.
     run: (options: SweepOptions = {}) =>
-      runSweep({ config, targets, ledger, clock, random: seededRandom(1) }, options),
+      runSweep(
+        { config, targets, ledger, clock, random: seededRandom(1) },
+        { itemsPerOutcome: Number.POSITIVE_INFINITY, ...options },
+      ),
   };
 }
 

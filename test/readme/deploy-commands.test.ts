@@ -1,0 +1,99 @@
+/**
+ * The deployment commands of README.md and README.zh-CN.md ("Deploying to AWS"), run
+ * exactly as written in a fresh working copy of the repository whose serverless.yml
+ * carries the README's own `prod` stage params (step 2). What needs a real AWS account
+ * (`aws secretsmanager create-secret`, `serverless deploy`) is in NOT_RUNNABLE; its
+ * offline part runs here instead. See test/readme/coverage.ts.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseSecret } from '../../lib/lambda/secret';
+import { readmeBlocks } from './extract';
+import { bash, expectExit, ROOT, readmeRunner, removeFolders, userEnv, workingCopy } from './shell';
+
+/** Generous: serverless starts slowly and packaging bundles with esbuild on a loaded machine. */
+const SLOW_STEP = 600_000;
+const readme = readmeRunner('deploy-commands');
+
+/** README.md's step 2 example: the `params:` block that sets the `prod` stage's targets and secretArn. */
+function readmeProdParams(): string {
+  const blocks = readmeBlocks(ROOT, 'README.md', 'yaml').filter(
+    (b) => b.text.startsWith('params:\n  prod:\n') && b.text.includes('targets: \'[{"name"'),
+  );
+  expect(blocks).toHaveLength(1);
+  return blocks[0]!.text;
+}
+
+describe('README: deploying to AWS', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await workingCopy('deploy', ['serverless.yml']);
+    // Step 2: "Set the stage params in serverless.yml (a prod: block under params:)".
+    const yml = await readFile(join(ROOT, 'serverless.yml'), 'utf8');
+    const prod = readmeProdParams().split('\n').slice(1).join('\n');
+    expect(yml).toMatch(/^params:\n/m);
+    await writeFile(join(dir, 'serverless.yml'), yml.replace(/^params:\n/m, `params:\n${prod}\n`));
+  }, SLOW_STEP);
+  afterAll(removeFolders);
+
+  it(
+    '`npm run validate -- --stage prod` passes a stage set as step 2 shows, offline',
+    async () => {
+      const ran = await readme.run('npm run validate -- --stage prod', dir, userEnv());
+      expectExit(ran, 0);
+      expect(ran.stdout).toContain('stage prod: params valid, schedule enabled');
+    },
+    SLOW_STEP,
+  );
+
+  it(
+    '`npm run validate -- --stage prod` refuses the stage while its params are the placeholders (step 2 not done)',
+    async () => {
+      // osls finds no local plugin through a symbolic serverless.yml: the copy has its own, as a clone does.
+      const untouched = await workingCopy('deploy-untouched', ['serverless.yml']);
+      await writeFile(
+        join(untouched, 'serverless.yml'),
+        await readFile(join(ROOT, 'serverless.yml'), 'utf8'),
+      );
+      const ran = await readme.run('npm run validate -- --stage prod', untouched, userEnv());
+      expect(ran.code).not.toBe(0);
+      expect(ran.output).toContain('stage prod is not deployable (nothing was packaged or uploaded)');
+      expect(ran.output).toContain('param targets still holds the placeholder (replace-me)');
+      expect(ran.output).toContain('param secretArn still holds the placeholder (replace-me)');
+    },
+    SLOW_STEP,
+  );
+
+  it(
+    '`npx serverless deploy --stage prod` (needs AWS): `npx serverless package --stage prod` builds what it would upload',
+    async () => {
+      const ran = await bash('npx serverless package --stage prod', dir, userEnv());
+      expectExit(ran, 0);
+      const template = JSON.parse(
+        await readFile(join(dir, '.serverless/cloudformation-template-update-stack.json'), 'utf8'),
+      );
+      const fn = template.Resources.SweepLambdaFunction.Properties;
+      expect(fn.Environment.Variables.AUTORETRY_TARGETS).toContain('"name":"cn4-prod"');
+      expect(JSON.stringify(template)).toContain('data-platform-oncall@example.com');
+      // The one secret the function may read is the stage's own.
+      expect(JSON.stringify(template.Resources.IamRoleLambdaExecution)).toContain(
+        'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dataarts-autoretry/prod-AbCdEf',
+      );
+    },
+    SLOW_STEP,
+  );
+
+  it("`aws secretsmanager create-secret ... file://secret.json` (needs AWS): the README's secret.json is one the function accepts", () => {
+    const blocks = readmeBlocks(ROOT, 'README.md', 'json').filter((b) =>
+      b.text.includes('"HUAWEICLOUD_SDK_AK"'),
+    );
+    expect(blocks).toHaveLength(1);
+    const secret = parseSecret(blocks[0]!.text);
+    expect(secret.webhooks.map((w) => w.kind)).toEqual(['slack', 'feishu', 'dingtalk', 'wecom', 'generic']);
+  });
+
+  it('ran every README command given to this suite', () => {
+    expect(readme.notRun()).toEqual([]);
+  });
+});
