@@ -16,6 +16,7 @@ import { startEmulator } from '../emulator/server';
 import type { InstanceSeed } from '../emulator/state';
 import { createLedgerTable } from '../lib/ledger/create-table';
 import { systemClock } from '../lib/util/time';
+import { deployedNodeFlags } from './deployed-flags';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..');
@@ -24,6 +25,11 @@ const AK = 'BENCHWINDOWACCESSKEY';
 const SK = 'bench-window-secret';
 const HOUR = 3_600_000;
 const FIRST_FAILED_ID = 10_000_000;
+/** The Lambda's NODE_OPTIONS (serverless.yml); BENCH_NODE_FLAGS overrides them for experiments. */
+const WINDOW_NODE_FLAGS =
+  process.env.BENCH_NODE_FLAGS !== undefined
+    ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean)
+    : deployedNodeFlags();
 
 export interface WindowResult {
   wallMs: number;
@@ -123,7 +129,7 @@ async function sweepWindow(
   try {
     const { stdout, stderr } = await run(
       process.execPath,
-      ['--max-semi-space-size=4', '--expose-gc', worker, jobPath],
+      [...WINDOW_NODE_FLAGS, '--expose-gc', worker, jobPath],
       {
         cwd: ROOT,
         env: {

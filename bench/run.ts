@@ -29,13 +29,14 @@ import { createLedgerTable } from '../lib/ledger/create-table';
 import type { LedgerEntry } from '../lib/ledger/ledger';
 import { decide } from '../lib/policy/decide';
 import { resolveRule } from '../lib/policy/rules';
+import { deployedNodeFlags } from './deployed-flags';
 import { fiftyTargets } from './fifty-targets';
 import { naiveSweep } from './naive';
 import { scaleScenarios } from './scale';
 
 const run = promisify(execFile);
 /** The Lambda's NODE_OPTIONS (serverless.yml): the sweep is measured as deployed. */
-const DEPLOYED_NODE_FLAGS = ['--max-semi-space-size=4'];
+const DEPLOYED_NODE_FLAGS = deployedNodeFlags();
 const quick = process.argv.includes('--quick');
 const sweepOnly = process.argv.includes('--sweep-only');
 /** Scenario 5 alone (bench/fifty-targets.ts): 50 targets on one credential. */

@@ -203,6 +203,7 @@ function parseOwner(text: string): LockOwner | undefined {
       Number.isInteger(value?.pid) &&
       (value?.pid ?? 0) > 0 &&
       typeof value?.hostname === 'string' &&
+      // Stryker disable next-line OptionalChaining: equivalent, reached only when value.pid is an integer, so value is not null.
       typeof value?.nonce === 'string' &&
       value.nonce.length > 0;
     return valid ? (value as LockOwner) : undefined;

@@ -35,7 +35,7 @@ export function isLogHeader(line: string, path: string): boolean {
   let header: unknown;
   try {
     header = JSON.parse(line);
-  } catch {
+  } catch /* Stryker disable next-line BlockStatement: equivalent, a line that does not parse leaves `header` undefined, which the next check refuses the same way. */ {
     return false;
   }
   if (typeof header !== 'object' || header === null || (header as { format?: unknown }).format !== LOG_FORMAT)
@@ -174,6 +174,7 @@ export class ExpiryHeap {
     items.push([expiresAt, key]);
     for (let i = items.length - 1; i > 0; ) {
       const parent = (i - 1) >> 1;
+      // Stryker disable next-line EqualityOperator: equivalent, moving an item above an equal parent keeps a valid heap; items of equal expiry pop in no promised order.
       if ((items[parent] as [number, string])[0] <= expiresAt) break;
       [items[i], items[parent]] = [items[parent] as [number, string], items[i] as [number, string]];
       i = parent;
@@ -192,8 +193,10 @@ export class ExpiryHeap {
         const l = 2 * i + 1;
         const r = l + 1;
         let least = i;
+        // Stryker disable next-line EqualityOperator: equivalent, moving an item below an equal child keeps a valid heap; items of equal expiry pop in no promised order.
         if (l < items.length && (items[l] as [number, string])[0] < (items[least] as [number, string])[0])
           least = l;
+        // Stryker disable next-line EqualityOperator: equivalent, as above.
         if (r < items.length && (items[r] as [number, string])[0] < (items[least] as [number, string])[0])
           least = r;
         if (least === i) break;

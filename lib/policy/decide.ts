@@ -178,6 +178,7 @@ function attemptHeld(entry: LedgerEntry | undefined, instance: Instance, now: nu
   const until = entry.leaseUntil ?? now;
   if (entry.lastOutcome === 'in-flight' && leased)
     return skip('in-flight', `attempt ${entry.attempts} is in flight until ${isoTime(until)}`, { until });
+  // Stryker disable next-line ConditionalExpression: equivalent, an entry without failureAt has no fields either (written before both), so isNewerFailure compares failureTime (an epoch-ms time, decide checked it is there) with 0: true.
   if (entry.failureAt === undefined || isNewerFailure(instance, entry)) return undefined;
   if (unknown && leased)
     return skip('outcome-unknown', `attempt ${entry.attempts}: outcome unknown until ${isoTime(until)}`, {

@@ -36,6 +36,7 @@ export function cutMessage(message: string, max = SHOWN_CHARS): string {
  */
 export function unsafePattern(source: string): string | undefined {
   try {
+    // Stryker disable next-line StringLiteral: equivalent, whether a pattern compiles does not depend on the case-insensitive flag.
     new RegExp(source, 'i');
   } catch (error) {
     return `is not a valid regular expression (${(error as Error).message})`;
@@ -50,6 +51,7 @@ export function unsafePattern(source: string): string | undefined {
 function nestedQuantifier(source: string): boolean {
   const stack: boolean[] = [];
   let inClass = false;
+  // Stryker disable next-line EqualityOperator: equivalent, one more turn reads `undefined`, which matches no branch.
   for (let i = 0; i < source.length; i++) {
     const c = source[i];
     if (c === '\\') {
@@ -63,11 +65,23 @@ function nestedQuantifier(source: string): boolean {
     if (c === '[') inClass = true;
     else if (c === '(') stack.push(false);
     else if (c === ')') {
+      // Stryker disable next-line BooleanLiteral: equivalent, the stack is never empty here: a pattern that compiles has no unmatched ")".
       const risky = stack.pop() ?? false;
       if (risky && /^[*+?{]/.test(source.slice(i + 1))) return true;
       // A risky inner group makes its enclosing group risky too.
-      if (risky && stack.length > 0) stack[stack.length - 1] = true;
-    } else if ((c === '*' || c === '+' || c === '{' || c === '|') && stack.length > 0) {
+      if (
+        risky &&
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, with no enclosing group the mark lands on index -1, which no pop reads.
+        stack.length > 0
+      )
+        // Stryker disable next-line ArithmeticOperator: equivalent, the enclosing group's ")" still pops this mark first (see below).
+        stack[stack.length - 1] = true;
+    } else if (
+      (c === '*' || c === '+' || c === '{' || c === '|') &&
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, outside any group the mark lands on index -1, which no pop reads.
+      stack.length > 0
+    ) {
+      // Stryker disable next-line ArithmeticOperator: equivalent, a mark above the top is still what this group's ")" pops first; the slots left below it are never popped in a balanced pattern.
       stack[stack.length - 1] = true;
     }
   }
@@ -79,6 +93,7 @@ const compiled = new Map<string, RegExp>();
 /** Case-insensitive, compiled once per pattern (they are validated when the config is read). */
 function regExpOf(source: string): RegExp {
   let re = compiled.get(source);
+  // Stryker disable next-line ConditionalExpression: equivalent, compiling again gives the same expression (no global flag, so no state kept); the cache only saves time.
   if (!re) {
     re = new RegExp(source, 'i');
     compiled.set(source, re);

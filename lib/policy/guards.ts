@@ -82,7 +82,13 @@ export function byRestartPriority(a: Candidate, b: Candidate): number {
 export function applyFleetLimits(candidates: readonly Candidate[], limits: FleetLimits): Decision[] {
   const order = candidates
     .map((candidate, index) => ({ candidate, index }))
-    .sort((a, b) => byRestartPriority(a.candidate, b.candidate) || a.index - b.index);
+    .sort(
+      (a, b) =>
+        byRestartPriority(a.candidate, b.candidate) ||
+        // Stryker disable next-line ArithmeticOperator: equivalent, sort is stable, and V8 reads a positive answer for equal priorities as "keep the later one after" (listed order either way).
+        a.index - b.index,
+    );
+  // Stryker disable next-line ArrayDeclaration: equivalent, the loop assigns every index below candidates.length.
   const out = new Array<Decision>(candidates.length);
   let allowed = 0;
   for (const { candidate, index } of order) {

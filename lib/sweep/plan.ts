@@ -1,5 +1,5 @@
 import type { Instance } from '../dataarts/instance';
-import { keyString, type LedgerEntry } from '../ledger/ledger';
+import { type InstanceKey, keyString, type LedgerEntry } from '../ledger/ledger';
 import { decide } from '../policy/decide';
 import type { Decision, SkipReason } from '../policy/decision';
 import { resolveRule } from '../policy/rules';
@@ -63,18 +63,21 @@ export async function screenTarget(
     const rule = resolveRule(jobName, input.config.policy);
     return { instance, key, rule, entry: undefined, decision: decideOne(instance, rule, undefined) };
   });
-  const open = new Map(planned.filter((p) => !isScreened(p.decision)).map((p) => [keyString(p.key), p]));
+  // By instance id (unique in a target's window): no key string per listed failure.
+  const open = new Map(planned.filter((p) => !isScreened(p.decision)).map((p) => [p.key.instanceId, p]));
   const since = window.from - ATTEMPT_CLOCK_MARGIN_MS;
   const indexed = await untilAborted(input.ledger.attemptedKeys(input.target.name, since), input.signal);
   if (indexed === undefined)
     input.logger.warn('ledger has no index of attempted entries: every entry is read');
-  const keys = indexed === undefined ? [...open.values()].map((p) => p.key) : indexed;
-  const wanted = keys.filter((key) => open.has(keyString(key)));
-  const entries = await untilAborted(input.ledger.read(wanted), input.signal);
-  for (const key of wanted) {
-    const p = open.get(keyString(key)) as Planned;
+  const listedOf = (key: InstanceKey): Planned[] => {
+    const p = open.get(key.instanceId);
+    return p && keyString(p.key) === keyString(key) ? [p] : [];
+  };
+  const wanted = indexed === undefined ? [...open.values()] : indexed.flatMap(listedOf);
+  const entries = await untilAborted(input.ledger.read(wanted.map((p) => p.key)), input.signal);
+  for (const p of wanted) {
     p.entryRead = true;
-    p.entry = entries.get(keyString(key));
+    p.entry = entries.get(keyString(p.key));
     p.decision = decideOne(p.instance, p.rule, p.entry);
   }
   return planned;
