@@ -48,6 +48,18 @@ describe('isNewerFailure: a failure told from another field by field', () => {
     expect(isSameFailure({ startTime: S, endTime: E + 1 }, recorded)).toBe(false);
   });
 
+  it('a field missing on both sides is no evidence of the same failure either', () => {
+    // Only an end on each side, and they differ: not the same (the missing starts do not match).
+    expect(isSameFailure({ endTime: E - 1 }, { failureAt: E, failureEnd: E })).toBe(false);
+    expect(isSameFailure({ endTime: E - 1, planTime: P }, { failureAt: E, failureEnd: E })).toBe(false);
+    // Only a start on each side, and they differ.
+    expect(isSameFailure({ startTime: S - 1 }, { failureAt: S, failureStart: S })).toBe(false);
+    expect(isSameFailure({ startTime: S - 1, planTime: P }, { failureAt: S, failureStart: S })).toBe(false);
+    // ... and equal: the same.
+    expect(isSameFailure({ endTime: E }, { failureAt: E, failureEnd: E })).toBe(true);
+    expect(isSameFailure({ startTime: S }, { failureAt: S, failureStart: S })).toBe(true);
+  });
+
   it('an entry without fields (older entries, after a release) is compared by failureTime', () => {
     expect(isNewerFailure({ startTime: S + 1 }, { failureAt: S })).toBe(true);
     expect(isNewerFailure({ startTime: S }, { failureAt: S })).toBe(false);
