@@ -1,5 +1,12 @@
-import { NOT_RUNNABLE, RUN_BY } from './coverage';
-import { extractCommands, type ReadmeCommand, readmeCommands, stripComment } from './extract';
+import { NOT_RUNNABLE, RUN_BY, SYNTAX } from './coverage';
+import {
+  extractCommands,
+  isInlineCommand,
+  isSyntax,
+  type ReadmeCommand,
+  readmeCommands,
+  stripComment,
+} from './extract';
 import { ROOT } from './shell';
 
 const commands = readmeCommands(ROOT);
@@ -25,6 +32,17 @@ describe('every shell command of README.md and README.zh-CN.md is accounted for'
     expect(named.filter((command, i) => named.indexOf(command) !== i)).toEqual([]);
     for (const { why } of NOT_RUNNABLE) expect(why.length).toBeGreaterThan(20);
   });
+
+  it('finds the inline commands too, and calls a syntax line with placeholders one, nothing else', () => {
+    const inline = commands.filter((c) => c.inline);
+    expect(inline.filter((c) => c.file === 'README.md').length).toBeGreaterThan(10);
+    expect(inline.filter((c) => c.file === 'README.zh-CN.md').length).toBeGreaterThan(3);
+    const syntax = new Set(inline.filter((c) => isSyntax(c.command)).map((c) => c.command));
+    // A syntax line is not run as written: NOT_RUNNABLE says so and names what runs its concrete form.
+    for (const command of syntax) expect(command in RUN_BY).toBe(false);
+    const saysSyntax = NOT_RUNNABLE.filter((n) => n.why.startsWith(SYNTAX)).map((n) => n.command);
+    expect(new Set(saysSyntax)).toEqual(syntax);
+  });
 });
 
 describe('command extraction', () => {
@@ -49,10 +67,10 @@ describe('command extraction', () => {
       '```',
     ].join('\n');
     expect(md(text)).toEqual([
-      { file: 'X.md', line: 4, command: 'npm run a' },
-      { file: 'X.md', line: 6, command: 'npm run b -- --reason "a # in quotes"' },
-      { file: 'X.md', line: 10, command: 'npx c --flag' },
-      { file: 'X.md', line: 14, command: "echo '#x'" },
+      { file: 'X.md', line: 4, command: 'npm run a', inline: false },
+      { file: 'X.md', line: 6, command: 'npm run b -- --reason "a # in quotes"', inline: false },
+      { file: 'X.md', line: 10, command: 'npx c --flag', inline: false },
+      { file: 'X.md', line: 14, command: "echo '#x'", inline: false },
     ]);
   });
 
@@ -76,6 +94,75 @@ describe('command extraction', () => {
       '```',
     ].join('\n');
     expect(md(text).map((c) => c.command)).toEqual(['npm run x', 'npx serverless package']);
+  });
+
+  it('takes the code spans of prose that are commands, a wrapped one joined, none inside a fence', () => {
+    const text = [
+      "Run `npm run x -- --quick` and `.ci/run`; `npm test`'s suites, `--all`, `serverless`.",
+      '',
+      'Deploy with `serverless deploy --config',
+      '  serverless.v4.yml --stage prod`, or `` npx y `z` `` here.',
+      '```',
+      'see `npm run hidden`',
+      '```',
+      '| `history --config FILE` | `PROPERTY_RUNS=2 npx jest t` | `./sweep.json` | `scripts/x.sh 3` |',
+    ].join('\n');
+    expect(md(text)).toEqual([
+      { file: 'X.md', line: 1, command: 'npm run x -- --quick', inline: true },
+      { file: 'X.md', line: 1, command: '.ci/run', inline: true },
+      { file: 'X.md', line: 1, command: 'npm test', inline: true },
+      {
+        file: 'X.md',
+        line: 3,
+        command: 'serverless deploy --config serverless.v4.yml --stage prod',
+        inline: true,
+      },
+      { file: 'X.md', line: 4, command: 'npx y `z`', inline: true },
+      { file: 'X.md', line: 8, command: 'PROPERTY_RUNS=2 npx jest t', inline: true },
+      { file: 'X.md', line: 8, command: 'scripts/x.sh 3', inline: true },
+    ]);
+  });
+
+  it('tells a command from a tool name, a flag, a subcommand or a file name', () => {
+    for (const command of [
+      'npm ci',
+      'npx serverless',
+      'dataarts-autoretry explain ...',
+      '.ci/run',
+      'scripts/stress-test.sh',
+    ])
+      expect(isInlineCommand(command)).toBe(true);
+    for (const fragment of [
+      'serverless',
+      'dataarts-autoretry',
+      '--all',
+      '-- --scale',
+      'history --config FILE',
+      'scripts/serverless-stage-guard.cjs',
+      'dataarts-autoretry/report.schema.json',
+      'jest.config.js',
+      'node22',
+      'POWERTOOLS_METRICS_DISABLED=true',
+    ])
+      expect(isInlineCommand(fragment)).toBe(false);
+  });
+
+  it('calls a command with placeholders a syntax line', () => {
+    for (const syntax of [
+      'npm run test:stress [-- N]',
+      'npm run sweep -- <command> ...',
+      'x --reason "..."',
+      'x --config FILE',
+      'npx serverless invoke local -f sweep …',
+    ])
+      expect(isSyntax(syntax)).toBe(true);
+    for (const command of [
+      'npm run bench -- --quick',
+      'npx serverless invoke -f sweep --stage prod --data \'{"jobs":["ods_*"],"lookback":"48h"}\'',
+      'npx dataarts-autoretry notify test --secret-file secret.json --dry-run --locale zh-CN',
+      'PROPERTY_RUNS=200 npx jest test/reliability',
+    ])
+      expect(isSyntax(command)).toBe(false);
   });
 
   it('leaves # inside a word or quotes alone', () => {

@@ -199,7 +199,7 @@ describe('README: quick start, command line, history and reset', () => {
   );
 
   it(
-    '`npx dataarts-autoretry history --config sweep.json --job ods_orders_daily` shows the attempt',
+    '`history --config sweep.json --job ods_orders_daily` and `--instance 34099` show the attempt',
     async () => {
       const ran = await readme.run(
         'npx dataarts-autoretry history --config sweep.json --job ods_orders_daily',
@@ -209,6 +209,15 @@ describe('README: quick start, command line, history and reset', () => {
       expectExit(ran, 0);
       expect(ran.stdout).toMatch(/cn4-prod\s+default\s+ods_orders_daily\s+34099\s+1\s+restarted/);
       expect(ran.stdout).not.toContain('dwd_user_profile');
+      // The Runbook's form: one instance.
+      const one = await readme.run(
+        'npx dataarts-autoretry history --config sweep.json --instance 34099',
+        dir,
+        userEnv(),
+      );
+      expectExit(one, 0);
+      expect(one.stdout).toMatch(/cn4-prod\s+default\s+ods_orders_daily\s+34099\s+1\s+restarted/);
+      expect(one.stdout).not.toContain('34100');
     },
     SLOW_STEP,
   );

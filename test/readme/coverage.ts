@@ -11,7 +11,7 @@
  */
 
 /** The suites that run README commands. */
-export type Runner = 'cli-commands' | 'deploy-commands';
+export type Runner = 'cli-commands' | 'deploy-commands' | 'library-import';
 
 /** Command (exactly as the README has it, trailing `# comment` left out) -> the suite that runs it. */
 export const RUN_BY: Record<string, Runner> = {
@@ -34,7 +34,24 @@ export const RUN_BY: Record<string, Runner> = {
   'npx dataarts-autoretry notify test --secret-file secret.json': 'cli-commands',
   'npm run sweep -- --config sweep.json --notify --secret-file secret.json': 'cli-commands',
   'npm run validate -- --stage prod': 'deploy-commands',
+  // Written inline in prose (see isInlineCommand in ./extract).
+  'npx dataarts-autoretry history --config sweep.json --instance 34099': 'cli-commands',
+  'npx serverless validate --stage prod': 'deploy-commands',
+  'npx serverless package --stage prod': 'deploy-commands',
+  'npx serverless': 'deploy-commands',
+  'npm run local-stack': 'deploy-commands',
+  'npm run local-stack -- --invoke': 'deploy-commands',
+  'npm run build': 'library-import',
+  'npm run schemas': 'library-import',
 };
+
+/** The start of the why of a syntax line (isSyntax in ./extract): a form with placeholders. */
+export const SYNTAX = 'syntax with placeholders; ';
+
+const needsAws = (what: string, instead: string) =>
+  `${what} in a real AWS account (the deployed stack). ${instead}`;
+const V4 =
+  'needs Serverless Framework v4 on PATH (`npm i -g serverless`, a vendor login); this repository runs osls through npx';
 
 /** Commands no test can run here, each with why and what runs in its place. */
 export const NOT_RUNNABLE: ReadonlyArray<{ command: string; why: string }> = [
@@ -60,5 +77,145 @@ export const NOT_RUNNABLE: ReadonlyArray<{ command: string; why: string }> = [
     why:
       'deploys to a real AWS account. deploy-commands runs `npx serverless package --stage prod` ' +
       "instead (everything deploy does before uploading: the stage guard, the bundle, the template) with the README's prod params.",
+  },
+  // Written inline in prose (see isInlineCommand in ./extract).
+  {
+    command: 'npm ci',
+    why: 'deletes and reinstalls node_modules (network, minutes) under every other suite; .ci/run runs it.',
+  },
+  {
+    command: '.ci/run',
+    why: 'runs `npm ci` and `npm test`, which runs this suite (it would run itself); it is what CI runs.',
+  },
+  {
+    command: 'npm run test:unit',
+    why: '`npm test` runs these suites (its `jest --coverage` is test:unit and test:slow together); run from here it would run this suite again.',
+  },
+  {
+    command: 'npm run test:slow',
+    why: 'runs test/readme/ itself (it would run itself); `npm test` runs these suites.',
+  },
+  {
+    command: 'PROPERTY_RUNS=200 npx jest test/reliability',
+    why: 'a nested Jest run of minutes; `npm test` runs test/reliability with the full sample (600 runs).',
+  },
+  {
+    command: 'scripts/stress-test.sh',
+    why: 'runs `npm test` 3 times beside 4 CPU-bound processes (tens of minutes); run by hand before trusting a timing-free suite.',
+  },
+  {
+    command: 'npm run test:stress [-- N]',
+    why: `${SYNTAX}its concrete form runs \`npm test\` N times under load (tens of minutes), as scripts/stress-test.sh above.`,
+  },
+  {
+    command: 'npm run bench',
+    why: 'the full benchmark takes tens of minutes; .ci/run runs `npm run bench -- --quick` as written.',
+  },
+  {
+    command: 'npm run bench -- --quick',
+    why: '.ci/run runs it as written after `npm test` (a minute of load under every other suite if run here).',
+  },
+  {
+    command: 'npm run bench -- --fifty',
+    why: 'sweeps 50 targets of 5,000 instances (minutes); .ci/run runs `npm run bench -- --quick`.',
+  },
+  {
+    command: 'npm run mutate',
+    why: 'StrykerJS over the core takes about an hour; not part of `npm test` or CI (README, Mutation testing).',
+  },
+  {
+    command: 'npm run mutate -- --mutate lib/ledger/file-lock.ts',
+    why: 'one module takes 5 to 30 minutes; not part of `npm test` or CI (README, Mutation testing).',
+  },
+  {
+    command: 'npm i -g serverless',
+    why: 'installs Serverless Framework v4 globally from the network; osls (a devDependency) is what runs here.',
+  },
+  {
+    command: 'serverless deploy',
+    why: `${V4}, and deploys to a real AWS account; see \`npx serverless deploy --stage prod\`.`,
+  },
+  {
+    command: 'serverless deploy --config serverless.v4.yml --stage prod',
+    why: `${V4}, and deploys to a real AWS account; deploy-commands runs \`npx serverless package --stage prod\`.`,
+  },
+  {
+    command: 'serverless package',
+    why: `${V4}; deploy-commands runs \`npx serverless package --stage prod\` (and test/deploy/ packages offline).`,
+  },
+  {
+    command: 'serverless validate',
+    why: `${V4}; deploy-commands runs \`npx serverless validate --stage prod\`.`,
+  },
+  {
+    command: 'npx serverless invoke -f sweep --stage prod --data \'{"dryRun":true}\'',
+    why: needsAws(
+      'invokes the deployed function',
+      'deploy-commands runs `npm run local-stack -- --invoke` (the real handler, invoked locally).',
+    ),
+  },
+  {
+    command: 'npx serverless invoke -f sweep --stage prod --data \'{"jobs":["ods_*"],"lookback":"48h"}\'',
+    why: needsAws(
+      'invokes the deployed function',
+      'deploy-commands runs `npm run local-stack -- --invoke` (the real handler, invoked locally).',
+    ),
+  },
+  {
+    command: 'npx serverless logs -f sweep --stage prod --tail',
+    why: needsAws(
+      "reads the deployed function's CloudWatch Logs",
+      'test/lambda/handler.test.ts asserts the log lines the function writes.',
+    ),
+  },
+  {
+    command: 'npx serverless remove --stage prod',
+    why: needsAws('removes the stack', 'Nothing runs in its place.'),
+  },
+  // Syntax lines: placeholders where a user puts their own values.
+  {
+    command: 'npm run sweep -- <command> ...',
+    why: `${SYNTAX}cli-commands runs its concrete form \`npm run sweep -- --config sweep.json\` (the default command).`,
+  },
+  {
+    command: 'npm run sweep -- <子命令> ...',
+    why: `${SYNTAX}cli-commands runs its concrete form \`npm run sweep -- --config sweep.json\` (the default command).`,
+  },
+  {
+    command: 'npm run sweep -- --config ... --dry-run',
+    why: `${SYNTAX}cli-commands runs its concrete form \`npm run sweep -- --config sweep.json --dry-run\`.`,
+  },
+  {
+    command: 'dataarts-autoretry explain --config FILE --job NAME --instance ID [--target NAME] [--json]',
+    why: `${SYNTAX}no README has a concrete form; test/cli/explain.test.ts checks what \`explain\` finds and prints.`,
+  },
+  {
+    command: 'npm run sweep -- explain ...',
+    why: `${SYNTAX}no README has a concrete form; test/cli/explain.test.ts checks what \`explain\` finds and prints.`,
+  },
+  {
+    command: 'dataarts-autoretry explain ...',
+    why: `${SYNTAX}no README has a concrete form; test/cli/explain.test.ts checks what \`explain\` finds and prints.`,
+  },
+  {
+    command:
+      'dataarts-autoretry notify test --secret-file FILE [--dry-run] [--locale zh-CN] [--time-zone Asia/Shanghai]',
+    why: `${SYNTAX}cli-commands runs its concrete forms \`npx dataarts-autoretry notify test --secret-file secret.json [--dry-run --locale zh-CN]\`.`,
+  },
+  {
+    command: 'npx dataarts-autoretry reset --config sweep.json --instance 34099 --reason "..."',
+    why: `${SYNTAX}cli-commands runs its concrete form with \`--reason "source table fixed"\` (and "源表已修复").`,
+  },
+  {
+    command: 'npx serverless ...',
+    why: `${SYNTAX}deploy-commands runs its concrete forms \`npx serverless validate --stage prod\` and \`npx serverless package --stage prod\`.`,
+  },
+  {
+    command: 'npx serverless invoke local -f sweep ...',
+    why: `${SYNTAX}\`npm run local-stack\` prints its concrete form and \`npm run local-stack -- --invoke\` runs it (deploy-commands runs both).`,
+  },
+  {
+    command: 'npx serverless package --stage fifty --param secretArn=...',
+    why: `${SYNTAX}test/config/stage-config.test.ts packages the fifty stage with a concrete secretArn.`,
   },
 ];

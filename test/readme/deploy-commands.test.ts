@@ -1,11 +1,12 @@
 /**
- * The deployment commands of README.md and README.zh-CN.md ("Deploying to AWS"), run
+ * The deployment commands of README.md and README.zh-CN.md ("Deploying to AWS", with
+ * "Running the function locally"; in fenced blocks and inline in prose), run
  * exactly as written in a fresh working copy of the repository whose serverless.yml
  * carries the README's own `prod` stage params (step 2). What needs a real AWS account
  * (`aws secretsmanager create-secret`, `serverless deploy`) is in NOT_RUNNABLE; its
  * offline part runs here instead. See test/readme/coverage.ts.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseSecret } from '../../lib/lambda/secret';
 import { readmeBlocks } from './extract';
@@ -28,7 +29,9 @@ describe('README: deploying to AWS', () => {
   let dir: string;
 
   beforeAll(async () => {
-    dir = await workingCopy('deploy', ['serverless.yml']);
+    // Its own examples/: the local stack's sweep keeps its ledger there.
+    dir = await workingCopy('deploy', ['serverless.yml', 'examples']);
+    await cp(join(ROOT, 'examples'), join(dir, 'examples'), { recursive: true });
     // Step 2: "Set the stage params in serverless.yml (a prod: block under params:)".
     const yml = await readFile(join(ROOT, 'serverless.yml'), 'utf8');
     const prod = readmeProdParams().split('\n').slice(1).join('\n');
@@ -43,6 +46,29 @@ describe('README: deploying to AWS', () => {
       const ran = await readme.run('npm run validate -- --stage prod', dir, userEnv());
       expectExit(ran, 0);
       expect(ran.stdout).toContain('stage prod: params valid, schedule enabled');
+    },
+    SLOW_STEP,
+  );
+
+  it(
+    '`npx serverless validate --stage prod` is the same check as `npm run validate -- --stage prod`',
+    async () => {
+      const ran = await readme.run('npx serverless validate --stage prod', dir, userEnv());
+      expectExit(ran, 0);
+      expect(ran.stdout).toContain('stage prod: params valid, schedule enabled');
+    },
+    SLOW_STEP,
+  );
+
+  it(
+    '`npx serverless` runs osls, the devDependency: no vendor login, nothing asked without a terminal',
+    async () => {
+      const ran = await readme.run('npx serverless', dir, userEnv());
+      expectExit(ran, 0);
+      expect(ran.output).not.toMatch(/log ?in|licen[cs]e|access key/i);
+      const version = await bash('npx serverless --version', dir, userEnv());
+      expectExit(version, 0);
+      expect(version.output).toContain('osls version: ');
     },
     SLOW_STEP,
   );
@@ -66,9 +92,9 @@ describe('README: deploying to AWS', () => {
   );
 
   it(
-    '`npx serverless deploy --stage prod` (needs AWS): `npx serverless package --stage prod` builds what it would upload',
+    '`npx serverless package --stage prod` builds what `npx serverless deploy --stage prod` (needs AWS) would upload',
     async () => {
-      const ran = await bash('npx serverless package --stage prod', dir, userEnv());
+      const ran = await readme.run('npx serverless package --stage prod', dir, userEnv());
       expectExit(ran, 0);
       const template = JSON.parse(
         await readFile(join(dir, '.serverless/cloudformation-template-update-stack.json'), 'utf8'),
@@ -80,6 +106,43 @@ describe('README: deploying to AWS', () => {
       expect(JSON.stringify(template.Resources.IamRoleLambdaExecution)).toContain(
         'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dataarts-autoretry/prod-AbCdEf',
       );
+    },
+    SLOW_STEP,
+  );
+
+  it(
+    '`npm run local-stack -- --invoke` runs the real handler, invoked locally, against the emulator and dynalite',
+    async () => {
+      const ran = await readme.run('npm run local-stack -- --invoke', dir, userEnv());
+      expectExit(ran, 0);
+      expect(ran.stdout).toContain('EMULATOR restarts accepted: 2');
+      expect(ran.stdout).toMatch(/"restarted": 2/);
+      expect(ran.output).not.toContain('local-stack-secret-key');
+    },
+    SLOW_STEP,
+  );
+
+  it(
+    '`npm run local-stack` serves the emulator on 127.0.0.1:18080 until Ctrl-C; the sweep it prints runs as printed',
+    async () => {
+      const stack = readme.start('npm run local-stack', dir, userEnv());
+      try {
+        const printed = await stack.until(/Ctrl-C stops both\./);
+        expect(printed).toContain('DataArts emulator: http://127.0.0.1:18080');
+        expect(printed).toMatch(/^ {2}npx serverless invoke local -f sweep /m);
+        const sweep =
+          /^ {2}(HUAWEICLOUD_SDK_AK=\S+ HUAWEICLOUD_SDK_SK=\S+ npm run sweep -- --config examples\/local-stack\.json --dry-run)$/m.exec(
+            printed,
+          );
+        expect(sweep).not.toBeNull();
+        const ran = await bash(sweep![1]!, dir, userEnv());
+        expectExit(ran, 0);
+        expect(ran.stdout).toMatch(/would-restart\s+local\s+ods_orders_daily\s+5001/);
+        expect(ran.stdout).toMatch(/would-restart\s+local\s+dwd_user_profile\s+5002/);
+      } finally {
+        // Ends, the emulator and dynalite with it (a left-over server would hold the port).
+        await stack.interrupt();
+      }
     },
     SLOW_STEP,
   );

@@ -9,6 +9,8 @@ export interface ReadmeCommand {
   line: number;
   /** The command as typed: continuation lines joined, a trailing `# comment` left out. */
   command: string;
+  /** Written inline in prose (a code span), not in a fenced block. */
+  inline: boolean;
 }
 
 /** The READMEs whose commands the suite runs. */
@@ -21,6 +23,38 @@ const TRANSCRIPT = new Set(['console', 'shell-session', 'terminal']);
 /** A line that reads as a command in an unlabelled (or `text`) block. */
 const LOOKS_LIKE_COMMAND =
   /^(\$ |(npm|npx|node|tsx|serverless|sls|aws|export|cd|git|curl|bash|sh|make|docker|jest)\s|\.{0,2}\/[\w./-]+\.(sh|mjs|js|ts)\b)/;
+
+/**
+ * Commands written inline in prose. A code span outside the fenced blocks is a command when
+ *  - after any leading `NAME=value` assignments, its first word is one of PROGRAMS and at
+ *    least one argument follows (`npm test`, `npx serverless ...`,
+ *    `PROPERTY_RUNS=200 npx jest test/reliability`), or
+ *  - it is a shell script of the repository, alone or with arguments: a file under `.ci/`
+ *    or a `.sh` file (`.ci/run`, `scripts/stress-test.sh`).
+ * Nothing else is: a bare program name names the tool (`serverless`, `dataarts-autoretry`),
+ * a span that starts with a flag (`--all`, `-- --scale`) or a subcommand
+ * (`history --config FILE`) is part of a command, and any other file name
+ * (`./sweep.json`, `scripts/serverless-stage-guard.cjs`, `dataarts-autoretry/report.schema.json`)
+ * is not run. Prose around the span (`npm test`'s) is not part of it.
+ */
+const PROGRAMS =
+  /^([A-Z_][A-Z0-9_]*=\S*\s+)*(npm|npx|node|tsx|serverless|sls|dataarts-autoretry|aws|git|curl|bash|sh|docker|make|jest)\s+\S/;
+/** A shell script of the repository: see PROGRAMS. */
+const SCRIPT = /^(\.{0,2}\/)?(\.ci\/[\w.-]+|[\w./-]+\.sh)(\s|$)/;
+
+/** Whether inline code `span` is a command (see PROGRAMS). */
+export function isInlineCommand(span: string): boolean {
+  return PROGRAMS.test(span) || SCRIPT.test(span);
+}
+
+/**
+ * Whether `command` is a syntax line rather than one to run as written: it holds a
+ * placeholder, `...` or `…` (`--reason "..."`), `<name>` (`<command>`), an optional part
+ * in brackets (`[-- N]`, `[--json]`) or an upper-case word (`--config FILE`).
+ */
+export function isSyntax(command: string): boolean {
+  return /\.\.\.|…|<[^<>\s]+>|(^|\s)\[|(^|\s)[A-Z]{2,}(\s|$)/.test(command);
+}
 
 /** `text` with a trailing shell comment (`# ...` outside quotes, after a blank) removed. */
 export function stripComment(text: string): string {
@@ -94,11 +128,54 @@ function blockCommands(block: Block): Array<{ offset: number; command: string }>
   return commands;
 }
 
-/** Every command of the fenced shell blocks of `markdown` (file name `file`), in order. */
+/**
+ * The code spans of `markdown` outside its fenced blocks, with their line: a span may
+ * wrap onto the next line of its paragraph (the line break reads as a space), never
+ * across a blank line.
+ */
+function codeSpans(markdown: string): Array<{ line: number; text: string }> {
+  const lines = markdown.split('\n');
+  // The fence lines and the body, blanked: line numbers stay.
+  for (const block of fencedBlocks(markdown))
+    for (let i = block.start - 2; i <= block.start + block.lines.length - 1; i++) lines[i] = '';
+  const spans: Array<{ line: number; text: string }> = [];
+  let first = 0;
+  while (first < lines.length) {
+    if (lines[first]!.trim() === '') {
+      first++;
+      continue;
+    }
+    let end = first;
+    while (end < lines.length && lines[end]!.trim() !== '') end++;
+    const paragraph = lines.slice(first, end).join('\n');
+    // CommonMark: a run of n backticks opens a span that the next run of exactly n closes.
+    for (const m of paragraph.matchAll(/(?<!`)(`+)(?!`)([\s\S]*?[^`])\1(?!`)/g)) {
+      let text = m[2]!.replace(/[ \t]*\n[ \t]*/g, ' ');
+      if (text.startsWith(' ') && text.endsWith(' ') && text.trim() !== '') text = text.slice(1, -1);
+      spans.push({ line: first + 1 + (paragraph.slice(0, m.index).match(/\n/g)?.length ?? 0), text });
+    }
+    first = end;
+  }
+  return spans;
+}
+
+/**
+ * Every command of `markdown` (file name `file`): those of the fenced shell blocks, in
+ * order, then those written inline (isInlineCommand), in order.
+ */
 export function extractCommands(markdown: string, file: string): ReadmeCommand[] {
-  return fencedBlocks(markdown).flatMap((block) =>
-    blockCommands(block).map(({ offset, command }) => ({ file, line: block.start + offset, command })),
+  const fenced = fencedBlocks(markdown).flatMap((block) =>
+    blockCommands(block).map(({ offset, command }) => ({
+      file,
+      line: block.start + offset,
+      command,
+      inline: false,
+    })),
   );
+  const inline = codeSpans(markdown)
+    .filter((span) => isInlineCommand(span.text))
+    .map((span) => ({ file, line: span.line, command: span.text, inline: true }));
+  return [...fenced, ...inline];
 }
 
 /** Every command of both READMEs of the repository at `root`. */

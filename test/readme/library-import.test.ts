@@ -4,15 +4,26 @@
  * `exports` map, with the entry point `prepare` builds (as `npm ci` and a git install
  * run it). test/cli/library.test.ts checks lib/index.ts itself; this checks the built
  * package: dist/index.js, its types in dist/types/, and the exported schema files.
+ * Also the README's inline `npm run build` and `npm run schemas`, run as written in a clone.
  */
-import { mkdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readmeBlocks } from './extract';
-import { bash, expectExit, ROOT, removeFolders, tempFolder, userEnv, workingCopy } from './shell';
+import {
+  bash,
+  expectExit,
+  ROOT,
+  readmeRunner,
+  removeFolders,
+  tempFolder,
+  userEnv,
+  workingCopy,
+} from './shell';
 
 /** Generous: prepare bundles and emits declarations on a shared, loaded 2-core machine. */
 const SLOW_STEP = 600_000;
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+const readme = readmeRunner('library-import');
 
 /** The README's import line, exactly. */
 function readmeImport(): string {
@@ -99,4 +110,51 @@ describe("README: the library entry point, built by `prepare`, imported as 'data
     },
     SLOW_STEP,
   );
+});
+
+describe('README: `npm run build` and `npm run schemas` in a clone', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    // scripts/ is a copy: gen-schemas writes beside its own file, so through a link it would write the repository's.
+    dir = await workingCopy('build', ['scripts', 'config.schema.json', 'report.schema.json']);
+    await cp(join(ROOT, 'scripts'), join(dir, 'scripts'), { recursive: true });
+    // A clone has the repository's .gitignore, which Biome (run by gen-schemas) reads.
+    await symlink(join(ROOT, '.gitignore'), join(dir, '.gitignore'));
+  }, SLOW_STEP);
+  afterAll(removeFolders);
+
+  it(
+    '`npm run build` builds the command line, the library entry point and its types',
+    async () => {
+      const ran = await readme.run('npm run build', dir, userEnv());
+      expectExit(ran, 0);
+      for (const file of ['dist/cli.js', 'dist/index.js', 'dist/types/lib/index.d.ts'])
+        expect((await stat(join(dir, file))).isFile()).toBe(true);
+      const version = await bash('node dist/cli.js --version', dir, userEnv());
+      expectExit(version, 0);
+      expect(version.stdout.trim()).toContain('0.1.0');
+    },
+    SLOW_STEP,
+  );
+
+  it(
+    '`npm run schemas` writes config.schema.json and report.schema.json: the ones the package exports',
+    async () => {
+      const ran = await readme.run('npm run schemas', dir, userEnv());
+      expectExit(ran, 0);
+      expect(ran.stdout).toContain('wrote config.schema.json, report.schema.json');
+      for (const file of ['config.schema.json', 'report.schema.json']) {
+        const written = await readFile(join(dir, file), 'utf8');
+        expect(JSON.parse(written).$id).toBe(`https://github.com/dataarts-autoretry/${file}`);
+        // What the repository holds is current (test/config/schemas.test.ts says the same in memory).
+        expect(written).toBe(await readFile(join(ROOT, file), 'utf8'));
+      }
+    },
+    SLOW_STEP,
+  );
+
+  it('ran every README command given to this suite', () => {
+    expect(readme.notRun()).toEqual([]);
+  });
 });

@@ -58,6 +58,64 @@ export function bash(command: string, cwd: string, env: NodeJS.ProcessEnv): Prom
   });
 }
 
+/** A command started by readmeRunner's `start`. */
+export interface Started {
+  /** Resolves with the output so far once it matches `pattern`; rejects if the command ends first. */
+  until(pattern: RegExp): Promise<string>;
+  /** Ctrl-C: SIGINT to the command's process group, then its end (at once if it has ended). */
+  interrupt(): Promise<Ran>;
+}
+
+function startBash(command: string, cwd: string, env: NodeJS.ProcessEnv): Started {
+  const child = spawn('bash', ['-c', command], {
+    cwd,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let output = '';
+  let ended = false;
+  const waiting: Array<() => void> = [];
+  const wake = () => {
+    for (const check of waiting.splice(0)) check();
+  };
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk;
+    output += chunk;
+    wake();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+    output += chunk;
+    wake();
+  });
+  const end = new Promise<Ran>((done, fail) => {
+    child.on('error', fail);
+    child.on('close', (code, signal) => {
+      ended = true;
+      wake();
+      done({ code: code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : null), stdout, stderr, output });
+    });
+  });
+  return {
+    until: (pattern) =>
+      new Promise((found, fail) => {
+        const check = () => {
+          if (pattern.test(output)) found(output);
+          else if (ended) fail(new Error(`ended before printing ${pattern}; its output:\n${output}`));
+          else waiting.push(check);
+        };
+        check();
+      }),
+    interrupt: () => {
+      if (!ended && child.pid !== undefined) process.kill(-child.pid, 'SIGINT');
+      return end;
+    },
+  };
+}
+
 /**
  * The README commands one suite runs (RUN_BY), and a runner that runs only those,
  * exactly as the README writes them, and remembers what it ran.
@@ -82,6 +140,18 @@ export function readmeRunner(runner: Runner) {
       }
       for (const command of commands) ran.add(command);
       return bash(commands.join('\n'), cwd, env);
+    },
+    /**
+     * Starts README command `command`, one that runs until stopped (a server), in `cwd`,
+     * in its own process group as a terminal's foreground job is: `until` waits for its
+     * output to match, `interrupt` presses Ctrl-C (SIGINT to the group) and waits for it to end.
+     */
+    start(command: string, cwd: string, env: NodeJS.ProcessEnv): Started {
+      if (!inReadme.has(command)) throw new Error(`not a command of either README: ${command}`);
+      if (RUN_BY[command] !== runner)
+        throw new Error(`RUN_BY does not give this command to ${runner}: ${command}`);
+      ran.add(command);
+      return startBash(command, cwd, env);
     },
     /** This suite's commands it has not run. */
     notRun: () => mine.filter((command) => !ran.has(command)),
