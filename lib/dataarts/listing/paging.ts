@@ -53,6 +53,7 @@ export async function pageThrough(
     last = await fetch(w, next);
     next += step;
     fresh = take(last);
+    // Stryker disable next-line ConditionalExpression: `rows === 0` → false is equivalent, an empty page brings nothing new (fresh is 0).
     if (rows(last) === 0 || fresh === 0) break;
   }
   return seen.size + invalid;
@@ -68,6 +69,7 @@ export async function pageThrough(
 export function detectPaging(first: InstancePage, probe: InstancePage): 'page' | 'record' {
   const ids = new Set(first.instances.map((i) => i.instanceId));
   const shared = probe.instances.filter((i) => ids.has(i.instanceId)).length;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: `length > 0` → true or `>= 0` is equivalent, an empty probe shares nothing (0 > 0).
   return probe.instances.length > 0 && shared * 2 > probe.instances.length ? 'record' : 'page';
 }
 
