@@ -90,13 +90,17 @@ describe('serverless package (the CloudFormation template that deploys)', () => 
         Resource: { 'Fn::GetAtt': ['LedgerTable', 'Arn'] },
       },
     ]);
-    // Query only on the sparse index of attempts in flight, never on the table.
+    // Query only on the two sparse indexes (attempts in flight, attempted entries), never on the table.
     expect(find('dynamodb:Query')).toEqual([
       {
         Effect: 'Allow',
         Action: ['dynamodb:Query'],
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template
-        Resource: { 'Fn::Sub': '${LedgerTable.Arn}/index/leases' },
+        Resource: [
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template
+          { 'Fn::Sub': '${LedgerTable.Arn}/index/leases' },
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template
+          { 'Fn::Sub': '${LedgerTable.Arn}/index/attempts' },
+        ],
       },
     ]);
     expect(find('sns:Publish')).toEqual([
