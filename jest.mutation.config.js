@@ -1,20 +1,17 @@
 /**
- * Jest for mutation testing (`npm run mutate`, stryker.config.json): the project's
- * config limited to the suites that exercise the mutated core, so each mutant runs
- * only the tests that cover it (coverage per test) and never the 2-minute suite.
+ * Jest for mutation testing (`npm run mutate`, stryker.config.mjs): the project's config
+ * limited to the suites of the group being mutated (test/mutation/groups.cjs), so each
+ * mutant runs only the tests that cover it (coverage per test), smallest suite first.
  */
 const base = require('./jest.config.js');
+const { selected } = require('./test/mutation/groups.cjs');
+
+const group = selected();
 
 module.exports = {
   ...base,
-  testMatch: [
-    '<rootDir>/test/policy/**/*.test.ts',
-    '<rootDir>/test/ledger/**/*.test.ts',
-    '<rootDir>/test/dataarts/**/*.test.ts',
-    '<rootDir>/test/sweep/**/*.test.ts',
-    '<rootDir>/test/reliability/**/*.test.ts',
-    '<rootDir>/test/review/**/*.test.ts',
-  ],
-  testPathIgnorePatterns: ['/node_modules/'],
+  testMatch: group.tests.map((glob) => `<rootDir>/${glob}`),
+  testPathIgnorePatterns: ['/node_modules/', ...group.skip],
+  testSequencer: '<rootDir>/test/mutation/small-first.cjs',
   maxWorkers: 1,
 };

@@ -1,16 +1,22 @@
 // @ts-check
+import groupsModule from './test/mutation/groups.cjs';
+
 /**
- * Mutation testing of the core: `npm run mutate` (all of it, ~tens of minutes on 2 cores)
- * or one module: `npm run mutate -- --mutate 'lib/ledger/**\/*.ts'`. Not part of
- * `npm test` or CI. Reports: reports/mutation/mutation.html and mutation.json.
- * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ * Mutation testing of the core: `npm run mutate` (every group, hours on 2 cores), one
+ * group (`MUTATE_GROUP=sweep-plan npm run mutate`; groups in test/mutation/groups.cjs)
+ * or one file (`npm run mutate -- --mutate lib/ledger/ledger-state.ts`). Not part of
+ * `npm test` or CI. Incremental: a rerun tests only the mutants whose code or covering
+ * tests changed (`-- --force` for all). Reports: reports/mutation/<group>.html and .json.
  */
+const group = groupsModule.selected();
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   packageManager: 'npm',
   testRunner: 'jest',
   jest: {
     projectType: 'custom',
-    // The project's jest config, limited to the suites that cover the core.
+    // The project's jest config, limited to the group's suites.
     configFile: 'jest.mutation.config.js',
     enableFindRelatedTests: false,
   },
@@ -21,34 +27,21 @@ export default {
   tsconfigFile: 'tsconfig.mutation.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   coverageAnalysis: 'perTest',
-  // A shared 2-core machine: one test process.
+  // A shared 2-core machine: one test process per group.
   concurrency: 1,
-  // The modules whose rules are the product's promises (issue 16). The transport is the
-  // eight files it was split into; `lib/sweep/format-table.ts` is display only.
-  mutate: [
-    'lib/policy/**/*.ts',
-    'lib/ledger/**/*.ts',
-    'lib/dataarts/signer.ts',
-    'lib/dataarts/transport.ts',
-    'lib/dataarts/http-attempt.ts',
-    'lib/dataarts/failure.ts',
-    'lib/dataarts/error-body.ts',
-    'lib/dataarts/refusals.ts',
-    'lib/dataarts/retry-after.ts',
-    'lib/dataarts/header-values.ts',
-    'lib/dataarts/api-path.ts',
-    'lib/dataarts/list-instances.ts',
-    'lib/dataarts/listing/**/*.ts',
-    'lib/sweep/**/*.ts',
-    '!lib/sweep/format-table.ts',
-  ],
-  ignorePatterns: ['dist', 'coverage', 'reports', '.demo', '.serverless', '.esbuild'],
-  tempDirName: '.stryker-tmp',
+  mutate: group.mutate,
+  // Each group its own sandbox, so two groups can run side by side.
+  tempDirName: `.stryker-tmp-${group.name}`,
+  ignorePatterns: ['dist', 'coverage', 'reports', '.demo', '.serverless', '.esbuild', '.stryker-tmp*'],
   cleanTempDir: true,
+  incremental: true,
+  incrementalFile: `reports/mutation/${group.name}-incremental.json`,
   reporters: ['html', 'json', 'clear-text', 'progress'],
-  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: `reports/mutation/${group.name}.html` },
+  jsonReporter: { fileName: `reports/mutation/${group.name}.json` },
   // A mutant that makes a lock or a DynamoDB loop spin is a timeout (counted as detected).
   timeoutMS: 10_000,
+  // The sweep suites take minutes on a loaded machine; the default 5 is not enough.
+  dryRunTimeoutMinutes: 30,
   thresholds: { high: 90, low: 80, break: null },
 };

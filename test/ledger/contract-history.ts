@@ -36,7 +36,7 @@ async function attempt(
   ledger: Ledger,
   key: InstanceKey,
   expected: number,
-  outcome: 'restarted' | 'rejected',
+  outcome: 'restarted' | 'rejected' | 'not-found',
   overrides: Partial<ClaimRequest> = {},
 ): Promise<ClaimRequest> {
   const claim = request(expected, overrides);
@@ -46,7 +46,7 @@ async function attempt(
     claimId: claim.claimId,
     at: claim.now + 1,
     outcome,
-    ...(outcome === 'rejected' ? { code: 'DLF.3051' } : {}),
+    ...(outcome === 'restarted' ? {} : { code: 'DLF.3051' }),
   });
   expect(settled).toBe(true);
   return claim;
@@ -119,6 +119,33 @@ export function historyContract(name: string, create: () => Promise<Ledger & Led
       await attempt(ledger, key, 0, 'rejected');
       expect((await ledger.reset(key, { now: NOW + MIN, ...WHO })).status).toBe('reset');
       expect(await ledger.claim(key, request(0, { now: NOW + MIN }))).toBe(true);
+    });
+
+    it('after a last attempt whose instance was not found, the reset frees that very failure', async () => {
+      const key = keyIn(target, 'ods_orders', '15');
+      await attempt(ledger, key, 0, 'not-found');
+      expect(await ledger.claim(key, request(0, { now: NOW + MIN }))).toBe(false);
+      expect((await ledger.reset(key, { now: NOW + MIN, ...WHO })).status).toBe('reset');
+      expect(await ledger.claim(key, request(0, { now: NOW + MIN }))).toBe(true);
+    });
+
+    it('stores no field without a value, after a claim or a reset (as DynamoDB stores an item)', async () => {
+      const key = keyIn(target, 'ods_orders', '16');
+      const noUndefined = async () => {
+        const [entry] = await ledger.history({ target, instanceId: '16' });
+        expect(Object.entries(entry ?? {}).filter(([, value]) => value === undefined)).toEqual([]);
+      };
+      await attempt(ledger, key, 0, 'restarted');
+      await noUndefined();
+      expect((await ledger.reset(key, { now: NOW + MIN, ...WHO })).status).toBe('reset');
+      await noUndefined();
+    });
+
+    it('a lease ending exactly now is over: the attempt is reported interrupted, not in flight', async () => {
+      const key = keyIn(target, 'ods_orders', '17');
+      expect(await ledger.claim(key, request(0))).toBe(true);
+      const atEnd = await ledger.reset(key, { now: NOW + LEASE, ...WHO });
+      expect(atEnd).toMatchObject({ status: 'refused', reason: expect.stringContaining('interrupted') });
     });
 
     it('never resets an attempt in flight, nor one whose lease runs, nor one whose sweep died', async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { LedgerHistory } from '../../lib/ledger/history';
 import type { InstanceKey, Ledger } from '../../lib/ledger/ledger';
 import { keyString } from '../../lib/ledger/ledger';
 import type { LedgerRecovery } from '../../lib/ledger/recovery';
@@ -15,7 +16,7 @@ const freshKey = (target = `prod-${randomUUID().slice(0, 6)}`, jobName = `作业
   instanceId: String(9_007_199_254_740_993n + BigInt(counter++)),
 });
 
-type RecoveryLedger = Ledger & LedgerRecovery;
+type RecoveryLedger = Ledger & LedgerRecovery & LedgerHistory;
 
 /** Claims the next attempt for a failure at `failureAt` and settles it with `outcome`. */
 async function attempt(
@@ -106,7 +107,25 @@ export function recoveryContract(name: string, create: () => Promise<RecoveryLed
       expect(await ledger.markRecovery(freshKey(), 1, 'recovered', NOW, EXPIRES)).toBe(false);
     });
 
-    it('counts verdicts per job', async () => {
+    it('refuses a verdict on an earlier restarted attempt once a later one restarted too', async () => {
+      const key = freshKey();
+      await attempt(ledger, key, 0, 'restarted');
+      await attempt(ledger, key, 1, 'restarted', NOW);
+      expect(await ledger.markRecovery(key, 1, 'recovered', NOW, EXPIRES)).toBe(false);
+      expect((await entryOf(key))?.outcomes['1']?.recovery).toBeUndefined();
+      expect(await ledger.markRecovery(key, 2, 'recovered', NOW, EXPIRES)).toBe(true);
+    });
+
+    it('a reset ends the wait: no verdict is awaited for a cleared attempt', async () => {
+      const key = freshKey();
+      await attempt(ledger, key, 0, 'restarted');
+      expect((await ledger.awaitingVerdict(key.target)).map((e) => e.instanceId)).toEqual([key.instanceId]);
+      const reset = await ledger.reset(key, { now: NOW + 10 * MIN, by: 'ops', reason: 'fixed' });
+      expect(reset.status).toBe('reset');
+      expect(await ledger.awaitingVerdict(key.target)).toEqual([]);
+    });
+
+    it('counts verdicts per job: of that target and those jobs only, awaited ones not counted', async () => {
       const target = `prod-${randomUUID().slice(0, 6)}`;
       for (let i = 0; i < 3; i++) {
         const key = freshKey(target, 'flaky');
@@ -116,10 +135,20 @@ export function recoveryContract(name: string, create: () => Promise<RecoveryLed
       const good = freshKey(target, 'good');
       await attempt(ledger, good, 0, 'restarted');
       await ledger.markRecovery(good, 1, 'recovered', NOW, EXPIRES);
+      // Awaiting its verdict: no verdict to count.
+      await attempt(ledger, freshKey(target, 'good'), 0, 'restarted');
+      // The same job name in another target, and a job not asked for.
+      const elsewhere = freshKey(`${target}-other`, 'good');
+      await attempt(ledger, elsewhere, 0, 'restarted');
+      await ledger.markRecovery(elsewhere, 1, 'failed-again', NOW, EXPIRES);
+      const unasked = freshKey(target, 'unasked');
+      await attempt(ledger, unasked, 0, 'restarted');
+      await ledger.markRecovery(unasked, 1, 'failed-again', NOW, EXPIRES);
       const counts = await ledger.jobRecovery(target, ['flaky', 'good', 'unseen']);
       expect(counts.get('flaky')).toEqual({ recovered: 0, failedAgain: 3 });
       expect(counts.get('good')).toEqual({ recovered: 1, failedAgain: 0 });
       expect(counts.has('unseen')).toBe(false);
+      expect(counts.has('unasked')).toBe(false);
     });
   });
 }

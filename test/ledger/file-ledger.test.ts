@@ -69,6 +69,8 @@ describe('file ledger: the file', () => {
     expect(await ledger.hourlyCount('t', NOW)).toBe(10);
     await ledger.releaseHourly('t', NOW, 4);
     expect(await ledger.hourlyCount('t', NOW)).toBe(6);
+    // The release reached the file, not only this instance's memory.
+    expect(await new FileLedger(path).hourlyCount('t', NOW)).toBe(6);
   });
 
   it('reads entries written before attempts were leased (`claimed`) as in flight', async () => {

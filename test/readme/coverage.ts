@@ -121,11 +121,19 @@ export const NOT_RUNNABLE: ReadonlyArray<{ command: string; why: string }> = [
   },
   {
     command: 'npm run mutate',
-    why: 'StrykerJS over the core takes about an hour; not part of `npm test` or CI (README, Mutation testing).',
+    why: 'StrykerJS over the whole core takes hours; not part of `npm test` or CI (README, Mutation testing).',
   },
   {
     command: 'npm run mutate -- --mutate lib/ledger/file-lock.ts',
     why: 'one module takes 5 to 30 minutes; not part of `npm test` or CI (README, Mutation testing).',
+  },
+  {
+    command: 'MUTATE_GROUP=ledger npm run mutate',
+    why: 'one group takes 20 minutes to 2 hours; not part of `npm test` or CI (README, Mutation testing).',
+  },
+  {
+    command: 'npm run mutate -- --force',
+    why: 'every mutant of the core again, hours; not part of `npm test` or CI (README, Mutation testing).',
   },
   {
     command: 'npm i -g serverless',
