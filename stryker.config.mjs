@@ -36,7 +36,10 @@ export default {
   cleanTempDir: true,
   incremental: true,
   incrementalFile: `reports/mutation/${group.name}-incremental.json`,
-  reporters: ['html', 'json', 'clear-text', 'progress'],
+  // event-recorder writes each mutant's result as it is tested (reports/mutation/events-<group>/),
+  // so the survivors of a long run can be read, and worked on, before it ends.
+  reporters: ['html', 'json', 'clear-text', 'progress', 'event-recorder'],
+  eventReporter: { baseDir: `reports/mutation/events-${group.name}` },
   htmlReporter: { fileName: `reports/mutation/${group.name}.html` },
   jsonReporter: { fileName: `reports/mutation/${group.name}.json` },
   // A mutant that makes a lock or a DynamoDB loop spin is a timeout (counted as detected).

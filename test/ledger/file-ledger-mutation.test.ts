@@ -5,7 +5,18 @@
  * costs to check, that expiry is indexed for entries read back from the file, and that
  * no file handle is left open. Byte and line counts, never timings.
  */
-import { mkdir, mkdtemp, open, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  mkdir,
+  mkdtemp,
+  open,
+  readdir,
+  readFile,
+  readlink,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LedgerError } from '../../lib/errors';
@@ -133,6 +144,30 @@ describe('file ledger: reading', () => {
     await ledger.claim(keyOf(2), claim());
     expect((await lines()).length).toBe(3);
     expect(truncate).not.toHaveBeenCalled();
+  });
+
+  it('refuses a path it cannot open for a reason other than absence, rather than reading it as empty', async () => {
+    await writeFile(join(dir, 'plain-file'), 'not a directory');
+    const ledger = new FileLedger(join(dir, 'plain-file', 'ledger.json'));
+    await expect(ledger.read([keyOf(1)])).rejects.toThrow(LedgerError);
+    await expect(ledger.read([keyOf(1)])).rejects.toThrow(/cannot read ledger file .*plain-file/);
+  });
+
+  it('reads whole a file replaced by one with the same header and size (a restored copy)', async () => {
+    const ledger = new FileLedger(path);
+    await ledger.claim(keyOf(1), claim());
+    const [ours = ''] = await lines();
+    // Another log of the same shape, holding instance 2 instead of 1, given our header.
+    const other = join(dir, 'other.json');
+    await new FileLedger(other).claim(keyOf(2), claim());
+    const [theirs = '', ...rest] = (await readFile(other, 'utf8')).split('\n');
+    const copy = join(dir, 'copy.json');
+    await writeFile(copy, [ours, ...rest].join('\n'));
+    expect(theirs).not.toBe(ours);
+    expect((await stat(copy)).size).toBe((await stat(path)).size);
+    await rename(copy, path);
+    const read = await ledger.read([keyOf(1), keyOf(2)]);
+    expect([...read.keys()]).toEqual([keyString(keyOf(2))]);
   });
 
   it('leaves no file handle open', async () => {
