@@ -217,7 +217,7 @@ export const SweepReportSchema = v.pipe(
     decisions: v.pipe(
       v.array(DecisionRecordSchema),
       v.description(
-        'Per target, the first items of each outcome (`omittedDecisions` counts the rest); restarted, error, dry-run and deferred are always whole.',
+        'Per target, the first items of each outcome (`omittedDecisions` counts the rest); restarted, error and dry-run are always whole (deferred is not: a deadline can defer a whole window).',
       ),
     ),
     omittedDecisions: v.exactOptional(

@@ -42,7 +42,8 @@ export interface SweepOptions {
   ignoreStormGuard?: boolean;
   /**
    * Decision items each target's report keeps per outcome (default 50; counts are
-   * always whole; restarted, error, dry-run and deferred always complete).
+   * always whole; restarted, error and dry-run always complete, deferred not: a deadline
+   * can defer a whole window, so `deferred` lists the kept items).
    * `Number.POSITIVE_INFINITY` keeps every one (`--all`).
    */
   itemsPerOutcome?: number;
