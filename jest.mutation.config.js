@@ -7,6 +7,11 @@ const base = require('./jest.config.js');
 const { selected } = require('./test/mutation/groups.cjs');
 
 const group = selected();
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Every test but those whose full name starts with one of the group's `skipTests`. */
+const testNamePattern =
+  group.skipTests.length > 0 ? `^(?!(?:${group.skipTests.map(escapeRegExp).join('|')}))` : undefined;
 
 module.exports = {
   ...base,
@@ -14,4 +19,5 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', ...group.skip],
   testSequencer: '<rootDir>/test/mutation/small-first.cjs',
   maxWorkers: 1,
+  ...(testNamePattern === undefined ? {} : { testNamePattern }),
 };
