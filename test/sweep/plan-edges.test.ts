@@ -1,0 +1,272 @@
+/**
+ * Edges of the sweep's planning that no other sweep test reaches (Stryker found these
+ * lines unrun): hourly slots that cannot be returned, an abort while a failed node is
+ * read, a share wait that starts after the sweep was aborted, marks that a dry run
+ * skips or the ledger refuses, and which success supersedes a failure. Each test pins
+ * the behaviour those lines exist for, over the emulator and a manual clock; timers are
+ * injected, so nothing here depends on how fast the machine is.
+ */
+import type { Emulator, EmulatorOptions } from '../../emulator/server';
+import type { InstanceSeed } from '../../emulator/state';
+import { parseConfig } from '../../lib/config/parse';
+import type { InstanceKey } from '../../lib/ledger/ledger';
+import type { Logger } from '../../lib/log';
+import type { Candidate } from '../../lib/policy/guards';
+import { ShareCoordinator } from '../../lib/sweep/fair-share';
+import type { SweepReport } from '../../lib/sweep/report';
+import { runSweep } from '../../lib/sweep/sweep';
+import type { Sleep } from '../../lib/util/time';
+import { buildTargets } from '../../lib/wiring';
+import type { ManualClock } from '../support/manual-clock';
+import { MemoryLedger } from '../support/memory-ledger';
+import { seededRandom } from '../support/seeded-random';
+import { failedAgo, sweeper } from '../support/sweep-setup';
+import { AK, emulatorWithClock, FAST, PROJECT, SK, T0 } from '../support/targets';
+
+const MIN = 60_000;
+
+let emulator: Emulator;
+let clock: ManualClock;
+/** The emulator this test started, closed after it. */
+let running: Emulator | undefined;
+async function start(options: Partial<EmulatorOptions> = {}): Promise<void> {
+  ({ emulator, clock } = await emulatorWithClock(options));
+  running = emulator;
+}
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+});
+
+const outcomeOf = (report: SweepReport, id: number | string) =>
+  report.decisions.find((d) => d.instanceId === String(id));
+
+/** A sleep that never ends by itself: only its signal ends it (rejecting). Records what it was asked. */
+function stuckSleep() {
+  const asked: number[] = [];
+  const sleep: Sleep = (ms, signal) => {
+    asked.push(ms);
+    return new Promise<void>((_, reject) => {
+      signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+  };
+  return { sleep, asked };
+}
+
+/** Whether `p` has settled once the callbacks pending now have run. */
+async function settled(p: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void p.then(
+    () => {
+      done = true;
+    },
+    () => {
+      done = true;
+    },
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  return done;
+}
+
+/** A MemoryLedger whose hourly returns, or exhausted marks while `failMarks` is set, fail. */
+class FaultyLedger extends MemoryLedger {
+  failReleases = false;
+  failMarks = false;
+
+  override async releaseHourly(target: string, now: number, count: number): Promise<void> {
+    if (this.failReleases) throw new Error('ledger write refused');
+    return super.releaseHourly(target, now, count);
+  }
+
+  override async markExhausted(key: InstanceKey, now: number): Promise<boolean> {
+    if (this.failMarks) throw new Error('ledger write refused');
+    return super.markExhausted(key, now);
+  }
+}
+
+describe('hourly slots reserved beyond the share', () => {
+  beforeEach(() => start());
+
+  it('a failed return is logged with the target and the error, and the sweep restarts its share', async () => {
+    // Two targets of two failures each, sweep cap 2: each reserves 2 hourly slots, its fair share is 1.
+    const targets = ['a', 'b'].map((name) => {
+      emulator.seed(PROJECT, `ws_${name}`, [failedAgo(1, 30), failedAgo(2, 40)]);
+      return { name, endpoint: emulator.url, projectId: PROJECT, workspace: `ws_${name}` };
+    });
+    const config = parseConfig({
+      targets,
+      ledger: { type: 'file', path: '/unused' },
+      policy: { stormGuard: { enabled: false }, maxRestartsPerSweep: 2 },
+      client: { timeout: '5s' },
+    });
+    const ledger = new FaultyLedger();
+    ledger.failReleases = true;
+    const warnings: Array<{ message: string; data?: Record<string, unknown> }> = [];
+    const logger: Logger = {
+      debug() {},
+      info() {},
+      warn: (message, data) => warnings.push({ message, ...(data ? { data } : {}) }),
+      error() {},
+    };
+    const report = await runSweep(
+      {
+        config,
+        targets: buildTargets(config, { kind: 'aksk', ak: AK, sk: SK }, clock, FAST),
+        ledger,
+        clock,
+        random: seededRandom(1),
+        logger,
+        // Both targets plan before any timer could matter: the wait must never need it.
+        sleep: stuckSleep().sleep,
+      },
+      { itemsPerOutcome: Number.POSITIVE_INFINITY },
+    );
+    expect(report.restarted.map((r) => r.target).sort()).toEqual(['a', 'b']);
+    expect(report.errors).toEqual([]);
+    expect(report.totals['sweep-cap']).toBe(2);
+    const notReturned = warnings.filter((w) => w.message === 'hourly slots not returned');
+    expect(notReturned.map((w) => w.data?.target).sort()).toEqual(['a', 'b']);
+    for (const w of notReturned) expect(w.data?.error).toBe('Error: ledger write refused');
+    // The slot not returned still counts against this hour: the safe side.
+    await expect(ledger.hourlyCount('a', T0)).resolves.toBe(2);
+  });
+});
+
+describe('reading the failed node', () => {
+  it('an abort while the show request is on the wire defers the instance, saying so', async () => {
+    const stop = new AbortController();
+    // The emulator calls `advance` as each request arrives; here it moves no clock, it
+    // aborts the sweep once the show request (recorded right after) is held.
+    await start({
+      advanceOnRequestMs: 1,
+      advance: () =>
+        queueMicrotask(() => {
+          if (emulator.requests.at(-1)?.route === 'show') stop.abort(new Error('Ctrl-C'));
+        }),
+    });
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 30, { node: { nodeName: 'load', type: 'DLISQL' } })]);
+    emulator.inject({ route: 'show', kind: 'hang' });
+    const report = await sweeper(emulator, clock, new MemoryLedger(), { failedNodeTypes: ['DLISQL'] }).run({
+      signal: stop.signal,
+    });
+    expect(emulator.count('show')).toBe(1);
+    expect(outcomeOf(report, 1)).toMatchObject({
+      outcome: 'deferred',
+      detail: 'the sweep stopped while reading the failed node',
+    });
+    expect(report.deferred).toMatchObject([{ instanceId: '1' }]);
+    expect(emulator.count('restart')).toBe(0);
+  });
+});
+
+describe('the wait for every plan', () => {
+  const want = (ago: number): Candidate => ({
+    decision: { action: 'restart', attempt: 1, maxAttempts: 3, rule: 'default', failureAt: T0 - ago * MIN },
+    failedAt: T0 - ago * MIN,
+  });
+
+  it('started after the sweep was aborted, decides the shares at once, with no timer', async () => {
+    const timer = stuckSleep();
+    const coordinator = new ShareCoordinator(2, 3, {
+      waitMs: () => 1_000,
+      sleep: timer.sleep,
+      signal: AbortSignal.abort(new Error('deadline')),
+    });
+    const first = coordinator.request(0, [want(30), want(40)]);
+    expect(await settled(first)).toBe(true);
+    await expect(first).resolves.toBe(2);
+    expect(timer.asked).toEqual([]);
+    // The other target, late, gets what is left of the cap.
+    await expect(coordinator.request(1, [want(10), want(20)])).resolves.toBe(1);
+  });
+});
+
+describe('exhausted budgets are reported once, through their mark', () => {
+  beforeEach(() => start());
+
+  /** One failure whose rerun fails again: with maxAttempts 1, its budget is exhausted after one sweep. */
+  async function exhaustedAfterOneSweep(ledger: MemoryLedger) {
+    emulator.seed(PROJECT, undefined, [
+      failedAgo(1, 30, { runMs: 0, afterScript: 'fail', errorMessage: 'Out of memory' }),
+    ]);
+    const s = sweeper(emulator, clock, ledger, { maxAttempts: 1 });
+    expect((await s.run()).totals.restarted).toBe(1);
+    clock.advance(10 * MIN);
+    return s;
+  }
+
+  it('a dry run reports every exhausted budget and marks none', async () => {
+    const ledger = new MemoryLedger();
+    const s = await exhaustedAfterOneSweep(ledger);
+    const dry = await s.run({ dryRun: true });
+    expect(dry.exhausted).toMatchObject([{ instanceId: '1', attempts: 1, lastError: 'Out of memory' }]);
+    // Nothing marked: the next dry run and the real sweep after it report it again; then no more.
+    expect((await s.run({ dryRun: true })).exhausted).toHaveLength(1);
+    expect((await s.run()).exhausted).toMatchObject([{ instanceId: '1' }]);
+    expect((await s.run()).exhausted).toEqual([]);
+  });
+
+  it('a mark the ledger refuses is not reported; a later sweep marks and reports it, once', async () => {
+    const ledger = new FaultyLedger();
+    const s = await exhaustedAfterOneSweep(ledger);
+    ledger.failMarks = true;
+    const refused = await s.run();
+    expect(refused.totals['budget-exhausted']).toBe(1);
+    expect(refused.exhausted).toEqual([]);
+    ledger.failMarks = false;
+    expect((await s.run()).exhausted).toMatchObject([{ instanceId: '1', attempts: 1 }]);
+    expect((await s.run()).exhausted).toEqual([]);
+  });
+});
+
+describe('skipSuperseded: the newest success of the job decides', () => {
+  /** A success of `job_1` planned `minutes` before T0, after a ten-minute run. */
+  const success = (instanceId: number, minutes: number): InstanceSeed => ({
+    jobName: 'job_1',
+    instanceId,
+    status: 'success',
+    planTime: T0 - minutes * MIN,
+    startTime: T0 - minutes * MIN,
+    endTime: T0 - (minutes - 10) * MIN,
+    runMs: 10 * MIN,
+  });
+  // The failure of job_1 (instance 1) was planned 40 minutes before T0.
+  const failure = failedAgo(1, 30);
+
+  // The list order is undocumented: listed in an order unrelated to time, and with the
+  // two ids swapped, one of the two cases lists the older success first.
+  it.each([
+    { older: 20, newer: 21 },
+    { older: 21, newer: 20 },
+  ])(
+    'a success planned after the failure supersedes it, whichever success is listed first (older $older, newer $newer)',
+    async ({ older, newer }) => {
+      await start({ listOrder: 'unordered' });
+      emulator.seed(PROJECT, undefined, [failure, success(older, 50), success(newer, 20)]);
+      const report = await sweeper(emulator, clock, new MemoryLedger(), { skipSuperseded: true }).run();
+      expect(outcomeOf(report, 1)).toMatchObject({
+        outcome: 'superseded',
+        detail: `newer instance ${newer} of this job succeeded`,
+      });
+      expect(emulator.count('restart')).toBe(0);
+    },
+  );
+
+  it('successes planned only before the failure do not supersede it', async () => {
+    await start();
+    emulator.seed(PROJECT, undefined, [failure, success(20, 50), success(21, 45)]);
+    const report = await sweeper(emulator, clock, new MemoryLedger(), { skipSuperseded: true }).run();
+    expect(outcomeOf(report, 1)?.outcome).toBe('restarted');
+  });
+
+  it('of successes planned at the same time, the one listed first is named', async () => {
+    // Newest first, equal plan times by instance id: 20 is listed before 21.
+    await start();
+    emulator.seed(PROJECT, undefined, [failure, success(21, 20), success(20, 20)]);
+    const report = await sweeper(emulator, clock, new MemoryLedger(), { skipSuperseded: true }).run();
+    expect(outcomeOf(report, 1)).toMatchObject({
+      outcome: 'superseded',
+      detail: 'newer instance 20 of this job succeeded',
+    });
+  });
+});
