@@ -84,7 +84,7 @@ const MARK_CONCURRENCY = 8;
  * dynalite or the file ledger share), `MARK_CONCURRENCY` at a time, none started at or
  * after the deadline: 10,000 marks one at a time kept a sweep with a 5 s deadline
  * running for 18.5 s. An item not marked now is marked and reported by a later sweep
- * (the mark is what makes the report happen exactly once). A dry run marks nothing
+ * (the mark is what makes the report happen exactly once; a refused mark is logged). A dry run marks nothing
  * and reports all. Returns, per item, whether this sweep marked it first.
  */
 async function markBounded<T>(
@@ -95,6 +95,13 @@ async function markBounded<T>(
   if (input.dryRun) return items.map(() => true);
   return mapBounded(items, MARK_CONCURRENCY, async (item) => {
     if (input.signal?.aborted || input.now() >= input.deadline) return false;
-    return mark(item).catch(() => false);
+    return mark(item).catch((error: unknown) => {
+      // Not reported now, so say why: a ledger that keeps refusing would otherwise hide it.
+      input.logger.warn('ledger mark not written: reported by a later sweep', {
+        target: input.target.name,
+        error: String(error),
+      });
+      return false;
+    });
   });
 }

@@ -3,6 +3,7 @@ import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import { parseConfig } from '../../lib/config/parse';
 import type { Ledger } from '../../lib/ledger/ledger';
+import type { Logger } from '../../lib/log';
 import { runSweep, type SweepOptions } from '../../lib/sweep/sweep';
 import { buildTargets } from '../../lib/wiring';
 import type { ManualClock } from './manual-clock';
@@ -15,7 +16,12 @@ export function sweeper(
   clock: ManualClock,
   ledger: Ledger,
   policy: Record<string, unknown> = {},
-  extra: { targets?: Array<Record<string, unknown>>; sk?: string; ledger?: Record<string, unknown> } = {},
+  extra: {
+    targets?: Array<Record<string, unknown>>;
+    sk?: string;
+    ledger?: Record<string, unknown>;
+    logger?: Logger;
+  } = {},
 ) {
   const config = parseConfig({
     targets: extra.targets ?? [{ name: 'prod', endpoint: emulator.url, projectId: PROJECT }],
@@ -30,7 +36,14 @@ export function sweeper(
     // Every decision kept: these tests account for each listed instance one by one.
     run: (options: SweepOptions = {}) =>
       runSweep(
-        { config, targets, ledger, clock, random: seededRandom(1) },
+        {
+          config,
+          targets,
+          ledger,
+          clock,
+          random: seededRandom(1),
+          ...(extra.logger ? { logger: extra.logger } : {}),
+        },
         { itemsPerOutcome: Number.POSITIVE_INFINITY, ...options },
       ),
   };

@@ -185,11 +185,11 @@ describe('exhausted budgets are reported once, through their mark', () => {
   beforeEach(() => start());
 
   /** One failure whose rerun fails again: with maxAttempts 1, its budget is exhausted after one sweep. */
-  async function exhaustedAfterOneSweep(ledger: MemoryLedger) {
+  async function exhaustedAfterOneSweep(ledger: MemoryLedger, logger?: Logger) {
     emulator.seed(PROJECT, undefined, [
       failedAgo(1, 30, { runMs: 0, afterScript: 'fail', errorMessage: 'Out of memory' }),
     ]);
-    const s = sweeper(emulator, clock, ledger, { maxAttempts: 1 });
+    const s = sweeper(emulator, clock, ledger, { maxAttempts: 1 }, logger ? { logger } : {});
     expect((await s.run()).totals.restarted).toBe(1);
     clock.advance(10 * MIN);
     return s;
@@ -208,11 +208,24 @@ describe('exhausted budgets are reported once, through their mark', () => {
 
   it('a mark the ledger refuses is not reported; a later sweep marks and reports it, once', async () => {
     const ledger = new FaultyLedger();
-    const s = await exhaustedAfterOneSweep(ledger);
+    const warnings: Array<{ message: string; data?: Record<string, unknown> }> = [];
+    const s = await exhaustedAfterOneSweep(ledger, {
+      debug() {},
+      info() {},
+      warn: (message, data) => warnings.push({ message, ...(data ? { data } : {}) }),
+      error() {},
+    });
     ledger.failMarks = true;
     const refused = await s.run();
     expect(refused.totals['budget-exhausted']).toBe(1);
     expect(refused.exhausted).toEqual([]);
+    // Not silent: the log says why it was not reported.
+    expect(warnings).toEqual([
+      {
+        message: 'ledger mark not written: reported by a later sweep',
+        data: { target: 'prod', error: expect.stringContaining('Error') },
+      },
+    ]);
     ledger.failMarks = false;
     expect((await s.run()).exhausted).toMatchObject([{ instanceId: '1', attempts: 1 }]);
     expect((await s.run()).exhausted).toEqual([]);
