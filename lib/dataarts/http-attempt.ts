@@ -61,9 +61,8 @@ export async function sendOnce(
 async function readAnswer(response: Response, wire: WireRequest): Promise<TransportResponse> {
   const limit = wire.maxResponseBytes;
   const declared = Number(response.headers.get('content-length') ?? 0);
-  // Stryker disable next-line StringLiteral: equivalent, the text of a declared oversize answer is never used (it throws below).
-  const text = declared > limit ? '' : await response.text();
-  if (declared > limit || text.length > limit) {
+  const text = declared > limit ? undefined : await readUpTo(response, limit);
+  if (text === undefined) {
     await response.body?.cancel().catch(() => undefined);
     throw new MalformedResponseError({
       message: `${wire.context.method} ${wire.context.path}: answer larger than ${limit} bytes`,
@@ -73,6 +72,30 @@ async function readAnswer(response: Response, wire: WireRequest): Promise<Transp
     });
   }
   return { status: response.status, headers: response.headers, text };
+}
+
+/**
+ * The body as UTF-8 text, or undefined once it passes `limit` bytes. Bytes are counted
+ * as they arrive: an answer without Content-Length that never ends, or runs to
+ * gigabytes, is cut at the limit instead of being held in memory.
+ */
+async function readUpTo(response: Response, limit: number): Promise<string | undefined> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  // As response.text() decodes: UTF-8, a leading BOM dropped, bad bytes replaced.
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 function errorName(error: unknown): string {

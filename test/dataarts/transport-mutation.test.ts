@@ -416,6 +416,38 @@ describe('timeouts and size limits', () => {
     expect(error).toMatchObject({ name: 'MalformedResponseError', code: 'RESPONSE_TOO_LARGE' });
   });
 
+  it('counts bytes, not characters, in an answer without Content-Length', async () => {
+    // 40 Chinese characters: 40 characters, 120 bytes of UTF-8.
+    const s = await serve(() => (res) => {
+      res.writeHead(200);
+      res.end('数'.repeat(40));
+    });
+    const { transport } = transportFor(s.url, { maxResponseBytes: 100 });
+    const error = await failure(transport.send(get()));
+    expect(error).toMatchObject({ name: 'MalformedResponseError', code: 'RESPONSE_TOO_LARGE' });
+  });
+
+  it('cuts an endless answer without Content-Length at the limit, without waiting for its end', async () => {
+    const s = await serve(() => (res) => {
+      res.writeHead(200);
+      res.write('x'.repeat(101));
+    });
+    // A timeout far longer than any test: only the byte count can end this try.
+    const { transport } = transportFor(s.url, { maxResponseBytes: 100, timeoutMs: 600_000, retries: 0 });
+    const error = await failure(transport.send(get()));
+    expect(error).toMatchObject({ name: 'MalformedResponseError', code: 'RESPONSE_TOO_LARGE' });
+  });
+
+  it('decodes the answer as UTF-8, dropping a leading byte order mark', async () => {
+    const s = await serve(() => (res) => {
+      res.writeHead(200);
+      res.write('\uFEFF{"name":"');
+      res.end('数据"}');
+    });
+    const { transport } = transportFor(s.url);
+    expect((await transport.send(get())).text).toBe('{"name":"数据"}');
+  });
+
   it('takes an answer of exactly the limit, declared or not', async () => {
     const s = await serve((_, n) =>
       n === 1
