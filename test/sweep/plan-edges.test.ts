@@ -9,7 +9,8 @@
 import type { Emulator, EmulatorOptions } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import { parseConfig } from '../../lib/config/parse';
-import type { InstanceKey } from '../../lib/ledger/ledger';
+import { LedgerError } from '../../lib/errors';
+import type { InstanceKey, LedgerEntry } from '../../lib/ledger/ledger';
 import type { Logger } from '../../lib/log';
 import type { Candidate } from '../../lib/policy/guards';
 import { ShareCoordinator } from '../../lib/sweep/fair-share';
@@ -81,6 +82,13 @@ class FaultyLedger extends MemoryLedger {
   override async markExhausted(key: InstanceKey, now: number): Promise<boolean> {
     if (this.failMarks) throw new Error('ledger write refused');
     return super.markExhausted(key, now);
+  }
+}
+
+/** A MemoryLedger that cannot say which attempts are in flight; everything else works. */
+class NoInFlightLedger extends MemoryLedger {
+  override async inFlight(): Promise<LedgerEntry[]> {
+    throw new LedgerError({ message: 'ledger read refused' });
   }
 }
 
@@ -178,6 +186,19 @@ describe('the wait for every plan', () => {
     expect(timer.asked).toEqual([]);
     // The other target, late, gets what is left of the cap.
     await expect(coordinator.request(1, [want(10), want(20)])).resolves.toBe(1);
+  });
+});
+
+describe('interrupted attempts are looked for first', () => {
+  beforeEach(() => start());
+
+  it('a ledger that cannot list what is in flight stops the target before it lists or restarts anything', async () => {
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 30)]);
+    const report = await sweeper(emulator, clock, new NoInFlightLedger()).run();
+    expect(report.targets[0]?.error?.code).toBe('LEDGER_FAILED');
+    expect(emulator.count('list')).toBe(0);
+    expect(emulator.count('restart')).toBe(0);
+    expect(report.decisions).toEqual([]);
   });
 });
 
