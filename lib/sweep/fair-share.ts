@@ -45,7 +45,7 @@ export const SHARE_WAIT_FRACTION = 0.2;
  * out, and it still gets what remains of the cap.
  */
 export function shareWaitMs(deadline: number, now: number): number {
-  if (!Number.isFinite(deadline)) return MAX_SHARE_WAIT_MS;
+  // No deadline (Infinity): a fifth of it is Infinity too, so 30 s.
   return Math.max(0, Math.min(SHARE_WAIT_FRACTION * (deadline - now), MAX_SHARE_WAIT_MS));
 }
 
