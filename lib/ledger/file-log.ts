@@ -175,7 +175,10 @@ export class ExpiryHeap {
     return this.items.length;
   }
 
+  /** Indexes `key` by its expiry; one without a finite expiry (an entry edited by hand) never expires, so is left out. */
   push(expiresAt: number, key: string): void {
+    // Compared with anything, NaN or undefined is neither less nor more: in the heap it would break the order for the rest.
+    if (!Number.isFinite(expiresAt)) return;
     const items = this.items;
     items.push([expiresAt, key]);
     for (let i = items.length - 1; i > 0; ) {

@@ -15,6 +15,7 @@ import {
   rename,
   rm,
   stat,
+  truncate,
   writeFile,
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -168,6 +169,19 @@ describe('file ledger: reading', () => {
     await rename(copy, path);
     const read = await ledger.read([keyOf(1), keyOf(2)]);
     expect([...read.keys()]).toEqual([keyString(keyOf(2))]);
+  });
+
+  it('reads whole a file cut back in place to an earlier length (same file, same header)', async () => {
+    const ledger = new FileLedger(path);
+    await ledger.claim(keyOf(1), claim());
+    const { size: before } = await stat(path);
+    await ledger.claim(keyOf(2), claim());
+    const { ino } = await stat(path);
+    // As `truncate` or a copy over the file in place would leave it: the log as it was after the first claim.
+    await truncate(path, before);
+    expect((await stat(path)).ino).toBe(ino);
+    const read = await ledger.read([keyOf(1), keyOf(2)]);
+    expect([...read.keys()]).toEqual([keyString(keyOf(1))]);
   });
 
   it('leaves no file handle open', async () => {

@@ -380,6 +380,21 @@ describe('ExpiryHeap', () => {
     }
   });
 
+  it('leaves out an expiry that is not a number, and keeps the others in order', () => {
+    const heap = new ExpiryHeap();
+    heap.push(30, 'k30');
+    for (const bad of [Number.NaN, undefined as unknown as number, Number.POSITIVE_INFINITY])
+      heap.push(bad, 'bad');
+    for (const at of [20, 10, 40]) heap.push(at, `k${at}`);
+    expect(heap.size).toBe(4);
+    expect(drain(heap, 30)).toEqual([
+      [10, 'k10'],
+      [20, 'k20'],
+      [30, 'k30'],
+    ]);
+    expect(drain(heap)).toEqual([[40, 'k40']]);
+  });
+
   it('pops only what expired at or before the time, and keeps the rest in order', () => {
     const heap = new ExpiryHeap();
     for (const at of [50, 10, 40, 20, 30, 20]) heap.push(at, `k${at}`);
