@@ -84,7 +84,7 @@ const groups = {
     skipTests: [
       'overlapping sweeps on one ledger',
       'the rate limit is per credential',
-      'shared per credential',
+      'shared per credential the concurrency bound',
     ],
   },
 };
