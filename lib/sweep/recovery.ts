@@ -123,7 +123,14 @@ async function record(
     }
     const first =
       input.dryRun ||
-      (await ledger.markRecovery(entry, entry.attempts, verdict, now, expiresAt).catch(() => false));
+      (await ledger.markRecovery(entry, entry.attempts, verdict, now, expiresAt).catch((error: unknown) => {
+        // Not reported now, so say why (as for the exhausted and interrupted marks).
+        input.logger.warn('ledger mark not written: reported by a later sweep', {
+          target: input.target.name,
+          error: String(error),
+        });
+        return false;
+      }));
     if (!first) continue;
     judgedJobs.add(entry.jobName);
     const { target, workspace, jobName, instanceId } = entry;

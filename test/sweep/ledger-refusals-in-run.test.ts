@@ -1,0 +1,187 @@
+/**
+ * Ledger writes that fail in the middle of a sweep, where the sweep swallows the
+ * failure on purpose (Stryker found these lines unrun): recovery tracking is best
+ * effort (a ledger that cannot say which reruns await a verdict is logged, and the
+ * sweep restarts as usual); a verdict is reported only by the sweep whose mark wrote it
+ * (a refused mark is left for a later sweep, which reports it once); and an attempt
+ * refused before DataArts processed it is given back only when the release is written
+ * (a release that fails keeps it counted, in the report and against the hourly cap).
+ * Each ledger is a MemoryLedger with one method failing; everything runs over the
+ * emulator on a manual clock, so nothing here depends on how fast the machine is.
+ */
+import type { Emulator } from '../../emulator/server';
+import { LedgerError } from '../../lib/errors';
+import type { InstanceKey, LedgerEntry } from '../../lib/ledger/ledger';
+import type { RecoveryVerdict } from '../../lib/ledger/recovery';
+import type { Logger } from '../../lib/log';
+import type { SweepReport } from '../../lib/sweep/report';
+import type { ManualClock } from '../support/manual-clock';
+import { MemoryLedger } from '../support/memory-ledger';
+import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
+import { PROJECT, T0 } from '../support/targets';
+
+const MIN = 60_000;
+let emulator: Emulator;
+let clock: ManualClock;
+emulatorPerTest((s) => ({ emulator, clock } = s));
+
+const recoveryOf = (report: SweepReport) => report.targets[0]?.recovery;
+
+const keyOf = (report: SweepReport, id: number): InstanceKey => {
+  const d = report.decisions.find((x) => x.instanceId === String(id));
+  if (!d) throw new Error(`no decision for instance ${id}`);
+  return { target: d.target, workspace: d.workspace, jobName: d.jobName, instanceId: d.instanceId };
+};
+
+/** A logger that keeps its warnings. */
+function warningsLogger() {
+  const warnings: Array<{ message: string; data?: Record<string, unknown> }> = [];
+  const logger: Logger = {
+    debug() {},
+    info() {},
+    warn: (message, data) => warnings.push({ message, ...(data ? { data } : {}) }),
+    error() {},
+  };
+  return { logger, warnings };
+}
+
+/** A MemoryLedger whose recovery reads, recovery marks or releases fail while their flag is set. */
+class FaultyLedger extends MemoryLedger {
+  failAwaiting = false;
+  failMarks = false;
+  failReleases = false;
+  marksTried = 0;
+
+  override async awaitingVerdict(target: string): Promise<LedgerEntry[]> {
+    if (this.failAwaiting) throw new LedgerError({ message: 'ledger read refused' });
+    return super.awaitingVerdict(target);
+  }
+
+  override async markRecovery(
+    key: InstanceKey,
+    attempt: number,
+    verdict: RecoveryVerdict,
+    now: number,
+  ): Promise<boolean> {
+    this.marksTried++;
+    if (this.failMarks) throw new LedgerError({ message: 'ledger write refused' });
+    return super.markRecovery(key, attempt, verdict, now);
+  }
+
+  override async release(key: InstanceKey, attempt: number, claimId: string, now: number): Promise<boolean> {
+    if (this.failReleases) throw new LedgerError({ message: 'ledger write refused' });
+    return super.release(key, attempt, claimId, now);
+  }
+}
+
+describe('recovery tracking is best effort', () => {
+  it('a ledger that cannot list the reruns awaiting a verdict is logged with the target and the error; the sweep restarts as usual', async () => {
+    emulator.seed(PROJECT, undefined, [
+      failedAgo(1, 30),
+      // Ended just now: due a minute later (firstRetryDelay), so the second sweep restarts it.
+      failedAgo(2, 0),
+    ]);
+    const ledger = new FaultyLedger();
+    const { logger, warnings } = warningsLogger();
+    const s = sweeper(emulator, clock, ledger, { firstRetryDelay: '1m' }, { logger });
+    expect((await s.run()).restarted.map((r) => r.instanceId)).toEqual(['1']);
+    expect(warnings).toEqual([]);
+
+    clock.advance(15 * MIN);
+    ledger.failAwaiting = true;
+    const second = await s.run();
+    // The rerun of 1 is not judged this sweep, and that is no error of the target.
+    expect(recoveryOf(second)).toBeUndefined();
+    expect(second.recovered).toEqual([]);
+    expect(second.targets[0]?.error).toBeUndefined();
+    expect(second.errors).toEqual([]);
+    expect(second.restarted.map((r) => r.instanceId)).toEqual(['2']);
+    // Not silent: the log names the target and the ledger's error.
+    expect(warnings).toEqual([
+      {
+        message: 'recovery tracking failed',
+        data: { target: 'prod', code: 'LEDGER_FAILED', message: 'ledger read refused' },
+      },
+    ]);
+
+    // Once the ledger answers again, the rerun is judged: it recovered.
+    ledger.failAwaiting = false;
+    clock.advance(1 * MIN);
+    const third = await s.run();
+    expect(third.recovered).toMatchObject([{ instanceId: '1' }]);
+  });
+});
+
+describe('a verdict is reported by the sweep whose mark wrote it', () => {
+  it('a mark the ledger refuses is neither counted nor reported; a later sweep reports it, once', async () => {
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 30, { errorMessage: 'connection reset' })]);
+    const ledger = new FaultyLedger();
+    const { logger, warnings } = warningsLogger();
+    const s = sweeper(emulator, clock, ledger, { firstRetryDelay: '1m' }, { logger });
+    expect((await s.run()).restarted.map((r) => r.instanceId)).toEqual(['1']);
+
+    // The rerun has run its ten minutes and succeeded.
+    clock.advance(15 * MIN);
+    ledger.failMarks = true;
+    const refused = await s.run();
+    expect(ledger.marksTried).toBe(1);
+    expect(refused.recovered).toEqual([]);
+    expect(recoveryOf(refused)).toEqual({ recovered: 0, failedAgain: 0, pending: 0 });
+    expect(refused.errors).toEqual([]);
+    expect(refused.targets[0]?.error).toBeUndefined();
+    // Not silent: the log says why it was not reported.
+    expect(warnings).toEqual([
+      {
+        message: 'ledger mark not written: reported by a later sweep',
+        data: { target: 'prod', error: expect.stringContaining('refused') },
+      },
+    ]);
+
+    ledger.failMarks = false;
+    clock.advance(1 * MIN);
+    const later = await s.run();
+    expect(recoveryOf(later)).toEqual({ recovered: 1, failedAgain: 0, pending: 0 });
+    expect(later.recovered).toEqual([
+      { target: 'prod', workspace: 'default', jobName: 'job_1', instanceId: '1' },
+    ]);
+
+    clock.advance(1 * MIN);
+    const after = await s.run();
+    expect(recoveryOf(after)).toBeUndefined();
+    expect(after.recovered).toEqual([]);
+  });
+});
+
+describe('an attempt refused before DataArts processed it', () => {
+  /** One failure whose restart the gateway refuses (403), on `ledger`. */
+  async function refusedRestart(ledger: MemoryLedger) {
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 30)]);
+    emulator.inject({ route: 'restart', kind: 403 });
+    const report = await sweeper(emulator, clock, ledger).run();
+    expect(emulator.count('restart')).toBe(1);
+    const entry = (await ledger.read([keyOf(report, 1)])).values().next().value;
+    return { report, entry };
+  }
+
+  it('is given back when the release is written: not counted, no hourly slot kept', async () => {
+    const ledger = new FaultyLedger();
+    const { report, entry } = await refusedRestart(ledger);
+    expect(report.errors).toMatchObject([{ instanceId: '1', attemptCounted: false }]);
+    expect(report.targets[0]?.error?.code).toBe('TARGET_HALTED');
+    expect(entry).toMatchObject({ attempts: 0, lastOutcome: 'released' });
+    await expect(ledger.hourlyCount('prod', T0)).resolves.toBe(0);
+  });
+
+  it('stays counted when the release fails: in the report, in the ledger and against the hourly cap', async () => {
+    const ledger = new FaultyLedger();
+    ledger.failReleases = true;
+    const { report, entry } = await refusedRestart(ledger);
+    expect(report.errors).toMatchObject([{ instanceId: '1', attemptCounted: true }]);
+    expect(report.unconfirmed).toEqual([]);
+    expect(report.targets[0]?.error?.code).toBe('TARGET_HALTED');
+    // Still the claim: its lease expires and a later sweep reconciles it.
+    expect(entry).toMatchObject({ attempts: 1, lastOutcome: 'in-flight' });
+    // The slot reserved for it is kept, as for any attempt that counts: the safe side.
+    await expect(ledger.hourlyCount('prod', T0)).resolves.toBe(1);
+  });
+});
