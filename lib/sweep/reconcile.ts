@@ -95,13 +95,20 @@ async function markBounded<T>(
   if (input.dryRun) return items.map(() => true);
   return mapBounded(items, MARK_CONCURRENCY, async (item) => {
     if (input.signal?.aborted || input.now() >= input.deadline) return false;
-    return mark(item).catch((error: unknown) => {
-      // Not reported now, so say why: a ledger that keeps refusing would otherwise hide it.
-      input.logger.warn('ledger mark not written: reported by a later sweep', {
-        target: input.target.name,
-        error: String(error),
-      });
-      return false;
-    });
+    return mark(item).catch(markRefused(input));
   });
+}
+
+/**
+ * A mark (exhausted, interrupted, a rerun's verdict) the ledger refused: not reported
+ * now, so the log says why; a ledger that keeps refusing would otherwise hide it.
+ */
+export function markRefused(input: Pick<TargetSweepInput, 'logger' | 'target'>): (error: unknown) => false {
+  return (error) => {
+    input.logger.warn('ledger mark not written: reported by a later sweep', {
+      target: input.target.name,
+      error: String(error),
+    });
+    return false;
+  };
 }

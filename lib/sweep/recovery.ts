@@ -5,6 +5,7 @@ import { type LedgerRecovery, type RecoveryVerdict, tracksRecovery } from '../le
 import { isNewerFailure } from '../policy/failure-identity';
 import { untilAborted } from '../util/abort';
 import type { TargetListing } from './list-target';
+import { markRefused } from './reconcile';
 import type { TargetSweepInput, TargetSweepResult } from './target-context';
 
 /** Up to this many reruns are looked up one by one; more cost one listing of the successes instead. */
@@ -123,14 +124,7 @@ async function record(
     }
     const first =
       input.dryRun ||
-      (await ledger.markRecovery(entry, entry.attempts, verdict, now, expiresAt).catch((error: unknown) => {
-        // Not reported now, so say why (as for the exhausted and interrupted marks).
-        input.logger.warn('ledger mark not written: reported by a later sweep', {
-          target: input.target.name,
-          error: String(error),
-        });
-        return false;
-      }));
+      (await ledger.markRecovery(entry, entry.attempts, verdict, now, expiresAt).catch(markRefused(input)));
     if (!first) continue;
     judgedJobs.add(entry.jobName);
     const { target, workspace, jobName, instanceId } = entry;
