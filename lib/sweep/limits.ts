@@ -67,13 +67,20 @@ export async function applyLimits(
   if (reserved > toRestart.length) {
     const spare = reserved - toRestart.length;
     reserved = toRestart.length;
-    // Unreturned slots only make this hour's cap stricter (the safe side); the claims
-    // that follow find out whether the ledger still writes.
-    await input.ledger.releaseHourly(input.target.name, now, spare).catch((error: unknown) => {
-      input.logger.warn('hourly slots not returned', { target: input.target.name, error: String(error) });
-    });
+    await returnHourly(input, now, spare);
   }
   return { toRestart, reserved };
+}
+
+/**
+ * Gives back hourly slots reserved but not used. One not given back only makes this
+ * hour's cap stricter (the safe side): logged, not a failure of the target, whose
+ * restarts went as reported; the ledger's next write finds out whether it still works.
+ */
+export async function returnHourly(input: TargetSweepInput, now: number, count: number): Promise<void> {
+  await input.ledger.releaseHourly(input.target.name, now, count).catch((error: unknown) => {
+    input.logger.warn('hourly slots not returned', { target: input.target.name, error: String(error) });
+  });
 }
 
 /** Would this instance take a slot of the sweep cap (in a dry run: would it have)? */

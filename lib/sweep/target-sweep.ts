@@ -3,7 +3,7 @@ import { detectStorm, type StormVerdict } from '../policy/guards';
 import { stormFailures } from '../policy/storm-count';
 import { executeRestarts } from './execute';
 import { applyNodeRules } from './failure-details';
-import { applyLimits } from './limits';
+import { applyLimits, returnHourly } from './limits';
 import { listTarget, type TargetListing } from './list-target';
 import { readInPriority, screenTarget, unreadDecision } from './plan';
 import { reconcileInterrupted, reportExhausted } from './reconcile';
@@ -54,12 +54,7 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
   }
 
   const sent = await executeRestarts(input, toRestart, started, result);
-  if (reserved > sent) {
-    await input.ledger.releaseHourly(input.target.name, started, reserved - sent).catch((error: unknown) => {
-      // Unreturned slots only make this hour's cap stricter: the safe side.
-      failTarget(result, input.target, error);
-    });
-  }
+  if (reserved > sent) await returnHourly(input, started, reserved - sent);
   return finish();
 }
 

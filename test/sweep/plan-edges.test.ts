@@ -10,7 +10,7 @@ import type { Emulator, EmulatorOptions } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import { parseConfig } from '../../lib/config/parse';
 import { LedgerError } from '../../lib/errors';
-import type { InstanceKey, LedgerEntry } from '../../lib/ledger/ledger';
+import type { ClaimRequest, InstanceKey, LedgerEntry } from '../../lib/ledger/ledger';
 import type { Logger } from '../../lib/log';
 import type { Candidate } from '../../lib/policy/guards';
 import { ShareCoordinator } from '../../lib/sweep/fair-share';
@@ -138,6 +138,43 @@ describe('hourly slots reserved beyond the share', () => {
     // The slot not returned still counts against this hour: the safe side.
     await expect(ledger.hourlyCount('a', T0)).resolves.toBe(2);
   });
+});
+
+describe('hourly slots reserved but not used by the restarts', () => {
+  beforeEach(() => start());
+
+  /** Stops the sweep at its first claim: nothing is sent, every reserved slot is spare. */
+  class StopAtFirstClaim extends FaultyLedger {
+    constructor(private readonly stop: AbortController) {
+      super();
+    }
+    override async claim(key: InstanceKey, request: ClaimRequest): Promise<boolean> {
+      this.stop.abort(new Error('stopped'));
+      return super.claim(key, request);
+    }
+  }
+
+  it.each([
+    { returns: true, left: 0 },
+    { returns: false, left: 2 },
+  ])(
+    'go back after them; one not given back (returns: $returns) is logged, and the target is not failed',
+    async ({ returns, left }) => {
+      emulator.seed(PROJECT, undefined, [failedAgo(1, 30), failedAgo(2, 31)]);
+      const stop = new AbortController();
+      const ledger = new StopAtFirstClaim(stop);
+      ledger.failReleases = !returns;
+      const warnings: string[] = [];
+      const logger: Logger = { debug() {}, info() {}, warn: (message) => warnings.push(message), error() {} };
+      const report = await sweeper(emulator, clock, ledger, {}, { logger }).run({ signal: stop.signal });
+      expect(report.totals).toEqual({ deferred: 2 });
+      expect(emulator.count('restart')).toBe(0);
+      expect(report.targets[0]?.error).toBeUndefined();
+      expect(report.errors).toEqual([]);
+      expect(warnings).toEqual(returns ? [] : ['hourly slots not returned']);
+      await expect(ledger.hourlyCount('prod', T0)).resolves.toBe(left);
+    },
+  );
 });
 
 describe('reading the failed node', () => {
