@@ -137,6 +137,24 @@ describe('a job name that would change the restart path is never sent', () => {
   );
 });
 
+describe('an attempt given back frees its place in the sweep cap', () => {
+  it('the next restart of the target is still made within a cap of 2', async () => {
+    // The oldest failure (1) goes first and is refused before sending; 2 must still go.
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 40), failedAgo(2, 30)]);
+    const sweep = sweepWith(new MemoryLedger(), {
+      policy: { maxRestartsPerSweep: 2, concurrency: 1 },
+      relist: (listed) => ({
+        ...listed,
+        instances: listed.instances.map((i) => (i.instanceId === '1' ? { ...i, jobName: '..' } : i)),
+      }),
+    });
+    const report = await sweep();
+    expect(report.errors).toMatchObject([{ instanceId: '1', code: 'UNSAFE_PATH', attemptCounted: false }]);
+    expect(report.restarted.map((r) => r.instanceId)).toEqual(['2']);
+    expect(emulator.restarts(2)).toBe(1);
+  });
+});
+
 describe('a restart that reached DataArts but was answered malformed', () => {
   it('stays counted and unconfirmed (RESPONSE_TOO_LARGE): never restarted twice across two sweeps', async () => {
     emulator.seed(PROJECT, undefined, [failedAgo(1, 30)]);

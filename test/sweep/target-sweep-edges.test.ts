@@ -1,0 +1,39 @@
+/**
+ * What a target reports when the ledger cannot be read for its plan: every listed
+ * instance is halted with the ledger's own message as its detail (what the operator
+ * needs to act on), the target carries the error, and nothing is restarted.
+ */
+import type { Emulator } from '../../emulator/server';
+import { LedgerError } from '../../lib/errors';
+import type { InstanceKey, LedgerEntry } from '../../lib/ledger/ledger';
+import type { ManualClock } from '../support/manual-clock';
+import { MemoryLedger } from '../support/memory-ledger';
+import { failedAgo, sweeper } from '../support/sweep-setup';
+import { emulatorWithClock, PROJECT } from '../support/targets';
+
+let emulator: Emulator;
+let clock: ManualClock;
+beforeEach(async () => {
+  ({ emulator, clock } = await emulatorWithClock());
+});
+afterEach(() => emulator.close());
+
+/** A MemoryLedger whose reads of entries fail; everything else works. */
+class UnreadableLedger extends MemoryLedger {
+  override async read(_keys: readonly InstanceKey[]): Promise<Map<string, LedgerEntry>> {
+    throw new LedgerError({ message: 'ledger read refused' });
+  }
+}
+
+describe('a ledger that cannot be read for the plan', () => {
+  it('halts every listed instance with the ledger’s message, reports the target, restarts nothing', async () => {
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 30), failedAgo(2, 31)]);
+    const report = await sweeper(emulator, clock, new UnreadableLedger()).run();
+    expect(report.targets[0]?.error).toEqual({ code: 'LEDGER_FAILED', message: 'ledger read refused' });
+    expect(report.decisions.map((d) => [d.instanceId, d.outcome, d.detail]).sort()).toEqual([
+      ['1', 'target-halted', 'ledger unreadable: ledger read refused'],
+      ['2', 'target-halted', 'ledger unreadable: ledger read refused'],
+    ]);
+    expect(emulator.count('restart')).toBe(0);
+  });
+});
