@@ -132,6 +132,10 @@ export const NOT_RUNNABLE: ReadonlyArray<{ command: string; why: string }> = [
     why: 'one group takes 20 minutes to 2 hours; not part of `npm test` or CI (README, Mutation testing).',
   },
   {
+    command: 'node test/mutation/resume-from-events.cjs <group> <commit>',
+    why: `${SYNTAX}it needs the recorded results of a stopped Stryker run (reports/mutation/events-<group>/), which only a mutation run of tens of minutes makes.`,
+  },
+  {
     command: 'npm run mutate -- --force',
     why: 'every mutant of the core again, hours; not part of `npm test` or CI (README, Mutation testing).',
   },
