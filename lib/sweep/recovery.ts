@@ -49,7 +49,6 @@ async function unlisted(
   listing: TargetListing,
   window: { from: number; to: number },
 ): Promise<Array<[LedgerEntry, RecoveryVerdict | undefined]>> {
-  if (entries.length === 0) return [];
   let successes = listing.successes;
   // The successes are listed already when a rule skips superseded failures: then they are free.
   if (successes.length === 0 && entries.length > SHOW_UP_TO) {
