@@ -1,11 +1,18 @@
 /**
  * What a target reports when the ledger cannot be read for its plan: every listed
  * instance is halted with the ledger's own message as its detail (what the operator
- * needs to act on), the target carries the error, and nothing is restarted.
+ * needs to act on), the target carries the error, and nothing is restarted. A target
+ * whose listing failed suspects no storm; an attempt's worst case, which decides
+ * whether it may start before the deadline, is every try at its timeout plus the
+ * longest Retry-After between them.
  */
+
+import * as v from 'valibot';
 import type { Emulator } from '../../emulator/server';
+import { ClientSchema } from '../../lib/config/schema/client';
 import { LedgerError } from '../../lib/errors';
 import type { InstanceKey, LedgerEntry } from '../../lib/ledger/ledger';
+import { attemptWorstCaseMs } from '../../lib/sweep/sweep';
 import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { failedAgo, sweeper } from '../support/sweep-setup';
@@ -35,5 +42,24 @@ describe('a ledger that cannot be read for the plan', () => {
       ['2', 'target-halted', 'ledger unreadable: ledger read refused'],
     ]);
     expect(emulator.count('restart')).toBe(0);
+  });
+});
+
+describe('a target whose listing failed', () => {
+  it('suspects no storm', async () => {
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 30)]);
+    emulator.inject({ route: 'list', kind: 500, times: 100 });
+    const report = await sweeper(emulator, clock, new MemoryLedger()).run();
+    expect(report.targets[0]?.error).toBeDefined();
+    expect(report.targets[0]?.storm.suspected).toBe(false);
+    expect(report.storm).toBe(false);
+  });
+});
+
+describe('an attempt’s worst case', () => {
+  it('is every try at its timeout plus the longest Retry-After between tries', () => {
+    const client = v.parse(ClientSchema, { timeout: '5s', retries: 2, maxRetryAfter: '30s' });
+    expect(attemptWorstCaseMs(client)).toBe(3 * 5_000 + 2 * 30_000);
+    expect(attemptWorstCaseMs(v.parse(ClientSchema, { timeout: '5s', retries: 0 }))).toBe(5_000);
   });
 });
