@@ -1,9 +1,12 @@
 import type { ErrorCode } from '../errors';
 import type { SweepReport, TargetReport } from './report';
 
+/** A target that could not be swept, and why. */
+export type FailedTarget = TargetReport & { error: NonNullable<TargetReport['error']> };
+
 /** Targets that could not be swept: listing, the ledger or authentication failed on them. */
-export function failedTargets(report: SweepReport): TargetReport[] {
-  return report.targets.filter((t) => t.error !== undefined);
+export function failedTargets(report: SweepReport): FailedTarget[] {
+  return report.targets.filter((t): t is FailedTarget => t.error !== undefined);
 }
 
 /**
@@ -27,5 +30,5 @@ const NOT_SETUP: ReadonlySet<string> = new Set<ErrorCode>([
 export function everyTargetFailed(report: SweepReport): boolean {
   const failed = failedTargets(report);
   // No target: `some` is false, a sweep of nothing is not a failed setup.
-  return failed.length === report.targets.length && failed.some((t) => !NOT_SETUP.has(t.error?.code ?? ''));
+  return failed.length === report.targets.length && failed.some((t) => !NOT_SETUP.has(t.error.code));
 }
