@@ -20,7 +20,8 @@ const [group, commit] = process.argv.slice(2);
 if (!group || !commit) throw new Error('usage: resume-from-events.cjs <group> <commit>');
 const events = join(root, 'reports/mutation', `events-${group}`);
 const read = (file) => JSON.parse(readFileSync(join(events, file), 'utf8'));
-const sourceAt = (file) => execFileSync('git', ['show', `${commit}:${file}`], { cwd: root, encoding: 'utf8' });
+const sourceAt = (file) =>
+  execFileSync('git', ['show', `${commit}:${file}`], { cwd: root, encoding: 'utf8' });
 const rel = (file) => relative(root, file);
 
 const names = readdirSync(events).sort();
