@@ -4,7 +4,7 @@ import type { InstanceSeed } from '../../emulator/state';
 import { parseConfig } from '../../lib/config/parse';
 import type { Ledger } from '../../lib/ledger/ledger';
 import type { Logger } from '../../lib/log';
-import { runSweep, type SweepOptions } from '../../lib/sweep/sweep';
+import { runSweep, type SweepDeps, type SweepOptions } from '../../lib/sweep/sweep';
 import { buildTargets } from '../../lib/wiring';
 import type { ManualClock } from './manual-clock';
 import { seededRandom } from './seeded-random';
@@ -31,21 +31,20 @@ export function sweeper(
     client: { timeout: '5s' },
   });
   const targets = buildTargets(config, { kind: 'aksk', ak: AK, sk: extra.sk ?? SK }, clock, FAST);
+  const deps: SweepDeps = {
+    config,
+    targets,
+    ledger,
+    clock,
+    random: seededRandom(1),
+    ...(extra.logger ? { logger: extra.logger } : {}),
+  };
   return {
     config,
+    deps,
     // Every decision kept: these tests account for each listed instance one by one.
     run: (options: SweepOptions = {}) =>
-      runSweep(
-        {
-          config,
-          targets,
-          ledger,
-          clock,
-          random: seededRandom(1),
-          ...(extra.logger ? { logger: extra.logger } : {}),
-        },
-        { itemsPerOutcome: Number.POSITIVE_INFINITY, ...options },
-      ),
+      runSweep(deps, { itemsPerOutcome: Number.POSITIVE_INFINITY, ...options }),
   };
 }
 

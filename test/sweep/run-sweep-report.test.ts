@@ -1,0 +1,189 @@
+/**
+ * What runSweep itself adds over its targets' sweeps: the one report (storm, omitted
+ * decisions, ledger retries, duration), the one "sweep finished" log line, the options
+ * it hands every target, and the target slots it holds. Each test is aimed at one of
+ * those lines; the sweep suites reach them without pinning them.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Emulator } from '../../emulator/server';
+import type { Logger } from '../../lib/log';
+import type { SweepReport } from '../../lib/sweep/report';
+import { runSweep } from '../../lib/sweep/sweep';
+import type { Sleep } from '../../lib/util/time';
+import type { ManualClock } from '../support/manual-clock';
+import { MemoryLedger } from '../support/memory-ledger';
+import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
+import { PROJECT } from '../support/targets';
+
+let emulator: Emulator;
+let clock: ManualClock;
+emulatorPerTest((s) => ({ emulator, clock } = s));
+
+/** One target per workspace, each seeded with `failures[i]` failed instances. */
+function targetsWith(failures: number[]) {
+  return failures.map((n, t) => {
+    const workspace = `ws${t}`;
+    emulator.seed(
+      PROJECT,
+      workspace,
+      Array.from({ length: n }, (_, i) => failedAgo(t * 100 + i, 30, { jobName: `job_${t}_${i}` })),
+    );
+    return { name: `t${t}`, endpoint: emulator.url, projectId: PROJECT, workspace };
+  });
+}
+
+/** A logger that keeps every line. */
+function recordingLogger() {
+  const lines: Array<{ level: string; message: string; data?: Record<string, unknown> }> = [];
+  const at = (level: string) => (message: string, data?: Record<string, unknown>) =>
+    lines.push({ level, message, ...(data ? { data } : {}) });
+  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return { logger, lines };
+}
+
+describe('the sweep report over every target', () => {
+  it('suspects a storm when any one target does, not only when all do', async () => {
+    const targets = targetsWith([25, 1]);
+    const report = await sweeper(
+      emulator,
+      clock,
+      new MemoryLedger(),
+      { stormGuard: { enabled: true, maxFailedJobs: 20 } },
+      { targets },
+    ).run();
+    expect(report.targets.map((t) => t.storm.suspected)).toEqual([true, false]);
+    expect(report.storm).toBe(true);
+  });
+
+  it('has no omittedDecisions when every decision is kept', async () => {
+    const report = await sweeper(
+      emulator,
+      clock,
+      new MemoryLedger(),
+      {},
+      { targets: targetsWith([2]) },
+    ).run();
+    expect(report.totals).toEqual({ restarted: 2 });
+    expect(report).not.toHaveProperty('omittedDecisions');
+  });
+
+  it('keeps itemsPerOutcome decisions per outcome and counts the rest as omitted', async () => {
+    const targets = targetsWith([4]);
+    const report = await sweeper(
+      emulator,
+      clock,
+      new MemoryLedger(),
+      { maxRestartsPerSweep: 0 },
+      { targets },
+    ).run({ itemsPerOutcome: 1 });
+    expect(report.totals).toEqual({ 'sweep-cap': 4 });
+    expect(report.decisions).toHaveLength(1);
+    expect(report.omittedDecisions).toEqual({ 'sweep-cap': 3 });
+  });
+
+  it("counts only this sweep's ledger retries, not the ledger's earlier ones", async () => {
+    class RetriedBefore extends MemoryLedger {
+      readonly stats = { retries: 7 };
+    }
+    const report = await sweeper(
+      emulator,
+      clock,
+      new RetriedBefore(),
+      {},
+      { targets: targetsWith([1]) },
+    ).run();
+    expect(report.ledgerRetries).toBe(0);
+  });
+
+  it('times the sweep on the wall clock: within what the caller measured around it', async () => {
+    const s = sweeper(emulator, clock, new MemoryLedger(), {}, { targets: targetsWith([1]) });
+    const before = performance.now();
+    const report = await s.run();
+    const around = performance.now() - before;
+    expect(report.durationMs).toBeGreaterThanOrEqual(0);
+    expect(report.durationMs).toBeLessThanOrEqual(Math.ceil(around));
+  });
+
+  it('logs one "sweep finished" line with what an operator greps for', async () => {
+    const { logger, lines } = recordingLogger();
+    const report: SweepReport = await sweeper(
+      emulator,
+      clock,
+      new MemoryLedger(),
+      {},
+      { targets: targetsWith([2]), logger },
+    ).run({ sweepId: 'sweep-1' });
+    const finished = lines.filter((l) => l.message === 'sweep finished');
+    expect(finished).toEqual([
+      {
+        level: 'info',
+        message: 'sweep finished',
+        data: {
+          sweepId: 'sweep-1',
+          dryRun: false,
+          totals: { restarted: 2 },
+          restarted: 2,
+          exhausted: 0,
+          errors: 0,
+          storm: false,
+          durationMs: report.durationMs,
+        },
+      },
+    ]);
+  });
+});
+
+describe('runSweep and its targets', () => {
+  it('holds a target slot while a target restarts: with one slot, one request at a time', async () => {
+    // Each target plans, waits for the others' plans without its slot, then takes a slot
+    // back to restart. Slow restarts make any overlap visible at the emulator.
+    emulator.setLatency(300, 'restart');
+    const targets = targetsWith([1, 1, 1]);
+    const report = await sweeper(emulator, clock, new MemoryLedger(), {}, { targets }).run({
+      targetConcurrency: 1,
+    });
+    expect(report.totals).toEqual({ restarted: 3 });
+    expect(emulator.maxInFlight()).toBe(1);
+  });
+
+  // A waiting target also ends when every other target has ended or withdrawn, and a
+  // stopped sweep ends every request: the signal only ends the wait sooner (sweep.ts).
+  describe('a sweep stopped while one target waits for the plan of a target that hangs', () => {
+    let hung: Server;
+    beforeEach(async () => {
+      // A DataArts endpoint that never answers.
+      hung = createServer(() => {});
+      await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    });
+    afterEach(async () => {
+      hung.closeAllConnections();
+      await new Promise((resolve) => hung.close(resolve));
+    });
+
+    it('the report goes out, with both targets, and nothing is restarted', async () => {
+      const healthy = targetsWith([1]);
+      const stuck = {
+        name: 'stuck',
+        endpoint: `http://127.0.0.1:${(hung.address() as AddressInfo).port}`,
+        projectId: PROJECT,
+      };
+      const s = sweeper(emulator, clock, new MemoryLedger(), {}, { targets: [...healthy, stuck] });
+      const stop = new AbortController();
+      const asked: number[] = [];
+      // The cutoff timer never fires by itself: only the sweep's signal can end the wait.
+      const sleep: Sleep = (ms, signal) => {
+        asked.push(ms);
+        stop.abort(new Error('deadline'));
+        return new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
+      };
+      const report = await runSweep(
+        { ...s.deps, sleep },
+        { signal: stop.signal, shareWaitMs: 600_000, itemsPerOutcome: Number.POSITIVE_INFINITY },
+      );
+      expect(asked).toEqual([600_000]);
+      expect(report.targets.map((t) => t.target)).toEqual(['t0', 'stuck']);
+      expect(emulator.count('restart')).toBe(0);
+    });
+  });
+});
