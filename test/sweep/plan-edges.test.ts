@@ -340,4 +340,17 @@ describe('skipSuperseded: the newest success of the job decides', () => {
       detail: 'newer instance 20 of this job succeeded',
     });
   });
+
+  it('one rule that skips superseded failures is enough for the successes to be listed', async () => {
+    await start();
+    emulator.seed(PROJECT, undefined, [failure, success(20, 20)]);
+    const report = await sweeper(emulator, clock, new MemoryLedger(), {
+      rules: [
+        { match: 'other_*', maxAttempts: 1 },
+        { match: 'job_*', skipSuperseded: true },
+      ],
+    }).run();
+    expect(outcomeOf(report, 1)?.outcome).toBe('superseded');
+    expect(emulator.count('restart')).toBe(0);
+  });
 });

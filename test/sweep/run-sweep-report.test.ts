@@ -7,6 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Emulator } from '../../emulator/server';
+import type { InstanceKey, Settlement } from '../../lib/ledger/ledger';
 import type { Logger } from '../../lib/log';
 import type { SweepReport } from '../../lib/sweep/report';
 import { runSweep } from '../../lib/sweep/sweep';
@@ -145,6 +146,41 @@ describe('runSweep and its targets', () => {
     });
     expect(report.totals).toEqual({ restarted: 3 });
     expect(emulator.maxInFlight()).toBe(1);
+  });
+
+  it('a target that plans after the others restarted sees the cap they used: it reserves nothing', async () => {
+    // Target t1's plan is held at its ledger read until t0 has restarted both its
+    // failures (t0 got the whole cap of 2 at the cutoff, before t1 had planned).
+    let released = () => {};
+    const t0Restarted = new Promise<void>((resolve) => {
+      released = resolve;
+    });
+    class LatePlanner extends MemoryLedger {
+      readonly reservations: Array<{ target: string; wanted: number }> = [];
+      private settled = 0;
+      override async read(keys: readonly InstanceKey[]) {
+        if (keys.some((k) => k.target === 't1')) await t0Restarted;
+        return super.read(keys);
+      }
+      override async settle(key: InstanceKey, settlement: Settlement) {
+        const done = await super.settle(key, settlement);
+        if (key.target === 't0' && ++this.settled === 2) released();
+        return done;
+      }
+      override async reserveHourly(target: string, now: number, cap: number, wanted: number) {
+        this.reservations.push({ target, wanted });
+        return super.reserveHourly(target, now, cap, wanted);
+      }
+    }
+    const ledger = new LatePlanner();
+    const s = sweeper(emulator, clock, ledger, { maxRestartsPerSweep: 2 }, { targets: targetsWith([2, 2]) });
+    const report = await runSweep(
+      { ...s.deps, sleep: () => Promise.resolve() },
+      { shareWaitMs: 0, itemsPerOutcome: Number.POSITIVE_INFINITY },
+    );
+    expect(report.restarted.map((r) => r.target)).toEqual(['t0', 't0']);
+    expect(ledger.reservations).toEqual([{ target: 't0', wanted: 2 }]);
+    expect(report.targets[1]?.counts).toEqual({ 'sweep-cap': 2 });
   });
 
   // A waiting target also ends when every other target has ended or withdrawn, and a
