@@ -60,8 +60,8 @@ export async function executeRestarts(
         ...p,
         attempt: decision.attempt,
         failureAt: decision.failureAt,
-        ...(decision.failureStart === undefined ? {} : { failureStart: decision.failureStart }),
-        ...(decision.failureEnd === undefined ? {} : { failureEnd: decision.failureEnd }),
+        failureStart: decision.failureStart,
+        failureEnd: decision.failureEnd,
         observedAt,
       });
     } catch (error) {

@@ -51,9 +51,12 @@ export interface AttemptPlan {
   attempt: number;
   /** The failure this attempt answers (see `failureTime`). */
   failureAt: number;
-  /** That failure's `startTime` and `endTime` as answered (lib/policy/failure-identity.ts). */
-  failureStart?: number;
-  failureEnd?: number;
+  /**
+   * That failure's `startTime` and `endTime` as answered (lib/policy/failure-identity.ts);
+   * undefined when the answer left it out (the claim then carries no such key).
+   */
+  failureStart?: number | undefined;
+  failureEnd?: number | undefined;
   /** When the listing that showed that failure began. */
   observedAt: number;
 }

@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Emulator } from '../../emulator/server';
-import type { InstanceKey, Settlement } from '../../lib/ledger/ledger';
+import type { ClaimRequest, InstanceKey, Settlement } from '../../lib/ledger/ledger';
 import type { Logger } from '../../lib/log';
 import type { SweepReport } from '../../lib/sweep/report';
 import { runSweep } from '../../lib/sweep/sweep';
@@ -148,39 +148,76 @@ describe('runSweep and its targets', () => {
     expect(emulator.maxInFlight()).toBe(1);
   });
 
-  it('a target that plans after the others restarted sees the cap they used: it reserves nothing', async () => {
-    // Target t1's plan is held at its ledger read until t0 has restarted both its
-    // failures (t0 got the whole cap of 2 at the cutoff, before t1 had planned).
-    let released = () => {};
-    const t0Restarted = new Promise<void>((resolve) => {
-      released = resolve;
+  /**
+   * Holds the plan of target t1 at its ledger read until `open()`, so it plans after t0
+   * has acted (t0 gets the whole cap at the cutoff, before t1 has planned); records the
+   * hourly slots each target asks for, which is where a plan shows the cap it saw.
+   */
+  class LatePlanner extends MemoryLedger {
+    readonly reservations: Array<{ target: string; wanted: number }> = [];
+    open = () => {};
+    private readonly gate = new Promise<void>((resolve) => {
+      this.open = resolve;
     });
-    class LatePlanner extends MemoryLedger {
-      readonly reservations: Array<{ target: string; wanted: number }> = [];
-      private settled = 0;
-      override async read(keys: readonly InstanceKey[]) {
-        if (keys.some((k) => k.target === 't1')) await t0Restarted;
-        return super.read(keys);
-      }
-      override async settle(key: InstanceKey, settlement: Settlement) {
-        const done = await super.settle(key, settlement);
-        if (key.target === 't0' && ++this.settled === 2) released();
-        return done;
-      }
-      override async reserveHourly(target: string, now: number, cap: number, wanted: number) {
-        this.reservations.push({ target, wanted });
-        return super.reserveHourly(target, now, cap, wanted);
-      }
+    override async read(keys: readonly InstanceKey[]) {
+      if (keys.some((k) => k.target === 't1')) await this.gate;
+      return super.read(keys);
     }
-    const ledger = new LatePlanner();
-    const s = sweeper(emulator, clock, ledger, { maxRestartsPerSweep: 2 }, { targets: targetsWith([2, 2]) });
-    const report = await runSweep(
+    override async reserveHourly(target: string, now: number, cap: number, wanted: number) {
+      this.reservations.push({ target, wanted });
+      return super.reserveHourly(target, now, cap, wanted);
+    }
+  }
+
+  /** t0 and t1 with two failures each, a sweep cap of 2, the cutoff at once. */
+  function lateSweep(ledger: LatePlanner, policy: Record<string, unknown> = {}) {
+    const s = sweeper(
+      emulator,
+      clock,
+      ledger,
+      { maxRestartsPerSweep: 2, ...policy },
+      { targets: targetsWith([2, 2]) },
+    );
+    return runSweep(
       { ...s.deps, sleep: () => Promise.resolve() },
       { shareWaitMs: 0, itemsPerOutcome: Number.POSITIVE_INFINITY },
     );
+  }
+
+  it('a target that plans after the others restarted sees the cap they used: it reserves nothing', async () => {
+    class AfterTwoRestarts extends LatePlanner {
+      private settled = 0;
+      override async settle(key: InstanceKey, settlement: Settlement) {
+        const done = await super.settle(key, settlement);
+        if (key.target === 't0' && ++this.settled === 2) this.open();
+        return done;
+      }
+    }
+    const ledger = new AfterTwoRestarts();
+    const report = await lateSweep(ledger);
     expect(report.restarted.map((r) => r.target)).toEqual(['t0', 't0']);
     expect(ledger.reservations).toEqual([{ target: 't0', wanted: 2 }]);
     expect(report.targets[1]?.counts).toEqual({ 'sweep-cap': 2 });
+  });
+
+  it('an attempt the ledger refused before anything was sent is back in the cap a later plan sees', async () => {
+    class ClaimFails extends LatePlanner {
+      override async claim(key: InstanceKey, request: ClaimRequest): Promise<boolean> {
+        if (key.target !== 't0') return super.claim(key, request);
+        // After the sweep has handled the failure (its pending callbacks), t1 plans.
+        setImmediate(() => this.open());
+        throw new Error('ledger unavailable');
+      }
+    }
+    const ledger = new ClaimFails();
+    const report = await lateSweep(ledger, { concurrency: 1 });
+    expect(report.targets[0]?.counts).toEqual({ 'target-halted': 2 });
+    expect(emulator.count('restart')).toBe(0);
+    // The sweep cap is whole again when t1 plans: it asks for both its slots.
+    expect(ledger.reservations).toEqual([
+      { target: 't0', wanted: 2 },
+      { target: 't1', wanted: 2 },
+    ]);
   });
 
   // A waiting target also ends when every other target has ended or withdrawn, and a
