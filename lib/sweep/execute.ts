@@ -77,7 +77,7 @@ export async function executeRestarts(
       result.decisions.add(record(p, 'target-halted', halt.reason, budget));
       return;
     }
-    // Stryker disable next-line BooleanLiteral: `!counted` → `counted` is equivalent, a target claims at most its share and the shares sum to the cap, so the counter cannot reach 0 early without the give-back either; giving back for a counted failure would let it run past the cap, which the shares still prevent.
+    // An attempt that is not counted goes back to the sweep cap: a target that plans later (past the share cutoff) may use it.
     if (outcome.kind === 'claimed-elsewhere' || (outcome.kind === 'failed' && !outcome.counted))
       input.sweepBudget.remaining++;
     if (outcome.kind === 'restarted' || (outcome.kind === 'failed' && outcome.counted)) sent++;

@@ -184,21 +184,78 @@ describe('runSweep and its targets', () => {
     );
   }
 
-  it('a target that plans after the others restarted sees the cap they used: it reserves nothing', async () => {
-    class AfterTwoRestarts extends LatePlanner {
-      private settled = 0;
-      override async settle(key: InstanceKey, settlement: Settlement) {
-        const done = await super.settle(key, settlement);
-        if (key.target === 't0' && ++this.settled === 2) this.open();
-        return done;
-      }
+  /**
+   * Opens t1's plan once t0 has ended `times` attempts through `ending` (a settle, a
+   * release, or a claim the ledger refused as another sweep's), after the sweep has
+   * handled the last one.
+   */
+  class OpensAfterT0 extends LatePlanner {
+    private ended = 0;
+    constructor(
+      private readonly ending: 'settle' | 'release' | 'claim-refused',
+      private readonly times: number,
+    ) {
+      super();
     }
-    const ledger = new AfterTwoRestarts();
-    const report = await lateSweep(ledger);
-    expect(report.restarted.map((r) => r.target)).toEqual(['t0', 't0']);
-    expect(ledger.reservations).toEqual([{ target: 't0', wanted: 2 }]);
-    expect(report.targets[1]?.counts).toEqual({ 'sweep-cap': 2 });
-  });
+    private end(key: InstanceKey) {
+      if (key.target === 't0' && ++this.ended === this.times) setImmediate(() => this.open());
+    }
+    override async claim(key: InstanceKey, request: ClaimRequest) {
+      if (this.ending !== 'claim-refused' || key.target !== 't0') return super.claim(key, request);
+      this.end(key);
+      return false;
+    }
+    override async settle(key: InstanceKey, settlement: Settlement) {
+      const done = await super.settle(key, settlement);
+      if (this.ending === 'settle') this.end(key);
+      return done;
+    }
+    override async release(key: InstanceKey, attempt: number, claimId: string, now: number) {
+      const done = await super.release(key, attempt, claimId, now);
+      if (this.ending === 'release') this.end(key);
+      return done;
+    }
+  }
+
+  it.each([
+    {
+      name: 'both restarted: the cap is used up, it reserves nothing',
+      ending: 'settle' as const,
+      times: 2,
+      fault: undefined,
+      t1Reserves: [],
+    },
+    {
+      name: 'both refused by DataArts, which saw them (counted): the cap is used up',
+      ending: 'settle' as const,
+      times: 2,
+      fault: 'status-changed' as const,
+      t1Reserves: [],
+    },
+    {
+      name: 'the first refused by the gateway before DataArts saw it (given back, t0 halted): the cap is whole',
+      ending: 'release' as const,
+      times: 1,
+      fault: 'no-permission' as const,
+      t1Reserves: [{ target: 't1', wanted: 2 }],
+    },
+    {
+      name: "both claims refused as another sweep's: the cap is whole",
+      ending: 'claim-refused' as const,
+      times: 2,
+      fault: undefined,
+      t1Reserves: [{ target: 't1', wanted: 2 }],
+    },
+  ])(
+    'a target that plans after t0 acted sees the cap t0 used; t0 $name',
+    async ({ ending, times, fault, t1Reserves }) => {
+      if (fault) emulator.inject({ route: 'restart', kind: fault, times: 2 });
+      const ledger = new OpensAfterT0(ending, times);
+      const report = await lateSweep(ledger, { concurrency: 1 });
+      expect(report.targets[0]?.counts.restarted ?? 0).toBe(fault || ending !== 'settle' ? 0 : 2);
+      expect(ledger.reservations).toEqual([{ target: 't0', wanted: 2 }, ...t1Reserves]);
+    },
+  );
 
   it('an attempt the ledger refused before anything was sent is back in the cap a later plan sees', async () => {
     class ClaimFails extends LatePlanner {
