@@ -54,6 +54,7 @@ describe('the sweep report over every target', () => {
       { targets },
     ).run();
     expect(report.targets.map((t) => t.storm.suspected)).toEqual([true, false]);
+    expect(report.targets.map((t) => t.storm.totalInstances)).toEqual([25, 1]);
     expect(report.storm).toBe(true);
   });
 
@@ -67,6 +68,8 @@ describe('the sweep report over every target', () => {
     ).run();
     expect(report.totals).toEqual({ restarted: 2 });
     expect(report).not.toHaveProperty('omittedDecisions');
+    // The storm guard is off (sweeper's default): no window total is reported.
+    expect(report.targets[0]?.storm).not.toHaveProperty('totalInstances');
   });
 
   it('keeps itemsPerOutcome decisions per outcome and counts the rest as omitted', async () => {
