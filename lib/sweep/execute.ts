@@ -93,6 +93,9 @@ function refuseToStart(
 ): 'target-halted' | 'deferred' | 'sweep-cap' | undefined {
   if (halt.reason) return 'target-halted';
   if (input.signal?.aborted || input.now() + input.attemptBudgetMs > input.deadline) return 'deferred';
+  // A second guard, never reached at 0: every claim is within its target's share and the
+  // shares sum to at most the cap, so at each check at least one slot is left.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent for that reason.
   if (input.sweepBudget.remaining <= 0) return 'sweep-cap';
   return undefined;
 }
