@@ -168,8 +168,11 @@ function neverSent(error: unknown): boolean {
 }
 
 /** `APIGW.0101 (HTTP 404, request id ...)`: what an operator quotes to Huawei support. */
-function refusalName(error: DataArtsError): string {
-  const parts = [error.status === undefined ? undefined : `HTTP ${error.status}`];
-  if (error.requestId) parts.push(`request id ${error.requestId}`);
-  return `${error.dlfCode ?? error.code} (${parts.filter(Boolean).join(', ')})`;
+export function refusalName(error: DataArtsError): string {
+  const parts = [
+    ...(error.status === undefined ? [] : [`HTTP ${error.status}`]),
+    ...(error.requestId ? [`request id ${error.requestId}`] : []),
+  ];
+  const name = error.dlfCode ?? error.code;
+  return parts.length === 0 ? name : `${name} (${parts.join(', ')})`;
 }

@@ -11,7 +11,7 @@
  */
 import type { Emulator } from '../../emulator/server';
 import { LedgerError } from '../../lib/errors';
-import type { InstanceKey, LedgerEntry } from '../../lib/ledger/ledger';
+import type { InstanceKey, LedgerEntry, Settlement } from '../../lib/ledger/ledger';
 import type { RecoveryVerdict } from '../../lib/ledger/recovery';
 import type { Logger } from '../../lib/log';
 import type { SweepReport } from '../../lib/sweep/report';
@@ -50,6 +50,7 @@ class FaultyLedger extends MemoryLedger {
   failAwaiting = false;
   failMarks = false;
   failReleases = false;
+  failSettles = false;
   marksTried = 0;
 
   override async awaitingVerdict(target: string): Promise<LedgerEntry[]> {
@@ -71,6 +72,11 @@ class FaultyLedger extends MemoryLedger {
   override async release(key: InstanceKey, attempt: number, claimId: string, now: number): Promise<boolean> {
     if (this.failReleases) throw new LedgerError({ message: 'ledger write refused' });
     return super.release(key, attempt, claimId, now);
+  }
+
+  override async settle(key: InstanceKey, settlement: Settlement): Promise<boolean> {
+    if (this.failSettles) throw new LedgerError({ message: 'ledger write refused' });
+    return super.settle(key, settlement);
   }
 }
 
@@ -183,5 +189,22 @@ describe('an attempt refused before DataArts processed it', () => {
     expect(entry).toMatchObject({ attempts: 1, lastOutcome: 'in-flight' });
     // The slot reserved for it is kept, as for any attempt that counts: the safe side.
     await expect(ledger.hourlyCount('prod', T0)).resolves.toBe(1);
+  });
+});
+
+describe('a restart DataArts refused, whose outcome the ledger could not write', () => {
+  it('reports both: the refusal and the ledger failure; the attempt stays counted and the target stops', async () => {
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 30), failedAgo(2, 30)]);
+    emulator.inject({ route: 'restart', kind: 'status-changed' });
+    const ledger = new FaultyLedger();
+    ledger.failSettles = true;
+    const report = await sweeper(emulator, clock, ledger, { concurrency: 1 }).run();
+    expect(emulator.count('restart')).toBe(1);
+    expect(report.errors).toMatchObject([
+      { code: 'LEDGER_FAILED', message: expect.stringContaining('refused'), attemptCounted: true },
+      { code: 'RESTART_REJECTED', attemptCounted: true },
+    ]);
+    expect(report.targets[0]?.error?.message).toMatch(/^ledger failed: /);
+    expect(report.totals).toEqual({ error: 1, 'target-halted': 1 });
   });
 });
