@@ -12,7 +12,7 @@ import type { Emulator } from '../../emulator/server';
 import { ClientSchema } from '../../lib/config/schema/client';
 import { LedgerError } from '../../lib/errors';
 import type { InstanceKey, LedgerEntry } from '../../lib/ledger/ledger';
-import { attemptWorstCaseMs } from '../../lib/sweep/sweep';
+import { attemptWorstCaseMs, leaseMs } from '../../lib/sweep/sweep';
 import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { failedAgo, sweeper } from '../support/sweep-setup';
@@ -61,5 +61,15 @@ describe('an attempt’s worst case', () => {
     const client = v.parse(ClientSchema, { timeout: '5s', retries: 2, maxRetryAfter: '30s' });
     expect(attemptWorstCaseMs(client)).toBe(3 * 5_000 + 2 * 30_000);
     expect(attemptWorstCaseMs(v.parse(ClientSchema, { timeout: '5s', retries: 0 }))).toBe(5_000);
+  });
+
+  it('and a claim is leased for that worst case plus the time DataArts takes to show a restart', () => {
+    const client = v.parse(ClientSchema, {
+      timeout: '5s',
+      retries: 2,
+      maxRetryAfter: '30s',
+      restartLag: '90s',
+    });
+    expect(leaseMs(client)).toBe(3 * 5_000 + 2 * 30_000 + 90_000);
   });
 });
