@@ -138,6 +138,55 @@ describe('the sweep report over every target', () => {
   });
 });
 
+describe("a target's report", () => {
+  it("counts this sweep's API calls only (clients outlive a sweep) and its duration on the sweep's clock", async () => {
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 30), failedAgo(2, 30)]);
+    emulator.inject({ route: 'restart', kind: 503, retryAfterSeconds: 0 });
+    emulator.inject({ route: 'list', kind: 429, retryAfterSeconds: 0 });
+    const s = sweeper(emulator, clock, new MemoryLedger(), { maxAttempts: 1 });
+    const first = await s.run();
+    expect(first.targets[0]?.apiCalls).toMatchObject({ restart: 2, retries: 2, throttled: 1 });
+    expect(first.targets[0]?.apiCalls.list).toBeGreaterThan(0);
+    // Each request now moves the clock on by a second: the second sweep takes time on it.
+    emulator.setAdvanceOnRequest(1_000);
+    const sent = (route: 'list' | 'show') => emulator.requests.filter((r) => r.route === route).length;
+    const before = { list: sent('list'), show: sent('show') };
+    const second = await s.run();
+    // Only its own requests: the reads it made, no restart, no retry, no throttle.
+    expect(second.targets[0]?.apiCalls).toEqual({
+      list: sent('list') - before.list,
+      show: sent('show') - before.show,
+      restart: 0,
+      retries: 0,
+      throttled: 0,
+    });
+    expect(second.targets[0]?.durationMs).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it('a listing that fails is logged with the target and the error', async () => {
+    const { logger, lines } = recordingLogger();
+    emulator.inject({ route: 'list', kind: 'no-permission' });
+    const report = await sweeper(emulator, clock, new MemoryLedger(), {}, { logger }).run();
+    expect(report.targets[0]?.error?.code).toBeDefined();
+    expect(lines.filter((l) => l.level === 'warn')).toEqual([
+      {
+        level: 'warn',
+        message: 'target listing failed',
+        data: expect.objectContaining({ target: 'prod', code: report.targets[0]?.error?.code }),
+      },
+    ]);
+  });
+
+  it('logs each decision at debug level', async () => {
+    const { logger, lines } = recordingLogger();
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 30)]);
+    const report = await sweeper(emulator, clock, new MemoryLedger(), {}, { logger }).run();
+    expect(lines.filter((l) => l.message === 'decision')).toEqual([
+      { level: 'debug', message: 'decision', data: report.decisions[0] },
+    ]);
+  });
+});
+
 describe('runSweep and its targets', () => {
   it('holds a target slot while a target restarts: with one slot, one request at a time', async () => {
     // Each target plans, waits for the others' plans without its slot, then takes a slot
