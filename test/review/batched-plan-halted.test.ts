@@ -60,5 +60,9 @@ describe('the ledger fails at the hourly reservation', () => {
     expect(report.totals['sweep-cap'] ?? 0).toBe(0);
     expect(report.targets[0]?.limitedBy).toBeUndefined();
     expect(report.totals['target-halted']).toBe(500);
+    // The unread ones say why: the target stopped, and on what.
+    const unread = report.decisions.filter((d) => d.detail.startsWith('the target stopped: '));
+    expect(unread.length).toBeGreaterThan(0);
+    expect(unread[0]?.detail).toContain('ledger unavailable');
   }, 120_000);
 });
