@@ -136,6 +136,14 @@ export const NOT_RUNNABLE: ReadonlyArray<{ command: string; why: string }> = [
     why: `${SYNTAX}it needs the recorded results of a stopped Stryker run (reports/mutation/events-<group>/), which only a mutation run of tens of minutes makes.`,
   },
   {
+    command: 'node test/mutation/retest-timeouts.cjs <group>',
+    why: `${SYNTAX}it needs a group's incremental file (reports/mutation/<group>-incremental.json), which only a mutation run of tens of minutes makes.`,
+  },
+  {
+    command: 'MUTATE_GROUP=<group> npm run mutate -- --timeoutFactor 3',
+    why: `${SYNTAX}tests a group's timeouts again, tens of minutes; not part of \`npm test\` or CI (README, Mutation testing).`,
+  },
+  {
     command: 'npm run mutate -- --force',
     why: 'every mutant of the core again, hours; not part of `npm test` or CI (README, Mutation testing).',
   },
