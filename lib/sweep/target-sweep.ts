@@ -39,11 +39,11 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
 
   const plan = await planOrHalt(input, listing, result, window, started);
   if (!plan) return finish();
-  const { evaluated, unread, storm } = plan;
+  const { evaluated, unread, storm, roomCap } = plan;
   const stopped = storm.suspected && !storm.ignored;
   const limits = await applyLimits(input, evaluated, { ...storm, suspected: stopped }, result, started);
   const { reserved } = limits;
-  recordUnread(input, unread, result, stopped ? `storm suspected: ${storm.reason}` : undefined);
+  recordUnread(unread, result, roomCap, stopped ? `storm suspected: ${storm.reason}` : undefined);
   // After the limits, so a storm or a cap costs no request; before the claims, which they may prevent.
   await applyNodeRules(input, evaluated);
   const toRestart = limits.toRestart.filter((p) => p.decision.action === 'restart');
@@ -79,31 +79,34 @@ async function planOrHalt(
     result.report.storm = storm;
     const { policy } = input.config;
     const stopped = storm.suspected && !storm.ignored;
-    const room = stopped ? 0 : Math.min(input.sweepBudget.remaining, policy.maxRestartsPerHour);
+    const { remaining } = input.sweepBudget;
+    const room = stopped ? 0 : Math.min(remaining, policy.maxRestartsPerHour);
+    // The cap that set the room, named now: the sweep's budget moves as restarts are reserved.
+    const roomCap: UnreadCap = remaining <= policy.maxRestartsPerHour ? 'sweep-cap' : 'hourly-cap';
     const unread = await readInPriority(input, planned, room, started);
     const left = new Set(unread);
-    return { evaluated: planned.filter((p) => !left.has(p)), unread, storm };
+    return { evaluated: planned.filter((p) => !left.has(p)), unread, storm, roomCap };
   } catch (error) {
     haltAll(input, result, listing, error);
     return undefined;
   }
 }
 
+type UnreadCap = 'sweep-cap' | 'hourly-cap';
+
 /**
- * The failures left unread (plan.ts): counted under the cap older failures filled (or
- * the storm), by count in the report, each item kept only as the decision log allows.
+ * The failures left unread (plan.ts): counted under the cap older failures filled (the
+ * one a limit refused a restart for, else the one that set the room) or the storm, by
+ * count in the report, each item kept only as the decision log allows.
  */
 function recordUnread(
-  input: TargetSweepInput,
   unread: readonly Planned[],
   result: TargetSweepResult,
+  roomCap: UnreadCap,
   storm: string | undefined,
 ): void {
   if (unread.length === 0) return;
-  const { maxRestartsPerHour } = input.config.policy;
-  const cap =
-    result.report.limitedBy ??
-    (input.sweepBudget.remaining <= maxRestartsPerHour ? 'sweep-cap' : 'hourly-cap');
+  const cap = result.report.limitedBy ?? roomCap;
   const halted = result.report.error;
   const decision = halted
     ? unreadDecision('target-halted', `the target stopped: ${halted.message}`)

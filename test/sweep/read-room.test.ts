@@ -5,10 +5,13 @@
  */
 import type { Emulator } from '../../emulator/server';
 import type { InstanceKey } from '../../lib/ledger/ledger';
+import { claimRequest } from '../support/ledger-entries';
 import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
-import { PROJECT } from '../support/targets';
+import { PROJECT, T0 } from '../support/targets';
+
+const MIN = 60_000;
 
 let emulator: Emulator;
 let clock: ManualClock;
@@ -20,6 +23,13 @@ class ReadCounter extends MemoryLedger {
   override async read(keys: readonly InstanceKey[]) {
     this.entriesRead += keys.length;
     return super.read(keys);
+  }
+}
+
+/** A ledger whose index of attempted entries has not caught up with the latest claims. */
+class IndexBehind extends MemoryLedger {
+  override async attemptedKeys(): Promise<InstanceKey[]> {
+    return [];
   }
 }
 
@@ -53,4 +63,49 @@ describe('the entries a plan reads', () => {
     expect(report.targets[0]?.notEvaluated).toBe(50);
     expect(report.totals).toEqual({ restarted: 1, 'sweep-cap': 149 });
   });
+
+  /**
+   * 150 failures, failure `id` ended 29 + id minutes ago (so 150 is the oldest); of the 100
+   * oldest (one read batch), all but `room` were restarted already for this very failure,
+   * by a sweep whose claims the ledger's index does not show yet (DynamoDB's index is
+   * eventually consistent), so the plan reads them in priority, not when screening.
+   */
+  async function roomExactlyRestartable(room: number): Promise<MemoryLedger> {
+    seedFailures(150);
+    const ledger = new IndexBehind();
+    for (let id = 51 + room; id <= 150; id++) {
+      const key = { target: 'prod', workspace: 'default', jobName: `job_${id}`, instanceId: String(id) };
+      const at = T0 - 61 * MIN; // outside the hour the hourly cap counts
+      const claimId = `seed-${id}`;
+      await ledger.claim(key, claimRequest(at, { claimId, failureAt: T0 - (29 + id) * MIN, observedAt: at }));
+      await ledger.settle(key, { attempt: 1, claimId, at, outcome: 'restarted' });
+    }
+    return ledger;
+  }
+
+  // No restart was refused, so no limit named the cap: the unread are named after the cap
+  // that set the room when the plan began (the sweep's budget moves as restarts are reserved).
+  it.each([
+    [1, 80, 'sweep-cap'],
+    [2, 2, 'sweep-cap'],
+    [4, 2, 'hourly-cap'],
+    [1000, 1, 'hourly-cap'],
+  ])(
+    'exactly the room restartable among those read (sweep cap %d, hourly cap %d): the rest counted under %s',
+    async (maxRestartsPerSweep, maxRestartsPerHour, cap) => {
+      const room = Math.min(maxRestartsPerSweep, maxRestartsPerHour);
+      const ledger = await roomExactlyRestartable(room);
+      const report = await sweeper(emulator, clock, ledger, {
+        maxRestartsPerSweep,
+        maxRestartsPerHour,
+      }).run();
+      expect(report.totals).toEqual({ restarted: room, 'already-attempted': 100 - room, [cap]: 50 });
+      expect(report.targets[0]).toMatchObject({ notEvaluated: 50, limitedBy: cap });
+      // The index lagged, the entries did not: no failure answered already was restarted again.
+      for (let id = 51 + room; id <= 150; id++) expect(emulator.restarts(id)).toBe(0);
+      expect(report.decisions.find((d) => d.instanceId === '1')?.detail).toBe(
+        'the cap was filled by older failures first (not evaluated: its ledger entry was not read)',
+      );
+    },
+  );
 });
