@@ -65,4 +65,14 @@ describe('the ledger fails at the hourly reservation', () => {
     expect(unread.length).toBeGreaterThan(0);
     expect(unread[0]?.detail).toContain('ledger unavailable');
   }, 120_000);
+
+  it('only the restartable ones are halted: a failure policy excludes stays excluded', async () => {
+    emulator.seed(PROJECT, undefined, failures(3));
+    const ledger = new ReservationFails();
+
+    const report = await sweeper(emulator, clock, ledger, { excludeJobs: ['job_0'] }).run();
+
+    expect(report.totals).toEqual({ excluded: 1, 'target-halted': 2 });
+    expect(report.decisions.find((d) => d.jobName === 'job_0')?.outcome).toBe('excluded');
+  });
 });

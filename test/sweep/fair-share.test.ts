@@ -39,6 +39,8 @@ describe('fairShares: round-robin by priority', () => {
       shares: [3, 0, 5],
     },
     { name: 'cap 0', wanted: [wants(3)], cap: 0, shares: [0] },
+    // Never configured (the schema wants >= 0): slice(0, -1) would still hand out slots.
+    { name: 'a cap below 0', wanted: [wants(3), wants(2)], cap: -1, shares: [0, 0] },
     {
       name: 'first target alone does not take the cap',
       wanted: [wants(100), wants(1), wants(1)],
