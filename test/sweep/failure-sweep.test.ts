@@ -38,6 +38,10 @@ describe('failure rules in a sweep', () => {
       detail: 'failed node prepare is a Shell: in neverRetryNodeTypes',
       errorMessage: 'Shell exited 1',
       failedNode: { name: 'prepare', type: 'Shell' },
+      // The attempt it would have been, as for any other skip.
+      rule: 'default',
+      attempt: 1,
+      maxAttempts: 3,
     });
     expect(outcomeOf(report, 2)).toMatchObject({
       outcome: 'restarted',
@@ -89,7 +93,12 @@ describe('failure rules in a sweep', () => {
     const report = await sweeper(emulator, clock, new MemoryLedger(), { failedNodeTypes: ['DLISQL'] }).run({
       deadline: T0,
     });
-    expect(outcomeOf(report, 1)?.outcome).toBe('deferred');
+    expect(outcomeOf(report, 1)).toMatchObject({
+      outcome: 'deferred',
+      rule: 'default',
+      attempt: 1,
+      maxAttempts: 3,
+    });
     expect(report.apiCalls.show + report.apiCalls.restart).toBe(0);
   });
 
