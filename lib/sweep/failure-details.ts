@@ -1,7 +1,7 @@
 import { describeError } from '../errors';
 import { skip } from '../policy/decision';
 import { failedNode, judgeNode, needsNodeDetails } from '../policy/failure-rules';
-import type { Planned, TargetSweepInput } from './target-context';
+import { attemptFields, type Planned, type TargetSweepInput } from './target-context';
 
 /** Would this instance be restarted (or, in a dry run, would it be)? Only those are worth a request. */
 const goingAhead = (p: Planned) =>
@@ -23,11 +23,7 @@ export async function applyNodeRules(input: TargetSweepInput, planned: readonly 
 }
 
 async function judgeOne(input: TargetSweepInput, p: Planned): Promise<void> {
-  const budget = {
-    rule: p.rule.name,
-    ...(p.decision.attempt === undefined ? {} : { attempt: p.decision.attempt }),
-    ...(p.decision.maxAttempts === undefined ? {} : { maxAttempts: p.decision.maxAttempts }),
-  };
+  const budget = { ...attemptFields(p.decision), rule: p.rule.name };
   if (input.signal?.aborted || input.now() >= input.deadline) {
     p.decision = skip('deferred', 'no time left to read the failed node its rule looks at', budget);
     return;

@@ -149,12 +149,19 @@ export function budgetOf(decision: RestartDecision) {
   return { attempt: decision.attempt, maxAttempts: decision.maxAttempts, rule: decision.rule };
 }
 
-export function fromSkip(p: Planned, decision: Extract<Decision, { action: 'skip' }>): DecisionRecord {
-  const reason: SkipReason = decision.reason;
-  return record(p, reason, decision.detail, {
+/** The attempt a decision names, as far as it names one: for a record or a skip made from it. */
+export function attemptFields(decision: { attempt?: number; maxAttempts?: number; rule?: string }) {
+  return {
     ...(decision.attempt === undefined ? {} : { attempt: decision.attempt }),
     ...(decision.maxAttempts === undefined ? {} : { maxAttempts: decision.maxAttempts }),
     ...(decision.rule === undefined ? {} : { rule: decision.rule }),
+  };
+}
+
+export function fromSkip(p: Planned, decision: Extract<Decision, { action: 'skip' }>): DecisionRecord {
+  const reason: SkipReason = decision.reason;
+  return record(p, reason, decision.detail, {
+    ...attemptFields(decision),
     ...(decision.until === undefined ? {} : { until: isoTime(decision.until) }),
   });
 }

@@ -66,6 +66,15 @@ describe('fairShares: round-robin by priority', () => {
     expect(shares.reduce((a, b) => a + b, 0)).toBe(20);
   });
 
+  it('a target that withdraws twice is counted once: the split still waits for the others', async () => {
+    const coordinator = new ShareCoordinator(3, 4);
+    coordinator.withdraw(0);
+    coordinator.withdraw(0);
+    const b = coordinator.request(1, wants(5));
+    const c = coordinator.request(2, wants(5));
+    await expect(Promise.all([b, c])).resolves.toEqual([2, 2]);
+  });
+
   it('the coordinator answers once every target has asked or withdrawn', async () => {
     const coordinator = new ShareCoordinator(3, 4);
     const a = coordinator.request(0, wants(5));

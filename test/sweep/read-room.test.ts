@@ -108,4 +108,34 @@ describe('the entries a plan reads', () => {
       );
     },
   );
+
+  /** Failure `id` (ended `ago` minutes before T0) had an attempt 10 minutes after it ended. */
+  async function attempted(ledger: MemoryLedger, id: number, ago: number): Promise<void> {
+    const key = { target: 'prod', workspace: 'default', jobName: `job_${id}`, instanceId: String(id) };
+    const at = T0 - (ago - 10) * MIN;
+    await ledger.claim(
+      key,
+      claimRequest(at, { claimId: `seed-${id}`, failureAt: T0 - ago * MIN, observedAt: at }),
+    );
+    await ledger.settle(key, { attempt: 1, claimId: `seed-${id}`, at, outcome: 'restarted' });
+  }
+
+  it('with no room, a failure attempted early in the window is still read through the index and told as it is', async () => {
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 110), failedAgo(2, 30)]);
+    const ledger = new ReadCounter();
+    await attempted(ledger, 1, 110);
+    const report = await sweeper(emulator, clock, ledger, { lookback: '2h', maxRestartsPerSweep: 0 }).run();
+    expect(report.totals).toEqual({ 'already-attempted': 1, 'sweep-cap': 1 });
+    expect(ledger.entriesRead).toBe(1);
+  });
+
+  it('the index names a failure policy already skips: its entry is not read', async () => {
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 40), failedAgo(2, 30)]);
+    const ledger = new ReadCounter();
+    await attempted(ledger, 1, 40);
+    await attempted(ledger, 2, 30);
+    const report = await sweeper(emulator, clock, ledger, { excludeJobs: ['job_2'] }).run();
+    expect(report.totals).toEqual({ 'already-attempted': 1, excluded: 1 });
+    expect(ledger.entriesRead).toBe(1);
+  });
 });

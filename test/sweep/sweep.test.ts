@@ -149,6 +149,8 @@ describe('runSweep against the emulator and a DynamoDB ledger', () => {
     expect(first.totals).toMatchObject({ restarted: 3, 'sweep-cap': 7 });
     // Oldest failures first:
     expect(first.restarted.map((r) => r.instanceId).sort()).toEqual(['10', '8', '9']);
+    // A dry run sees the hour as it is (3 of 5 used) without reserving any of it.
+    expect((await s.run({ dryRun: true })).totals).toMatchObject({ 'dry-run': 2, 'hourly-cap': 5 });
     const second = await s.run();
     expect(second.totals).toMatchObject({ restarted: 2, 'hourly-cap': 5 });
     clock.advance(60 * MIN);
