@@ -137,7 +137,7 @@ class LaggingIndexLedger extends MemoryLedger {
     this.frozen = await super.attemptedKeys(this.target, 0);
   }
 
-  override async attemptedKeys(target: string, since: number): Promise<InstanceKey[]> {
+  override async attemptedKeys(target: string, since: number): Promise<InstanceKey[] | undefined> {
     const current = await super.attemptedKeys(target, since);
     return this.frozen ? structuredClone(this.frozen) : current;
   }

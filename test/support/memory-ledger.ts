@@ -47,7 +47,8 @@ export class MemoryLedger implements Ledger, LedgerHistory, LedgerRecovery {
     return inFlightEntries(this.state, target);
   }
 
-  async attemptedKeys(target: string, since: number): Promise<InstanceKey[]> {
+  /** Undefined never here; a subclass may play a ledger without the index. */
+  async attemptedKeys(target: string, since: number): Promise<InstanceKey[] | undefined> {
     await tick();
     return attemptedKeys(this.state, target, since);
   }

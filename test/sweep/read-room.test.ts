@@ -8,6 +8,7 @@ import type { InstanceKey } from '../../lib/ledger/ledger';
 import { claimRequest } from '../support/ledger-entries';
 import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
+import { recordingLogger } from '../support/recording-logger';
 import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
 import { PROJECT, T0 } from '../support/targets';
 
@@ -30,6 +31,13 @@ class ReadCounter extends MemoryLedger {
 class IndexBehind extends MemoryLedger {
   override async attemptedKeys(): Promise<InstanceKey[]> {
     return [];
+  }
+}
+
+/** A ledger that keeps no index of attempted entries (as `Ledger.attemptedKeys` allows). */
+class NoIndex extends ReadCounter {
+  override async attemptedKeys(): Promise<InstanceKey[] | undefined> {
+    return undefined;
   }
 }
 
@@ -137,5 +145,18 @@ describe('the entries a plan reads', () => {
     const report = await sweeper(emulator, clock, ledger, { excludeJobs: ['job_2'] }).run();
     expect(report.totals).toEqual({ 'already-attempted': 1, excluded: 1 });
     expect(ledger.entriesRead).toBe(1);
+  });
+
+  it('a ledger without the index has every listed failure read at once, and says so', async () => {
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 40), failedAgo(2, 30), failedAgo(3, 20)]);
+    const ledger = new NoIndex();
+    await attempted(ledger, 1, 40);
+    const { logger, lines } = recordingLogger();
+    const report = await sweeper(emulator, clock, ledger, { maxRestartsPerSweep: 1 }, { logger }).run();
+    expect(report.totals).toEqual({ 'already-attempted': 1, restarted: 1, 'sweep-cap': 1 });
+    expect(ledger.entriesRead).toBe(3);
+    expect(lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
+      'ledger has no index of attempted entries: every entry is read',
+    ]);
   });
 });

@@ -8,12 +8,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Emulator } from '../../emulator/server';
 import type { ClaimRequest, InstanceKey, Settlement } from '../../lib/ledger/ledger';
-import type { Logger } from '../../lib/log';
 import type { SweepReport } from '../../lib/sweep/report';
 import { runSweep } from '../../lib/sweep/sweep';
 import type { Sleep } from '../../lib/util/time';
 import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
+import { recordingLogger } from '../support/recording-logger';
 import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
 import { PROJECT } from '../support/targets';
 
@@ -32,15 +32,6 @@ function targetsWith(failures: number[]) {
     );
     return { name: `t${t}`, endpoint: emulator.url, projectId: PROJECT, workspace };
   });
-}
-
-/** A logger that keeps every line. */
-function recordingLogger() {
-  const lines: Array<{ level: string; message: string; data?: Record<string, unknown> }> = [];
-  const at = (level: string) => (message: string, data?: Record<string, unknown>) =>
-    lines.push({ level, message, ...(data ? { data } : {}) });
-  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-  return { logger, lines };
 }
 
 describe('the sweep report over every target', () => {

@@ -35,9 +35,9 @@ class CountingLedger extends MemoryLedger {
     this.keysRead += keys.length;
     return super.read(keys);
   }
-  override async attemptedKeys(target: string, since: number): Promise<InstanceKey[]> {
+  override async attemptedKeys(target: string, since: number): Promise<InstanceKey[] | undefined> {
     const keys = await super.attemptedKeys(target, since);
-    this.indexed += keys.length;
+    this.indexed += keys?.length ?? 0;
     return keys;
   }
   get itemsRead(): number {

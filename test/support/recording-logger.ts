@@ -1,0 +1,16 @@
+import type { Logger } from '../../lib/log';
+
+export interface LoggedLine {
+  level: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+/** A logger that keeps every line. */
+export function recordingLogger(): { logger: Logger; lines: LoggedLine[] } {
+  const lines: LoggedLine[] = [];
+  const at = (level: string) => (message: string, data?: Record<string, unknown>) =>
+    lines.push({ level, message, ...(data ? { data } : {}) });
+  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return { logger, lines };
+}
