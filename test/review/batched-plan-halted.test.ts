@@ -74,5 +74,8 @@ describe('the ledger fails at the hourly reservation', () => {
 
     expect(report.totals).toEqual({ excluded: 1, 'target-halted': 2 });
     expect(report.decisions.find((d) => d.jobName === 'job_0')?.outcome).toBe('excluded');
+    expect(report.decisions.find((d) => d.jobName === 'job_1')?.detail).toBe(
+      'ledger failed: ledger unavailable',
+    );
   });
 });
