@@ -95,6 +95,7 @@ describe('failure rules in a sweep', () => {
     });
     expect(outcomeOf(report, 1)).toMatchObject({
       outcome: 'deferred',
+      detail: 'no time left to read the failed node its rule looks at',
       rule: 'default',
       attempt: 1,
       maxAttempts: 3,

@@ -85,6 +85,25 @@ class FaultyLedger extends MemoryLedger {
   }
 }
 
+/** A MemoryLedger that notes, at each claim, how many hourly slots its target holds. */
+class HourAtClaim extends MemoryLedger {
+  heldAtClaim: Record<string, number[]> = {};
+  override async claim(key: InstanceKey, request: ClaimRequest): Promise<boolean> {
+    const held = await this.hourlyCount(key.target, request.now);
+    this.heldAtClaim[key.target] = [...(this.heldAtClaim[key.target] ?? []), held];
+    return super.claim(key, request);
+  }
+}
+
+/** A MemoryLedger that counts the exhausted marks it is asked to write. */
+class MarkCounter extends MemoryLedger {
+  marks = 0;
+  override async markExhausted(key: InstanceKey, now: number): Promise<boolean> {
+    this.marks++;
+    return super.markExhausted(key, now);
+  }
+}
+
 /** A MemoryLedger that cannot say which attempts are in flight; everything else works. */
 class NoInFlightLedger extends MemoryLedger {
   override async inFlight(): Promise<LedgerEntry[]> {
@@ -95,8 +114,8 @@ class NoInFlightLedger extends MemoryLedger {
 describe('hourly slots reserved beyond the share', () => {
   beforeEach(() => start());
 
-  it('a failed return is logged with the target and the error, and the sweep restarts its share', async () => {
-    // Two targets of two failures each, sweep cap 2: each reserves 2 hourly slots, its fair share is 1.
+  /** Two targets of two failures each, sweep cap 2: each reserves 2 hourly slots, its fair share is 1. */
+  function twoTargetsShareOne(ledger: MemoryLedger, logger?: Logger) {
     const targets = ['a', 'b'].map((name) => {
       emulator.seed(PROJECT, `ws_${name}`, [failedAgo(1, 30), failedAgo(2, 40)]);
       return { name, endpoint: emulator.url, projectId: PROJECT, workspace: `ws_${name}` };
@@ -107,6 +126,22 @@ describe('hourly slots reserved beyond the share', () => {
       policy: { stormGuard: { enabled: false }, maxRestartsPerSweep: 2 },
       client: { timeout: '5s' },
     });
+    return runSweep(
+      {
+        config,
+        targets: buildTargets(config, { kind: 'aksk', ak: AK, sk: SK }, clock, FAST),
+        ledger,
+        clock,
+        random: seededRandom(1),
+        ...(logger ? { logger } : {}),
+        // Both targets plan before any timer could matter: the wait must never need it.
+        sleep: stuckSleep().sleep,
+      },
+      { itemsPerOutcome: Number.POSITIVE_INFINITY },
+    );
+  }
+
+  it('a failed return is logged with the target and the error, and the sweep restarts its share', async () => {
     const ledger = new FaultyLedger();
     ledger.failReleases = true;
     const warnings: Array<{ message: string; data?: Record<string, unknown> }> = [];
@@ -116,19 +151,7 @@ describe('hourly slots reserved beyond the share', () => {
       warn: (message, data) => warnings.push({ message, ...(data ? { data } : {}) }),
       error() {},
     };
-    const report = await runSweep(
-      {
-        config,
-        targets: buildTargets(config, { kind: 'aksk', ak: AK, sk: SK }, clock, FAST),
-        ledger,
-        clock,
-        random: seededRandom(1),
-        logger,
-        // Both targets plan before any timer could matter: the wait must never need it.
-        sleep: stuckSleep().sleep,
-      },
-      { itemsPerOutcome: Number.POSITIVE_INFINITY },
-    );
+    const report = await twoTargetsShareOne(ledger, logger);
     expect(report.restarted.map((r) => r.target).sort()).toEqual(['a', 'b']);
     expect(report.errors).toEqual([]);
     expect(report.totals['sweep-cap']).toBe(2);
@@ -137,6 +160,14 @@ describe('hourly slots reserved beyond the share', () => {
     for (const w of notReturned) expect(w.data?.error).toBe('Error: ledger write refused');
     // The slot not returned still counts against this hour: the safe side.
     await expect(ledger.hourlyCount('a', T0)).resolves.toBe(2);
+  });
+
+  it('the slot beyond the share is back before the first claim, not after the restarts', async () => {
+    const ledger = new HourAtClaim();
+    const report = await twoTargetsShareOne(ledger);
+    expect(report.restarted).toHaveLength(2);
+    // Each target reserved 2 and may restart 1: at its claim, one slot of the hour is held.
+    expect(ledger.heldAtClaim).toEqual({ a: [1], b: [1] });
   });
 });
 
@@ -287,6 +318,14 @@ describe('exhausted budgets are reported once, through their mark', () => {
     ledger.failMarks = false;
     expect((await s.run()).exhausted).toMatchObject([{ instanceId: '1', attempts: 1 }]);
     expect((await s.run()).exhausted).toEqual([]);
+  });
+
+  it('a budget reported once costs no more mark writes', async () => {
+    const ledger = new MarkCounter();
+    const s = await exhaustedAfterOneSweep(ledger);
+    expect((await s.run()).exhausted).toHaveLength(1);
+    expect((await s.run()).exhausted).toEqual([]);
+    expect(ledger.marks).toBe(1);
   });
 });
 

@@ -135,6 +135,8 @@ describe('the entries a plan reads', () => {
     const report = await sweeper(emulator, clock, ledger, { lookback: '2h', maxRestartsPerSweep: 0 }).run();
     expect(report.totals).toEqual({ 'already-attempted': 1, 'sweep-cap': 1 });
     expect(ledger.entriesRead).toBe(1);
+    // Its budget (1 of 3) is not exhausted: neither reported nor marked as such.
+    expect(report.exhausted).toEqual([]);
   });
 
   it('the index names a failure policy already skips: its entry is not read', async () => {
@@ -152,11 +154,26 @@ describe('the entries a plan reads', () => {
     const ledger = new NoIndex();
     await attempted(ledger, 1, 40);
     const { logger, lines } = recordingLogger();
-    const report = await sweeper(emulator, clock, ledger, { maxRestartsPerSweep: 1 }, { logger }).run();
-    expect(report.totals).toEqual({ 'already-attempted': 1, restarted: 1, 'sweep-cap': 1 });
+    // No room: what was read at once is all the plan knows.
+    const report = await sweeper(emulator, clock, ledger, { maxRestartsPerSweep: 0 }, { logger }).run();
+    expect(report.totals).toEqual({ 'already-attempted': 1, 'sweep-cap': 2 });
     expect(ledger.entriesRead).toBe(3);
     expect(lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
       'ledger has no index of attempted entries: every entry is read',
     ]);
+  });
+
+  it('an index key of another job with the same instance id is not the listed failure: nothing read', async () => {
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 40)]);
+    const ledger = new ReadCounter();
+    const other = { target: 'prod', workspace: 'default', jobName: 'job_renamed', instanceId: '1' };
+    const at = T0 - 30 * MIN;
+    await ledger.claim(
+      other,
+      claimRequest(at, { claimId: 'other', failureAt: T0 - 40 * MIN, observedAt: at }),
+    );
+    const report = await sweeper(emulator, clock, ledger, { maxRestartsPerSweep: 0 }).run();
+    expect(report.totals).toEqual({ 'sweep-cap': 1 });
+    expect(ledger.entriesRead).toBe(0);
   });
 });
