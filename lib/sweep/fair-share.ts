@@ -129,15 +129,15 @@ export class ShareCoordinator {
       return;
     }
     const decide = () => this.decide();
-    signal?.addEventListener('abort', decide, { once: true });
-    this.stopTimer.signal.addEventListener('abort', () => signal?.removeEventListener('abort', decide), {
-      once: true,
-    });
+    signal?.addEventListener('abort', decide);
+    // Decided, by whichever came first: the sweep's signal, which lives on, keeps nothing of ours.
+    this.stopTimer.signal.addEventListener('abort', () => signal?.removeEventListener('abort', decide));
     // Rejects when the shares are decided first (or the sweep is aborted): nothing to do then.
     sleep(waitMs(), this.stopTimer.signal).then(decide, decide);
   }
 
   private decide(): void {
+    // Once only: the timer's rejection calls again after a late target may have been given its part.
     if (this.shares) return;
     this.shares = fairShares(
       this.wanted.map((w) => w ?? []),

@@ -103,6 +103,24 @@ describe('failure rules in a sweep', () => {
     expect(report.apiCalls.show + report.apiCalls.restart).toBe(0);
   });
 
+  it('a failed node without a type is an unknown failure, reported by its name alone', async () => {
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 30)]);
+    const show = {
+      jobName: 'job_1',
+      status: 'fail',
+      planTime: T0,
+      total: 1,
+      nodes: [{ nodeName: 'load', status: 'fail' }],
+    };
+    emulator.inject({ route: 'show', kind: 'custom', body: JSON.stringify(show) });
+    const report = await sweeper(emulator, clock, new MemoryLedger(), {
+      failedNodeTypes: ['DLISQL'],
+      unknownFailure: 'skip',
+    }).run();
+    expect(outcomeOf(report, 1)).toMatchObject({ outcome: 'non-retryable-failure' });
+    expect(outcomeOf(report, 1)?.failedNode).toStrictEqual({ name: 'load' });
+  });
+
   it('a failed node that cannot be read is an unknown failure', async () => {
     emulator.seed(PROJECT, undefined, [failedAgo(1, 30)]);
     emulator.inject({ route: 'show', kind: 'instance-vanished' });

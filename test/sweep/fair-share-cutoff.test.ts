@@ -3,6 +3,7 @@
  * hold up the restarts of the healthy ones. The timer is injected, so nothing here
  * depends on how fast the machine is.
  */
+import { getEventListeners } from 'node:events';
 import type { Candidate } from '../../lib/policy/guards';
 import { MAX_SHARE_WAIT_MS, ShareCoordinator, shareWaitMs } from '../../lib/sweep/fair-share';
 import type { Sleep } from '../../lib/util/time';
@@ -116,5 +117,32 @@ describe('ShareCoordinator cutoff', () => {
     const a = coordinator.request(0, wants(1));
     expect(timer.asked).toEqual([10_000]);
     await expect(coordinator.request(1, wants(1)).then(async (b) => [await a, b])).resolves.toEqual([1, 1]);
+  });
+
+  it('decided, it leaves no listener on the sweep signal, whichever ended the wait', async () => {
+    const abort = new AbortController();
+    const coordinator = new ShareCoordinator(2, 4, {
+      waitMs: () => 1_000,
+      sleep: manualSleep().sleep,
+      signal: abort.signal,
+    });
+    const a = coordinator.request(0, wants(1));
+    expect(getEventListeners(abort.signal, 'abort')).toHaveLength(1);
+    await expect(Promise.all([a, coordinator.request(1, wants(1))])).resolves.toEqual([1, 1]);
+    expect(getEventListeners(abort.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('the shares are decided once: a late target given its part stays within the cap', async () => {
+    const abort = new AbortController();
+    const coordinator = new ShareCoordinator(3, 4, {
+      waitMs: () => 1_000,
+      sleep: manualSleep().sleep,
+      signal: abort.signal,
+    });
+    const a = coordinator.request(0, wants(10));
+    abort.abort(new Error('deadline')); // decides: target 0 alone has planned
+    // Late, before the stopped timer's rejection has been handled.
+    const b = coordinator.request(1, wants(10));
+    await expect(Promise.all([a, b])).resolves.toEqual([4, 0]);
   });
 });

@@ -72,6 +72,15 @@ describe('the entries a plan reads', () => {
     expect(report.totals).toEqual({ restarted: 1, 'sweep-cap': 149 });
   });
 
+  it('a room above 50 reads twice the room at once: 80 restartable, one batch of 160', async () => {
+    seedFailures(200);
+    const ledger = new ReadCounter();
+    const report = await sweeper(emulator, clock, ledger, { maxRestartsPerSweep: 80 }).run();
+    expect(ledger.entriesRead).toBe(160);
+    expect(report.targets[0]?.notEvaluated).toBe(40);
+    expect(report.totals).toEqual({ restarted: 80, 'sweep-cap': 120 });
+  }, 60_000);
+
   /**
    * 150 failures, failure `id` ended 29 + id minutes ago (so 150 is the oldest); of the 100
    * oldest (one read batch), all but `room` were restarted already for this very failure,
