@@ -110,7 +110,6 @@ export async function readInPriority(
     next += part.length;
     const entries = await untilAborted(input.ledger.read(part.map((p) => p.key)), input.signal);
     for (const p of part) {
-      p.entryRead = true;
       p.entry = entries.get(keyString(p.key));
       p.decision = decideOne(p.instance, p.rule, p.entry);
       if (p.decision.action === 'restart') restartable++;

@@ -120,6 +120,16 @@ describe('runSweep shares the sweep cap fairly over targets', () => {
     expect(report.targets.map((t) => t.limitedBy)).toEqual(Array(10).fill('sweep-cap'));
     expect(report.totals['sweep-cap']).toBe(40);
     expect(emulator.requests.filter((r) => r.route === 'restart')).toHaveLength(20);
+    // Within a target, the oldest failures take its share; the rest say why they wait.
+    const ofT1 = report.restarted.filter((r) => r.target === 't1').map((r) => r.instanceId);
+    expect(ofT1.sort()).toEqual(['1004', '1005']);
+    expect(report.decisions.find((d) => d.instanceId === '1000')).toMatchObject({
+      outcome: 'sweep-cap',
+      detail: "beyond this target's fair share (2) of the sweep cap",
+      attempt: 1,
+      maxAttempts: 3,
+      rule: 'default',
+    });
   });
 
   it('leftovers of targets with little work go to the others, round by round', async () => {
@@ -137,6 +147,32 @@ describe('runSweep shares the sweep cap fairly over targets', () => {
     const report = await sweepOf(targets, { maxRestartsPerSweep: 20 }).run({ dryRun: true });
     expect(report.targets.map((t) => t.counts['dry-run'])).toEqual(Array(10).fill(2));
     expect(emulator.requests.filter((r) => r.route === 'restart')).toHaveLength(0);
+  });
+
+  it('a dry run charges the cap as the real sweep does: the same plan for a target that plans later', async () => {
+    emulator.seed(PROJECT, 'wsa', [failed(1, 0), failed(1, 1)]);
+    emulator.seed(
+      PROJECT,
+      'wsb',
+      Array.from({ length: 150 }, (_, i) => failed(2, i)),
+    );
+    const targets = ['a', 'b'].map((n) => ({
+      name: n,
+      endpoint: emulator.url,
+      projectId: PROJECT,
+      workspace: `ws${n}`,
+    }));
+    // One target at a time, no wait for the other's plan: a takes the whole cap of 2 first.
+    const options = { targetConcurrency: 1, shareWaitMs: 0 };
+    const s = sweepOf(targets, { maxRestartsPerSweep: 2 });
+    const dry = await s.run({ ...options, dryRun: true });
+    const real = await s.run(options);
+    expect(real.restarted.map((r) => r.target)).toEqual(['a', 'a']);
+    const plan = (r: SweepReport) =>
+      r.targets.map((t) => ({ notEvaluated: t.notEvaluated, limitedBy: t.limitedBy }));
+    expect(plan(dry)).toEqual(plan(real));
+    expect(dry.totals).toEqual({ 'dry-run': 2, 'sweep-cap': 150 });
+    expect(real.totals).toEqual({ restarted: 2, 'sweep-cap': 150 });
   });
 
   it('the hourly cap is reported as what held a target back', async () => {

@@ -320,6 +320,16 @@ describe('exhausted budgets are reported once, through their mark', () => {
     expect((await s.run()).exhausted).toEqual([]);
   });
 
+  it('at the deadline no mark is written: a later sweep reports it', async () => {
+    const ledger = new MarkCounter();
+    const s = await exhaustedAfterOneSweep(ledger);
+    const late = await s.run({ deadline: clock.now() });
+    expect(late.totals['budget-exhausted']).toBe(1);
+    expect(late.exhausted).toEqual([]);
+    expect(ledger.marks).toBe(0);
+    expect((await s.run()).exhausted).toHaveLength(1);
+  });
+
   it('a budget reported once costs no more mark writes', async () => {
     const ledger = new MarkCounter();
     const s = await exhaustedAfterOneSweep(ledger);

@@ -82,15 +82,15 @@ describe('the entries a plan reads', () => {
   }, 60_000);
 
   /**
-   * 150 failures, failure `id` ended 29 + id minutes ago (so 150 is the oldest); of the 100
-   * oldest (one read batch), all but `room` were restarted already for this very failure,
-   * by a sweep whose claims the ledger's index does not show yet (DynamoDB's index is
+   * `total` failures, failure `id` ended 29 + id minutes ago (so the highest id is the
+   * oldest); the `answered` oldest were restarted already for this very failure, by a
+   * sweep whose claims the ledger's index does not show yet (DynamoDB's index is
    * eventually consistent), so the plan reads them in priority, not when screening.
    */
-  async function roomExactlyRestartable(room: number): Promise<MemoryLedger> {
-    seedFailures(150);
+  async function oldestAnswered(total: number, answered: number): Promise<IndexBehind> {
+    seedFailures(total);
     const ledger = new IndexBehind();
-    for (let id = 51 + room; id <= 150; id++) {
+    for (let id = total - answered + 1; id <= total; id++) {
       const key = { target: 'prod', workspace: 'default', jobName: `job_${id}`, instanceId: String(id) };
       const at = T0 - 61 * MIN; // outside the hour the hourly cap counts
       const claimId = `seed-${id}`;
@@ -111,7 +111,8 @@ describe('the entries a plan reads', () => {
     'exactly the room restartable among those read (sweep cap %d, hourly cap %d): the rest counted under %s',
     async (maxRestartsPerSweep, maxRestartsPerHour, cap) => {
       const room = Math.min(maxRestartsPerSweep, maxRestartsPerHour);
-      const ledger = await roomExactlyRestartable(room);
+      // Of the 100 oldest (one read batch), all but `room` were answered already.
+      const ledger = await oldestAnswered(150, 100 - room);
       const report = await sweeper(emulator, clock, ledger, {
         maxRestartsPerSweep,
         maxRestartsPerHour,
@@ -125,6 +126,15 @@ describe('the entries a plan reads', () => {
       );
     },
   );
+
+  it('failures answered already do not fill the room: the next batch is read', async () => {
+    // The 100 oldest (the first batch) were all answered; room 1.
+    const ledger = await oldestAnswered(250, 100);
+    const report = await sweeper(emulator, clock, ledger, { maxRestartsPerSweep: 1 }).run();
+    expect(report.restarted.map((r) => r.instanceId)).toEqual(['150']);
+    expect(report.totals).toEqual({ restarted: 1, 'already-attempted': 100, 'sweep-cap': 149 });
+    expect(report.targets[0]?.notEvaluated).toBe(50);
+  }, 60_000);
 
   /** Failure `id` (ended `ago` minutes before T0) had an attempt 10 minutes after it ended. */
   async function attempted(ledger: MemoryLedger, id: number, ago: number): Promise<void> {
