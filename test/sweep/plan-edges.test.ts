@@ -379,6 +379,13 @@ describe('skipSuperseded: the newest success of the job decides', () => {
     expect(outcomeOf(report, 1)?.outcome).toBe('restarted');
   });
 
+  it('a success planned at the very time of the failure is not newer: it does not supersede it', async () => {
+    await start();
+    emulator.seed(PROJECT, undefined, [failure, success(20, 40)]);
+    const report = await sweeper(emulator, clock, new MemoryLedger(), { skipSuperseded: true }).run();
+    expect(outcomeOf(report, 1)?.outcome).toBe('restarted');
+  });
+
   it('of successes planned at the same time, the one listed first is named', async () => {
     // Newest first, equal plan times by instance id: 20 is listed before 21.
     await start();
