@@ -70,7 +70,8 @@ const groups = {
       'target-failures',
       'reconcile',
     ].map((name) => `lib/sweep/${name}.ts`),
-    tests: sweepSuites,
+    // And the check that report.schema.json is what report.ts generates: its descriptions.
+    tests: [...sweepSuites, 'test/config/schemas.test.ts'],
     // Random sweeps by the hundred: one test covering every line (minutes per mutant).
     skip: ['properties.test.ts'],
     skipTests: slowSweepTests,
