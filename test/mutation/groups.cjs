@@ -58,7 +58,7 @@ const groups = {
     mutate: [...dataartsModules.map((name) => `lib/dataarts/${name}.ts`), 'lib/dataarts/listing/**/*.ts'],
     tests: ['test/dataarts/**/*.test.ts'],
   },
-  // What one target's sweep decides: plan, caps, shares, report. `format-table.ts` is display only.
+  // What one target's sweep decides: plan, caps, shares, report (format-table.ts: `display`).
   'sweep-plan': {
     mutate: [
       'plan',
@@ -92,6 +92,15 @@ const groups = {
     tests: sweepSuites,
     skip: ['properties.test.ts', 'large-table.test.ts', 'lookback.test.ts', 'scale.test.ts'],
     skipTests: slowSweepTests,
+  },
+  // The sweep table the command line prints (without --json): its counts and folded rows.
+  display: {
+    mutate: ['lib/sweep/format-table.ts'],
+    tests: [
+      'test/cli/terminal.test.ts',
+      'test/review/batched-plan-table.test.ts',
+      'test/sweep/{failure-sweep,large-table}.test.ts',
+    ],
   },
 };
 
