@@ -99,7 +99,7 @@ const groups = {
     tests: [
       'test/cli/terminal.test.ts',
       'test/review/batched-plan-table.test.ts',
-      'test/sweep/{failure-sweep,large-table}.test.ts',
+      'test/sweep/{format-table,failure-sweep}.test.ts',
     ],
   },
 };

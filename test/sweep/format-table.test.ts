@@ -1,0 +1,86 @@
+/**
+ * The table the command line prints (lib/sweep/format-table.ts): what an operator reads
+ * must name its columns and list every restart on its own row, however many there are.
+ */
+import type { Emulator } from '../../emulator/server';
+import type { InstanceSeed } from '../../emulator/state';
+import { formatTable } from '../../lib/sweep/format-table';
+import type { ManualClock } from '../support/manual-clock';
+import { MemoryLedger } from '../support/memory-ledger';
+import { sweeper } from '../support/sweep-setup';
+import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
+
+const MIN = 60_000;
+let emulator: Emulator;
+let clock: ManualClock;
+beforeEach(async () => {
+  ({ emulator, clock } = await emulatorWithClock());
+});
+afterEach(async () => emulator.close());
+
+function failures(count: number): InstanceSeed[] {
+  return Array.from({ length: count }, (_, i) => {
+    const endTime = T0 - 40 * MIN - (count - i) * 1000;
+    return {
+      jobName: `job_${i}`,
+      instanceId: 1 + i,
+      status: 'fail',
+      planTime: endTime - 10 * MIN,
+      startTime: endTime - 10 * MIN,
+      endTime,
+      runMs: 10 * MIN,
+    };
+  });
+}
+
+async function sweepOf(count: number, cap: number) {
+  emulator.seed(PROJECT, undefined, failures(count));
+  const policy = { maxRestartsPerSweep: cap, maxRestartsPerHour: 1000 };
+  return sweeper(emulator, clock, new MemoryLedger(), policy).run();
+}
+
+const words = (line: string | undefined) => line?.trim().split(/\s{2,}/);
+
+describe('the sweep table', () => {
+  it('names the columns of the targets and of the decisions', async () => {
+    const lines = formatTable(await sweepOf(3, 10)).split('\n');
+    expect(words(lines[2])).toEqual([
+      'TARGET',
+      'WORKSPACE',
+      'LISTED',
+      'RESTARTED',
+      'SKIPPED',
+      'DEFERRED',
+      'ERRORS',
+      'STORM',
+      'API CALLS',
+    ]);
+    expect(lines.some((line) => /^OUTCOME\s+TARGET\s+JOB\s+INSTANCE\s+ATTEMPT\s+WHY\s*$/.test(line))).toBe(
+      true,
+    );
+  }, 60_000);
+
+  it('names them in Chinese for a zh-CN reader', async () => {
+    const lines = formatTable(await sweepOf(3, 10), { locale: 'zh-CN' }).split('\n');
+    expect(words(lines[2])).toEqual([
+      '目标',
+      '工作空间',
+      '列出',
+      '已重跑',
+      '跳过',
+      '顺延',
+      '错误',
+      '风暴',
+      'API 调用',
+    ]);
+  }, 60_000);
+
+  it('lists each restart on its own row, more than a folded run of another outcome', async () => {
+    const report = await sweepOf(16, 8);
+    expect(report.restarted).toHaveLength(8);
+    const table = formatTable(report);
+    const restartedRows = table.split('\n').filter((line) => /^restarted\s/.test(line));
+    expect(restartedRows).toHaveLength(8);
+    expect(table).toMatch(/sweep-cap\s*×8\b/);
+  }, 60_000);
+});
