@@ -73,6 +73,16 @@ describe('the sweep table', () => {
       '风暴',
       'API 调用',
     ]);
+    expect(lines.some((line) => /^结果\s+目标\s+作业\s+实例\s+次数\s+原因\s*$/.test(line))).toBe(true);
+  }, 60_000);
+
+  it('says on its first line that a dry run restarted and recorded nothing', async () => {
+    emulator.seed(PROJECT, undefined, failures(2));
+    const report = await sweeper(emulator, clock, new MemoryLedger()).run({ dryRun: true });
+    expect(formatTable(report).split('\n')[0]).toMatch(
+      / {2}\[DRY RUN: nothing restarted, nothing recorded\]$/,
+    );
+    expect(formatTable(report, { locale: 'zh-CN' }).split('\n')[0]).toMatch(/ {2}\[演练：未重跑，未记录\]$/);
   }, 60_000);
 
   it('lists each restart on its own row, more than a folded run of another outcome', async () => {
