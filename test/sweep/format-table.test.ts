@@ -5,6 +5,8 @@
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import { formatTable } from '../../lib/sweep/format-table';
+import type { DecisionRecord } from '../../lib/sweep/report';
+import { fixedReport } from '../support/fixed-report';
 import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { sweeper } from '../support/sweep-setup';
@@ -93,4 +95,42 @@ describe('the sweep table', () => {
     expect(restartedRows).toHaveLength(8);
     expect(table).toMatch(/sweep-cap\s*×8\b/);
   }, 60_000);
+});
+
+const decision = (outcome: DecisionRecord['outcome'], jobName: string, detail = outcome): DecisionRecord => ({
+  target: 'cn4-prod',
+  workspace: 'default',
+  jobName,
+  instanceId: jobName,
+  status: 'fail',
+  outcome,
+  detail,
+});
+
+describe('the decision rows', () => {
+  it('come in the order of what was done, then what needs attention, then every other reason', () => {
+    // Job names sort the other way round, so only the outcome's rank can put them in this order.
+    const report = fixedReport({
+      decisions: [
+        decision('superseded', 'job_0'),
+        decision('backing-off', 'job_1'),
+        decision('error', 'job_2'),
+        decision('restarted', 'job_3'),
+      ],
+    });
+    const outcomes = formatTable(report)
+      .split('\n')
+      .filter((line) => /\sjob_\d\s/.test(line))
+      .map((line) => line.split(/\s+/)[0]);
+    expect(outcomes).toEqual(['restarted', 'error', 'backing-off', 'superseded']);
+  });
+
+  it('show a time with milliseconds (as toISOString writes it) in display.timeZone', () => {
+    const report = fixedReport({
+      decisions: [decision('backing-off', 'job_0', 'backing off until 2026-11-24T08:03:00.250Z')],
+    });
+    const table = formatTable(report, { timeZone: 'Asia/Shanghai' });
+    expect(table).toContain('backing off until 2026-11-24 16:03:00 GMT+8');
+    expect(table).not.toContain('08:03:00');
+  });
 });
