@@ -86,7 +86,8 @@ function localTimes(text: string, options: TableOptions): string {
 }
 
 function paintOutcome(cell: string, palette: Palette): string {
-  const outcome = cell.trim().split(' ')[0];
+  // Cells are padded at their end only: the first word is the outcome ("storm-guard ×8").
+  const outcome = cell.split(' ')[0];
   if (outcome === 'restarted' || outcome === 'would-restart') return palette.green(cell);
   if (outcome === 'error' || outcome === 'target-halted') return palette.red(cell);
   if (outcome === 'budget-exhausted' || outcome === 'storm-guard') return palette.yellow(cell);

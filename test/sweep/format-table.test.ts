@@ -4,12 +4,14 @@
  */
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
+import { displayWidth } from '../../lib/cli/display-width';
 import { formatTable } from '../../lib/sweep/format-table';
 import type { DecisionRecord } from '../../lib/sweep/report';
 import { fixedReport } from '../support/fixed-report';
 import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { sweeper } from '../support/sweep-setup';
+import { tableReport } from '../support/table-report';
 import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
 
 const MIN = 60_000;
@@ -97,7 +99,11 @@ describe('the sweep table', () => {
   }, 60_000);
 });
 
-const decision = (outcome: DecisionRecord['outcome'], jobName: string, detail = outcome): DecisionRecord => ({
+const decision = (
+  outcome: DecisionRecord['outcome'],
+  jobName: string,
+  detail: string = outcome,
+): DecisionRecord => ({
   target: 'cn4-prod',
   workspace: 'default',
   jobName,
@@ -132,5 +138,174 @@ describe('the decision rows', () => {
     const table = formatTable(report, { timeZone: 'Asia/Shanghai' });
     expect(table).toContain('backing off until 2026-11-24 16:03:00 GMT+8');
     expect(table).not.toContain('08:03:00');
+  });
+});
+
+// Every part of the table at once, written out whole: a word, a count, a section or an
+// order that changes shows here (the sweeps above check the table against real sweeps).
+const WHOLE_EN = `dataarts-autoretry sweep 5f0c1a2b at 2026-11-24T08:00:00Z
+
+TARGET      WORKSPACE  LISTED  RESTARTED  SKIPPED  DEFERRED  ERRORS           STORM      API CALLS
+cn4-prod    default    23      2          15       2         1                SUSPECTED  9
+cn4-backup  default    0       0          1        0         0 + AUTH_FAILED  no         1
+
+OUTCOME           TARGET      JOB            INSTANCE  ATTEMPT  WHY
+restarted         cn4-prod    ods_a          101       1/3      attempt 1 of 3
+restarted         cn4-prod    ods_b          102       2/3      attempt 2 of 3
+error             cn4-prod    ods_e          201                answered 400 (DLF.3051)
+deferred          cn4-prod    late_a         401                deferred
+deferred          cn4-prod    late_b         402                deferred
+target-halted     cn4-backup  ods_h          801                target-halted
+budget-exhausted  cn4-prod    dws_close      301       3/3      budget-exhausted
+storm-guard ×8    cn4-prod    across 3 jobs                     storm suspected on this target (--all lists each)
+backing-off       cn4-prod    bk_0           600                backing off until 2026-11-24 08:03:00 GMT+0
+backing-off       cn4-prod    bk_1           601                backing off until 2026-11-24 08:03:00 GMT+0
+backing-off       cn4-prod    bk_2           602                backing off until 2026-11-24 08:03:00 GMT+0
+backing-off       cn4-prod    bk_3           603                backing off until 2026-11-24 08:03:00 GMT+0
+backing-off       cn4-prod    bk_4           604                backing off until 2026-11-24 08:03:00 GMT+0
+superseded        cn4-prod    aaa_job        501                superseded
+
+STORM SUSPECTED: cn4-prod: 21 distinct jobs failed (limit 20); look for a shared cause (cluster, source, storage)
+
+Retry budget exhausted, needs a human (2):
+  cn4-prod / workspace default / job dws_close / instance 301: 3/3 attempts used, restarted
+  cn4-prod / workspace default / job dws_open / instance 302: 3/3 attempts used, n/a
+
+Unconfirmed attempts, counted (1):
+  cn4-prod / workspace default / job ods_b / instance 102: attempt 2/3, RESTART_TIMEOUT
+
+Not swept: target errors (1):
+  cn4-backup: AUTH_FAILED: APIGW.0301: incorrect IAM authentication information
+
+2 restarted, 2 exhausted, 2 errors, 1 unconfirmed, 2 deferred in 3120 ms
+`;
+
+const WHOLE_ZH = `dataarts-autoretry sweep 5f0c1a2b at 2026-11-24 16:00:00 GMT+8
+
+目标        工作空间  列出  已重跑  跳过  顺延  错误             风暴       API 调用
+cn4-prod    default   23    2       15    2     1                SUSPECTED  9
+cn4-backup  default   0     0       1     0     0 + AUTH_FAILED  no         1
+
+结果              目标        作业       实例  次数  原因
+restarted         cn4-prod    ods_a      101   1/3   attempt 1 of 3
+restarted         cn4-prod    ods_b      102   2/3   attempt 2 of 3
+error             cn4-prod    ods_e      201         answered 400 (DLF.3051)
+deferred          cn4-prod    late_a     401         deferred
+deferred          cn4-prod    late_b     402         deferred
+target-halted     cn4-backup  ods_h      801         target-halted
+budget-exhausted  cn4-prod    dws_close  301   3/3   budget-exhausted
+storm-guard ×8    cn4-prod    3 个作业               storm suspected on this target（--all 逐条列出）
+backing-off       cn4-prod    bk_0       600         backing off until 2026-11-24 16:03:00 GMT+8
+backing-off       cn4-prod    bk_1       601         backing off until 2026-11-24 16:03:00 GMT+8
+backing-off       cn4-prod    bk_2       602         backing off until 2026-11-24 16:03:00 GMT+8
+backing-off       cn4-prod    bk_3       603         backing off until 2026-11-24 16:03:00 GMT+8
+backing-off       cn4-prod    bk_4       604         backing off until 2026-11-24 16:03:00 GMT+8
+superseded        cn4-prod    aaa_job    501         superseded
+
+疑似故障风暴: cn4-prod：21 distinct jobs failed (limit 20)；请排查共同原因（集群、数据源、存储）
+
+重试次数已用尽，需人工处理（2）:
+  cn4-prod / 工作空间 default / 作业 dws_close / 实例 301: 已用 3/3 次, restarted
+  cn4-prod / 工作空间 default / 作业 dws_open / 实例 302: 已用 3/3 次, n/a
+
+结果未确认的重跑，已计入次数（1）:
+  cn4-prod / 工作空间 default / 作业 ods_b / 实例 102: 第 2/3 次, RESTART_TIMEOUT
+
+未能巡检的目标（1）:
+  cn4-backup: AUTH_FAILED: APIGW.0301: incorrect IAM authentication information
+
+已重跑 2，重试用尽 2，错误 2，未确认 1，顺延 2，耗时 3120 毫秒
+`;
+
+describe('the whole table', () => {
+  it('reads, in English, in UTC', () => {
+    expect(formatTable(tableReport())).toBe(WHOLE_EN);
+  });
+
+  it('reads, in Chinese, in Asia/Shanghai', () => {
+    expect(formatTable(tableReport(), { locale: 'zh-CN', timeZone: 'Asia/Shanghai' })).toBe(WHOLE_ZH);
+  });
+
+  it('of a quiet sweep has no decisions and no sections, only its totals', () => {
+    const quiet = fixedReport({ decisions: [], exhausted: [], unconfirmed: [], errors: [], restarted: [] });
+    expect(formatTable(quiet).split('\n')).toEqual([
+      'dataarts-autoretry sweep 5f0c1a2b at 2026-11-24T08:00:00Z',
+      '',
+      'TARGET    WORKSPACE  LISTED  RESTARTED  SKIPPED  DEFERRED  ERRORS  STORM  API CALLS',
+      'cn4-prod  default    19      14         4        0         1       no     19',
+      '',
+      '0 restarted, 0 exhausted, 0 errors in 3120 ms',
+      '',
+    ]);
+  });
+
+  it('of a dry run names what would be restarted, and counts it', () => {
+    const report = {
+      ...tableReport(),
+      dryRun: true,
+      totals: { 'dry-run': 3 },
+      restarted: [],
+      decisions: [decision('dry-run', 'ods_a')],
+    };
+    report.targets[0]!.counts = { 'dry-run': 3, 'backing-off': 1 };
+    const table = formatTable(report);
+    expect(table).toMatch(/^cn4-prod\s+default\s+23\s+3 \(would\)\s+1\s+0\s+0\s/m);
+    expect(table).toMatch(/^would-restart\s+cn4-prod\s+ods_a\s/m);
+    expect(table).toContain('Retry budget would be reported as exhausted (2):');
+  });
+
+  it('paints only the outcome cells of the decisions, by what they ask of a reader', () => {
+    const tag =
+      (name: string) =>
+      (text: string): string =>
+        `<${name}>${text}</${name}>`;
+    const palette = {
+      red: tag('red'),
+      green: tag('green'),
+      yellow: tag('yellow'),
+      dim: tag('dim'),
+      bold: tag('bold'),
+    };
+    const report = tableReport();
+    report.decisions.push({ ...decision('dry-run', 'ods_w'), outcome: 'dry-run' });
+    const lines = formatTable(report, { palette }).split('\n');
+    const colourOf = (job: string) => {
+      const line = lines.find((l) => l.includes(` ${job} `)) ?? '';
+      return /^<(\w+)>/.exec(line)?.[1];
+    };
+    expect(lines[0]).toMatch(/^<bold>dataarts-autoretry sweep 5f0c1a2b at .*<\/bold>$/);
+    expect(lines.find((l) => l.includes('OUTCOME'))).not.toContain('<');
+    expect(colourOf('ods_a')).toBe('green');
+    expect(colourOf('ods_w')).toBe('green');
+    expect(colourOf('ods_e')).toBe('red');
+    expect(colourOf('ods_h')).toBe('red');
+    expect(colourOf('dws_close')).toBe('yellow');
+    expect(colourOf('across')).toBe('yellow');
+    expect(colourOf('bk_0')).toBe('dim');
+    expect(colourOf('late_a')).toBe('dim');
+    // Only the outcome's cell: the job, instance and reason are plain.
+    for (const line of lines.filter((l) => / (ods|bk|late)_\w+ /.test(l)))
+      expect(line.replace(/^<(\w+)>[^<]*<\/\1>/, '')).not.toContain('<');
+    expect(lines).toContain('<red>Not swept: target errors (1):</red>');
+  });
+
+  it('fits a terminal: targets in the totals, then reasons, then job names give up space, ending in …', () => {
+    const long = JSON.parse(
+      JSON.stringify(tableReport()).replaceAll('cn4-prod', 'cn4-production-lakehouse-east'),
+    );
+    const tableAt = (width: number, first: RegExp) => {
+      const lines = formatTable(long, { width }).split('\n');
+      const start = lines.findIndex((l) => first.test(l));
+      return lines.slice(start, lines.indexOf('', start));
+    };
+    const targets = tableAt(96, /^TARGET/);
+    for (const line of targets) expect(displayWidth(line)).toBeLessThanOrEqual(96);
+    expect(targets[1]).toMatch(/^cn4-pro…\s+default\s+23\s/);
+    const decisions = tableAt(88, /^OUTCOME/);
+    for (const line of decisions) expect(displayWidth(line)).toBeLessThanOrEqual(88);
+    expect(decisions).toContainEqual(expect.stringMatching(/\sdws_close\s+301\s+3\/3\s+budget-…$/));
+    expect(decisions).toContainEqual(
+      expect.stringMatching(/^storm-guard ×8\s+cn4-production-lakehouse-east\s+across 3 …\s/),
+    );
   });
 });
