@@ -239,6 +239,14 @@ describe('the whole table', () => {
     ]);
   });
 
+  it('names a suspected storm without its reason (the report schema lets it out) by its target alone', () => {
+    const report = tableReport();
+    report.targets[0]!.storm = { suspected: true, failedJobs: 21, failedInstances: 23 };
+    expect(formatTable(report).split('\n')).toContain(
+      'STORM SUSPECTED: cn4-prod: ; look for a shared cause (cluster, source, storage)',
+    );
+  });
+
   it('of a dry run names what would be restarted, and counts it', () => {
     const report = {
       ...tableReport(),
