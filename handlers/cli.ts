@@ -42,6 +42,18 @@ const io: CliIo = {
   exitNow: (code) => process.exit(code),
 };
 
-runCli(process.argv.slice(2), io).then((code) => {
-  process.exitCode = code;
-});
+/**
+ * Exits once what was written has been flushed: a socket an abandoned call left open
+ * (a ledger or webhook that never answered) must not keep a finished command alive.
+ */
+function exitAfterFlush(code: number): void {
+  let pending = 2;
+  const done = () => {
+    pending -= 1;
+    if (pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
+runCli(process.argv.slice(2), io).then(exitAfterFlush);

@@ -1,8 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { createLambdaSweep } from '../lib/lambda/run-sweep';
 import { EnvSecret, SecretCache } from '../lib/lambda/secret';
+import { ledgerDynamoClient } from '../lib/ledger/dynamodb-client';
 import { systemClock } from '../lib/util/time';
 
 /**
@@ -16,10 +16,7 @@ const secret =
     ? // `serverless invoke local` against the emulator: HUAWEICLOUD_* variables, no secret.
       new EnvSecret(process.env)
     : new SecretCache(new SecretsManagerClient({}), secretArn);
-const dynamo = new DynamoDBClient({
-  maxAttempts: 6,
-  ...(process.env.LEDGER_ENDPOINT ? { endpoint: process.env.LEDGER_ENDPOINT } : {}),
-});
+const dynamo = ledgerDynamoClient({ endpoint: process.env.LEDGER_ENDPOINT });
 
 /** The scheduled (EventBridge) and manual sweep. Only wires; the work is in lib/. */
 export const handler = createLambdaSweep({

@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config, TargetConfig } from './config/types';
 import { type Account, AccountPool } from './dataarts/account';
 import { AkSkAuthenticator, type Authenticator, type Credentials, TokenAuthenticator } from './dataarts/auth';
@@ -6,6 +6,7 @@ import { DataArtsClient } from './dataarts/client';
 import { IamTokenProvider } from './dataarts/iam-token';
 import { DEFAULT_TRANSPORT, Transport, type TransportOptions } from './dataarts/transport';
 import { ConfigError } from './errors';
+import { ledgerDynamoClient } from './ledger/dynamodb-client';
 import { DynamoDbLedger } from './ledger/dynamodb-ledger';
 import { FileLedger } from './ledger/file-ledger';
 import type { Ledger } from './ledger/ledger';
@@ -83,12 +84,5 @@ function authenticatorFor(
 
 export function buildLedger(config: Config['ledger'], dynamo?: DynamoDBClient): Ledger {
   if (config.type === 'file') return new FileLedger(config.path);
-  const client =
-    dynamo ??
-    new DynamoDBClient({
-      maxAttempts: 6,
-      ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-      ...(config.region ? { region: config.region } : {}),
-    });
-  return new DynamoDbLedger(client, config.table);
+  return new DynamoDbLedger(dynamo ?? ledgerDynamoClient(config), config.table);
 }

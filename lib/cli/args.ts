@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { durationProblem } from '../config/schema/duration';
 import { ConfigError } from '../errors';
 import { LOCALES, type Locale } from '../notify/i18n';
 import type { NotifyPolicy } from '../notify/summary';
@@ -20,7 +21,12 @@ export interface CliArgs {
   /** Send the sweep's summary through the channels of `secretFile`. */
   notify?: NotifyPolicy;
   secretFile?: string;
+  /** How long the sweep may run (`--deadline`, as written and in ms): then no new restarts, and the report goes out. */
+  deadline: { text: string; ms: number };
 }
+
+/** A sweep from the command line ends within this unless --deadline says otherwise. */
+export const DEFAULT_DEADLINE = '10m';
 
 /** `dataarts-autoretry notify test`: a sample summary to every channel of a secret file. */
 export interface NotifyTestArgs {
@@ -62,6 +68,13 @@ export function parseNotifyTestArgs(argv: readonly string[]): NotifyTestArgs {
   return args;
 }
 
+function deadlineOf(value: unknown): CliArgs['deadline'] {
+  const text = typeof value === 'string' ? value : DEFAULT_DEADLINE;
+  const problem = durationProblem(text, { min: '1s', max: '24h' });
+  if (problem) throw new ConfigError('--deadline', problem);
+  return { text, ms: parseDuration(text, '--deadline') };
+}
+
 /** The sweep's flags (no subcommand). */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
   // `--notify` alone means on-activity: parseArgs has no optional values, so split it here.
@@ -79,6 +92,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       lookback: { type: 'string' },
       'secret-file': { type: 'string' },
       'ignore-storm-guard': { type: 'boolean' },
+      deadline: { type: 'string' },
     },
   );
   const args: CliArgs = {
@@ -89,6 +103,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     all: Boolean(v.all),
     jobs: (v.job as string[] | undefined) ?? [],
     ignoreStormGuard: Boolean(v['ignore-storm-guard']),
+    deadline: deadlineOf(v.deadline),
   };
   if (typeof v.config === 'string') args.config = v.config;
   if (typeof v.lookback === 'string') {

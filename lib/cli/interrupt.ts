@@ -13,6 +13,7 @@ export class Interrupt {
   readonly soft = new AbortController();
   readonly hard = new AbortController();
   private readonly dispose: () => void;
+  private deadlineTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly io: CliIo,
@@ -29,21 +30,38 @@ export class Interrupt {
       this.io.exitNow(130);
       return;
     }
-    this.soft.abort(new Error(`interrupted by ${signal}`));
+    this.stop(`interrupted by ${signal}`, signal, `${signal} again to quit now`);
+  }
+
+  /**
+   * Stops the sweep like Ctrl-C once `ms` have passed (the sweep's --deadline): the
+   * sweep plans within that deadline, so this only ends what could not finish.
+   */
+  deadline(ms: number, name: string): void {
+    // A timer of its own (not `later`, the grace period's): close() clears it.
+    this.deadlineTimer = setTimeout(() => {
+      if (!this.soft.signal.aborted) this.stop(`the ${name} has passed`, `the ${name} has passed`);
+    }, ms);
+    this.deadlineTimer.unref();
+  }
+
+  private stop(reason: string, what: string, hint?: string): void {
+    this.soft.abort(new Error(reason));
     const open = this.inFlight();
-    const what =
+    const waiting =
       open.length === 0
         ? 'nothing in flight'
         : `waiting up to ${this.graceMs / 1000} s for ${open.length} restart(s) in flight: ${open.slice(0, 5).join(', ')}${open.length > 5 ? ', ...' : ''}`;
     this.io.stderr.write(
-      `\ndataarts-autoretry: ${signal}: no new restarts; ${what}; the partial report follows (${signal} again to quit now)\n`,
+      `\ndataarts-autoretry: ${what}: no new restarts; ${waiting}; the partial report follows${hint ? ` (${hint})` : ''}\n`,
     );
-    this.later(() => this.hard.abort(new Error(`interrupted by ${signal}`)), this.graceMs);
+    this.later(() => this.hard.abort(new Error(reason)), this.graceMs);
   }
 
   /** Stops listening (the sweep is over) and lets nothing wait on the grace timer. */
   close(): void {
     this.dispose();
+    clearTimeout(this.deadlineTimer);
     if (!this.hard.signal.aborted) this.hard.abort(new Error('sweep over'));
   }
 }

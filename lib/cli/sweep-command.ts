@@ -9,7 +9,7 @@ import type { SweepReport } from '../sweep/report';
 import { runSweep } from '../sweep/sweep';
 import type { TargetApi } from '../sweep/target-sweep';
 import { buildLedger, buildTargets } from '../wiring';
-import { type CliArgs, parseCliArgs } from './args';
+import { type CliArgs, DEFAULT_DEADLINE, parseCliArgs } from './args';
 import { paletteFor } from './colour';
 import { sweepExitCode } from './exit-codes';
 import { humanLogger } from './human-logger';
@@ -33,6 +33,8 @@ Options:
   --job <glob>           only jobs matching this glob (repeatable; replaces policy.jobs)
   --lookback <duration>  how far back to look, e.g. 6h, 2d (replaces policy.lookback)
   --ignore-storm-guard   restart even if a storm is suspected (a one-off sweep; reported)
+  --deadline <duration>  how long the sweep may run, e.g. 5m (default ${DEFAULT_DEADLINE}): no restart
+                         starts that could outlast it; what is left is reported deferred
   --notify[=<policy>]    send the sweep's summary to the webhooks of --secret-file;
                          policy always, on-activity (default) or on-problem
   --secret-file <file>   JSON shaped like the Lambda's secret; only "webhooks" is read
@@ -93,6 +95,8 @@ async function sweep(argv: readonly string[], io: CliIo): Promise<number> {
   const progress = new SweepProgress(io.stderr, io.now, config.policy.maxRestartsPerSweep);
   const logger = loggerFor(args, io, webhooks, progress);
   const interrupt = new Interrupt(io, () => progress.inFlightNow(), io.later);
+  const deadline = io.now() + args.deadline.ms;
+  interrupt.deadline(args.deadline.ms, `--deadline of ${args.deadline.text}`);
   const targets = buildTargets(config, credentials, clock).map(({ target, client }) => ({
     target,
     client: withSignal(progress.wrap(client), interrupt.hard.signal),
@@ -104,6 +108,7 @@ async function sweep(argv: readonly string[], io: CliIo): Promise<number> {
     { config, targets, ledger: buildLedger(config.ledger), clock, logger },
     {
       dryRun: args.dryRun,
+      deadline,
       signal: interrupt.soft.signal,
       ...(args.ignoreStormGuard ? { ignoreStormGuard: true } : {}),
       ...(args.all ? { itemsPerOutcome: Number.POSITIVE_INFINITY } : {}),

@@ -101,6 +101,7 @@ export function settingsFromEnv(
       type: 'dynamodb',
       table: required(env, 'LEDGER_TABLE'),
       ...(env.LEDGER_RETENTION ? { retention: env.LEDGER_RETENTION } : {}),
+      ...(env.LEDGER_TIMEOUT ? { timeout: env.LEDGER_TIMEOUT } : {}),
       // Local runs (serverless invoke local) point at dynalite or DynamoDB Local.
       ...(env.LEDGER_ENDPOINT ? { endpoint: env.LEDGER_ENDPOINT } : {}),
     },

@@ -33,7 +33,7 @@ export async function executeRestarts(
 ): Promise<number> {
   const context: RestartContext = {
     client: input.client,
-    ledger: input.ledger,
+    ledger: input.ownerLedger,
     now: input.now,
     random: input.random,
     retentionMs: input.config.ledger.retentionMs,
@@ -100,6 +100,10 @@ function refuseToStart(
   return undefined;
 }
 
+/** What the report adds to an attempt whose outcome the ledger did not record. */
+const UNRECORDED =
+  'its outcome is not recorded: the attempt stays counted, and a sweep after its lease confirms it from the instance';
+
 function recordOutcome(
   p: Planned,
   decision: RestartDecision,
@@ -114,8 +118,10 @@ function recordOutcome(
     return;
   }
   if (outcome.settleError) {
-    // The restart's outcome could not be written: its lease will expire and a later sweep reports it.
-    result.errors.push({ ...p.key, ...outcome.settleError, attemptCounted: true });
+    // The restart's outcome could not be written (refused, or no answer within ledger.timeout):
+    // the attempt stays counted and in flight; after its lease a later sweep marks it unconfirmed.
+    const { code, message } = outcome.settleError;
+    result.errors.push({ ...p.key, code, message: `${message}; ${UNRECORDED}`, attemptCounted: true });
     halt.reason = `ledger failed: ${outcome.settleError.message}`;
   }
   if (outcome.kind === 'restarted') {

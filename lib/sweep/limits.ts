@@ -1,6 +1,5 @@
 import { skip } from '../policy/decision';
 import { applyFleetLimits, byRestartPriority, type Candidate, type StormVerdict } from '../policy/guards';
-import { untilAborted } from '../util/abort';
 import { failTarget, type Planned, type TargetSweepInput, type TargetSweepResult } from './target-context';
 
 /** A planned restart as the fleet limits see it (older failures first). */
@@ -33,14 +32,9 @@ export async function applyLimits(
   let hourRemaining = 0;
   if (wanted > 0 && !storm.suspected) {
     try {
-      hourRemaining = await untilAborted(
-        input.dryRun
-          ? input.ledger
-              .hourlyCount(input.target.name, now)
-              .then((used) => Math.max(0, policy.maxRestartsPerHour - used))
-          : input.ledger.reserveHourly(input.target.name, now, policy.maxRestartsPerHour, wanted),
-        input.signal,
-      );
+      hourRemaining = input.dryRun
+        ? Math.max(0, policy.maxRestartsPerHour - (await input.ledger.hourlyCount(input.target.name, now)))
+        : await input.ledger.reserveHourly(input.target.name, now, policy.maxRestartsPerHour, wanted);
       reserved = input.dryRun ? 0 : hourRemaining;
     } catch (error) {
       const described = failTarget(result, input.target, error);
@@ -78,7 +72,7 @@ export async function applyLimits(
  * restarts went as reported; the ledger's next write finds out whether it still works.
  */
 export async function returnHourly(input: TargetSweepInput, now: number, count: number): Promise<void> {
-  await input.ledger.releaseHourly(input.target.name, now, count).catch((error: unknown) => {
+  await input.ownerLedger.releaseHourly(input.target.name, now, count).catch((error: unknown) => {
     input.logger.warn('hourly slots not returned', { target: input.target.name, error: String(error) });
   });
 }

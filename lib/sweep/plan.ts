@@ -3,7 +3,6 @@ import { type InstanceKey, keyString, type LedgerEntry } from '../ledger/ledger'
 import { decide } from '../policy/decide';
 import type { Decision, SkipReason } from '../policy/decision';
 import { resolveRule } from '../policy/rules';
-import { untilAborted } from '../util/abort';
 import type { TargetListing } from './list-target';
 import { type Planned, type TargetSweepInput, workspaceOf } from './target-context';
 
@@ -66,7 +65,7 @@ export async function screenTarget(
   // By instance id (unique in a target's window): no key string per listed failure.
   const open = new Map(planned.filter((p) => !isScreened(p.decision)).map((p) => [p.key.instanceId, p]));
   const since = window.from - ATTEMPT_CLOCK_MARGIN_MS;
-  const indexed = await untilAborted(input.ledger.attemptedKeys(input.target.name, since), input.signal);
+  const indexed = await input.ledger.attemptedKeys(input.target.name, since);
   if (indexed === undefined)
     input.logger.warn('ledger has no index of attempted entries: every entry is read');
   const listedOf = (key: InstanceKey): Planned[] => {
@@ -74,7 +73,7 @@ export async function screenTarget(
     return p && keyString(p.key) === keyString(key) ? [p] : [];
   };
   const wanted = indexed === undefined ? [...open.values()] : indexed.flatMap(listedOf);
-  const entries = await untilAborted(input.ledger.read(wanted.map((p) => p.key)), input.signal);
+  const entries = await input.ledger.read(wanted.map((p) => p.key));
   for (const p of wanted) {
     p.entryRead = true;
     p.entry = entries.get(keyString(p.key));
@@ -108,7 +107,7 @@ export async function readInPriority(
   while (restartable < room && next < queue.length) {
     const part = queue.slice(next, next + batch);
     next += part.length;
-    const entries = await untilAborted(input.ledger.read(part.map((p) => p.key)), input.signal);
+    const entries = await input.ledger.read(part.map((p) => p.key));
     for (const p of part) {
       p.entry = entries.get(keyString(p.key));
       p.decision = decideOne(p.instance, p.rule, p.entry);

@@ -1,7 +1,6 @@
 import { INTERRUPTED } from '../ledger/ledger';
 import { cutMessage } from '../policy/failure-rules';
 import { resolveRule } from '../policy/rules';
-import { untilAborted } from '../util/abort';
 import { mapBounded } from '../util/concurrency';
 import { failTarget, type Planned, type TargetSweepInput, type TargetSweepResult } from './target-context';
 
@@ -19,7 +18,7 @@ export async function reconcileInterrupted(
 ): Promise<boolean> {
   let open: Awaited<ReturnType<typeof input.ledger.inFlight>>;
   try {
-    open = await untilAborted(input.ledger.inFlight(input.target.name), input.signal);
+    open = await input.ledger.inFlight(input.target.name);
   } catch (error) {
     failTarget(result, input.target, error);
     return false;

@@ -3,7 +3,6 @@ import { describeError } from '../errors';
 import type { Ledger, LedgerEntry } from '../ledger/ledger';
 import { type LedgerRecovery, type RecoveryVerdict, tracksRecovery } from '../ledger/recovery';
 import { isNewerFailure } from '../policy/failure-identity';
-import { untilAborted } from '../util/abort';
 import type { TargetListing } from './list-target';
 import { markRefused } from './reconcile';
 import type { TargetSweepInput, TargetSweepResult } from './target-context';
@@ -87,7 +86,7 @@ export async function trackRecovery(
   if (!tracksRecovery(ledger)) return;
   try {
     const now = input.now();
-    const awaiting = (await untilAborted(ledger.awaitingVerdict(input.target.name), input.signal)).filter(
+    const awaiting = (await ledger.awaitingVerdict(input.target.name)).filter(
       (e) => (e.lastAttemptAt ?? 0) >= window.from,
     );
     if (awaiting.length === 0 || input.now() >= input.deadline) return;

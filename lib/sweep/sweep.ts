@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Config, TargetConfig } from '../config/types';
+import { boundLedger } from '../ledger/bounded-ledger';
 import type { Ledger } from '../ledger/ledger';
 import { type Logger, silentLogger } from '../log';
 import { Semaphore } from '../util/concurrency';
@@ -58,13 +59,22 @@ export function attemptWorstCaseMs(client: Config['client']): number {
 }
 
 /**
- * How long a claim belongs to its sweep. Past it, a later sweep may decide what the
- * attempt did: the call is long over, and DataArts has had `client.restartLag`
- * (default 60 s; it applies restarts within seconds) to show a restart it accepted.
- * Lags longer than that are outside what this protocol can see.
+ * The longest one attempt can take from its claim: the restart call, then the settle
+ * that records what it did (at most `ledger.timeout`). No attempt is claimed that could
+ * run past the deadline.
  */
-export function leaseMs(client: Config['client']): number {
-  return attemptWorstCaseMs(client) + client.restartLagMs;
+export function attemptBudgetMs(config: Pick<Config, 'client' | 'ledger'>): number {
+  return attemptWorstCaseMs(config.client) + config.ledger.timeoutMs;
+}
+
+/**
+ * How long a claim belongs to its sweep. Past it, a later sweep may decide what the
+ * attempt did: the call and its settle are long over, and DataArts has had
+ * `client.restartLag` (default 60 s; it applies restarts within seconds) to show a
+ * restart it accepted. Lags longer than that are outside what this protocol can see.
+ */
+export function leaseMs(config: Pick<Config, 'client' | 'ledger'>): number {
+  return attemptBudgetMs(config) + config.client.restartLagMs;
 }
 
 /**
@@ -153,6 +163,12 @@ async function sweepTargets(
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const sweepBudget = { remaining: config.policy.maxRestartsPerSweep };
+  const timeoutMs = config.ledger.timeoutMs;
+  const ledger = boundLedger(deps.ledger, {
+    timeoutMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const ownerLedger = boundLedger(deps.ledger, { timeoutMs });
   return Promise.all(
     deps.targets.map(async ({ target, client }, index) => {
       let release = await slots.acquire();
@@ -161,7 +177,8 @@ async function sweepTargets(
           config,
           target,
           client,
-          ledger: deps.ledger,
+          ledger,
+          ownerLedger,
           now: () => clock.now(),
           random: deps.random ?? Math.random,
           dryRun: options.dryRun ?? false,
@@ -169,8 +186,8 @@ async function sweepTargets(
           ...(options.itemsPerOutcome === undefined ? {} : { itemsPerOutcome: options.itemsPerOutcome }),
           deadline,
           ...(options.signal ? { signal: options.signal } : {}),
-          attemptBudgetMs: attemptWorstCaseMs(config.client),
-          leaseMs: leaseMs(config.client),
+          attemptBudgetMs: attemptBudgetMs(config),
+          leaseMs: leaseMs(config),
           sweepBudget,
           fairShare: async (wanted) => {
             // Waiting for the others must not hold a slot one of them needs to plan.

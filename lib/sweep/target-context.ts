@@ -35,7 +35,14 @@ export interface TargetSweepInput {
   config: Config;
   target: TargetConfig;
   client: TargetApi;
+  /** Every call bounded by `ledger.timeout` and by `signal` (lib/ledger/bounded-ledger.ts). */
   ledger: Ledger;
+  /**
+   * The same ledger bounded by `ledger.timeout` only, for the writes that finish what
+   * the sweep began, even after the signal fired: an attempt's settle or release (the
+   * attempt's budget left room for it) and spare hourly slots given back.
+   */
+  ownerLedger: Ledger;
   now: () => number;
   random: () => number;
   dryRun: boolean;
@@ -45,7 +52,7 @@ export interface TargetSweepInput {
   deadline: number;
   /** Fires at the deadline: waits and requests stop, the report still goes out. */
   signal?: AbortSignal;
-  /** The longest one restart call can take (timeouts, retries, Retry-After). */
+  /** The longest one attempt can take: its restart call (timeouts, retries, Retry-After), then its settle. */
   attemptBudgetMs: number;
   /** How long a claim belongs to its sweep; longer than `attemptBudgetMs`. */
   leaseMs: number;

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,6 +9,8 @@ import type { SweepReport } from '../../lib/sweep/report';
 import { chatWebhooks, SIGNING_SECRETS } from '../notify/channels';
 import { type ChatServers, startChatServers } from '../support/chat-servers';
 import { writeConfigFile } from '../support/cli-run';
+import { freshDynamoLedger } from '../support/dynamo';
+import { type FaultyDynamo, isClaim, startFaultyDynamo } from '../support/faulty-dynamo';
 import { WEBHOOK_TOKEN } from '../support/secrets';
 import { AK, PROJECT, SK } from '../support/targets';
 
@@ -201,5 +203,72 @@ describe('notifications from the command line', () => {
     const { code, stderr } = await cli(['notify', 'test', '--secret-file', secretPath]);
     expect(code).toBe(2);
     expect(stderr).toContain('invalid --secret-file webhooks.slack');
+  });
+});
+
+describe('the command line against a DynamoDB ledger that stops answering', () => {
+  let proxy: FaultyDynamo;
+  let table: string;
+
+  /** The config with its ledger in dynalite behind a proxy that stalls every claim. */
+  async function stallingClaims(timeout: string): Promise<void> {
+    ({ table } = await freshDynamoLedger());
+    proxy = await startFaultyDynamo(process.env.DYNALITE_ENDPOINT as string, (call) =>
+      isClaim(call) ? 'stall' : 'pass',
+    );
+    await writeConfigFile(configPath, emulator.url, dir, {
+      policy: { rateLimit: 100 },
+      ledger: { type: 'dynamodb', table, endpoint: proxy.endpoint, region: 'eu-west-1', timeout },
+    });
+  }
+  afterEach(async () => proxy.close());
+
+  const AWS = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+
+  it('a claim that never answers: the report names the ledger, restarts nothing, and the process exits by itself with 4', async () => {
+    await stallingClaims('1s');
+    const { code, stdout, stderr } = await cli(['--config', configPath, '--json'], AWS);
+    expect(code).toBe(4);
+    const report = JSON.parse(stdout) as SweepReport;
+    expect(report.targets[0]?.error?.message).toContain('did not answer claim within 1 s');
+    expect(emulator.count('restart')).toBe(0);
+    expect(stderr).toContain('could not be swept: prod');
+    // The stalled claim's socket was still open when the process ended.
+    expect(proxy.calls.filter((c) => c.fault === 'stall').length).toBeGreaterThan(0);
+  });
+
+  it('SIGTERM while a claim hangs: the partial report, then the process exits', async () => {
+    await stallingClaims('5m');
+    const child = spawn(TSX, [join(ROOT, 'handlers/cli.ts'), '--config', configPath, '--json'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: SK, ...AWS },
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    while (!proxy.calls.some((c) => c.fault === 'stall')) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGTERM');
+    const code = await exited;
+    expect(code).not.toBeNull();
+    const report = JSON.parse(stdout) as SweepReport;
+    expect(report.restarted).toEqual([]);
+    expect(emulator.count('restart')).toBe(0);
+  });
+
+  it('--deadline bounds the sweep: a restart that could outlast it is not started, and says so', async () => {
+    const { code, stdout } = await cli(['--config', configPath, '--json', '--deadline', '5s']);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as SweepReport;
+    // One restart's worst case (three tries of the 10 s client timeout) is longer than 5 s.
+    expect(report.totals).toEqual({ deferred: 2, 'instance-type': 1 });
+    expect(emulator.count('restart')).toBe(0);
+  });
+
+  it('--deadline refuses what is not a duration, naming the flag', async () => {
+    const { code, stderr } = await cli(['--config', configPath, '--deadline', 'soon']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/invalid --deadline/);
   });
 });

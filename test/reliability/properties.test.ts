@@ -253,7 +253,7 @@ async function check(scenario: Scenario, ledger: Ledger): Promise<void> {
     clock.advance(round.advanceMinutes * MIN);
   }
   // A last sweep after every lease has run out finds whatever a dead sweep left.
-  clock.advance(leaseMs(config.client) + MIN);
+  clock.advance(leaseMs(config) + MIN);
   const last = await sweep(ledger);
   for (const u of last.unconfirmed.filter((x) => x.code === INTERRUPTED)) {
     const id = `${u.instanceId}#${u.attempt}`;

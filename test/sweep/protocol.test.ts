@@ -119,7 +119,7 @@ describe.each([
     const b = sweeper(emulator, clock, slow.ledger, ZERO_BACKOFF).run();
     await slow.reached;
     // ...then A's lease runs out (the rerun has long been applied) before B claims.
-    clock.advance(leaseMs(a.config.client) + MIN);
+    clock.advance(leaseMs(a.config) + MIN);
     slow.open();
     const late = await b;
     expect(late.restarted).toHaveLength(0);
@@ -138,7 +138,7 @@ describe.each([
     // The next sweep comes at once: the lease is live, nothing to report yet, nothing rerun.
     const soon = await sweeper(emulator, clock, ledger, ZERO_BACKOFF).run();
     expect(soon.unconfirmed).toEqual([]);
-    clock.advance(leaseMs(a.config.client) + MIN); // the rerun succeeded: it is never listed again
+    clock.advance(leaseMs(a.config) + MIN); // the rerun succeeded: it is never listed again
     const reports = await Promise.all(
       [1, 2, 3].map(() => sweeper(emulator, clock, ledger, ZERO_BACKOFF).run()),
     );
@@ -162,7 +162,7 @@ describe.each([
     const a = sweeper(emulator, clock, dying, ZERO_BACKOFF);
     await a.run(); // the POST never reached DataArts, and the sweep died before saying so
     expect(emulator.restarts(1)).toBe(0);
-    clock.advance(leaseMs(a.config.client) + MIN);
+    clock.advance(leaseMs(a.config) + MIN);
     const next = await sweeper(emulator, clock, ledger, ZERO_BACKOFF).run();
     expect(next.unconfirmed).toEqual([expect.objectContaining({ instanceId: '1', code: INTERRUPTED })]);
     expect(next.restarted).toEqual([expect.objectContaining({ instanceId: '1', attempt: 2 })]);

@@ -19,7 +19,7 @@ import type { Emulator } from '../../emulator/server';
 import { LedgerError } from '../../lib/errors';
 import type { InstanceKey, Settlement } from '../../lib/ledger/ledger';
 import type { SweepReport } from '../../lib/sweep/report';
-import { attemptWorstCaseMs } from '../../lib/sweep/sweep';
+import { attemptBudgetMs } from '../../lib/sweep/sweep';
 import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
@@ -75,11 +75,11 @@ describe('after a rerun fails again, the next attempt waits out the backoff', ()
   });
 });
 
-describe('an attempt starts only if its worst case fits before the deadline', () => {
+describe('an attempt starts only if its worst case (restart, then settle) fits before the deadline', () => {
   it('exactly fitting (deadline = now + worst case) is restarted', async () => {
     emulator.seed(PROJECT, undefined, [failedAgo(1, 30)]);
     const s = sweeper(emulator, clock, new MemoryLedger());
-    const report = await s.run({ deadline: T0 + attemptWorstCaseMs(s.config.client) });
+    const report = await s.run({ deadline: T0 + attemptBudgetMs(s.config) });
     expect(report.restarted).toMatchObject([{ instanceId: '1', attempt: 1 }]);
     expect(report.deferred).toEqual([]);
     expect(emulator.restarts(1)).toBe(1);
@@ -88,7 +88,7 @@ describe('an attempt starts only if its worst case fits before the deadline', ()
   it('one millisecond short is deferred, nothing sent', async () => {
     emulator.seed(PROJECT, undefined, [failedAgo(1, 30)]);
     const s = sweeper(emulator, clock, new MemoryLedger());
-    const report = await s.run({ deadline: T0 + attemptWorstCaseMs(s.config.client) - 1 });
+    const report = await s.run({ deadline: T0 + attemptBudgetMs(s.config) - 1 });
     expect(report.restarted).toEqual([]);
     expect(outcomeOf(report, 1)).toMatchObject({ outcome: 'deferred' });
     expect(emulator.count('restart')).toBe(0);
@@ -139,7 +139,8 @@ describe('what each restart outcome records', () => {
       expect.objectContaining({
         instanceId: '1',
         code: 'LEDGER_FAILED',
-        message: 'ledger write refused',
+        message:
+          'ledger write refused; its outcome is not recorded: the attempt stays counted, and a sweep after its lease confirms it from the instance',
         attemptCounted: true,
       }),
     ]);

@@ -10,9 +10,10 @@
 import * as v from 'valibot';
 import type { Emulator } from '../../emulator/server';
 import { ClientSchema } from '../../lib/config/schema/client';
+import { LedgerSchema } from '../../lib/config/schema/ledger';
 import { LedgerError } from '../../lib/errors';
 import type { InstanceKey, LedgerEntry } from '../../lib/ledger/ledger';
-import { attemptWorstCaseMs, leaseMs } from '../../lib/sweep/sweep';
+import { attemptBudgetMs, attemptWorstCaseMs, leaseMs } from '../../lib/sweep/sweep';
 import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { failedAgo, sweeper } from '../support/sweep-setup';
@@ -63,13 +64,15 @@ describe('an attempt’s worst case', () => {
     expect(attemptWorstCaseMs(v.parse(ClientSchema, { timeout: '5s', retries: 0 }))).toBe(5_000);
   });
 
-  it('and a claim is leased for that worst case plus the time DataArts takes to show a restart', () => {
+  it('and a claim is leased for that worst case, the settle after it and the time DataArts takes to show a restart', () => {
     const client = v.parse(ClientSchema, {
       timeout: '5s',
       retries: 2,
       maxRetryAfter: '30s',
       restartLag: '90s',
     });
-    expect(leaseMs(client)).toBe(3 * 5_000 + 2 * 30_000 + 90_000);
+    const ledger = v.parse(LedgerSchema, { type: 'dynamodb', table: 'ledger', timeout: '7s' });
+    expect(attemptBudgetMs({ client, ledger })).toBe(3 * 5_000 + 2 * 30_000 + 7_000);
+    expect(leaseMs({ client, ledger })).toBe(3 * 5_000 + 2 * 30_000 + 7_000 + 90_000);
   });
 });

@@ -10,9 +10,24 @@ const retention = v.optional(
   duration({}, 'How long an entry lives (DynamoDB TTL); must exceed policy.lookback.'),
   '14d',
 );
-const withRetentionMs = <T extends { retention: number }>({ retention, ...rest }: T) => ({
+/**
+ * How long one ledger call may take before the sweep gives up on it (the attempt stays
+ * counted; see lib/ledger/bounded-ledger.ts). DynamoDB answers in milliseconds and its
+ * client retries throttling within this; a file ledger's call may first wait up to
+ * 30 s for another sweep's lock.
+ */
+const timeout = (fallback: string) =>
+  v.optional(
+    duration(
+      { min: '1s', max: '5m' },
+      `How long one ledger call may take; past it the sweep reports the call as failed (default ${fallback}).`,
+    ),
+    fallback,
+  );
+const inMs = <T extends { retention: number; timeout: number }>({ retention, timeout, ...rest }: T) => ({
   ...rest,
   retentionMs: retention,
+  timeoutMs: timeout,
 });
 
 const DynamoLedger = v.pipe(
@@ -28,8 +43,9 @@ const DynamoLedger = v.pipe(
     endpoint: v.exactOptional(httpUrl()),
     region: v.exactOptional(text()),
     retention,
+    timeout: timeout('10s'),
   }),
-  v.transform(withRetentionMs),
+  v.transform(inMs),
 );
 
 const FileLedger = v.pipe(
@@ -40,8 +56,9 @@ const FileLedger = v.pipe(
       jsonSchema({ description: 'JSON file; a `.lock` file beside it serializes sweeps.' }),
     ),
     retention,
+    timeout: timeout('40s'),
   }),
-  v.transform(withRetentionMs),
+  v.transform(inMs),
 );
 
 /** Where attempts are recorded. */
