@@ -122,7 +122,9 @@ describe('the Lambda sweep against a DynamoDB ledger that stops answering', () =
     const { error, timedOut } = await invokeWith(() => 'stall');
     expect(timedOut).toBe(false);
     expect(emulator.count('restart')).toBe(0);
-    expect(error?.message).toMatch(/no target could be swept: prod \(LEDGER_FAILED\), quiet \(LEDGER_FAILED\)/);
+    expect(error?.message).toMatch(
+      /no target could be swept: prod \(LEDGER_FAILED\), quiet \(LEDGER_FAILED\)/,
+    );
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
   });
 
