@@ -12,6 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { failedSeeds } from './builders';
+import { PortInUseError } from './listen';
 import { type EmulatorOptions, startEmulator } from './server';
 
 const DEFAULT_PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
@@ -54,7 +55,14 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
+/** One line for the user: the port case says how to pick another. */
+function describeFailure(error: unknown): string {
+  if (error instanceof PortInUseError)
+    return `emulator: ${error.message}; choose another with --port <port>, or leave --port out for a free one`;
+  return error instanceof Error ? error.message : String(error);
+}
+
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`${describeFailure(error)}\n`);
   process.exit(2);
 });

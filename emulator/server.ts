@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../lib/util/time';
 import { answerList } from './list-route';
+import { listenOnLoopback } from './listen';
 import {
   DEFAULT_WORKSPACE,
   type EmulatedInstance,
@@ -567,7 +568,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     });
   });
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  await listenOnLoopback(server, options.port ?? 0);
   const { port } = server.address() as AddressInfo;
 
   return {

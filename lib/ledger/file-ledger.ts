@@ -1,4 +1,4 @@
-import { type FileHandle, open, rename, stat, truncate } from 'node:fs/promises';
+import { type FileHandle, open, rename, stat, truncate, unlink } from 'node:fs/promises';
 import { LedgerError } from '../errors';
 import { Semaphore } from '../util/concurrency';
 import { acquireFileLock } from './file-lock';
@@ -14,6 +14,7 @@ import {
   snapshot,
   touchedRecords,
 } from './file-log';
+import { removeAbandonedTemporaries, temporaryPath } from './file-temporaries';
 import type { EntrySelector, HistoryEntry, LedgerHistory, ResetRequest, ResetResult } from './history';
 import type { ClaimRequest, InstanceKey, Ledger, LedgerEntry, Settlement } from './ledger';
 import {
@@ -349,15 +350,22 @@ export class FileLedger implements Ledger, LedgerHistory, LedgerRecovery {
     const c = this.cache;
     const header = headerLine();
     const body = header + snapshot(sectionsOf(c.data));
-    const temporary = `${this.path}.${process.pid}.tmp`;
-    const handle = await open(temporary, 'w');
+    const temporary = temporaryPath(this.path, process.pid);
     try {
-      await handle.writeFile(body);
-      await handle.sync();
-    } finally {
-      await handle.close();
+      const handle = await open(temporary, 'w');
+      try {
+        await handle.writeFile(body);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await removeAbandonedTemporaries(this.path, temporary);
+      await rename(temporary, this.path);
+    } catch (error) {
+      // Left behind, it would stay until this pid is gone (the next compaction here reuses it).
+      await unlink(temporary).catch(() => undefined);
+      throw error;
     }
-    await rename(temporary, this.path);
     c.ino = (await stat(this.path)).ino;
     Object.assign(c, { header, legacy: false, offset: Buffer.byteLength(body), appended: 0 });
     c.base = countRecords(c.data);

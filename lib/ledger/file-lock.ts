@@ -186,7 +186,8 @@ function ownerIsGone(owner: LockOwner, me: LockOwner): boolean {
   return !processExists(owner.pid);
 }
 
-function processExists(pid: number): boolean {
+/** Whether a process with `pid` exists on this machine. */
+export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -15,6 +15,8 @@ import type { ManualClock } from '../support/manual-clock';
 import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
 
 const ESC = '\x1b[';
+/** One grapheme: four people joined by zero-width joiners. */
+const FAMILY = '👨\u200d👩\u200d👧\u200d👦';
 
 describe('display width', () => {
   it.each([
@@ -24,6 +26,10 @@ describe('display width', () => {
     ['ｆｕｌｌ', 8],
     ['e\u0301', 1],
     [`${ESC}32mok${ESC}39m`, 2],
+    ['✅ done', 7],
+    ['👍🏽', 2],
+    [FAMILY, 2],
+    ['任务失败 ❌', 11],
   ])('%j is %i columns', (text, width) => {
     expect(displayWidth(text)).toBe(width);
   });
@@ -50,6 +56,35 @@ describe('display width', () => {
     ).split('\n');
     for (const line of narrow) expect(displayWidth(line)).toBeLessThanOrEqual(30);
     expect(truncate('作业作业', 5)).toBe('作业…');
+  });
+
+  it('aligns the column after a DataArts error text that holds emoji', () => {
+    // The widest text is 12 columns (a family and a thumb are two each), then a gap of two.
+    const table = layoutTable([
+      ['WHY', 'J'],
+      ['✅ done', 'a'],
+      [`${FAMILY} 👍🏽 failed`, 'b'],
+    ]);
+    expect(table.split('\n')).toEqual([
+      `WHY${' '.repeat(9 + 2)}J`,
+      `✅ done${' '.repeat(5 + 2)}a`,
+      `${FAMILY} 👍🏽 failed${' '.repeat(2)}b`,
+    ]);
+  });
+
+  it('cuts between whole characters, never inside an emoji or a joined sequence', () => {
+    const text = `a${FAMILY}👍🏽e\u0301✅作b`;
+    const graphemes = Array.from(new Intl.Segmenter().segment(text), (s) => s.segment);
+    const prefixes = graphemes.map((_, i) => graphemes.slice(0, i).join(''));
+    for (let width = 1; width <= displayWidth(text); width++) {
+      const cut = truncate(text, width);
+      expect(displayWidth(cut)).toBeLessThanOrEqual(width);
+      if (cut === text) continue;
+      expect(cut.endsWith('…')).toBe(true);
+      expect(prefixes).toContain(cut.slice(0, -1));
+    }
+    expect(truncate(`${FAMILY}${FAMILY}`, 3)).toBe(`${FAMILY}…`);
+    expect(truncate('👍🏽👍🏽', 3)).toBe('👍🏽…');
   });
 });
 

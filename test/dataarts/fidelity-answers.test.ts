@@ -114,7 +114,7 @@ describe('status values of the newest SDK models (item 7)', () => {
     backoff: { baseMs: 0, factor: 1, maxMs: 0, jitter: 'none' },
     skipSuperseded: false,
   } as unknown as Parameters<typeof decide>[2];
-  const policy = { jobMatchers: [/^.*$/], excludeMatchers: [] } as unknown as Parameters<
+  const policy = { jobMatchers: [['*']], excludeMatchers: [] } as unknown as Parameters<
     typeof decide
   >[4]['policy'];
 

@@ -1,4 +1,6 @@
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LedgerError } from '../../lib/errors';
@@ -11,6 +13,9 @@ const NOW = Date.UTC(2026, 10, 24, 8, 0, 0);
 const key: InstanceKey = { target: 't', workspace: 'w', jobName: 'j', instanceId: '1' };
 const claim = (overrides: Partial<ClaimRequest> = {}): ClaimRequest =>
   claimRequest(NOW, { leaseUntil: NOW + 60_000, ...overrides });
+
+/** The module itself (an `import * as` is a copy): a spy on it is what the ledger calls. */
+const fsp = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
 
 let dir: string;
 let path: string;
@@ -89,6 +94,52 @@ describe('file ledger: the file', () => {
     const ledger = new FileLedger(path);
     expect((await ledger.read([key])).get(keyString(key))?.lastOutcome).toBe('in-flight');
     expect((await ledger.inFlight('t')).map((e) => e.claimId)).toEqual(['old']);
+  });
+});
+
+describe('file ledger: temporary files of compactions', () => {
+  /** The pid of a process that has ended: a writer that died mid-compaction. */
+  const deadPid = async () => {
+    const child = spawn(process.execPath, ['-e', '']);
+    await once(child, 'exit');
+    return child.pid!;
+  };
+  const leftover = async (pid: number, ageMs = 0) => {
+    const file = `${path}.${pid}.tmp`;
+    await writeFile(file, 'half a snapshot');
+    const at = new Date(Date.now() - ageMs);
+    await utimes(file, at, at);
+    return `ledger.json.${pid}.tmp`;
+  };
+
+  it("removes a dead writer's when it compacts, never a live writer's", async () => {
+    await leftover(await deadPid());
+    // This test's parent (jest) is alive: its file may be a compaction in progress.
+    const live = await leftover(process.ppid);
+    // A new file: the first write compacts.
+    expect(await new FileLedger(path).claim(key, claim())).toBe(true);
+    expect((await readdir(dir)).sort()).toEqual(['ledger.json', live]);
+  });
+
+  it("removes a live pid's once untouched for over an hour (another host's writer, or a reused pid)", async () => {
+    await leftover(process.ppid, 2 * 60 * 60_000);
+    const recent = await leftover(1, 10 * 60_000);
+    expect(await new FileLedger(path).claim(key, claim())).toBe(true);
+    expect((await readdir(dir)).sort()).toEqual(['ledger.json', recent]);
+  });
+
+  it('a compaction that fails removes its own', async () => {
+    const rename = jest
+      .spyOn(fsp, 'rename')
+      .mockRejectedValueOnce(Object.assign(new Error('EIO'), { code: 'EIO' }));
+    try {
+      await expect(new FileLedger(path).claim(key, claim())).rejects.toThrow(
+        `cannot write ledger file ${path}`,
+      );
+    } finally {
+      rename.mockRestore();
+    }
+    expect(await readdir(dir)).toEqual([]);
   });
 });
 

@@ -8,6 +8,8 @@
 const ledgerModules = [
   'ledger-state',
   'file-ledger',
+  // The compaction's temporary files, split out of file-ledger.
+  'file-temporaries',
   'dynamodb-ledger',
   'recovery',
   'history',

@@ -7,8 +7,9 @@
  * offline part runs here instead. See test/readme/coverage.ts.
  */
 import { cp, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseSecret } from '../../lib/lambda/secret';
+import { occupiedPort } from '../support/closed-port';
 import { readmeBlocks } from './extract';
 import { bash, expectExit, ROOT, readmeRunner, removeFolders, userEnv, workingCopy } from './shell';
 
@@ -123,18 +124,24 @@ describe('README: deploying to AWS', () => {
   );
 
   it(
-    '`npm run local-stack` serves the emulator on 127.0.0.1:18080 until Ctrl-C; the sweep it prints runs as printed',
+    '`npm run local-stack` serves the emulator until Ctrl-C (LOCAL_STACK_PORT=0: a free port); the sweep it prints runs as printed',
     async () => {
-      const stack = readme.start('npm run local-stack', dir, userEnv());
+      // The default, 18080, is the endpoint of examples/local-stack.json; the test takes a free port.
+      const example = JSON.parse(await readFile(join(dir, 'examples/local-stack.json'), 'utf8'));
+      expect(example.targets[0].endpoint).toBe('http://127.0.0.1:18080');
+      const stack = readme.start('npm run local-stack', dir, userEnv({ LOCAL_STACK_PORT: '0' }));
       try {
         const printed = await stack.until(/Ctrl-C stops both\./);
-        expect(printed).toContain('DataArts emulator: http://127.0.0.1:18080');
+        const url = /^DataArts emulator: (http:\/\/127\.0\.0\.1:\d+)$/m.exec(printed)?.[1];
+        expect(url).toMatch(/:[1-9]\d*$/);
         expect(printed).toMatch(/^ {2}npx serverless invoke local -f sweep /m);
         const sweep =
-          /^ {2}(HUAWEICLOUD_SDK_AK=\S+ HUAWEICLOUD_SDK_SK=\S+ npm run sweep -- --config examples\/local-stack\.json --dry-run)$/m.exec(
+          /^ {2}(HUAWEICLOUD_SDK_AK=\S+ HUAWEICLOUD_SDK_SK=\S+ npm run sweep -- --config (\S+) --dry-run)$/m.exec(
             printed,
           );
         expect(sweep).not.toBeNull();
+        const config = JSON.parse(await readFile(resolve(dir, sweep![2]!), 'utf8'));
+        expect(config.targets[0].endpoint).toBe(url);
         const ran = await bash(sweep![1]!, dir, userEnv());
         expectExit(ran, 0);
         expect(ran.stdout).toMatch(/would-restart\s+local\s+ods_orders_daily\s+5001/);
@@ -143,6 +150,40 @@ describe('README: deploying to AWS', () => {
         // Ends, the emulator and dynalite with it (a left-over server would hold the port).
         await stack.interrupt();
       }
+    },
+    SLOW_STEP,
+  );
+
+  it(
+    '`npm run local-stack` on a port in use ends with one line naming the port and LOCAL_STACK_PORT',
+    async () => {
+      const held = await occupiedPort();
+      try {
+        const ran = await readme.run(
+          'npm run local-stack',
+          dir,
+          userEnv({ LOCAL_STACK_PORT: String(held.port) }),
+        );
+        expect(ran.code).toBe(1);
+        // npm adds its own lines about the failed script; the script's own is one line, no stack trace.
+        expect(ran.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('npm '))).toEqual([
+          `local-stack: port ${held.port} on 127.0.0.1 is in use; choose another with LOCAL_STACK_PORT=<port>, or LOCAL_STACK_PORT=0 for a free one`,
+        ]);
+      } finally {
+        await held.release();
+      }
+    },
+    SLOW_STEP,
+  );
+
+  it(
+    '`npm run local-stack` with a LOCAL_STACK_PORT that is no port says so in one line',
+    async () => {
+      const ran = await readme.run('npm run local-stack', dir, userEnv({ LOCAL_STACK_PORT: '80800' }));
+      expect(ran.code).toBe(1);
+      expect(ran.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('npm '))).toEqual([
+        'local-stack: LOCAL_STACK_PORT must be a port from 0 to 65535 (0: a free one), got "80800"',
+      ]);
     },
     SLOW_STEP,
   );

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { globToRegExp } from '../../util/glob';
+import { compileGlob } from '../../util/glob';
 import type { DeepReadonly } from '../deep-readonly';
 import { type PolicyFields, PolicyFieldsSchema } from './policy-fields';
 import { pathTo } from './primitives';
@@ -59,7 +59,7 @@ function ruleOverride({ match, firstRetryDelay, backoff, ...same }: Rule, base: 
         }),
   };
   const globs = asList(match);
-  return { match: globs, matchers: globs.map(globToRegExp), overrides };
+  return { match: globs, matchers: globs.map(compileGlob), overrides };
 }
 
 /** Resolves the policy as written into what the sweep uses; a backoff whose cap is below its base is an issue. */
@@ -85,8 +85,8 @@ function resolvePolicy({ dataset, addIssue, NEVER }: v.RawTransformContext<Polic
     lookbackMs: p.lookback,
     jobs,
     excludeJobs,
-    jobMatchers: jobs.map(globToRegExp),
-    excludeMatchers: excludeJobs.map(globToRegExp),
+    jobMatchers: jobs.map(compileGlob),
+    excludeMatchers: excludeJobs.map(compileGlob),
     defaults,
     rules,
     maxRestartsPerSweep: p.maxRestartsPerSweep,
