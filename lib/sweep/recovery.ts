@@ -1,3 +1,4 @@
+import { implausibleTime } from '../dataarts/answer-times';
 import type { Instance } from '../dataarts/instance';
 import { describeError } from '../errors';
 import type { Ledger, LedgerEntry } from '../ledger/ledger';
@@ -32,6 +33,12 @@ function fromListing(
 async function fromShow(input: TargetSweepInput, entry: LedgerEntry): Promise<RecoveryVerdict | undefined> {
   try {
     const now = await input.client.getInstance(entry.jobName, entry.instanceId, input.signal);
+    // A time that is not one says nothing about a rerun (a nanosecond end would read as a new failure).
+    const untimely = implausibleTime(now, input.now());
+    if (untimely) {
+      input.logger.debug('rerun not judged', { instanceId: entry.instanceId, problem: untimely });
+      return undefined;
+    }
     if (now.status === 'success') return 'recovered';
     if (FAILED_STATUSES.has(now.status) && isNewerFailure(now, entry)) return 'failed-again';
     return undefined;

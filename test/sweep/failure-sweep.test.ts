@@ -121,6 +121,46 @@ describe('failure rules in a sweep', () => {
     expect(outcomeOf(report, 1)?.failedNode).toStrictEqual({ name: 'load' });
   });
 
+  it.each([
+    ['a node’s endTime in nanoseconds', { endTime: (T0 - 30 * MIN) * 1e6 }, {}],
+    ['a node’s startTime in seconds', { startTime: Math.floor((T0 - 40 * MIN) / 1000) }, {}],
+    ['the instance’s endTime two days ahead', {}, { endTime: T0 + 2 * 1440 * MIN }],
+  ])(
+    'a show answer with %s is not trusted: reported, never restarted, whatever unknownFailure says',
+    async (_name, node, times) => {
+      emulator.seed(PROJECT, undefined, [failedAgo(1, 30), failedAgo(2, 30)]);
+      const show = {
+        jobName: 'job_1',
+        status: 'fail',
+        planTime: T0 - 40 * MIN,
+        endTime: T0 - 30 * MIN,
+        ...times,
+        total: 1,
+        nodes: [{ nodeName: 'load', type: 'DLISQL', status: 'fail', endTime: T0 - 30 * MIN, ...node }],
+      };
+      emulator.inject({ route: 'show', kind: 'custom', body: JSON.stringify(show) });
+      // Only job_1's node is read: the one show answer is its own.
+      const report = await sweeper(emulator, clock, new MemoryLedger(), {
+        rules: [{ match: 'job_1', failedNodeTypes: ['DLISQL'] }],
+      }).run();
+      expect(report.apiCalls.show).toBe(1);
+      expect(outcomeOf(report, 1)).toMatchObject({
+        outcome: 'non-retryable-failure',
+        detail: expect.stringMatching(
+          /^the show answer cannot be trusted \(MALFORMED_RESPONSE: .*is not an epoch-ms time/,
+        ),
+      });
+      expect(report.errors).toMatchObject([
+        {
+          code: 'MALFORMED_INSTANCE',
+          message: expect.stringMatching(/^show answer: job job_1, instance 1: /),
+        },
+      ]);
+      expect(report.restarted.map((r) => r.instanceId)).toEqual(['2']);
+      expect(emulator.restarts(1)).toBe(0);
+    },
+  );
+
   it('a failed node that cannot be read is an unknown failure', async () => {
     emulator.seed(PROJECT, undefined, [failedAgo(1, 30)]);
     emulator.inject({ route: 'show', kind: 'instance-vanished' });
