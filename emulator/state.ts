@@ -59,8 +59,16 @@ export type InstanceSeed = Partial<Omit<EmulatedInstance, 'instanceId' | 'restar
 
 export const DEFAULT_WORKSPACE = 'default';
 
+/**
+ * An instance's place in its workspace: job and id. Huawei's docs do not promise ids
+ * unique across jobs, so two jobs may hold the same id (each its own instance).
+ */
+export function storeKey(jobName: string, instanceId: string): string {
+  return `${instanceId}:${jobName}`;
+}
+
 export class EmulatorState {
-  /** project -> workspace -> instanceId -> instance */
+  /** project -> workspace -> storeKey(job, id) -> instance */
   private readonly projects = new Map<string, Map<string, Map<string, EmulatedInstance>>>();
 
   seed(projectId: string, workspace: string | undefined, seeds: readonly InstanceSeed[]): void {
@@ -84,7 +92,7 @@ export class EmulatorState {
           ...(seed.errorMessage === undefined ? {} : { errorMessage: seed.errorMessage }),
         },
       };
-      store.set(instance.instanceId, instance);
+      store.set(storeKey(instance.jobName, instance.instanceId), instance);
     }
   }
 

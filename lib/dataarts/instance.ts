@@ -29,6 +29,16 @@ export interface Instance {
   errorMessage?: string;
 }
 
+/**
+ * What tells one listed instance from another: its job and its id. Huawei's docs do not
+ * promise ids unique across jobs (the ledger keys by both too), so two jobs' instances
+ * sharing an id are two instances, never one dropped as the other's duplicate. The id
+ * is digits only, so the first `:` ends it.
+ */
+export function instanceIdentity(instance: Pick<Instance, 'jobName' | 'instanceId'>): string {
+  return `${instance.instanceId}:${instance.jobName}`;
+}
+
 export interface InstanceNode {
   nodeName: string;
   status: string;

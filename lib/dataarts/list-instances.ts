@@ -1,4 +1,4 @@
-import type { Instance, InstancePage } from './instance';
+import { type Instance, type InstancePage, instanceIdentity } from './instance';
 import { checkBeforeRequest, checkClaim, checkPage, confine } from './listing/checks';
 import { type PagedBurst, pageBurst, pageThrough, restOfWindow } from './listing/paging';
 import type { FetchPage, ListGap, ListOptions } from './listing/types';
@@ -67,7 +67,8 @@ const SPLIT_HEADROOM = 0.8;
  * `< maxPlanTime`), so the window is sent 1 ms wider on each side, in pieces of at most
  * `maxWindowMs` (see `requestPieces`). One request with `limit=pageLimit` answers most
  * windows whole; a fuller window is split into sub-windows sized from `total`,
- * recursively, adjacent ones overlapping by 1 ms; duplicates are dropped by `instanceId`.
+ * recursively, adjacent ones overlapping by 1 ms; duplicates are dropped by job and id
+ * (`instanceIdentity`).
  * A burst of cron jobs sharing one millisecond is cut out and listed on its own
  * (`burstHint`), and a window too dense to split is paged (`pageThrough`).
  *
@@ -87,7 +88,7 @@ export async function listWindow(
   signal?: AbortSignal,
   keep?: (instance: Instance) => boolean,
 ): Promise<ListResult> {
-  const byId = new Map<string, Instance>();
+  const byIdentity = new Map<string, Instance>();
   const result: ListResult = { instances: [], invalid: [], incomplete: [], requests: 0 };
   const limit = options.pageLimit;
   let stopped: { error: unknown } | undefined;
@@ -103,7 +104,7 @@ export async function listWindow(
       result.requests++;
       const page = checkPage(await fetchPage(w, limit, offset), limit);
       for (const instance of page.instances)
-        if (!keep || keep(instance)) byId.set(instance.instanceId, instance);
+        if (!keep || keep(instance)) byIdentity.set(instanceIdentity(instance), instance);
       for (const bad of page.invalid) result.invalid.push({ window: w, ...bad });
       return page;
     } catch (error) {
@@ -160,7 +161,7 @@ export async function listWindow(
 
   const pieces = requestPieces(window, options.maxWindowMs);
   await Promise.all(pieces.map(async (piece) => collect(piece, await fetch(piece, 0), piece)));
-  result.instances = [...byId.values()];
+  result.instances = [...byIdentity.values()];
   return result;
 }
 
@@ -199,7 +200,7 @@ export async function listStatuses(
   signal?: AbortSignal,
 ): Promise<ListResult & { total: number }> {
   const wanted = new Set(statuses);
-  const byId = new Map<string, Instance>();
+  const byIdentity = new Map<string, Instance>();
   const result: ListResult & { total: number } = {
     instances: [],
     invalid: [],
@@ -212,7 +213,7 @@ export async function listStatuses(
   const listed = (list: ListResult, status?: string) => {
     result.requests += list.requests;
     for (const instance of list.instances)
-      if (wanted.has(instance.status)) byId.set(instance.instanceId, instance);
+      if (wanted.has(instance.status)) byIdentity.set(instanceIdentity(instance), instance);
     result.invalid.push(...list.invalid);
     result.incomplete.push(...list.incomplete.map((gap) => (status ? { ...gap, status } : gap)));
   };
@@ -248,6 +249,6 @@ export async function listStatuses(
   const [first, ...rest] = requestPieces(window, options.maxWindowMs);
   await guarded(first as TimeWindow);
   await Promise.all(rest.map(guarded));
-  result.instances = [...byId.values()];
+  result.instances = [...byIdentity.values()];
   return result;
 }

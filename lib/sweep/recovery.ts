@@ -1,5 +1,5 @@
 import { implausibleTime } from '../dataarts/answer-times';
-import type { Instance } from '../dataarts/instance';
+import { type Instance, instanceIdentity } from '../dataarts/instance';
 import { describeError } from '../errors';
 import type { Ledger, LedgerEntry } from '../ledger/ledger';
 import { type LedgerRecovery, type RecoveryVerdict, tracksRecovery } from '../ledger/recovery';
@@ -60,8 +60,8 @@ async function unlisted(
   // The successes are listed already when a rule skips superseded failures: then they are free.
   if (successes.length === 0 && entries.length > SHOW_UP_TO) {
     // Only the awaited reruns are kept: a window of a million successes is not held.
-    const awaited = new Set(entries.map((e) => e.instanceId));
-    const keep = (instance: Instance) => awaited.has(instance.instanceId);
+    const awaited = new Set(entries.map(instanceIdentity));
+    const keep = (instance: Instance) => awaited.has(instanceIdentity(instance));
     successes = (await input.client.listInstances(window, { status: 'success', keep }, input.signal))
       .instances;
   } else if (successes.length === 0) {
@@ -71,8 +71,8 @@ async function unlisted(
       ),
     );
   }
-  const succeeded = new Set(successes.map((i) => i.instanceId));
-  return entries.map((e) => [e, succeeded.has(e.instanceId) ? 'recovered' : undefined]);
+  const succeeded = new Set(successes.map(instanceIdentity));
+  return entries.map((e) => [e, succeeded.has(instanceIdentity(e)) ? 'recovered' : undefined]);
 }
 
 /**
@@ -98,11 +98,11 @@ export async function trackRecovery(
       (e) => (e.lastAttemptAt ?? 0) >= window.from,
     );
     if (awaiting.length === 0 || input.now() >= input.deadline) return;
-    const listed = new Map(listing.listed.map((i) => [i.instanceId, i]));
+    const listed = new Map(listing.listed.map((i) => [instanceIdentity(i), i]));
     const verdicts: Array<[LedgerEntry, RecoveryVerdict | undefined]> = [];
     const rest: LedgerEntry[] = [];
     for (const entry of awaiting) {
-      const seen = fromListing(entry, listed.get(entry.instanceId));
+      const seen = fromListing(entry, listed.get(instanceIdentity(entry)));
       if (seen === undefined) rest.push(entry);
       else verdicts.push([entry, seen === 'pending' ? undefined : seen]);
     }
