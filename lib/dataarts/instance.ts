@@ -4,6 +4,33 @@ import { segmentProblem } from './api-path';
 /** Statuses the restart API accepts. */
 export const RESTARTABLE_STATUSES: ReadonlySet<string> = new Set(['success', 'fail', 'manual-stop']);
 
+/** Failure statuses DataArts will not rerun through the API. */
+export const FAILED_NOT_RESTARTABLE: ReadonlySet<string> = new Set(['running-exception']);
+
+/** Statuses that mean the instance is fine or still busy (not a failure). */
+export const NOT_FAILED_STATUSES: ReadonlySet<string> = new Set([
+  'waiting',
+  'running',
+  'success',
+  'pause',
+  'skip-by-depend',
+  'freeze',
+  'waiting-confirm',
+  // The newest SDK models list an operator's verdicts as statuses too.
+  'forceSuccess',
+  'ignoreSuccess',
+]);
+
+/**
+ * Every status the docs and SDK models name, exactly as written: any other value
+ * (`FAIL`, `fail ` with a space) is unknown, never retried, and counted in the report.
+ */
+export const KNOWN_STATUSES: ReadonlySet<string> = new Set([
+  ...RESTARTABLE_STATUSES,
+  ...FAILED_NOT_RESTARTABLE,
+  ...NOT_FAILED_STATUSES,
+]);
+
 /** instanceType 2: manually scheduled; DataArts refuses to rerun those. */
 export const MANUAL_INSTANCE_TYPE = 2;
 

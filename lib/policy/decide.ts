@@ -1,27 +1,17 @@
 import type { PolicyConfig, RetryRule } from '../config/types';
-import { type Instance, MANUAL_INSTANCE_TYPE, RESTARTABLE_STATUSES } from '../dataarts/instance';
+import {
+  FAILED_NOT_RESTARTABLE,
+  type Instance,
+  MANUAL_INSTANCE_TYPE,
+  NOT_FAILED_STATUSES,
+  RESTARTABLE_STATUSES,
+} from '../dataarts/instance';
 import { type LedgerEntry, UNKNOWN_OUTCOMES } from '../ledger/ledger';
 import { isoTime } from '../util/time';
 import { type Decision, skip } from './decision';
 import { failureTime, hasFailureFields, isNewerFailure, isSameFailure } from './failure-identity';
 import { judgeMessage } from './failure-rules';
 import { jobSelected } from './rules';
-
-/** Statuses that mean the instance is fine or still busy (not a failure). */
-const NOT_FAILED = new Set([
-  'waiting',
-  'running',
-  'success',
-  'pause',
-  'skip-by-depend',
-  'freeze',
-  'waiting-confirm',
-  // The newest SDK models list an operator's verdicts as statuses too.
-  'forceSuccess',
-  'ignoreSuccess',
-]);
-/** Failure statuses DataArts will not rerun through the API. */
-const FAILED_NOT_RESTARTABLE = new Set(['running-exception']);
 
 export interface DecideContext {
   policy: Pick<PolicyConfig, 'jobMatchers' | 'excludeMatchers'>;
@@ -60,7 +50,7 @@ export function decide(
     }
     if (FAILED_NOT_RESTARTABLE.has(status))
       return skip('status-not-restartable', `status ${status} cannot be rerun`, ruleName);
-    if (NOT_FAILED.has(status)) return skip('not-failed', `status ${status}`, ruleName);
+    if (NOT_FAILED_STATUSES.has(status)) return skip('not-failed', `status ${status}`, ruleName);
     return skip('unknown-status', `unknown status "${status}"`, ruleName);
   }
 

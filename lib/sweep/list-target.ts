@@ -1,7 +1,7 @@
 import type { PolicyConfig } from '../config/types';
 import { implausibleTime } from '../dataarts/answer-times';
 import type { DataArtsClient } from '../dataarts/client';
-import type { Instance } from '../dataarts/instance';
+import { type Instance, KNOWN_STATUSES } from '../dataarts/instance';
 import { describeWindow, type ListGap, type TimeWindow } from '../dataarts/list-instances';
 import { describeInstance } from './target-context';
 
@@ -23,6 +23,11 @@ export interface TargetListing {
    * error of the report. The instances that were delivered are listed.
    */
   incomplete: string[];
+  /**
+   * Instances in a status DataArts does not document, by the value as answered: never
+   * decided (not eligible), but never silently dropped either. Empty when none.
+   */
+  unknownStatuses: Record<string, number>;
   /** All instances of the window (for the storm guard's ratio), when it is on. */
   total?: number;
   /** Successful instances, only when a rule skips superseded failures. */
@@ -72,9 +77,18 @@ export async function listTarget(
       ),
     ),
     successes: superseded ? trusted.filter((i) => i.status === 'success') : [],
+    unknownStatuses: countUnknown(trusted),
   };
   if (policy.stormGuard.enabled) listing.total = list.total ?? 0;
   return listing;
+}
+
+/** By value; a Map first, so a status such as `__proto__` is counted like any other. */
+function countUnknown(instances: readonly Instance[]): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const { status } of instances)
+    if (!KNOWN_STATUSES.has(status)) counts.set(status, (counts.get(status) ?? 0) + 1);
+  return Object.fromEntries(counts);
 }
 
 /** One line for the report: how many instances of a status listing could not be listed, and where. */

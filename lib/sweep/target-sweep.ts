@@ -181,6 +181,8 @@ async function listOrFail(
       });
     }
     result.report.listed = listing.listed.length;
+    if (Object.keys(listing.unknownStatuses).length > 0)
+      result.report.unknownStatuses = listing.unknownStatuses;
     return listing;
   } catch (error) {
     const described = failTarget(result, input.target, error);

@@ -185,6 +185,60 @@ describe('which statuses a target lists', () => {
   });
 });
 
+describe('statuses DataArts does not document', () => {
+  const row = (id: number, status: string) =>
+    JSON.stringify({
+      jobName: `job_${id}`,
+      instanceId: id,
+      status,
+      planTime: T0 - 40 * 60_000,
+      endTime: T0 - 30 * 60_000,
+    });
+
+  it('are counted per target by the value seen, never decided, never an error', async () => {
+    await start();
+    emulator.seed(PROJECT, undefined, [
+      failedAgo(1, 30),
+      failedAgo(2, 30, { status: 'FAIL' }),
+      failedAgo(3, 30, { status: 'fail ' }),
+      failedAgo(4, 30, { status: 'FAIL' }),
+      failedAgo(5, 30, { status: 'success' }),
+      failedAgo(6, 30, { status: 'waiting-confirm' }),
+      failedAgo(7, 30, { status: '__proto__' }),
+    ]);
+    const report = await sweeper(emulator, clock, new MemoryLedger()).run();
+    expect(report.targets[0]?.unknownStatuses).toEqual({ FAIL: 2, 'fail ': 1, ['__proto__']: 1 });
+    expect(Object.keys(report.targets[0]?.unknownStatuses ?? {})).toEqual(['FAIL', 'fail ', '__proto__']);
+    expect(report.errors).toEqual([]);
+    expect(report.decisions.map((d) => d.instanceId)).toEqual(['1']);
+    expect(report.restarted.map((r) => r.instanceId)).toEqual(['1']);
+    expect(emulator.count('restart')).toBe(1);
+  });
+
+  it('are counted when a listing asked for one status answers another (each instance once)', async () => {
+    // A total one above what is delivered: the window is listed again per status.
+    await start({ reportTotal: (actual) => actual + 1 });
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 30)]);
+    // Whichever status listing gets it, this answer repeats instance 1 and adds an odd one.
+    const odd = `{"total":2,"instances":[${row(1, 'fail')},${row(2, 'Fail')}]}`;
+    emulator.inject({ route: 'list', kind: 'custom', nth: 2, body: odd });
+    emulator.inject({ route: 'list', kind: 'custom', nth: 3, body: odd });
+    const report = await sweeper(emulator, clock, new MemoryLedger()).run();
+    expect(emulator.requests.filter((r) => r.route === 'list' && r.query.status !== undefined)).toHaveLength(
+      3,
+    );
+    expect(report.targets[0]?.unknownStatuses).toEqual({ Fail: 1 });
+    expect(report.restarted.map((r) => r.instanceId)).toEqual(['1']);
+  });
+
+  it('leave the report as it was when there are none', async () => {
+    await start();
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 30)]);
+    const report = await sweeper(emulator, clock, new MemoryLedger()).run();
+    expect(report.targets[0]).not.toHaveProperty('unknownStatuses');
+  });
+});
+
 describe('a listing whose windows deliver fewer instances than they claim', () => {
   /** A sweep of `lookback` listed in one-hour pieces, each piece's total one above what it delivers. */
   async function sweepInPieces(lookback: string): Promise<SweepReport> {
