@@ -213,11 +213,11 @@ export function publicView(instance: EmulatedInstance): Record<string, unknown> 
 }
 
 /**
- * The show answer, shaped as the SDK's `ShowJobInstanceResponse`: the instance's job,
- * status and times, `total` and `nodes[]`, none of the list-only fields (`instanceId`,
- * `instanceType`, `forceSuccess`, `ignoreSuccess`, `version`, `submitTime`...). Each
- * node carries its own `instanceId` and the DLI `queue`. `omitEndTime` plays answers
- * seen without `endTime` on finished instances.
+ * The show answer, shaped as the SDK's `ShowJobInstanceResponse` (huaweicloud-sdk-go-v3
+ * `services/dgc/v1/model`): the instance's job, id, status and times, `instanceType`,
+ * `forceSuccess`, `ignoreSuccess`, `total` and `nodes[]`; no `jobId`, `version` or
+ * `submitTime`. Each node carries its own `instanceId` and the DLI `queue`.
+ * `omitEndTime` plays answers seen without `endTime` on finished instances.
  */
 export function showView(
   instance: EmulatedInstance,
@@ -242,11 +242,14 @@ export function showView(
     queue: instance.node?.queue ?? 'default',
   };
   return {
-    ...(instance.jobId === undefined ? {} : { jobId: instance.jobId }),
     jobName: instance.jobName,
+    instanceId: new RawNumber(instance.instanceId),
     status: instance.status,
     ...times,
     ...(instance.executeTime === undefined ? {} : { executeTime: instance.executeTime }),
+    instanceType: instance.instanceType,
+    forceSuccess: instance.forceSuccess,
+    ignoreSuccess: instance.ignoreSuccess,
     total: 1,
     nodes: [node],
   };

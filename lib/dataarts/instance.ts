@@ -224,9 +224,10 @@ export function readInstancePage(text: string, context: RequestContext): Instanc
 
 /**
  * Validates a show answer, shaped as the SDK's `ShowJobInstanceResponse`: the
- * instance's times and status plus `nodes[]`, without the list-only fields
- * (`instanceId`, `instanceType`, `forceSuccess`...). The identity is the one asked
- * for; an answer naming another job is malformed. `endTime` is optional and was seen
+ * instance's `instanceId`, status and times, `instanceType`, `forceSuccess`,
+ * `ignoreSuccess` and `nodes[]` (no `jobId`). Every field is optional, and the identity
+ * is the one asked for: an answer naming another job or instance is malformed, and so
+ * is a mistyped safety field, as in a list answer. `endTime` is optional and was seen
  * missing on finished instances: it stays unknown, never "not ended" or "changed".
  */
 export function readInstanceDetail(

@@ -54,23 +54,8 @@ export function decide(
     return skip('unknown-status', `unknown status "${status}"`, ruleName);
   }
 
-  const type = instance.instanceType;
-  if (type === MANUAL_INSTANCE_TYPE)
-    return skip('instance-type', 'manually scheduled instances (type 2) cannot be rerun', ruleName);
-  if (type !== undefined && !rule.instanceTypes.includes(type)) {
-    return skip(
-      'instance-type',
-      `instance type ${type} is not in instanceTypes [${rule.instanceTypes.join(', ')}]`,
-      ruleName,
-    );
-  }
-  if (instance.forceSuccess || instance.ignoreSuccess) {
-    return skip(
-      'operator-override',
-      instance.forceSuccess ? 'marked force-success by an operator' : 'marked ignore-success by an operator',
-      ruleName,
-    );
-  }
+  const forbidden = restartForbidden(instance, rule);
+  if (forbidden) return skip(forbidden.reason, forbidden.detail, ruleName);
   const failure = judgeMessage(instance, rule);
   if (!failure.retry) return skip('non-retryable-failure', failure.detail, ruleName);
 
@@ -116,6 +101,35 @@ export function decide(
     rule: rule.name,
     ...answered,
   };
+}
+
+/**
+ * What forbids a restart whatever the failure and the ledger say: a manual instance, a
+ * type the rule does not retry, an operator's force-success or ignore-success. Asked of
+ * the listing by `decide`, and of a show answer read before a restart (node rules).
+ */
+export function restartForbidden(
+  instance: Pick<Instance, 'instanceType' | 'forceSuccess' | 'ignoreSuccess'>,
+  rule: Pick<RetryRule, 'instanceTypes'>,
+): { reason: 'instance-type' | 'operator-override'; detail: string } | undefined {
+  const type = instance.instanceType;
+  if (type === MANUAL_INSTANCE_TYPE)
+    return { reason: 'instance-type', detail: 'manually scheduled instances (type 2) cannot be rerun' };
+  if (type !== undefined && !rule.instanceTypes.includes(type)) {
+    return {
+      reason: 'instance-type',
+      detail: `instance type ${type} is not in instanceTypes [${rule.instanceTypes.join(', ')}]`,
+    };
+  }
+  if (instance.forceSuccess || instance.ignoreSuccess) {
+    return {
+      reason: 'operator-override',
+      detail: instance.forceSuccess
+        ? 'marked force-success by an operator'
+        : 'marked ignore-success by an operator',
+    };
+  }
+  return undefined;
 }
 
 /**

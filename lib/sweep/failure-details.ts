@@ -1,5 +1,6 @@
 import { implausibleTime } from '../dataarts/answer-times';
 import { describeError } from '../errors';
+import { restartForbidden } from '../policy/decide';
 import { skip } from '../policy/decision';
 import { failedNode, judgeNode, needsNodeDetails } from '../policy/failure-rules';
 import {
@@ -23,7 +24,7 @@ const goingAhead = (p: Planned) =>
  * client (its rate limit and concurrency) and before the deadline; an instance whose
  * details could not be read in time is `deferred`, one whose details failed is an
  * unknown failure (`unknownFailure` decides), one whose answer cannot be trusted is
- * not restarted (`distrust`). Turns refused ones into `non-retryable-failure` skips, in place.
+ * not restarted (`distrust`), nor one the answer says may not be (`restartForbidden`). Turns refused ones into `non-retryable-failure` skips, in place.
  */
 export async function applyNodeRules(
   input: TargetSweepInput,
@@ -59,6 +60,12 @@ async function judgeOne(
   }
   const untimely = detail && implausibleTime(detail, input.now());
   if (untimely) return distrust(input, result, p, untimely, budget);
+  // An operator's mark made since the listing, or a type the listing left out, still forbids it.
+  const forbidden = detail && restartForbidden(detail, p.rule);
+  if (forbidden) {
+    p.decision = skip(forbidden.reason, `${forbidden.detail} (the show answer says so)`, budget);
+    return;
+  }
   const node = detail ? failedNode(detail) : undefined;
   if (node) p.failedNode = { name: node.nodeName, ...(node.type === undefined ? {} : { type: node.type }) };
   const verdict = judgeNode(node, p.rule);
