@@ -24,7 +24,8 @@ const goingAhead = (p: Planned) =>
  * client (its rate limit and concurrency) and before the deadline; an instance whose
  * details could not be read in time is `deferred`, one whose details failed is an
  * unknown failure (`unknownFailure` decides), one whose answer cannot be trusted is
- * not restarted (`distrust`), nor one the answer says may not be (`restartForbidden`). Turns refused ones into `non-retryable-failure` skips, in place.
+ * not restarted (`distrust`), nor one the answer says may not be (`restartForbidden`).
+ * Turns refused ones into skips, in place.
  */
 export async function applyNodeRules(
   input: TargetSweepInput,
