@@ -12,6 +12,7 @@ import {
   publicView,
   rerunsPerFailure,
   showView,
+  storeKey,
   toJson,
 } from './state';
 import { verifySignature } from './verify-signature';
@@ -191,7 +192,7 @@ export interface Emulator {
   readonly lastBody: string | undefined;
   inject(fault: Fault): void;
   clearFaults(): void;
-  /** Reruns the emulator accepted for this instance. */
+  /** Reruns the emulator accepted for this instance (the first with this id: `state` tells jobs sharing one apart). */
   restarts(instanceId: string | number): number;
   /**
    * The most restarts accepted for this instance that answered one and the same
@@ -403,8 +404,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
     const jobName = safeDecode(found.m[2] ?? '');
     const instanceId = found.m[3] ?? '';
-    const instance = store.get(instanceId);
-    if (!instance || instance.jobName !== jobName || fault?.kind === 'instance-vanished') {
+    const instance = store.get(storeKey(jobName, instanceId));
+    if (!instance || fault?.kind === 'instance-vanished') {
       return error(res, record, 400, 'DLF.0137', 'Job instance does not exist.');
     }
     state.settle(instance, now);

@@ -59,8 +59,16 @@ export type InstanceSeed = Partial<Omit<EmulatedInstance, 'instanceId' | 'restar
 
 export const DEFAULT_WORKSPACE = 'default';
 
+/**
+ * An instance's place in its workspace: job and id. Huawei's docs do not promise ids
+ * unique across jobs, so two jobs may hold the same id (each its own instance).
+ */
+export function storeKey(jobName: string, instanceId: string): string {
+  return `${instanceId}:${jobName}`;
+}
+
 export class EmulatorState {
-  /** project -> workspace -> instanceId -> instance */
+  /** project -> workspace -> storeKey(job, id) -> instance */
   private readonly projects = new Map<string, Map<string, Map<string, EmulatedInstance>>>();
 
   seed(projectId: string, workspace: string | undefined, seeds: readonly InstanceSeed[]): void {
@@ -84,7 +92,7 @@ export class EmulatorState {
           ...(seed.errorMessage === undefined ? {} : { errorMessage: seed.errorMessage }),
         },
       };
-      store.set(instance.instanceId, instance);
+      store.set(storeKey(instance.jobName, instance.instanceId), instance);
     }
   }
 
@@ -205,11 +213,11 @@ export function publicView(instance: EmulatedInstance): Record<string, unknown> 
 }
 
 /**
- * The show answer, shaped as the SDK's `ShowJobInstanceResponse`: the instance's job,
- * status and times, `total` and `nodes[]`, none of the list-only fields (`instanceId`,
- * `instanceType`, `forceSuccess`, `ignoreSuccess`, `version`, `submitTime`...). Each
- * node carries its own `instanceId` and the DLI `queue`. `omitEndTime` plays answers
- * seen without `endTime` on finished instances.
+ * The show answer, shaped as the SDK's `ShowJobInstanceResponse` (huaweicloud-sdk-go-v3
+ * `services/dgc/v1/model`): the instance's job, id, status and times, `instanceType`,
+ * `forceSuccess`, `ignoreSuccess`, `total` and `nodes[]`; no `jobId`, `version` or
+ * `submitTime`. Each node carries its own `instanceId` and the DLI `queue`.
+ * `omitEndTime` plays answers seen without `endTime` on finished instances.
  */
 export function showView(
   instance: EmulatedInstance,
@@ -234,11 +242,14 @@ export function showView(
     queue: instance.node?.queue ?? 'default',
   };
   return {
-    ...(instance.jobId === undefined ? {} : { jobId: instance.jobId }),
     jobName: instance.jobName,
+    instanceId: new RawNumber(instance.instanceId),
     status: instance.status,
     ...times,
     ...(instance.executeTime === undefined ? {} : { executeTime: instance.executeTime }),
+    instanceType: instance.instanceType,
+    forceSuccess: instance.forceSuccess,
+    ignoreSuccess: instance.ignoreSuccess,
     total: 1,
     nodes: [node],
   };

@@ -4,6 +4,33 @@ import { segmentProblem } from './api-path';
 /** Statuses the restart API accepts. */
 export const RESTARTABLE_STATUSES: ReadonlySet<string> = new Set(['success', 'fail', 'manual-stop']);
 
+/** Failure statuses DataArts will not rerun through the API. */
+export const FAILED_NOT_RESTARTABLE: ReadonlySet<string> = new Set(['running-exception']);
+
+/** Statuses that mean the instance is fine or still busy (not a failure). */
+export const NOT_FAILED_STATUSES: ReadonlySet<string> = new Set([
+  'waiting',
+  'running',
+  'success',
+  'pause',
+  'skip-by-depend',
+  'freeze',
+  'waiting-confirm',
+  // The newest SDK models list an operator's verdicts as statuses too.
+  'forceSuccess',
+  'ignoreSuccess',
+]);
+
+/**
+ * Every status the docs and SDK models name, exactly as written: any other value
+ * (`FAIL`, `fail ` with a space) is unknown, never retried, and counted in the report.
+ */
+export const KNOWN_STATUSES: ReadonlySet<string> = new Set([
+  ...RESTARTABLE_STATUSES,
+  ...FAILED_NOT_RESTARTABLE,
+  ...NOT_FAILED_STATUSES,
+]);
+
 /** instanceType 2: manually scheduled; DataArts refuses to rerun those. */
 export const MANUAL_INSTANCE_TYPE = 2;
 
@@ -27,6 +54,16 @@ export interface Instance {
   ignoreSuccess?: boolean;
   version?: number;
   errorMessage?: string;
+}
+
+/**
+ * What tells one listed instance from another: its job and its id. Huawei's docs do not
+ * promise ids unique across jobs (the ledger keys by both too), so two jobs' instances
+ * sharing an id are two instances, never one dropped as the other's duplicate. The id
+ * is digits only, so the first `:` ends it.
+ */
+export function instanceIdentity(instance: Pick<Instance, 'jobName' | 'instanceId'>): string {
+  return `${instance.instanceId}:${instance.jobName}`;
 }
 
 export interface InstanceNode {
@@ -187,9 +224,10 @@ export function readInstancePage(text: string, context: RequestContext): Instanc
 
 /**
  * Validates a show answer, shaped as the SDK's `ShowJobInstanceResponse`: the
- * instance's times and status plus `nodes[]`, without the list-only fields
- * (`instanceId`, `instanceType`, `forceSuccess`...). The identity is the one asked
- * for; an answer naming another job is malformed. `endTime` is optional and was seen
+ * instance's `instanceId`, status and times, `instanceType`, `forceSuccess`,
+ * `ignoreSuccess` and `nodes[]` (no `jobId`). Every field is optional, and the identity
+ * is the one asked for: an answer naming another job or instance is malformed, and so
+ * is a mistyped safety field, as in a list answer. `endTime` is optional and was seen
  * missing on finished instances: it stays unknown, never "not ended" or "changed".
  */
 export function readInstanceDetail(

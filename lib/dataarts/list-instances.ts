@@ -1,4 +1,4 @@
-import type { Instance, InstancePage } from './instance';
+import { type Instance, type InstancePage, instanceIdentity, KNOWN_STATUSES } from './instance';
 import { checkBeforeRequest, checkClaim, checkPage, confine } from './listing/checks';
 import { type PagedBurst, pageBurst, pageThrough, restOfWindow } from './listing/paging';
 import type { FetchPage, ListGap, ListOptions } from './listing/types';
@@ -21,8 +21,9 @@ export interface ListFilters {
   status?: string;
   instanceType?: number;
   /**
-   * Instances in any of these statuses (instead of `status`), in as few requests as
-   * the window allows: see `listStatuses`. The result then carries the window's `total`.
+   * Instances in any of these statuses (instead of `status`), and any in a status
+   * DataArts does not document, in as few requests as the window allows: see
+   * `listStatuses`. The result then carries the window's `total`.
    */
   statuses?: readonly string[];
   /**
@@ -67,7 +68,8 @@ const SPLIT_HEADROOM = 0.8;
  * `< maxPlanTime`), so the window is sent 1 ms wider on each side, in pieces of at most
  * `maxWindowMs` (see `requestPieces`). One request with `limit=pageLimit` answers most
  * windows whole; a fuller window is split into sub-windows sized from `total`,
- * recursively, adjacent ones overlapping by 1 ms; duplicates are dropped by `instanceId`.
+ * recursively, adjacent ones overlapping by 1 ms; duplicates are dropped by job and id
+ * (`instanceIdentity`).
  * A burst of cron jobs sharing one millisecond is cut out and listed on its own
  * (`burstHint`), and a window too dense to split is paged (`pageThrough`).
  *
@@ -87,7 +89,7 @@ export async function listWindow(
   signal?: AbortSignal,
   keep?: (instance: Instance) => boolean,
 ): Promise<ListResult> {
-  const byId = new Map<string, Instance>();
+  const byIdentity = new Map<string, Instance>();
   const result: ListResult = { instances: [], invalid: [], incomplete: [], requests: 0 };
   const limit = options.pageLimit;
   let stopped: { error: unknown } | undefined;
@@ -103,7 +105,7 @@ export async function listWindow(
       result.requests++;
       const page = checkPage(await fetchPage(w, limit, offset), limit);
       for (const instance of page.instances)
-        if (!keep || keep(instance)) byId.set(instance.instanceId, instance);
+        if (!keep || keep(instance)) byIdentity.set(instanceIdentity(instance), instance);
       for (const bad of page.invalid) result.invalid.push({ window: w, ...bad });
       return page;
     } catch (error) {
@@ -160,7 +162,7 @@ export async function listWindow(
 
   const pieces = requestPieces(window, options.maxWindowMs);
   await Promise.all(pieces.map(async (piece) => collect(piece, await fetch(piece, 0), piece)));
-  result.instances = [...byId.values()];
+  result.instances = [...byIdentity.values()];
   return result;
 }
 
@@ -181,7 +183,10 @@ export async function countWindow(
 }
 
 /**
- * Instances of `window` in any of `statuses`. One unfiltered request per piece of the
+ * Instances of `window` in any of `statuses`, and every one seen in a status DataArts
+ * does not document (`KNOWN_STATUSES`), whichever request answered it: a server may
+ * answer `FAIL` or `fail ` to any of them, and the caller counts those rather than
+ * losing them. One unfiltered request per piece of the
  * window (`requestPieces`: strict bounds, the 7-day cap) answers every status at once,
  * and the piece's total for the storm guard, whenever the piece holds less than a page:
  * an idle target costs one request. A fuller piece, or one whose page delivered fewer
@@ -199,7 +204,7 @@ export async function listStatuses(
   signal?: AbortSignal,
 ): Promise<ListResult & { total: number }> {
   const wanted = new Set(statuses);
-  const byId = new Map<string, Instance>();
+  const byIdentity = new Map<string, Instance>();
   const result: ListResult & { total: number } = {
     instances: [],
     invalid: [],
@@ -209,10 +214,14 @@ export async function listStatuses(
   };
   const stop = new AbortController();
   const either = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  const take = (instances: readonly Instance[], which: (status: string) => boolean) => {
+    for (const instance of instances)
+      if (which(instance.status)) byIdentity.set(instanceIdentity(instance), instance);
+  };
+  const unknown = (status: string) => !KNOWN_STATUSES.has(status);
   const listed = (list: ListResult, status?: string) => {
     result.requests += list.requests;
-    for (const instance of list.instances)
-      if (wanted.has(instance.status)) byId.set(instance.instanceId, instance);
+    take(list.instances, (s) => wanted.has(s) || unknown(s));
     result.invalid.push(...list.invalid);
     result.incomplete.push(...list.incomplete.map((gap) => (status ? { ...gap, status } : gap)));
   };
@@ -232,6 +241,8 @@ export async function listStatuses(
         requests: 0,
       });
     }
+    // Relisted per status, the server's filter may never answer these again.
+    take(page.instances, unknown);
     // The piece as a listing window: its request is the piece again (1 ms inward, then outward).
     const inner = { from: piece.from + 1, to: piece.to - 1 };
     const lists = await Promise.all(
@@ -248,6 +259,6 @@ export async function listStatuses(
   const [first, ...rest] = requestPieces(window, options.maxWindowMs);
   await guarded(first as TimeWindow);
   await Promise.all(rest.map(guarded));
-  result.instances = [...byId.values()];
+  result.instances = [...byIdentity.values()];
   return result;
 }

@@ -25,6 +25,7 @@ import {
   keyString,
   type Ledger,
   type LedgerEntry,
+  namesFailure,
   type Settlement,
 } from './ledger';
 import { resetEntry, resetRefusal, upgradeLegacy } from './ledger-state';
@@ -123,6 +124,8 @@ export class DynamoDbLedger implements Ledger, LedgerHistory, LedgerRecovery {
   async claim(key: InstanceKey, request: ClaimRequest): Promise<boolean> {
     // Stryker disable next-line ConditionalExpression: equivalent, `attempts < :max` refuses the same; this only saves the write.
     if (request.expectedAttempts >= request.maxAttempts) return false;
+    // Not a condition: `attribute_not_exists(pk)` would grant a first claim whatever it names.
+    if (!namesFailure(request.failureAt)) return false;
     const common = 'attempts = :expected AND attempts < :max AND NOT notBefore > :now';
     const newer = `${common} AND NOT failureAt >= :failureAt`;
     if (

@@ -6,6 +6,7 @@ import {
   type InstanceKey,
   keyString,
   type LedgerEntry,
+  namesFailure,
   type Settlement,
   UNKNOWN_OUTCOMES,
 } from './ledger';
@@ -27,14 +28,15 @@ export function emptyState(): LedgerState {
 }
 
 /**
- * May attempt `expectedAttempts + 1` be claimed? The count must be the one the
- * decision saw and under the budget, the backoff over, and the failure answered must
- * be newer than the one the previous attempt answered, unless that attempt's outcome
- * is unknown and its lease had run out when a listing still showed the very same
- * failure (then its rerun never started).
+ * May attempt `expectedAttempts + 1` be claimed? It must name a failure time
+ * (`namesFailure`), the count must be the one the decision saw and under the budget,
+ * the backoff over, and the failure answered must be newer than the one the previous
+ * attempt answered, unless that attempt's outcome is unknown and its lease had run out
+ * when a listing still showed the very same failure (then its rerun never started).
  */
 export function mayClaim(entry: LedgerEntry | undefined, request: ClaimRequest): boolean {
   const attempts = entry?.attempts ?? 0;
+  if (!namesFailure(request.failureAt)) return false;
   if (attempts !== request.expectedAttempts || attempts >= request.maxAttempts) return false;
   if (entry?.notBefore !== undefined && entry.notBefore > request.now) return false;
   const previous = entry?.failureAt ?? 0;

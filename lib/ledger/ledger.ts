@@ -87,7 +87,7 @@ export interface ClaimRequest {
   claimId: string;
   /** Until then nobody else may decide what this attempt did. */
   leaseUntil: number;
-  /** The failure this attempt answers: must be newer than the previous attempt's. */
+  /** The failure this attempt answers: a time (`namesFailure`) newer than the previous attempt's. */
   failureAt: number;
   /** That failure's `startTime` and `endTime` as answered, recorded on the entry (absent ones removed). */
   failureStart?: number;
@@ -147,6 +147,16 @@ export interface Ledger {
   reserveHourly(target: string, now: number, cap: number, wanted: number): Promise<number>;
   /** Gives back `count` reserved restarts that were not made. */
   releaseHourly(target: string, now: number, count: number): Promise<void>;
+}
+
+/**
+ * Can a claim name this failure at all? A failure is named by DataArts' epoch-ms time
+ * of it, and 0 is the ledger's "no failure answered yet" (what a first claim compares
+ * with, and what a release restores): a time at or below it is not a failure time, and
+ * could never be told from that baseline, so every ledger refuses it, first claim or not.
+ */
+export function namesFailure(failureAt: number): boolean {
+  return failureAt > 0;
 }
 
 /** Code of the outcome a later sweep writes for an attempt whose sweep died. */

@@ -34,6 +34,8 @@ export interface Messages {
   targetErrors(n: number): string;
   exhausted(n: number, dryRun: boolean): string;
   storms(n: number): string;
+  /** Instances in a status DataArts does not document (`unknown-status`). */
+  unknownStatuses(n: number): string;
   resolved(n: number): string;
   unconfirmed(n: number): string;
   instanceErrors(n: number): string;
@@ -83,6 +85,7 @@ const en: Messages = {
       ? `Retry budget would be reported as exhausted (${n})`
       : `Retry budget exhausted, needs a human (${n})`,
   storms: (n) => `Storm suspected, nothing restarted there (${n})`,
+  unknownStatuses: (n) => `Unknown statuses (unknown-status), never retried (${n})`,
   resolved: (n) => `Resolved (${n})`,
   unconfirmed: (n) => `Unconfirmed attempts, counted (${n})`,
   instanceErrors: (n) => `Restart errors (${n})`,
@@ -130,6 +133,7 @@ const zhCN: Messages = {
   targetErrors: (n) => `未能巡检的目标（${n}）`,
   exhausted: (n, dry) => (dry ? `将报告重试次数用尽（${n}）` : `重试次数已用尽，需人工处理（${n}）`),
   storms: (n) => `疑似故障风暴，未做任何重跑（${n}）`,
+  unknownStatuses: (n) => `未知状态（unknown-status），不会重跑（${n}）`,
   resolved: (n) => `已恢复（${n}）`,
   unconfirmed: (n) => `结果未确认的重跑，已计入次数（${n}）`,
   instanceErrors: (n) => `重跑出错（${n}）`,

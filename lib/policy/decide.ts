@@ -1,27 +1,17 @@
 import type { PolicyConfig, RetryRule } from '../config/types';
-import { type Instance, MANUAL_INSTANCE_TYPE, RESTARTABLE_STATUSES } from '../dataarts/instance';
+import {
+  FAILED_NOT_RESTARTABLE,
+  type Instance,
+  MANUAL_INSTANCE_TYPE,
+  NOT_FAILED_STATUSES,
+  RESTARTABLE_STATUSES,
+} from '../dataarts/instance';
 import { type LedgerEntry, UNKNOWN_OUTCOMES } from '../ledger/ledger';
 import { isoTime } from '../util/time';
 import { type Decision, skip } from './decision';
 import { failureTime, hasFailureFields, isNewerFailure, isSameFailure } from './failure-identity';
 import { judgeMessage } from './failure-rules';
 import { jobSelected } from './rules';
-
-/** Statuses that mean the instance is fine or still busy (not a failure). */
-const NOT_FAILED = new Set([
-  'waiting',
-  'running',
-  'success',
-  'pause',
-  'skip-by-depend',
-  'freeze',
-  'waiting-confirm',
-  // The newest SDK models list an operator's verdicts as statuses too.
-  'forceSuccess',
-  'ignoreSuccess',
-]);
-/** Failure statuses DataArts will not rerun through the API. */
-const FAILED_NOT_RESTARTABLE = new Set(['running-exception']);
 
 export interface DecideContext {
   policy: Pick<PolicyConfig, 'jobMatchers' | 'excludeMatchers'>;
@@ -60,27 +50,12 @@ export function decide(
     }
     if (FAILED_NOT_RESTARTABLE.has(status))
       return skip('status-not-restartable', `status ${status} cannot be rerun`, ruleName);
-    if (NOT_FAILED.has(status)) return skip('not-failed', `status ${status}`, ruleName);
+    if (NOT_FAILED_STATUSES.has(status)) return skip('not-failed', `status ${status}`, ruleName);
     return skip('unknown-status', `unknown status "${status}"`, ruleName);
   }
 
-  const type = instance.instanceType;
-  if (type === MANUAL_INSTANCE_TYPE)
-    return skip('instance-type', 'manually scheduled instances (type 2) cannot be rerun', ruleName);
-  if (type !== undefined && !rule.instanceTypes.includes(type)) {
-    return skip(
-      'instance-type',
-      `instance type ${type} is not in instanceTypes [${rule.instanceTypes.join(', ')}]`,
-      ruleName,
-    );
-  }
-  if (instance.forceSuccess || instance.ignoreSuccess) {
-    return skip(
-      'operator-override',
-      instance.forceSuccess ? 'marked force-success by an operator' : 'marked ignore-success by an operator',
-      ruleName,
-    );
-  }
+  const forbidden = restartForbidden(instance, rule);
+  if (forbidden) return skip(forbidden.reason, forbidden.detail, ruleName);
   const failure = judgeMessage(instance, rule);
   if (!failure.retry) return skip('non-retryable-failure', failure.detail, ruleName);
 
@@ -126,6 +101,35 @@ export function decide(
     rule: rule.name,
     ...answered,
   };
+}
+
+/**
+ * What forbids a restart whatever the failure and the ledger say: a manual instance, a
+ * type the rule does not retry, an operator's force-success or ignore-success. Asked of
+ * the listing by `decide`, and of a show answer read before a restart (node rules).
+ */
+export function restartForbidden(
+  instance: Pick<Instance, 'instanceType' | 'forceSuccess' | 'ignoreSuccess'>,
+  rule: Pick<RetryRule, 'instanceTypes'>,
+): { reason: 'instance-type' | 'operator-override'; detail: string } | undefined {
+  const type = instance.instanceType;
+  if (type === MANUAL_INSTANCE_TYPE)
+    return { reason: 'instance-type', detail: 'manually scheduled instances (type 2) cannot be rerun' };
+  if (type !== undefined && !rule.instanceTypes.includes(type)) {
+    return {
+      reason: 'instance-type',
+      detail: `instance type ${type} is not in instanceTypes [${rule.instanceTypes.join(', ')}]`,
+    };
+  }
+  if (instance.forceSuccess || instance.ignoreSuccess) {
+    return {
+      reason: 'operator-override',
+      detail: instance.forceSuccess
+        ? 'marked force-success by an operator'
+        : 'marked ignore-success by an operator',
+    };
+  }
+  return undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { NO_COLOUR, type Palette } from '../cli/colour';
 import { layoutTable } from '../cli/layout';
 import { relativeTime } from '../cli/relative-time';
-import { type Locale, MESSAGES } from '../notify/i18n';
+import { type Locale, MESSAGES, type Messages } from '../notify/i18n';
 import { formatTime } from '../notify/time-format';
 import type { Outcome } from '../policy/decision';
 import { shortFailure } from '../policy/failure-rules';
@@ -166,7 +166,24 @@ function decisionRows(report: SweepReport, options: TableOptions): string[][] {
   });
 }
 
-/** Storms, exhausted budgets, unconfirmed attempts and target errors, each under its heading. */
+/**
+ * The statuses no document names, per target, each quoted as answered: a trailing
+ * space shows, and a control character a server put there never reaches the terminal.
+ */
+function unknownStatusLines(report: SweepReport, m: Messages): string[] {
+  const seen = report.targets.flatMap((t) =>
+    t.unknownStatuses ? [[t.target, t.unknownStatuses] as const] : [],
+  );
+  const n = seen.reduce((sum, [, counts]) => sum + Object.values(counts).reduce((a, b) => a + b, 0), 0);
+  if (n === 0) return [];
+  const line = ([target, counts]: (typeof seen)[number]) =>
+    `  ${target}: ${Object.entries(counts)
+      .map(([status, count]) => `${JSON.stringify(status)} ×${count}`)
+      .join(', ')}`;
+  return ['', `${m.unknownStatuses(n)}:`, ...seen.map(line)];
+}
+
+/** Storms, unknown statuses, exhausted budgets, unconfirmed attempts and target errors, each under its heading. */
 function sections(report: SweepReport, options: TableOptions, palette: Palette): string[] {
   const m = MESSAGES[options.locale ?? 'en'];
   const lines: string[] = [];
@@ -174,6 +191,7 @@ function sections(report: SweepReport, options: TableOptions, palette: Palette):
     if (t.storm.suspected)
       lines.push('', palette.yellow(`${m.storm}: ${m.stormLine(t.target, t.storm.reason ?? '')}`));
   }
+  lines.push(...unknownStatusLines(report, m));
   if (report.exhausted.length > 0) {
     lines.push('', palette.yellow(`${m.exhausted(report.exhausted.length, report.dryRun)}:`));
     for (const e of report.exhausted)

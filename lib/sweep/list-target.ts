@@ -1,7 +1,9 @@
 import type { PolicyConfig } from '../config/types';
+import { implausibleTime } from '../dataarts/answer-times';
 import type { DataArtsClient } from '../dataarts/client';
-import type { Instance } from '../dataarts/instance';
+import { type Instance, KNOWN_STATUSES } from '../dataarts/instance';
 import { describeWindow, type ListGap, type TimeWindow } from '../dataarts/list-instances';
+import { describeInstance } from './target-context';
 
 /** Listed on every sweep, even when not retried, so each skip is explained. */
 const LISTED_STATUSES = ['fail', 'manual-stop', 'running-exception'];
@@ -9,14 +11,23 @@ const LISTED_STATUSES = ['fail', 'manual-stop', 'running-exception'];
 export interface TargetListing {
   /** Instances in a failure-like or retried status, each once. */
   listed: Instance[];
-  /** Items of the answers that were not instances. */
-  invalid: Array<{ index: number; problem: string }>;
+  /**
+   * Items of the answers that cannot be trusted as instances (not instances at all, or
+   * a time that is not one: `implausibleTime`), one line each: each is a
+   * MALFORMED_INSTANCE error of the report. They are never decided.
+   */
+  malformed: string[];
   /**
    * Why the listing may miss instances (one line per status listing whose windows
    * delivered fewer instances than their `total` claimed): each is a LIST_INCOMPLETE
    * error of the report. The instances that were delivered are listed.
    */
   incomplete: string[];
+  /**
+   * Instances in a status DataArts does not document, by the value as answered: never
+   * decided (not eligible), but never silently dropped either. Empty when none.
+   */
+  unknownStatuses: Record<string, number>;
   /** All instances of the window (for the storm guard's ratio), when it is on. */
   total?: number;
   /** Successful instances, only when a rule skips superseded failures. */
@@ -45,19 +56,39 @@ export async function listTarget(
   const superseded = policy.defaults.skipSuperseded || policy.rules.some((r) => r.overrides.skipSuperseded);
   const statuses = [...failureLike, ...(superseded ? ['success'] : [])];
   const list = await client.listInstances(window, { statuses }, signal);
+  // The window ends at the sweep's clock: the times of the answer are held to it.
+  const timed = list.instances.map((instance) => ({
+    instance,
+    problem: implausibleTime(instance, window.to),
+  }));
+  const trusted = timed.filter((t) => t.problem === undefined).map((t) => t.instance);
   const listing: TargetListing = {
-    listed: list.instances.filter((i) => failureLike.has(i.status)),
-    invalid: list.invalid,
+    listed: trusted.filter((i) => failureLike.has(i.status)),
+    malformed: [
+      ...list.invalid.map((bad) => `list answer item ${bad.index}: ${bad.problem}`),
+      ...timed.flatMap(({ instance, problem }) =>
+        problem === undefined ? [] : [`list answer: ${describeInstance(instance)}: ${problem}`],
+      ),
+    ],
     incomplete: statuses.flatMap((status) =>
       describeGaps(
         status,
         list.incomplete.filter((gap) => gap.status === status),
       ),
     ),
-    successes: superseded ? list.instances.filter((i) => i.status === 'success') : [],
+    successes: superseded ? trusted.filter((i) => i.status === 'success') : [],
+    unknownStatuses: countUnknown(trusted),
   };
   if (policy.stormGuard.enabled) listing.total = list.total ?? 0;
   return listing;
+}
+
+/** By value; a Map first, so a status such as `__proto__` is counted like any other. */
+function countUnknown(instances: readonly Instance[]): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const { status } of instances)
+    if (!KNOWN_STATUSES.has(status)) counts.set(status, (counts.get(status) ?? 0) + 1);
+  return Object.fromEntries(counts);
 }
 
 /** One line for the report: how many instances of a status listing could not be listed, and where. */

@@ -1,4 +1,4 @@
-import type { Instance } from '../dataarts/instance';
+import { type Instance, instanceIdentity } from '../dataarts/instance';
 import { type InstanceKey, keyString, type LedgerEntry } from '../ledger/ledger';
 import { decide } from '../policy/decide';
 import type { Decision, SkipReason } from '../policy/decision';
@@ -62,14 +62,16 @@ export async function screenTarget(
     const rule = resolveRule(jobName, input.config.policy);
     return { instance, key, rule, entry: undefined, decision: decideOne(instance, rule, undefined) };
   });
-  // By instance id (unique in a target's window): no key string per listed failure.
-  const open = new Map(planned.filter((p) => !isScreened(p.decision)).map((p) => [p.key.instanceId, p]));
+  // By job and id (an id alone may be shared by two jobs): no key string per listed failure.
+  const open = new Map(
+    planned.filter((p) => !isScreened(p.decision)).map((p) => [instanceIdentity(p.instance), p]),
+  );
   const since = window.from - ATTEMPT_CLOCK_MARGIN_MS;
   const indexed = await input.ledger.attemptedKeys(input.target.name, since);
   if (indexed === undefined)
     input.logger.warn('ledger has no index of attempted entries: every entry is read');
   const listedOf = (key: InstanceKey): Planned[] => {
-    const p = open.get(key.instanceId);
+    const p = open.get(instanceIdentity(key));
     return p && keyString(p.key) === keyString(key) ? [p] : [];
   };
   const wanted = indexed === undefined ? [...open.values()] : indexed.flatMap(listedOf);

@@ -1,4 +1,5 @@
-import type { Instance } from '../dataarts/instance';
+import { implausibleTime } from '../dataarts/answer-times';
+import { type Instance, instanceIdentity } from '../dataarts/instance';
 import { describeError } from '../errors';
 import type { Ledger, LedgerEntry } from '../ledger/ledger';
 import { type LedgerRecovery, type RecoveryVerdict, tracksRecovery } from '../ledger/recovery';
@@ -31,6 +32,12 @@ function fromListing(
 async function fromShow(input: TargetSweepInput, entry: LedgerEntry): Promise<RecoveryVerdict | undefined> {
   try {
     const now = await input.client.getInstance(entry.jobName, entry.instanceId, input.signal);
+    // A time that is not one says nothing about a rerun (a nanosecond end would read as a new failure).
+    const untimely = implausibleTime(now, input.now());
+    if (untimely) {
+      input.logger.debug('rerun not judged', { instanceId: entry.instanceId, problem: untimely });
+      return undefined;
+    }
     if (now.status === 'success') return 'recovered';
     if (FAILED_STATUSES.has(now.status) && isNewerFailure(now, entry)) return 'failed-again';
     return undefined;
@@ -52,8 +59,8 @@ async function unlisted(
   // The successes are listed already when a rule skips superseded failures: then they are free.
   if (successes.length === 0 && entries.length > SHOW_UP_TO) {
     // Only the awaited reruns are kept: a window of a million successes is not held.
-    const awaited = new Set(entries.map((e) => e.instanceId));
-    const keep = (instance: Instance) => awaited.has(instance.instanceId);
+    const awaited = new Set(entries.map(instanceIdentity));
+    const keep = (instance: Instance) => awaited.has(instanceIdentity(instance));
     successes = (await input.client.listInstances(window, { status: 'success', keep }, input.signal))
       .instances;
   } else if (successes.length === 0) {
@@ -63,8 +70,8 @@ async function unlisted(
       ),
     );
   }
-  const succeeded = new Set(successes.map((i) => i.instanceId));
-  return entries.map((e) => [e, succeeded.has(e.instanceId) ? 'recovered' : undefined]);
+  const succeeded = new Set(successes.map(instanceIdentity));
+  return entries.map((e) => [e, succeeded.has(instanceIdentity(e)) ? 'recovered' : undefined]);
 }
 
 /**
@@ -90,11 +97,11 @@ export async function trackRecovery(
       (e) => (e.lastAttemptAt ?? 0) >= window.from,
     );
     if (awaiting.length === 0 || input.now() >= input.deadline) return;
-    const listed = new Map(listing.listed.map((i) => [i.instanceId, i]));
+    const listed = new Map(listing.listed.map((i) => [instanceIdentity(i), i]));
     const verdicts: Array<[LedgerEntry, RecoveryVerdict | undefined]> = [];
     const rest: LedgerEntry[] = [];
     for (const entry of awaiting) {
-      const seen = fromListing(entry, listed.get(entry.instanceId));
+      const seen = fromListing(entry, listed.get(instanceIdentity(entry)));
       if (seen === undefined) rest.push(entry);
       else verdicts.push([entry, seen === 'pending' ? undefined : seen]);
     }

@@ -136,6 +136,14 @@ const TargetReportSchema = v.object({
   apiCalls: ApiCallsSchema,
   durationMs: count,
   recovery: v.exactOptional(RecoveryCountsSchema),
+  unknownStatuses: v.exactOptional(
+    v.pipe(
+      v.record(text, count),
+      v.description(
+        'Instances listed in a status DataArts does not document (`unknown-status`), counted by the value as answered, e.g. `{"FAIL": 1, "fail ": 1}`: never retried, not an error. Set only when there were any.',
+      ),
+    ),
+  ),
   notEvaluated: v.exactOptional(
     v.pipe(
       count,

@@ -124,6 +124,11 @@ export function emptyResult(
   };
 }
 
+/** An instance as a report line names it. */
+export function describeInstance(instance: Pick<Instance, 'jobName' | 'instanceId'>): string {
+  return `job ${instance.jobName}, instance ${instance.instanceId}`;
+}
+
 /** The target cannot go on (listing, ledger): one error for it, in the report. */
 export function failTarget(result: TargetSweepResult, target: TargetConfig, error: unknown) {
   const described = describeError(error);

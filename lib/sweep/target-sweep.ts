@@ -45,7 +45,7 @@ export async function sweepTarget(input: TargetSweepInput): Promise<TargetSweepR
   const { reserved } = limits;
   recordUnread(unread, result, roomCap, stopped ? `storm suspected: ${storm.reason}` : undefined);
   // After the limits, so a storm or a cap costs no request; before the claims, which they may prevent.
-  await applyNodeRules(input, evaluated);
+  await applyNodeRules(input, evaluated, result);
   const toRestart = limits.toRestart.filter((p) => p.decision.action === 'restart');
   await reportExhausted(input, evaluated, result, started);
   for (const p of evaluated) {
@@ -172,15 +172,17 @@ async function listOrFail(
         message,
       });
     }
-    for (const bad of listing.invalid) {
+    for (const message of listing.malformed) {
       result.errors.push({
         target: input.target.name,
         workspace: workspaceOf(input.target),
         code: 'MALFORMED_INSTANCE',
-        message: `list answer item ${bad.index}: ${bad.problem}`,
+        message,
       });
     }
     result.report.listed = listing.listed.length;
+    if (Object.keys(listing.unknownStatuses).length > 0)
+      result.report.unknownStatuses = listing.unknownStatuses;
     return listing;
   } catch (error) {
     const described = failTarget(result, input.target, error);

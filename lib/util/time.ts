@@ -23,6 +23,12 @@ export const realSleep: Sleep = (ms, signal) =>
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 
+/**
+ * `2026-11-24T08:00:00Z`. A number no Date can hold (an answer's time in nanoseconds,
+ * NaN) is shown as given, never thrown: one instance's odd time must not stop a sweep.
+ */
 export function isoTime(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace('.000Z', 'Z');
+  const date = new Date(epochMs);
+  if (Number.isNaN(date.getTime())) return `${epochMs} (not a time)`;
+  return date.toISOString().replace('.000Z', 'Z');
 }

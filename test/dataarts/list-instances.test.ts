@@ -106,6 +106,72 @@ describe('listInstances returns every instance of the window exactly once', () =
     });
   }
 
+  describe('two jobs whose instances share ids (ids are not promised unique across jobs)', () => {
+    const byJobAndId = (instances: ReadonlyArray<{ jobName: string; instanceId: string }>) =>
+      new Set(instances.map((i) => `${i.jobName}/${i.instanceId}`));
+    /** `count` instances, ids shared by pairs: job_a and job_b each hold ids 1..count/2. */
+    const pairs = (count: number, planTime: (i: number) => number): InstanceSeed[] =>
+      Array.from({ length: count }, (_, i) => ({
+        jobName: i % 2 === 0 ? 'job_a' : 'job_b',
+        instanceId: 1 + (i >> 1),
+        planTime: planTime(i),
+        status: 'fail',
+      }));
+
+    it.each([10, 2500])('%d spread over a day: each listed once', async (count) => {
+      ({ emulator, clock } = await emulatorWithClock());
+      emulator.seed(
+        PROJECT,
+        undefined,
+        pairs(count, (i) => T0 - DAY + Math.floor((DAY * i) / count)),
+      );
+      const { client } = akskClient(emulator, clock);
+      const result = await client.listInstances({ from: T0 - DAY, to: T0 });
+      expect(result.instances).toHaveLength(count);
+      expect(byJobAndId(result.instances).size).toBe(count);
+      expect(result.incomplete).toEqual([]);
+    });
+
+    for (const offsetMode of ['page', 'record'] as const) {
+      it(`2,500 in one millisecond, paged with offset read as ${offsetMode}: each listed once`, async () => {
+        ({ emulator, clock } = await emulatorWithClock({ offsetMode }));
+        emulator.seed(
+          PROJECT,
+          undefined,
+          pairs(2500, () => T0 - HOUR),
+        );
+        const { client } = akskClient(emulator, clock);
+        const result = await client.listInstances({ from: T0 - 2 * HOUR, to: T0 });
+        expect(result.instances).toHaveLength(2500);
+        expect(byJobAndId(result.instances).size).toBe(2500);
+        expect(result.incomplete).toEqual([]);
+      });
+    }
+
+    it('listed by status (the sweep’s listing): each listed once, whichever way the window is read', async () => {
+      ({ emulator, clock } = await emulatorWithClock());
+      emulator.seed(PROJECT, undefined, [
+        ...pairs(4, (i) => T0 - HOUR - i),
+        { jobName: 'job_c', instanceId: 1, planTime: T0 - HOUR, status: 'manual-stop' },
+      ]);
+      const { client } = akskClient(emulator, clock);
+      const statuses = ['fail', 'manual-stop'];
+      const result = await client.listInstances({ from: T0 - DAY, to: T0 }, { statuses });
+      expect([...byJobAndId(result.instances)].sort()).toEqual([
+        'job_a/1',
+        'job_a/2',
+        'job_b/1',
+        'job_b/2',
+        'job_c/1',
+      ]);
+      // A window over a page is listed per status: the same five.
+      const { client: small } = akskClient(emulator, clock, { list: { pageLimit: 2 } });
+      const perStatus = await small.listInstances({ from: T0 - DAY, to: T0 }, { statuses });
+      expect(perStatus.instances).toHaveLength(5);
+      expect(byJobAndId(perStatus.instances)).toEqual(byJobAndId(result.instances));
+    });
+  });
+
   it('refuses to guess when paging is off and the window cannot be split', async () => {
     ({ emulator, clock } = await emulatorWithClock());
     emulator.seed(

@@ -496,12 +496,25 @@ describe('API fidelity options', () => {
     });
   });
 
-  it('the show answer is the SDK ShowJobInstanceResponse: no list-only fields, nodes with instanceId and queue', async () => {
-    await start({}, [failed(1, { jobId: 42 })]);
+  it('the show answer is the SDK ShowJobInstanceResponse: its id, type and operator marks, no jobId, nodes with instanceId and queue', async () => {
+    await start({}, [failed(1, { jobId: 42, instanceType: 5, forceSuccess: true })]);
     const shown = await show();
     expect(Object.keys(shown).sort()).toEqual(
-      ['endTime', 'jobId', 'jobName', 'nodes', 'planTime', 'startTime', 'status', 'total'].sort(),
+      [
+        'endTime',
+        'forceSuccess',
+        'ignoreSuccess',
+        'instanceId',
+        'instanceType',
+        'jobName',
+        'nodes',
+        'planTime',
+        'startTime',
+        'status',
+        'total',
+      ].sort(),
     );
+    expect(shown).toMatchObject({ instanceId: 1, instanceType: 5, forceSuccess: true, ignoreSuccess: false });
     expect(shown.nodes[0]).toMatchObject({
       nodeName: 'main',
       instanceId: expect.any(Number),

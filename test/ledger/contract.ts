@@ -120,6 +120,23 @@ export function ledgerContract(name: string, create: () => Promise<Ledger>): voi
       expect(await claim(ledger, key, 1, { now: NOW + 2 * LEASE })).toBeUndefined();
     });
 
+    it.each([0, -1, -FAILED])(
+      'refuses every claim naming a failure at %d (no epoch-ms time: 0 is "nothing answered yet"), first or not',
+      async (failureAt) => {
+        const key = freshKey();
+        // Sweep after sweep: never granted, never written.
+        expect(await claim(ledger, key, 0, { failureAt })).toBeUndefined();
+        expect(await claim(ledger, key, 0, { failureAt, now: NOW + 60 * MIN })).toBeUndefined();
+        expect(await entryOf(key)).toBeUndefined();
+        // An entry of a real failure refuses it as well, released or not.
+        const id = (await claim(ledger, key, 0, { notBefore: NOW })) as string;
+        expect(await claim(ledger, key, 1, { failureAt, now: NOW + MIN })).toBeUndefined();
+        expect(await ledger.release(key, 1, id, NOW + 1)).toBe(true);
+        expect(await claim(ledger, key, 0, { failureAt, now: NOW + 2 })).toBeUndefined();
+        expect(await claim(ledger, key, 0, { now: NOW + 2 })).toBeDefined();
+      },
+    );
+
     it('never exceeds maxAttempts', async () => {
       const key = freshKey();
       expect(await claim(ledger, key, 0, { maxAttempts: 1 })).toBeDefined();

@@ -396,6 +396,14 @@ describe('decide: every reason, exactly as reported', () => {
     });
   });
 
+  it('a time beyond any date (an end in nanoseconds) never throws: its detail shows the number as given', () => {
+    const endTime = (NOW - 30 * MIN) * 1e6;
+    expect(run(failed({ endTime }), undefined)).toMatchObject({
+      reason: 'backing-off',
+      detail: `next attempt 1 of 3 at ${endTime + 5 * MIN} (not a time)`,
+    });
+  });
+
   it('budget exhausted and superseded', () => {
     expect(run(failed(), entry({ attempts: 3 }))).toEqual({
       action: 'skip',

@@ -9,6 +9,7 @@
  * emulator's request hook or the ledger call itself, never by timing.
  */
 import type { Emulator, EmulatorOptions } from '../../emulator/server';
+import type { InstanceSeed } from '../../emulator/state';
 import { parseConfig } from '../../lib/config/parse';
 import type { ClaimRequest, InstanceKey } from '../../lib/ledger/ledger';
 import { SKIP_REASONS } from '../../lib/policy/decision';
@@ -19,7 +20,7 @@ import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { seededRandom } from '../support/seeded-random';
 import { failedAgo, sweeper } from '../support/sweep-setup';
-import { AK, emulatorWithClock, FAST, PROJECT, SK } from '../support/targets';
+import { AK, emulatorWithClock, FAST, PROJECT, SK, T0 } from '../support/targets';
 
 let emulator: Emulator;
 let clock: ManualClock;
@@ -184,6 +185,60 @@ describe('which statuses a target lists', () => {
   });
 });
 
+describe('statuses DataArts does not document', () => {
+  const row = (id: number, status: string) =>
+    JSON.stringify({
+      jobName: `job_${id}`,
+      instanceId: id,
+      status,
+      planTime: T0 - 40 * 60_000,
+      endTime: T0 - 30 * 60_000,
+    });
+
+  it('are counted per target by the value seen, never decided, never an error', async () => {
+    await start();
+    emulator.seed(PROJECT, undefined, [
+      failedAgo(1, 30),
+      failedAgo(2, 30, { status: 'FAIL' }),
+      failedAgo(3, 30, { status: 'fail ' }),
+      failedAgo(4, 30, { status: 'FAIL' }),
+      failedAgo(5, 30, { status: 'success' }),
+      failedAgo(6, 30, { status: 'waiting-confirm' }),
+      failedAgo(7, 30, { status: '__proto__' }),
+    ]);
+    const report = await sweeper(emulator, clock, new MemoryLedger()).run();
+    expect(report.targets[0]?.unknownStatuses).toEqual({ FAIL: 2, 'fail ': 1, ['__proto__']: 1 });
+    expect(Object.keys(report.targets[0]?.unknownStatuses ?? {})).toEqual(['FAIL', 'fail ', '__proto__']);
+    expect(report.errors).toEqual([]);
+    expect(report.decisions.map((d) => d.instanceId)).toEqual(['1']);
+    expect(report.restarted.map((r) => r.instanceId)).toEqual(['1']);
+    expect(emulator.count('restart')).toBe(1);
+  });
+
+  it('are counted when a listing asked for one status answers another (each instance once)', async () => {
+    // A total one above what is delivered: the window is listed again per status.
+    await start({ reportTotal: (actual) => actual + 1 });
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 30)]);
+    // Whichever status listing gets it, this answer repeats instance 1 and adds an odd one.
+    const odd = `{"total":2,"instances":[${row(1, 'fail')},${row(2, 'Fail')}]}`;
+    emulator.inject({ route: 'list', kind: 'custom', nth: 2, body: odd });
+    emulator.inject({ route: 'list', kind: 'custom', nth: 3, body: odd });
+    const report = await sweeper(emulator, clock, new MemoryLedger()).run();
+    expect(emulator.requests.filter((r) => r.route === 'list' && r.query.status !== undefined)).toHaveLength(
+      3,
+    );
+    expect(report.targets[0]?.unknownStatuses).toEqual({ Fail: 1 });
+    expect(report.restarted.map((r) => r.instanceId)).toEqual(['1']);
+  });
+
+  it('leave the report as it was when there are none', async () => {
+    await start();
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 30)]);
+    const report = await sweeper(emulator, clock, new MemoryLedger()).run();
+    expect(report.targets[0]).not.toHaveProperty('unknownStatuses');
+  });
+});
+
 describe('a listing whose windows deliver fewer instances than they claim', () => {
   /** A sweep of `lookback` listed in one-hour pieces, each piece's total one above what it delivers. */
   async function sweepInPieces(lookback: string): Promise<SweepReport> {
@@ -265,5 +320,63 @@ describe('a listing whose windows deliver fewer instances than they claim', () =
     expect(m).not.toBeNull();
     expect(m?.[1]).not.toMatch(/\.\.\.$/);
     shownWindows(m?.[1] ?? '', requested);
+  });
+});
+
+describe('an instance whose time cannot be an epoch-ms time of DataArts', () => {
+  const DAY = 86_400_000;
+  const failedAt = T0 - 30 * 60_000;
+  const bad: Array<[string, Partial<InstanceSeed>, string]> = [
+    ['endTime in nanoseconds', { endTime: failedAt * 1e6 }, `endTime ${failedAt * 1e6}`],
+    ['startTime in seconds', { startTime: Math.floor(failedAt / 1000) }, 'startTime'],
+    ['submitTime 0', { submitTime: 0 }, 'submitTime 0'],
+    ['endTime negative', { endTime: -1 }, 'endTime -1'],
+    ['planTime just before 2000-01-01', { planTime: Date.UTC(2000, 0, 1) - 1 }, 'planTime'],
+    ['endTime over a day after the sweep’s clock', { endTime: T0 + DAY + 5 * 60_000 }, 'endTime'],
+  ];
+
+  it.each(bad)(
+    '%s: that one is malformed and reported on every sweep, the three beside it are swept',
+    async (_name, times, field) => {
+      // The emulator filters on the other time, so the instance is listed whatever this one says.
+      await start({ timeField: 'planTime' in times ? 'startTime' : 'planTime' });
+      emulator.seed(PROJECT, undefined, [
+        failedAgo(1, 30),
+        failedAgo(2, 31),
+        failedAgo(3, 32),
+        failedAgo(4, 33, times),
+      ]);
+      const sweep = sweeper(emulator, clock, new MemoryLedger());
+      for (const round of [1, 2]) {
+        const report = await sweep.run();
+        expect(report.targets[0]?.error).toBeUndefined();
+        expect(report.errors).toEqual([
+          {
+            target: 'prod',
+            workspace: 'default',
+            code: 'MALFORMED_INSTANCE',
+            message: expect.stringContaining(`job job_4, instance 4: ${field}`),
+          },
+        ]);
+        expect(report.errors[0]?.message).toMatch(/is not an epoch-ms time from 2000-01-01 to a day after/);
+        // Never decided, so never restarted; the others are, once each.
+        expect(report.decisions.filter((d) => d.instanceId === '4')).toEqual([]);
+        if (round === 1) expect(report.restarted.map((r) => r.instanceId).sort()).toEqual(['1', '2', '3']);
+        clock.advance(60_000);
+      }
+      expect(emulator.restarts(4)).toBe(0);
+      expect([1, 2, 3].map((id) => emulator.restarts(id))).toEqual([1, 1, 1]);
+    },
+  );
+
+  it.each([
+    ['planTime exactly 2000-01-01', { planTime: Date.UTC(2000, 0, 1) }],
+    ['endTime exactly a day after the sweep’s clock (DataArts’ clock ahead)', { endTime: T0 + DAY }],
+  ])('%s: plausible, decided like any failure', async (_name, times) => {
+    await start({ timeField: 'startTime' });
+    emulator.seed(PROJECT, undefined, [failedAgo(4, 33, times)]);
+    const report = await sweeper(emulator, clock, new MemoryLedger()).run();
+    expect(report.errors).toEqual([]);
+    expect(report.decisions.map((d) => d.instanceId)).toEqual(['4']);
   });
 });

@@ -121,6 +121,124 @@ describe('failure rules in a sweep', () => {
     expect(outcomeOf(report, 1)?.failedNode).toStrictEqual({ name: 'load' });
   });
 
+  it.each([
+    ['a node’s endTime in nanoseconds', { endTime: (T0 - 30 * MIN) * 1e6 }, {}],
+    ['a node’s startTime in seconds', { startTime: Math.floor((T0 - 40 * MIN) / 1000) }, {}],
+    ['the instance’s endTime two days ahead', {}, { endTime: T0 + 2 * 1440 * MIN }],
+  ])(
+    'a show answer with %s is not trusted: reported, never restarted, whatever unknownFailure says',
+    async (_name, node, times) => {
+      emulator.seed(PROJECT, undefined, [failedAgo(1, 30), failedAgo(2, 30)]);
+      const show = {
+        jobName: 'job_1',
+        status: 'fail',
+        planTime: T0 - 40 * MIN,
+        endTime: T0 - 30 * MIN,
+        ...times,
+        total: 1,
+        nodes: [{ nodeName: 'load', type: 'DLISQL', status: 'fail', endTime: T0 - 30 * MIN, ...node }],
+      };
+      emulator.inject({ route: 'show', kind: 'custom', body: JSON.stringify(show) });
+      // Only job_1's node is read: the one show answer is its own.
+      const report = await sweeper(emulator, clock, new MemoryLedger(), {
+        rules: [{ match: 'job_1', failedNodeTypes: ['DLISQL'] }],
+      }).run();
+      expect(report.apiCalls.show).toBe(1);
+      expect(outcomeOf(report, 1)).toMatchObject({
+        outcome: 'non-retryable-failure',
+        detail: expect.stringMatching(
+          /^the show answer cannot be trusted \(MALFORMED_RESPONSE: .*is not an epoch-ms time/,
+        ),
+      });
+      expect(report.errors).toMatchObject([
+        {
+          code: 'MALFORMED_INSTANCE',
+          message: expect.stringMatching(/^show answer: job job_1, instance 1: /),
+        },
+      ]);
+      expect(report.restarted.map((r) => r.instanceId)).toEqual(['2']);
+      expect(emulator.restarts(1)).toBe(0);
+    },
+  );
+
+  it.each([
+    [
+      'forceSuccess (true)',
+      { forceSuccess: true },
+      'operator-override',
+      'marked force-success by an operator',
+    ],
+    [
+      'ignoreSuccess (true)',
+      { ignoreSuccess: true },
+      'operator-override',
+      'marked ignore-success by an operator',
+    ],
+    ['a manual instance (type 2)', { instanceType: 2 }, 'instance-type', 'manually scheduled'],
+    [
+      'a type the rule does not retry (5)',
+      { instanceType: 5 },
+      'instance-type',
+      'instance type 5 is not in instanceTypes [0]',
+    ],
+    [
+      'forceSuccess as a string ("true")',
+      { forceSuccess: 'true' },
+      'non-retryable-failure',
+      'cannot be trusted',
+    ],
+  ])(
+    'the show answer says %s where the listing did not: never restarted',
+    async (_name, says, outcome, detail) => {
+      emulator.seed(PROJECT, undefined, [failedAgo(1, 30), failedAgo(2, 30)]);
+      // An operator's mark made between the listing and the show, as Huawei's SDK model carries it.
+      const show = {
+        jobName: 'job_1',
+        instanceId: 1,
+        status: 'fail',
+        planTime: T0 - 40 * MIN,
+        startTime: T0 - 40 * MIN,
+        endTime: T0 - 30 * MIN,
+        instanceType: 0,
+        forceSuccess: false,
+        ignoreSuccess: false,
+        ...says,
+        total: 1,
+        nodes: [{ nodeName: 'load', type: 'DLISQL', status: 'fail' }],
+      };
+      emulator.inject({ route: 'show', kind: 'custom', body: JSON.stringify(show) });
+      const report = await sweeper(emulator, clock, new MemoryLedger(), {
+        rules: [{ match: 'job_1', failedNodeTypes: ['DLISQL'], instanceTypes: [0] }],
+      }).run();
+      expect(report.apiCalls.show).toBe(1);
+      expect(outcomeOf(report, 1)).toMatchObject({ outcome, detail: expect.stringContaining(detail) });
+      expect(report.restarted.map((r) => r.instanceId)).toEqual(['2']);
+      expect(emulator.restarts(1)).toBe(0);
+    },
+  );
+
+  it('a list answer without the operator’s marks (an older edition): the emulator’s show answer says forceSuccess, never restarted', async () => {
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 30, { forceSuccess: true })]);
+    const listed = {
+      jobName: 'job_1',
+      instanceId: 1,
+      status: 'fail',
+      planTime: T0 - 40 * MIN,
+      endTime: T0 - 30 * MIN,
+    };
+    emulator.inject({
+      route: 'list',
+      kind: 'custom',
+      body: JSON.stringify({ total: 1, instances: [listed] }),
+    });
+    const report = await sweeper(emulator, clock, new MemoryLedger(), { failedNodeTypes: ['DLISQL'] }).run();
+    expect(outcomeOf(report, 1)).toMatchObject({
+      outcome: 'operator-override',
+      detail: 'marked force-success by an operator (the show answer says so)',
+    });
+    expect(emulator.count('restart')).toBe(0);
+  });
+
   it('a failed node that cannot be read is an unknown failure', async () => {
     emulator.seed(PROJECT, undefined, [failedAgo(1, 30)]);
     emulator.inject({ route: 'show', kind: 'instance-vanished' });

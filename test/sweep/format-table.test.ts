@@ -239,6 +239,20 @@ describe('the whole table', () => {
     ]);
   });
 
+  it('names the unknown statuses of each target, quoted as answered, in English and Chinese', () => {
+    const report = tableReport();
+    report.targets[0]!.unknownStatuses = { FAIL: 2, 'fail ': 1, '\u001b[2J': 1 };
+    const lines = formatTable(report).split('\n');
+    const at = lines.indexOf('Unknown statuses (unknown-status), never retried (4):');
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at - 1]).toBe('');
+    // Quoted: a trailing space shows, and a control character never reaches the terminal.
+    expect(lines[at + 1]).toBe('  cn4-prod: "FAIL" ×2, "fail " ×1, "\\u001b[2J" ×1');
+    const zh = formatTable(report, { locale: 'zh-CN' }).split('\n');
+    expect(zh).toContain('未知状态（unknown-status），不会重跑（4）:');
+    expect(zh).toContain('  cn4-prod: "FAIL" ×2, "fail " ×1, "\\u001b[2J" ×1');
+  });
+
   it('names a suspected storm without its reason (the report schema lets it out) by its target alone', () => {
     const report = tableReport();
     report.targets[0]!.storm = { suspected: true, failedJobs: 21, failedInstances: 23 };

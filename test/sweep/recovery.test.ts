@@ -65,6 +65,27 @@ describe('recovery tracking', () => {
     ]);
   });
 
+  it('tells apart two jobs whose reruns share an instance id: one recovered, one failed again', async () => {
+    emulator.seed(PROJECT, undefined, [
+      failed(1, { jobName: 'job_a' }),
+      failed(1, { jobName: 'job_b', afterScript: 'fail' }),
+    ]);
+    const ledger = new MemoryLedger();
+    const { first, second } = await twoSweeps(ledger, 20);
+    expect(first.restarted.map((r) => r.jobName).sort()).toEqual(['job_a', 'job_b']);
+    expect(recoveryOf(second)).toEqual({ recovered: 1, failedAgain: 1, pending: 0 });
+    expect(second.recovered).toEqual([
+      { target: 'prod', workspace: 'default', jobName: 'job_a', instanceId: '1' },
+    ]);
+    expect(second.restarted).toMatchObject([{ jobName: 'job_b', instanceId: '1', attempt: 2 }]);
+    expect(await ledger.jobRecovery('prod', ['job_a', 'job_b'])).toEqual(
+      new Map([
+        ['job_a', { recovered: 1, failedAgain: 0 }],
+        ['job_b', { recovered: 0, failedAgain: 1 }],
+      ]),
+    );
+  });
+
   it('gives no verdict to a rerun still running, then judges it when it ends', async () => {
     emulator.seed(PROJECT, undefined, [failed(1)]);
     const ledger = new MemoryLedger();

@@ -55,3 +55,21 @@ describe('a rerun that failed again, outside the failure listing, is judged by s
     },
   );
 });
+
+describe('a show answer whose time cannot be an epoch-ms time', () => {
+  it('gives no verdict: the rerun stays awaited, never "failed again" on a nanosecond end', async () => {
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 40, { afterScript: 'fail' })]);
+    const ledger = new MemoryLedger();
+    const s = sweeper(emulator, clock, ledger, { firstRetryDelay: '1m', lookback: '1h' });
+    expect((await s.run()).restarted.map((r) => r.instanceId)).toEqual(['1']);
+    clock.advance(15 * MIN);
+    emulator.settleAll();
+    const instance = emulator.state.all().find((i) => i.instanceId === '1');
+    if (instance?.endTime !== undefined) instance.endTime *= 1e6;
+
+    const second = await s.run();
+    expect(emulator.count('show')).toBe(1);
+    expect(second.targets[0]?.recovery).toEqual({ recovered: 0, failedAgain: 0, pending: 1 });
+    expect(await ledger.jobRecovery('prod', ['job_1'])).toEqual(new Map());
+  });
+});

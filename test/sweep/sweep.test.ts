@@ -193,6 +193,43 @@ describe('runSweep against the emulator and a DynamoDB ledger', () => {
     expect(await ledger.hourlyCount('prod', T0)).toBe(3);
   });
 
+  it('two jobs whose failures share an instance id: both decided, each restarted exactly once', async () => {
+    emulator.seed(PROJECT, undefined, [
+      failedAgo(7, 30, { jobName: 'job_a', afterScript: 'fail' }),
+      failedAgo(7, 31, { jobName: 'job_b', afterScript: 'fail' }),
+      failedAgo(8, 32, { afterScript: 'fail' }),
+    ]);
+    const sweep = sweeper(emulator, clock, ledger);
+    const report = await sweep.run();
+    const named = (items: ReadonlyArray<{ jobName: string; instanceId: string }>) =>
+      items.map((d) => `${d.jobName}/${d.instanceId}`).sort();
+    // Every listed failure is accounted for: one decision each.
+    expect(report.targets[0]?.listed).toBe(3);
+    expect(named(report.decisions)).toEqual(['job_8/8', 'job_a/7', 'job_b/7']);
+    expect(named(report.restarted)).toEqual(['job_8/8', 'job_a/7', 'job_b/7']);
+    expect(report.errors).toEqual([]);
+    const restarts = (job: string) =>
+      emulator.state.all().find((i) => i.jobName === job && i.instanceId === '7')?.restarts;
+    expect([restarts('job_a'), restarts('job_b')]).toEqual([1, 1]);
+    const keys = ['job_a', 'job_b'].map((jobName) => ({
+      target: 'prod',
+      workspace: 'default',
+      jobName,
+      instanceId: '7',
+    }));
+    expect([...(await ledger.read(keys)).values()].map((e) => [e.jobName, e.attempts]).sort()).toEqual([
+      ['job_a', 1],
+      ['job_b', 1],
+    ]);
+
+    // The reruns fail again: each earns its own next attempt, once.
+    clock.advance(30 * MIN);
+    const second = await sweep.run();
+    expect(named(second.restarted)).toEqual(['job_8/8', 'job_a/7', 'job_b/7']);
+    expect([restarts('job_a'), restarts('job_b')]).toEqual([2, 2]);
+    expect(emulator.maxRerunsPerFailure()).toBe(1);
+  });
+
   it('an attempt whose outcome is unknown stays counted and is reported unconfirmed', async () => {
     emulator.seed(PROJECT, undefined, [failedAgo(1, 30)]);
     emulator.inject({ route: 'restart', kind: 502, processed: true });

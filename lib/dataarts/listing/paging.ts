@@ -1,5 +1,5 @@
 import { DataArtsError } from '../../errors';
-import type { InstancePage } from '../instance';
+import { type InstancePage, instanceIdentity } from '../instance';
 import { LIST_REQUEST } from './checks';
 import type { ListOptions } from './types';
 import { burstHint, type TimeWindow } from './windows';
@@ -33,7 +33,7 @@ export async function pageThrough(
   // Records of `page` not seen before (an unreadable record counts as new).
   const take = (page: InstancePage): number => {
     const before = seen.size;
-    for (const instance of page.instances) seen.add(instance.instanceId);
+    for (const instance of page.instances) seen.add(instanceIdentity(instance));
     invalid += page.invalid.length;
     return seen.size - before + page.invalid.length;
   };
@@ -62,13 +62,13 @@ export async function pageThrough(
 /**
  * Reads what `offset=1` meant from how much of the first page it repeats: as a record
  * offset it repeats all but one record, as a page index (the second page) nothing, or
- * only the few records a server repeats across pages. Counting shared ids, not
- * comparing positions, survives pages in any order. A server whose pages are random
- * subsets defeats any reading; the caller's count against `total` reports it.
+ * only the few records a server repeats across pages. Counting shared records (by job
+ * and id), not comparing positions, survives pages in any order. A server whose pages
+ * are random subsets defeats any reading; the caller's count against `total` reports it.
  */
 export function detectPaging(first: InstancePage, probe: InstancePage): 'page' | 'record' {
-  const ids = new Set(first.instances.map((i) => i.instanceId));
-  const shared = probe.instances.filter((i) => ids.has(i.instanceId)).length;
+  const ids = new Set(first.instances.map(instanceIdentity));
+  const shared = probe.instances.filter((i) => ids.has(instanceIdentity(i))).length;
   // Stryker disable next-line ConditionalExpression,EqualityOperator: `length > 0` → true or `>= 0` is equivalent, an empty probe shares nothing (0 > 0).
   return probe.instances.length > 0 && shared * 2 > probe.instances.length ? 'record' : 'page';
 }
@@ -105,7 +105,7 @@ export async function pageBurst(
   // A page that is not full and holds the whole total needs no paging (nor a probe).
   const delivered =
     rows < options.pageLimit && page.total <= rows
-      ? new Set(page.instances.map((i) => i.instanceId)).size + page.invalid.length
+      ? new Set(page.instances.map(instanceIdentity)).size + page.invalid.length
       : await pageThrough(fetch, hint.window, page, options);
   return { ...hint, total: page.total, delivered };
 }
