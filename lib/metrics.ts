@@ -6,7 +6,8 @@ import type { SweepReport, TargetReport } from './sweep/report';
 
 /** The namespace and names the alarms in serverless.yml and operators' dashboards read. */
 export const METRIC_NAMESPACE = 'DataArtsAutoRetry';
-const METRICS = [
+/** Every figure of one sweep, per target and in total (the dashboard shows each). */
+export const METRIC_NAMES = [
   'Listed',
   'Eligible',
   'Restarted',
@@ -17,8 +18,9 @@ const METRICS = [
   'DurationMs',
   'Recovered',
   'FailedAgain',
+  'Throttled',
 ] as const;
-type MetricName = (typeof METRICS)[number];
+type MetricName = (typeof METRIC_NAMES)[number];
 
 /**
  * Metrics a CloudWatch alarm in serverless.yml watches. A dry run never emits them: it
@@ -59,6 +61,8 @@ function values(report: SweepReport, target?: TargetReport): Values {
     // Reruns of earlier sweeps, judged by this one (lib/sweep/recovery.ts).
     Recovered: recoveryOf(report, target, 'recovered'),
     FailedAgain: recoveryOf(report, target, 'failedAgain'),
+    // DataArts answers 429: the gateway's rate limit was met (policy.rateLimit is too high for the account).
+    Throttled: calls.throttled,
   };
 }
 
@@ -129,7 +133,7 @@ export function sweepMetrics(options: MetricsOptions): Metrics {
  * out the alarm metrics (ALARM_METRICS) altogether.
  */
 export function publishSweepMetrics(metrics: Metrics, report: SweepReport): void {
-  const names = report.dryRun ? METRICS.filter((name) => !ALARM_METRICS.includes(name)) : METRICS;
+  const names = report.dryRun ? METRIC_NAMES.filter((name) => !ALARM_METRICS.includes(name)) : METRIC_NAMES;
   const publish = (all: Values, target?: string) => {
     if (target !== undefined) metrics.addDimension('Target', target);
     if (report.dryRun) metrics.addDimension('DryRun', 'true');

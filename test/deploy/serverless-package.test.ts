@@ -3,6 +3,7 @@ import { mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { METRIC_NAMES, METRIC_NAMESPACE } from '../../lib/metrics';
 import { packagedTemplate, ROOT, secretArnParam, serverless, TARGETS_PARAM } from '../support/serverless';
 
 /**
@@ -68,6 +69,20 @@ describe('serverless package (the CloudFormation template that deploys)', () => 
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
     expect(alarms.map((a) => a.MetricName).sort()).toEqual(['Errors', 'Exhausted', 'TargetFailed']);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: 'SummaryTopic' }]);
+  });
+
+  it('has a dashboard of every figure an operator reads first, on the metrics the function publishes', () => {
+    const dashboards = ofType('AWS::CloudWatch::Dashboard');
+    expect(dashboards).toHaveLength(1);
+    const [[, dashboard]] = dashboards as [[string, Resource]];
+    const sub = (dashboard.Properties.DashboardBody as { 'Fn::Sub': string })['Fn::Sub'];
+    const body = JSON.parse(sub) as { widgets: Array<{ properties: { metrics: unknown[][] } }> };
+    const shown = new Set(body.widgets.flatMap((w) => w.properties.metrics.map((m) => `${m[0]}/${m[1]}`)));
+    for (const name of METRIC_NAMES) expect(shown).toContain(`${METRIC_NAMESPACE}/${name}`);
+    for (const name of ['TargetFailed', 'NotifyFailed', 'Throttled'])
+      expect(shown).toContain(`${METRIC_NAMESPACE}/${name}`);
+    expect(shown).toContain('AWS/Lambda/Errors');
+    expect(sub).toContain('"Stage", "prod"');
   });
 
   it('grants least privilege: each statement scoped to its one resource', () => {

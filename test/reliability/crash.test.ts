@@ -25,9 +25,14 @@ const COUNT = 40;
  * real time to pass only once, until the claims left by killed processes are stale.
  */
 const CLIENT = { timeoutMs: 2_000, retries: 1, maxRetryAfterMs: 100, restartLagMs: 1_000 };
+/** How long a ledger call may take (`ledger.timeout`): an attempt's settle is part of its lease. */
+const LEDGER_TIMEOUT_MS = 5_000;
 /** When a claim's lease is over and a sweep reports it interrupted (`leaseMs`, lib/sweep/sweep.ts). */
 const STALE_CLAIM_MS =
-  (CLIENT.retries + 1) * CLIENT.timeoutMs + CLIENT.maxRetryAfterMs * CLIENT.retries + CLIENT.restartLagMs;
+  (CLIENT.retries + 1) * CLIENT.timeoutMs +
+  CLIENT.maxRetryAfterMs * CLIENT.retries +
+  LEDGER_TIMEOUT_MS +
+  CLIENT.restartLagMs;
 
 let emulator: Emulator;
 let dir: string;
@@ -74,7 +79,7 @@ beforeAll(async () => {
     configPath,
     JSON.stringify({
       targets: [{ name: 'prod', endpoint: emulator.url, projectId: PROJECT }],
-      ledger: { type: 'file', path: join(dir, 'ledger.json') },
+      ledger: { type: 'file', path: join(dir, 'ledger.json'), timeout: `${LEDGER_TIMEOUT_MS}ms` },
       // Every restart takes a while, so kills land between claims and restarts.
       // A killed sweep never gives back the hourly allowance it reserved; the more kills land
       // early (a slow machine), the more leaks. The cap is not under test here: raised.
