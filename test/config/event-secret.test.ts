@@ -15,6 +15,7 @@ describe('parseSweepEvent', () => {
   it.each([
     [undefined, {}],
     [{ source: 'aws.events', 'detail-type': 'Scheduled Event' }, {}],
+    [{ source: 'aws.events', 'detail-type': 'Scheduled Event', resources: [], detail: {} }, {}],
     [
       { dryRun: true, jobs: ['ods_*'], lookback: '48h' },
       { dryRun: true, jobs: ['ods_*'], lookback: '48h' },
