@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { parseWith } from '../config/issues';
 import { durationProblem, LOOKBACK_BOUNDS } from '../config/schema/duration';
-import { bool, list, objectOnly, strict, text } from '../config/schema/primitives';
+import { bool, everyUnknownKey, list, objectOnly, strict, text } from '../config/schema/primitives';
 
 /**
  * A manual invocation such as `{"dryRun": true, "jobs": ["ods_*"], "lookback": "48h"}`:
@@ -45,17 +45,19 @@ const ENVELOPE_KEYS = [...Object.keys(ENVELOPE), 'detail'].join(', ');
  * event, it would be dropped and a real sweep run.
  */
 const ScheduledEventSchema = objectOnly(
-  v.strictObject(
-    {
-      ...ENVELOPE,
-      detail: v.exactOptional(
-        objectOnly(v.strictObject({}, `must be {} in a scheduled event: ${NO_OVERRIDES}`)),
-      ),
-    },
-    (issue) =>
-      issue.expected === 'never'
-        ? `unknown key in a scheduled event; allowed keys are ${ENVELOPE_KEYS}: ${NO_OVERRIDES}`
-        : 'must be an object',
+  everyUnknownKey(
+    v.strictObject(
+      {
+        ...ENVELOPE,
+        detail: v.exactOptional(
+          objectOnly(everyUnknownKey(v.strictObject({}, `must be {} in a scheduled event: ${NO_OVERRIDES}`))),
+        ),
+      },
+      (issue) =>
+        issue.expected === 'never'
+          ? `unknown key in a scheduled event; allowed keys are ${ENVELOPE_KEYS}: ${NO_OVERRIDES}`
+          : 'must be an object',
+    ),
   ),
 );
 

@@ -22,6 +22,27 @@ describe('parseSweepEvent', () => {
     ],
   ])('%j gives %j', (event, overrides) => expect(parseSweepEvent(event)).toEqual(overrides));
 
+  it("refuses every key the schedule's event does not carry, each by name", () => {
+    const error = thrown(() =>
+      parseSweepEvent({
+        source: 'aws.events',
+        'detail-type': 'Scheduled Event',
+        detail: { jobs: ['ods_*'], lookback: '1h' },
+        dryRun: true,
+        ignoreStormGuard: true,
+      }),
+    );
+    expect(error.issues.map((i) => i.field)).toEqual([
+      'event.detail.jobs',
+      'event.detail.lookback',
+      'event.dryRun',
+      'event.ignoreStormGuard',
+    ]);
+    expect(error.issues[2]?.problem).toMatch(
+      /^unknown key in a scheduled event; allowed keys are version, id/,
+    );
+  });
+
   it('reports every problem at once, naming each field', () => {
     const error = thrown(() => parseSweepEvent({ dryRun: 'yes', jobs: [], lookback: '90d', force: 1 }));
     expect(error).toBeInstanceOf(ConfigError);
