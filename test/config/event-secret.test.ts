@@ -71,6 +71,35 @@ describe('parseSecret', () => {
     expect(secret.values).toEqual([SK, 'https://hooks.example/x']);
   });
 
+  it('names every bad webhook field, with its index, and what is wrong, never a value', () => {
+    const error = thrown(() =>
+      parseSecret(
+        JSON.stringify({
+          HUAWEICLOUD_SDK_AK: 'ak',
+          HUAWEICLOUD_SDK_SK: SK,
+          webhooks: {
+            dingtalk: {
+              url: 'https://oapi.dingtalk.com/robot/send?access_token=ding-token-1',
+              secret: '',
+              mention: { userIds: ['u1', ''], mobiles: ['+8613800000000', 'call me'] },
+            },
+            slack: {
+              url: 'https://hooks.slack.com/services/T0/B0/slack-token-1',
+              mention: { groupIds: [7] },
+            },
+          },
+        }),
+      ),
+    );
+    expect(error.message.split('\n')).toEqual([
+      'secret.webhooks.slack.mention.groupIds[0]: must be a string',
+      'secret.webhooks.dingtalk.secret: must not be empty',
+      'secret.webhooks.dingtalk.mention.userIds[1]: must not be empty',
+      'secret.webhooks.dingtalk.mention.mobiles[1]: must be a phone number',
+    ]);
+    expect(error.message).not.toContain('token-1');
+  });
+
   it('names every bad key and never repeats a value', () => {
     const error = thrown(() =>
       parseSecret(
