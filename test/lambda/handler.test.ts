@@ -75,6 +75,7 @@ describe('the Lambda sweep', () => {
   it('serves the schedule: restarts, metrics, one SNS summary and each webhook', async () => {
     const result = await runLambdaSweep(SCHEDULED_EVENT, ctx(300_000), deps);
     expect(result.restarted.map((r) => r.instanceId).sort()).toEqual(['1', '2']);
+    expect(result.ledger).toEqual({ type: 'dynamodb', table: deps.env.LEDGER_TABLE });
     expect(emulator.restarts(1)).toBe(1);
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
