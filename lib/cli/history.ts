@@ -1,6 +1,7 @@
 import { DEFAULT_DISPLAY } from '../config/schema/display';
 import { formatTime } from '../notify/time-format';
-import { REPORT_SCHEMA_VERSION } from '../sweep/report';
+import { ledgerLine } from '../sweep/format-table';
+import { ledgerRef, REPORT_SCHEMA_VERSION } from '../sweep/report';
 import { paletteFor } from './colour';
 import type { CliIo } from './io';
 import { layoutTable } from './layout';
@@ -34,13 +35,16 @@ async function history(argv: readonly string[], io: CliIo): Promise<number> {
   const { config, selector, json } = await parseSelectorArgs(argv);
   const entries = await historyLedger(config).history(selector);
   const events = historyEvents(entries);
+  // Which ledger was read: "nothing matches" in the wrong file must not look like a clean record.
+  const ledger = ledgerRef(config.ledger);
   if (json) {
     const out = events.map((e) => ({ ...e, at: new Date(e.at).toISOString() }));
-    io.stdout.write(`${JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, events: out }, null, 2)}\n`);
+    const document = { schemaVersion: REPORT_SCHEMA_VERSION, ledger, events: out };
+    io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     return 0;
   }
   if (events.length === 0) {
-    io.stdout.write('no ledger entry matches\n');
+    io.stdout.write(`no ledger entry matches\n${ledgerLine(ledger)}\n`);
     return 0;
   }
   const display = config.display ?? DEFAULT_DISPLAY;
@@ -52,7 +56,7 @@ async function history(argv: readonly string[], io: CliIo): Promise<number> {
   const paint = (cell: string, column: number, r: number) =>
     r > 0 && column === 6 && cell.trim() === 'reset' ? palette.yellow(cell) : cell;
   const width = io.stdout.isTTY ? { width: io.stdout.columns ?? 80 } : {};
-  io.stdout.write(`${layoutTable(rows, { ...width, flexible: [7, 3], paint })}\n`);
+  io.stdout.write(`${layoutTable(rows, { ...width, flexible: [7, 3], paint })}\n${ledgerLine(ledger)}\n`);
   return 0;
 }
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import * as v from 'valibot';
+import { parseWith } from '../config/issues';
 import { ConfigError } from '../errors';
 import type { Webhook } from '../notify/webhook';
 import { WebhooksSchema } from '../notify/webhook-schema';
@@ -21,10 +21,6 @@ export async function readSecretWebhooks(path: string): Promise<Webhook[]> {
   }
   const webhooks = (json as { webhooks?: unknown } | null)?.webhooks;
   if (webhooks === undefined) throw new ConfigError('--secret-file', `${path} has no "webhooks" object`);
-  const result = v.safeParse(WebhooksSchema, webhooks);
-  if (result.success) return result.output;
-  const issue = result.issues[0];
-  const key = ['webhooks', ...(issue.path ?? []).map((p) => String(p.key))].join('.');
-  // Valibot's default messages quote the input ("Received ..."), which may be a token.
-  throw new ConfigError(`--secret-file ${key}`, issue.message.replace(/,? ?[Rr]eceived .*/, ''));
+  // Every problem at once, each field by its path (`mobiles[1]`), as the Lambda's secret names them.
+  return parseWith(WebhooksSchema, webhooks, { root: '--secret-file webhooks', hideValues: true });
 }

@@ -1,4 +1,6 @@
 import { ConfigError } from '../errors';
+import { ledgerName } from '../sweep/format-table';
+import { ledgerRef } from '../sweep/report';
 import { parseFlags } from './args';
 import type { CliIo } from './io';
 import { loadConfig } from './load-config';
@@ -16,8 +18,7 @@ async function validate(argv: readonly string[], io: CliIo): Promise<number> {
   if (typeof v.config !== 'string')
     throw new ConfigError('--config', 'is required (a JSON configuration file)');
   const config = await loadConfig(v.config);
-  const ledger =
-    config.ledger.type === 'file' ? `file ${config.ledger.path}` : `DynamoDB table ${config.ledger.table}`;
+  const ledger = ledgerName(ledgerRef(config.ledger));
   io.stdout.write(
     `ok: ${v.config}: ${config.targets.length} target(s) (${config.targets.map((t) => t.name).join(', ')}), ledger ${ledger}\n`,
   );

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { ConfigError, type ConfigIssue } from '../errors/config-error';
+import { describe } from './schema/primitives';
 
 type Issue = v.BaseIssue<unknown>;
 
@@ -29,6 +30,19 @@ function explain(issue: Issue): Issue[] {
 }
 
 /**
+ * The issue's message with what the input was replaced, in every form a message shows
+ * it: valibot's `received`, `describe`'s (quoted, cut at 60 characters), and as is.
+ * An empty value is never searched for: it matches between every two characters.
+ */
+function withoutValue(issue: Issue): string {
+  const { input } = issue;
+  if (input === undefined || input === null || typeof input === 'object') return issue.message;
+  return [issue.received, describe(input), String(input)]
+    .filter((shown) => shown !== '')
+    .reduce((message, shown) => message.replaceAll(shown, '(value hidden)'), issue.message);
+}
+
+/**
  * One ConfigError for every issue valibot found, one line each, the first one also as
  * `field`/`problem`. With `hideValues`, what the input was is never repeated (a secret).
  */
@@ -45,13 +59,7 @@ export function configError(
     const field = fieldOf(issue.path, root);
     if (seen.has(field)) continue; // the first problem of a field says enough
     seen.add(field);
-    const problem =
-      hideValues && issue.input !== undefined && issue.input !== null && typeof issue.input !== 'object'
-        ? issue.message
-            .replaceAll(issue.received, '(value hidden)')
-            .replaceAll(String(issue.input), '(value hidden)')
-        : issue.message;
-    list.push({ field, problem });
+    list.push({ field, problem: hideValues ? withoutValue(issue) : issue.message });
   }
   const [first, ...more] = list as [ConfigIssue, ...ConfigIssue[]];
   return new ConfigError(first.field, first.problem, more);

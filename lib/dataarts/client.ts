@@ -45,8 +45,9 @@ export class DataArtsClient {
     private readonly target: TargetAddress,
     listOptions: Partial<ListOptions> = {},
   ) {
-    // Sent as a header on every request: refused here, before anything is sent.
-    if (target.workspace !== undefined) assertHeaderSafe('targets[].workspace', target.workspace);
+    // Sent as a header on every request: refused before anything is sent. The config's
+    // validator names the target's index; this guard is for a config it never saw.
+    if (target.workspace !== undefined) assertHeaderSafe('workspace', target.workspace);
     this.listOptions = { ...DEFAULT_LIST_OPTIONS, ...listOptions };
   }
 

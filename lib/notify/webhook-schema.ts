@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { strict } from '../config/schema/primitives';
 import type { Mention, Webhook } from './webhook';
 
 /**
@@ -24,29 +25,35 @@ const Url = v.pipe(
 );
 const Secret = v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'));
 const Ids = v.pipe(
-  v.array(v.pipe(v.string(), v.minLength(1, 'must not be empty')), 'must be an array of strings'),
+  v.array(
+    v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty')),
+    'must be an array of strings',
+  ),
   v.maxLength(50, 'must have at most 50 entries'),
 );
 const Mobiles = v.pipe(
-  v.array(v.pipe(v.string(), v.regex(/^\+?[\d-]{5,20}$/, 'must be a phone number')), 'must be an array'),
+  v.array(
+    v.pipe(v.string('must be a phone number'), v.regex(/^\+?[\d-]{5,20}$/, 'must be a phone number')),
+    'must be an array',
+  ),
   v.maxLength(50, 'must have at most 50 entries'),
 );
 const All = v.boolean('must be true or false');
 
 /** Which mention fields each platform can carry: anything else is a typo or a misunderstanding. */
 const MENTIONS = {
-  slack: v.strictObject({ userIds: v.optional(Ids), groupIds: v.optional(Ids), all: v.optional(All) }),
-  feishu: v.strictObject({ userIds: v.optional(Ids), all: v.optional(All) }),
-  dingtalk: v.strictObject({ userIds: v.optional(Ids), mobiles: v.optional(Mobiles), all: v.optional(All) }),
-  wecom: v.strictObject({ userIds: v.optional(Ids), mobiles: v.optional(Mobiles), all: v.optional(All) }),
+  slack: strict({ userIds: v.optional(Ids), groupIds: v.optional(Ids), all: v.optional(All) }),
+  feishu: strict({ userIds: v.optional(Ids), all: v.optional(All) }),
+  dingtalk: strict({ userIds: v.optional(Ids), mobiles: v.optional(Mobiles), all: v.optional(All) }),
+  wecom: strict({ userIds: v.optional(Ids), mobiles: v.optional(Mobiles), all: v.optional(All) }),
 };
 
 function hook<E extends v.ObjectEntries>(entries: E, what: string) {
-  return v.union([Url, v.strictObject({ url: Url, ...entries })], `must be a URL or ${what}`);
+  return v.union([Url, strict({ url: Url, ...entries })], `must be a URL or ${what}`);
 }
 
 export const WebhooksSchema = v.pipe(
-  v.strictObject({
+  strict({
     slack: v.optional(hook({ mention: v.optional(MENTIONS.slack) }, '{url, mention}')),
     feishu: v.optional(
       hook({ secret: v.optional(Secret), mention: v.optional(MENTIONS.feishu) }, '{url, secret, mention}'),

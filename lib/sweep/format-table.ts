@@ -5,7 +5,7 @@ import { type Locale, MESSAGES, type Messages } from '../notify/i18n';
 import { formatTime } from '../notify/time-format';
 import type { Outcome } from '../policy/decision';
 import { shortFailure } from '../policy/failure-rules';
-import type { DecisionRecord, SweepReport } from './report';
+import type { DecisionRecord, LedgerRef, SweepReport } from './report';
 
 /** How a report is shown: the defaults are the plain, stable output of a pipe. */
 export interface TableOptions {
@@ -42,7 +42,18 @@ const NEVER_GROUPED: ReadonlySet<Outcome> = new Set(['restarted', 'dry-run', 'er
 const GROUP_OVER = 5;
 
 /** Column names; every other word comes from the notifications' messages (lib/notify/i18n.ts). */
-const HEADERS: Record<Locale, { targets: string[]; decisions: string[]; dryRun: string; jobs: string }> = {
+const HEADERS: Record<
+  Locale,
+  {
+    targets: string[];
+    decisions: string[];
+    dryRun: string;
+    jobs: string;
+    ledger: string;
+    file: string;
+    table: string;
+  }
+> = {
   en: {
     targets: [
       'TARGET',
@@ -58,14 +69,31 @@ const HEADERS: Record<Locale, { targets: string[]; decisions: string[]; dryRun: 
     decisions: ['OUTCOME', 'TARGET', 'JOB', 'INSTANCE', 'ATTEMPT', 'WHY'],
     dryRun: '[DRY RUN: nothing restarted, nothing recorded]',
     jobs: 'jobs',
+    ledger: 'ledger: ',
+    file: 'file',
+    table: 'DynamoDB table',
   },
   'zh-CN': {
     targets: ['目标', '工作空间', '列出', '已重跑', '跳过', '顺延', '错误', '风暴', 'API 调用'],
     decisions: ['结果', '目标', '作业', '实例', '次数', '原因'],
     dryRun: '[演练：未重跑，未记录]',
     jobs: '个作业',
+    ledger: '台账：',
+    file: '文件',
+    table: 'DynamoDB 表',
   },
 };
+
+/** The ledger a sweep used, as people read it: `file /abs/ledger.json`, `DynamoDB table name`. */
+export function ledgerName(ledger: LedgerRef, locale: Locale = 'en'): string {
+  const words = HEADERS[locale];
+  return ledger.type === 'file' ? `${words.file} ${ledger.path}` : `${words.table} ${ledger.table}`;
+}
+
+/** The footer line naming the ledger: which file a sweep counted its budgets in. */
+export function ledgerLine(ledger: LedgerRef, locale: Locale = 'en'): string {
+  return `${HEADERS[locale].ledger}${ledgerName(ledger, locale)}`;
+}
 
 function rank(outcome: Outcome): number {
   const index = (ORDER as readonly Outcome[]).indexOf(outcome);
@@ -243,5 +271,6 @@ export function formatTable(report: SweepReport, options: TableOptions = {}): st
     '',
     `${counts}${locale === 'zh-CN' ? `，耗时 ${report.durationMs} 毫秒` : ` in ${report.durationMs} ms`}`,
   );
+  if (report.ledger) lines.push(palette.dim(ledgerLine(report.ledger, locale)));
   return `${lines.join('\n')}\n`;
 }

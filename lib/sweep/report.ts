@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import * as v from 'valibot';
+import type { LedgerConfig } from '../config/types';
 import { OUTCOMES } from '../policy/decision';
 
 /**
@@ -169,6 +171,25 @@ const TargetReportSchema = v.object({
 });
 export type TargetReport = v.InferOutput<typeof TargetReportSchema>;
 
+const LedgerRefSchema = v.pipe(
+  v.variant('type', [
+    v.object({ type: v.literal('file'), path: v.pipe(text, v.description('The ledger file, absolute.')) }),
+    v.object({ type: v.literal('dynamodb'), table: text }),
+  ]),
+  v.description(
+    "The ledger the sweep read and wrote: the file (a relative `ledger.path` is resolved against the config file's folder) or the DynamoDB table.",
+  ),
+);
+export type LedgerRef = v.InferOutput<typeof LedgerRefSchema>;
+
+/** The ledger a sweep uses, as the report names it: a DynamoDB ledger by its table alone, never its endpoint. */
+export function ledgerRef(ledger: LedgerConfig): LedgerRef {
+  // What the file ledger opens: a path still relative is relative to the process.
+  return ledger.type === 'file'
+    ? { type: 'file', path: resolve(ledger.path) }
+    : { type: 'dynamodb', table: ledger.table };
+}
+
 /**
  * The version of the report's shape: raised on any change a reader could trip on (a
  * field removed, renamed or retyped); new optional fields keep it.
@@ -252,6 +273,7 @@ export const SweepReportSchema = v.pipe(
         ),
       ),
     ),
+    ledger: v.exactOptional(LedgerRefSchema),
     ledgerRetries: v.pipe(
       count,
       v.description(

@@ -7,7 +7,7 @@ import { Semaphore } from '../util/concurrency';
 import type { Clock, Sleep } from '../util/time';
 import { isoTime, realSleep } from '../util/time';
 import { ShareCoordinator, shareWaitMs } from './fair-share';
-import { addCounts, type Counts, REPORT_SCHEMA_VERSION, type SweepReport } from './report';
+import { addCounts, type Counts, ledgerRef, REPORT_SCHEMA_VERSION, type SweepReport } from './report';
 import { sweepTarget, type TargetApi, type TargetSweepResult } from './target-sweep';
 
 export interface SweepDeps {
@@ -116,6 +116,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
     errors: results.flatMap((r) => r.errors),
     decisions: results.flatMap((r) => r.decisions.items),
     apiCalls: { list: 0, show: 0, restart: 0, retries: 0, throttled: 0 },
+    ledger: ledgerRef(deps.config.ledger),
     ledgerRetries: (deps.ledger.stats?.retries ?? 0) - ledgerRetriesBefore,
   };
   const omitted: Counts = {};

@@ -175,7 +175,7 @@ it('history and reset need a selector, and reset more than a target', async () =
   );
   expect(await cli(['history', '--config', config, '--target', 'p'])).toMatchObject({
     code: 0,
-    stdout: 'no ledger entry matches\n',
+    stdout: `no ledger entry matches\nledger: file ${join(dir, 'l.json')}\n`,
   });
   await emulator.close();
 });

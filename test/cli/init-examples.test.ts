@@ -23,9 +23,10 @@ describe('init', () => {
     expect(text).toBe(EXAMPLE_CONFIG);
     const config = await loadConfig(join(cwd, 'sweep.json'));
     // Every value written is the default: the same as an empty policy, client, notify, display.
+    // The ledger's relative path is read beside sweep.json.
     const defaults = parseConfig({
       targets: config.targets,
-      ledger: { type: 'file', path: './autoretry-ledger.json' },
+      ledger: { type: 'file', path: join(cwd, 'autoretry-ledger.json') },
     });
     expect(config).toEqual(defaults);
     const validated = fakeIo({ cwd });

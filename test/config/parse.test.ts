@@ -3,6 +3,16 @@ import { DEFAULT_LIST_OPTIONS } from '../../lib/dataarts/list-instances';
 import { ConfigError } from '../../lib/errors';
 import { parseDuration } from '../../lib/util/duration';
 
+const thrown = (fn: () => unknown): ConfigError => {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('did not throw');
+};
+
 const minimal = () => ({
   targets: [{ name: 'prod', endpoint: 'https://dayu-dlf.cn-north-4.myhuaweicloud.com', projectId: 'abc123' }],
   ledger: { type: 'dynamodb', table: 'dataarts-autoretry-ledger' },
@@ -345,6 +355,56 @@ describe('every problem at once', () => {
       'policy.rules[2].maxAttempts: must be a whole number from 1 to 20, got 21',
       'client.timeout: must be from 100ms to 120s, got 300',
     ]);
+  });
+
+  it('names each bad target and rule by its index, the cross-field checks included', () => {
+    const endpoint = 'https://dayu-dlf.cn-north-4.myhuaweicloud.com';
+    const targets: Array<Record<string, string>> = Array.from({ length: 6 }, (_, i) => ({
+      name: `t${i}`,
+      endpoint,
+      projectId: `p${i}`,
+    }));
+    Object.assign(targets[1]!, { workspace: '工作区' });
+    Object.assign(targets[3]!, { workspace: 'ws-1\n' });
+    Object.assign(targets[4]!, { name: 't0' });
+    Object.assign(targets[5]!, { projectId: 'p2' });
+    const error = thrown(() =>
+      parseConfig({
+        ...minimal(),
+        targets,
+        policy: {
+          neverRetryOn: ['timeout', '(a+)+'],
+          rules: [
+            { match: 'a' },
+            { match: 'b', backoff: { base: '1h', max: '1m' } },
+            { match: 'c', restart: { retryLocation: 'specified_node' } },
+          ],
+        },
+      }),
+    );
+    expect(error.message.split('\n')).toEqual([
+      'targets[1].workspace: contains characters an HTTP header cannot carry (only visible ASCII is allowed), got "工作区"',
+      'targets[3].workspace: contains whitespace or a line break (check for a trailing newline), got "ws-1\\n"',
+      'policy.neverRetryOn[1]: nests a quantifier inside a repeated group (e.g. "(a+)+"), which can run for very long, got "(a+)+"',
+      'policy.rules[2].restart.nodeName: is required with retryLocation "specified_node", and only then',
+      'policy.rules[1].backoff.max: must be at least backoff.base (3600000 ms), got 60000 ms',
+      'targets[4].name: "t0" is used twice; names must be unique',
+      `targets[5]: addresses the same project and workspace as targets[2] ("t2"): ${endpoint} project p2 workspace (default)`,
+    ]);
+  });
+
+  it('names every unknown key of an object, not only the first', () => {
+    const config = minimal();
+    Object.assign(config.targets[0]!, { projctId: 'x', workspce: 'w' });
+    const error = thrown(() => parseConfig({ ...config, polcy: {}, client: { timout: '5s', retires: 2 } }));
+    expect(error.issues.map((i) => i.field)).toEqual([
+      'targets[0].projctId',
+      'targets[0].workspce',
+      'client.timout',
+      'client.retires',
+      'polcy',
+    ]);
+    expect(error.issues[1]?.problem).toMatch(/^unknown key; allowed keys are name, endpoint, projectId/);
   });
 
   it.each([

@@ -403,13 +403,13 @@ describe('header values', () => {
   ])('refuses %p: %s, never showing the value', (value, problem) => {
     let error: unknown;
     try {
-      assertHeaderSafe('targets[].workspace', value);
+      assertHeaderSafe('targets[3].workspace', value);
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect(error).toMatchObject({
-      field: 'targets[].workspace',
+      field: 'targets[3].workspace',
       problem: `${problem}; the value is not shown`,
     });
   });

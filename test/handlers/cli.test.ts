@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -26,9 +26,9 @@ let emulator: Emulator;
 let dir: string;
 let configPath: string;
 
-async function cli(args: string[], env: Record<string, string> = {}) {
+async function cli(args: string[], env: Record<string, string> = {}, cwd = ROOT) {
   const result = await run(TSX, [join(ROOT, 'handlers/cli.ts'), ...args], {
-    cwd: ROOT,
+    cwd,
     env: { PATH: process.env.PATH ?? '', HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: SK, ...env },
   }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
@@ -149,6 +149,39 @@ describe('dataarts-autoretry command line', () => {
     const { code, stdout } = await cli(['--help']);
     expect(code).toBe(0);
     expect(stdout).toContain('Usage: dataarts-autoretry --config');
+  });
+});
+
+describe('a file ledger at a relative path', () => {
+  it('is the one beside the configuration, from any working directory: one budget, one absolute path', async () => {
+    // Each rerun fails at once: the next sweep lists a new failure of the same instance.
+    emulator.seed(PROJECT, undefined, [
+      failedSeed(Date.now(), { jobName: 'zh_orders', instanceId: 21, runMs: 0, afterScript: 'fail' }),
+    ]);
+    const ws = join(dir, 'ws');
+    await mkdir(ws);
+    await mkdir(join(dir, 'cron'));
+    await writeFile(
+      join(ws, 'zh.json'),
+      JSON.stringify({
+        targets: [{ name: 'prod', endpoint: emulator.url, projectId: PROJECT }],
+        ledger: { type: 'file', path: './zh-ledger.json' },
+        policy: { rateLimit: 100, maxAttempts: 1, firstRetryDelay: '0s', jobs: ['zh_*'] },
+      }),
+    );
+    const first = await cli(['--config', 'ws/zh.json', '--json'], {}, dir);
+    const second = await cli(['--config', '../ws/zh.json', '--json'], {}, join(dir, 'cron'));
+    expect(emulator.restarts(21)).toBe(1);
+    const [before, after] = [first, second].map((r) => JSON.parse(r.stdout) as SweepReport);
+    expect(after?.totals['budget-exhausted']).toBe(1);
+    const ledger = { type: 'file', path: join(ws, 'zh-ledger.json') };
+    expect([before?.ledger, after?.ledger]).toEqual([ledger, ledger]);
+
+    const table = await cli(['--config', join(ws, 'zh.json'), '--dry-run'], {}, join(dir, 'cron'));
+    expect(table.stdout).toContain(`ledger: file ${ledger.path}`);
+    const history = await cli(['history', '--config', 'zh.json', '--instance', '21'], {}, ws);
+    expect(history.stdout).toMatch(/prod\s+default\s+zh_orders\s+21\s+1\s+restarted/);
+    expect(history.stdout).toContain(`ledger: file ${ledger.path}`);
   });
 });
 

@@ -18,6 +18,18 @@ const MIN = 60_000;
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:dataarts-autoretry-test-summary';
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:autoretry';
 const DING_SECRET = 'SECdingtalk-signing-secret';
+/** The event an EventBridge schedule sends, whole (the documented "Scheduled Event" shape). */
+const SCHEDULED_EVENT = {
+  version: '0',
+  id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '123456789012',
+  time: '2026-05-08T16:53:06Z',
+  region: 'eu-west-1',
+  resources: ['arn:aws:events:eu-west-1:123456789012:rule/dataarts-autoretry-test-sweep'],
+  detail: {},
+};
 
 let emulator: Emulator;
 let clock: ManualClock;
@@ -61,12 +73,9 @@ afterEach(async () => {
 
 describe('the Lambda sweep', () => {
   it('serves the schedule: restarts, metrics, one SNS summary and each webhook', async () => {
-    const result = await runLambdaSweep(
-      { source: 'aws.events', 'detail-type': 'Scheduled Event' },
-      ctx(300_000),
-      deps,
-    );
+    const result = await runLambdaSweep(SCHEDULED_EVENT, ctx(300_000), deps);
     expect(result.restarted.map((r) => r.instanceId).sort()).toEqual(['1', '2']);
+    expect(result.ledger).toEqual({ type: 'dynamodb', table: deps.env.LEDGER_TABLE });
     expect(emulator.restarts(1)).toBe(1);
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
@@ -127,6 +136,22 @@ describe('the Lambda sweep', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect(error).toMatchObject({ field, problem: expect.stringMatching(problem) });
     expect(emulator.requests).toHaveLength(0);
+  });
+
+  it.each([
+    [{ dryRun: true }, 'event.dryRun'],
+    [{ jobs: ['ods_*'] }, 'event.jobs'],
+    [{ lookback: '48h' }, 'event.lookback'],
+    [{ allDecisions: true }, 'event.allDecisions'],
+    [{ detail: { dryRun: true } }, 'event.detail.dryRun'],
+  ])("refuses the schedule's event with %j added: nothing restarted, the key named", async (added, field) => {
+    const error = await runLambdaSweep({ ...SCHEDULED_EVENT, ...added }, ctx(300_000), deps).catch(
+      (e: unknown) => e,
+    );
+    expect(emulator.count('restart')).toBe(0);
+    expect(emulator.requests).toHaveLength(0);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ field, problem: expect.stringMatching(/scheduled event/) });
   });
 
   it.each([

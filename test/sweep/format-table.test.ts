@@ -253,6 +253,45 @@ describe('the whole table', () => {
     expect(zh).toContain('  cn4-prod: "FAIL" ×2, "fail " ×1, "\\u001b[2J" ×1');
   });
 
+  it.each([
+    [
+      'en',
+      { type: 'file' as const, path: '/srv/autoretry/zh-ledger.json' },
+      'ledger: file /srv/autoretry/zh-ledger.json',
+    ],
+    [
+      'zh-CN',
+      { type: 'file' as const, path: '/srv/autoretry/zh-ledger.json' },
+      '台账：文件 /srv/autoretry/zh-ledger.json',
+    ],
+    [
+      'en',
+      { type: 'dynamodb' as const, table: 'autoretry-prod-ledger' },
+      'ledger: DynamoDB table autoretry-prod-ledger',
+    ],
+    [
+      'zh-CN',
+      { type: 'dynamodb' as const, table: 'autoretry-prod-ledger' },
+      '台账：DynamoDB 表 autoretry-prod-ledger',
+    ],
+  ] as const)('ends (%s) naming the ledger the budgets were counted in', (locale, ledger, footer) => {
+    const quiet = fixedReport({
+      decisions: [],
+      exhausted: [],
+      unconfirmed: [],
+      errors: [],
+      restarted: [],
+      ledger,
+    });
+    expect(formatTable(quiet, { locale }).split('\n').slice(-3)).toEqual([
+      locale === 'en'
+        ? '0 restarted, 0 exhausted, 0 errors in 3120 ms'
+        : expect.stringContaining('耗时 3120 毫秒'),
+      footer,
+      '',
+    ]);
+  });
+
   it('names a suspected storm without its reason (the report schema lets it out) by its target alone', () => {
     const report = tableReport();
     report.targets[0]!.storm = { suspected: true, failedJobs: 21, failedInstances: 23 };

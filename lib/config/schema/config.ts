@@ -39,11 +39,17 @@ type ConfigFields = v.InferOutput<typeof ConfigFieldsSchema>;
  * unique target names and places, and a ledger that outlives the look-back window.
  */
 function crossCheck({ dataset, addIssue }: v.RawCheckContext<ConfigFields>) {
-  const broken = new Set(dataset.issues?.map((issue) => issue.path?.[0]?.key));
+  const issues = dataset.issues ?? [];
+  const broken = new Set(issues.map((issue) => issue.path?.[0]?.key));
   if (broken.has(undefined)) return; // not an object at all
   const config = dataset.value as ConfigFields;
-  if (!broken.has('targets')) {
-    for (const { index, key, message } of targetsProblems(config.targets)) {
+  // A target with a problem of its own is left out; the others are still compared.
+  const brokenTargets = new Set(
+    issues.filter((issue) => issue.path?.[0]?.key === 'targets').map((issue) => issue.path?.[1]?.key),
+  );
+  if (!brokenTargets.has(undefined)) {
+    const valid = config.targets.map((target, index) => (brokenTargets.has(index) ? undefined : target));
+    for (const { index, key, message } of targetsProblems(valid)) {
       addIssue({ message, path: key ? pathTo('targets', index, key) : pathTo('targets', index) });
     }
   }

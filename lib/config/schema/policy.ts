@@ -62,14 +62,27 @@ function ruleOverride({ match, firstRetryDelay, backoff, ...same }: Rule, base: 
   return { match: globs, matchers: globs.map(compileGlob), overrides };
 }
 
-/** Resolves the policy as written into what the sweep uses; a backoff whose cap is below its base is an issue. */
-function resolvePolicy({ dataset, addIssue, NEVER }: v.RawTransformContext<PolicyFields>) {
-  const p = dataset.value;
-  const defaults = defaultRule(p);
-  const rules = p.rules.map((rule) => ruleOverride(rule, defaults.backoff));
+/**
+ * A backoff whose cap is below its base, the policy's or a rule's (whose fields replace
+ * the policy's one by one). Checked beside the other problems of the policy, each
+ * backoff only where it and what it builds on are valid.
+ */
+function checkBackoffs({ dataset, addIssue }: v.RawCheckContext<PolicyFields>) {
+  const paths = (dataset.issues ?? []).map((issue) => (issue.path ?? []).map((item) => item.key));
+  const broken = (...keys: (string | number)[]) =>
+    paths.some((path) => keys.every((key, i) => path[i] === key));
+  // Not an object, or no valid base for any backoff: nothing to compare.
+  if (paths.some((path) => path.length === 0) || broken('backoff')) return;
+  const p = dataset.value as PolicyFields;
+  const base = backoffConfig(p.backoff);
+  const rulesValid = !paths.some((path) => path.length === 1 && path[0] === 'rules');
   const backoffs = [
-    { at: ['backoff'] as const, backoff: defaults.backoff },
-    ...rules.map((r, i) => ({ at: ['rules', i, 'backoff'] as const, backoff: r.overrides.backoff })),
+    { at: ['backoff'] as (string | number)[], backoff: base },
+    ...(rulesValid ? p.rules : []).flatMap((rule, i) =>
+      broken('rules', i)
+        ? []
+        : [{ at: ['rules', i, 'backoff'], backoff: ruleOverride(rule, base).overrides.backoff }],
+    ),
   ];
   for (const { at, backoff } of backoffs) {
     if (backoff && backoff.maxMs < backoff.baseMs)
@@ -78,7 +91,12 @@ function resolvePolicy({ dataset, addIssue, NEVER }: v.RawTransformContext<Polic
         path: pathTo(...at, 'max'),
       });
   }
-  if (dataset.issues) return NEVER;
+}
+
+/** Resolves the policy as written into what the sweep uses. */
+function resolvePolicy(p: PolicyFields) {
+  const defaults = defaultRule(p);
+  const rules = p.rules.map((rule) => ruleOverride(rule, defaults.backoff));
   const jobs = asList(p.jobs);
   const excludeJobs = asList(p.excludeJobs);
   return {
@@ -98,7 +116,7 @@ function resolvePolicy({ dataset, addIssue, NEVER }: v.RawTransformContext<Polic
 }
 
 /** The retry policy: validated, defaults applied, rules resolved, globs compiled. */
-export const PolicySchema = v.pipe(PolicyFieldsSchema, v.rawTransform(resolvePolicy));
+export const PolicySchema = v.pipe(PolicyFieldsSchema, v.rawCheck(checkBackoffs), v.transform(resolvePolicy));
 
 export type PolicyConfig = DeepReadonly<v.InferOutput<typeof PolicySchema>>;
 export type RuleOverride = PolicyConfig['rules'][number];

@@ -69,7 +69,31 @@ export function strict<const E extends v.ObjectEntries>(
     if (key !== undefined) return `is required${required[key] ? `: ${required[key]}` : ''}`;
     return say('must be an object')(issue);
   };
-  return objectOnly(v.strictObject(entries, message));
+  return objectOnly(everyUnknownKey(v.strictObject(entries, message)));
+}
+
+type StrictObject = v.StrictObjectSchema<v.ObjectEntries, v.ErrorMessage<v.StrictObjectIssue> | undefined>;
+
+/**
+ * valibot's strict objects name the first unknown key only: every one is named here
+ * (the same issue, at each key), so a file with two typos is fixed in one pass.
+ */
+export function everyUnknownKey<S extends StrictObject>(schema: S): S {
+  const run: S['~run'] = (dataset, config) => {
+    const input = dataset.value;
+    const result = schema['~run'](dataset, config);
+    // At this level an unknown key's path is the key alone; deeper issues have longer paths.
+    const first = result.issues?.find((issue) => issue.expected === 'never' && issue.path?.length === 1);
+    if (!first || typeof input !== 'object' || input === null) return result;
+    const object = input as Record<string, unknown>;
+    for (const [key, value] of Object.entries(object)) {
+      if (key === first.input || Object.hasOwn(schema.entries, key)) continue;
+      const path: [v.ObjectPathItem] = [{ type: 'object', origin: 'key', input: object, key, value }];
+      result.issues?.push({ ...first, input: key, received: `"${key}"`, path });
+    }
+    return result;
+  };
+  return { ...schema, '~run': run };
 }
 
 /**

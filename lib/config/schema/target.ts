@@ -1,5 +1,6 @@
 import * as v from 'valibot';
-import { jsonSchema, strict, text } from './primitives';
+import { headerProblem } from '../../dataarts/header-values';
+import { describe, jsonSchema, strict, text } from './primitives';
 import { httpUrl } from './url';
 
 /** One DataArts project/workspace to sweep. */
@@ -19,7 +20,15 @@ export const TargetSchema = strict({
   workspace: v.exactOptional(
     v.pipe(
       text(),
-      jsonSchema({ description: 'Workspace id (the `workspace` header). Omit for the default workspace.' }),
+      // Sent as a header on every request: refused here, with the target's index, before any is sent.
+      v.rawCheck(({ dataset, addIssue }) => {
+        const problem = dataset.typed ? headerProblem(dataset.value) : undefined;
+        if (problem) addIssue({ message: `${problem}, got ${describe(dataset.value)}` });
+      }),
+      jsonSchema({
+        description: 'Workspace id (the `workspace` header). Omit for the default workspace.',
+        pattern: '^[!-~]+$',
+      }),
     ),
   ),
   iamEndpoint: v.exactOptional(
@@ -55,13 +64,15 @@ export interface TargetsProblem {
 
 /**
  * Names are unique (they key the ledger) and each place is swept by one target only:
- * a second one would rerun every instance again.
+ * a second one would rerun every instance again. A target left undefined (invalid on
+ * its own) is skipped; indexes stay those of the list.
  */
-export function targetsProblems(targets: readonly TargetConfig[]): TargetsProblem[] {
+export function targetsProblems(targets: readonly (TargetConfig | undefined)[]): TargetsProblem[] {
   const problems: TargetsProblem[] = [];
   const names = new Set<string>();
   const places = new Map<string, number>();
   targets.forEach((target, index) => {
+    if (target === undefined) return;
     if (names.has(target.name))
       problems.push({ index, key: 'name', message: `"${target.name}" is used twice; names must be unique` });
     names.add(target.name);
