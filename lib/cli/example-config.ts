@@ -1,3 +1,5 @@
+import { TEMPLATE_PLACEHOLDER } from '../config/schema/target';
+
 /**
  * What `dataarts-autoretry init` writes: every key with its default and a line on what
  * it does (JSON with // comments, which the command line reads). A test parses it with
@@ -15,7 +17,7 @@ export const EXAMPLE_CONFIG = `// dataarts-autoretry configuration, written by \
       // The DLF endpoint of your region.
       "endpoint": "https://dayu-dlf.cn-north-4.myhuaweicloud.com",
       // Your Huawei Cloud project id (console: My Credentials > API Credentials).
-      "projectId": "replace-with-your-project-id"
+      "projectId": "${TEMPLATE_PLACEHOLDER}your-project-id"
       // "workspace": "workspace id; the default workspace when left out",
       // "iamEndpoint": "https://iam.cn-north-4.myhuaweicloud.com (IAM-user credentials only)"
     }

@@ -14,14 +14,27 @@ const ROOT = resolve(__dirname, '../..');
 jest.setTimeout(120_000);
 
 describe('init', () => {
-  it('writes sweep.json in the current folder, which the real validator accepts with every default', async () => {
+  it('writes sweep.json in the current folder: refused until its placeholder is replaced, then every value its default', async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'cli-init-'));
     const io = fakeIo({ cwd });
     expect(await runCli(['init'], io)).toBe(0);
     expect(io.out()).toContain(`wrote ${join(cwd, 'sweep.json')}`);
-    const text = await readFile(join(cwd, 'sweep.json'), 'utf8');
+    const path = join(cwd, 'sweep.json');
+    const text = await readFile(path, 'utf8');
     expect(text).toBe(EXAMPLE_CONFIG);
-    const config = await loadConfig(join(cwd, 'sweep.json'));
+    // As written, validate names the placeholder and nothing else: no request would ever succeed.
+    const refused = fakeIo({ cwd });
+    expect(await runCli(['validate', '--config', path], refused)).toBe(2);
+    expect(refused.err()).toContain(
+      'targets[0].projectId: is still the placeholder of the init template ("replace-with-your-project-id")',
+    );
+    expect(refused.err().match(/targets\[|policy\.|ledger\./g)).toHaveLength(1);
+    const swept = fakeIo({ cwd, env: { HUAWEICLOUD_SDK_AK: 'ak', HUAWEICLOUD_SDK_SK: 'sk' } });
+    expect(await runCli(['--config', path, '--dry-run'], swept)).toBe(2);
+    expect(swept.err()).toContain('targets[0].projectId: is still the placeholder');
+
+    await writeFile(path, text.replace('replace-with-your-project-id', '0b25a5c1ab80d2622f11c0137a1e5d27'));
+    const config = await loadConfig(path);
     // Every value written is the default: the same as an empty policy, client, notify, display.
     // The ledger's relative path is read beside sweep.json.
     const defaults = parseConfig({
@@ -30,7 +43,7 @@ describe('init', () => {
     });
     expect(config).toEqual(defaults);
     const validated = fakeIo({ cwd });
-    expect(await runCli(['validate', '--config', join(cwd, 'sweep.json')], validated)).toBe(0);
+    expect(await runCli(['validate', '--config', path], validated)).toBe(0);
     expect(validated.out()).toMatch(/^ok: .*1 target\(s\) \(cn4-prod\), ledger file/);
   });
 

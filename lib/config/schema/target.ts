@@ -3,6 +3,9 @@ import { headerProblem } from '../../dataarts/header-values';
 import { describe, jsonSchema, strict, text } from './primitives';
 import { httpUrl } from './url';
 
+/** How every placeholder of the `init` template begins: such a value is never a real one. */
+export const TEMPLATE_PLACEHOLDER = 'replace-with-';
+
 /** One DataArts project/workspace to sweep. */
 export const TargetSchema = strict({
   name: v.pipe(
@@ -15,6 +18,12 @@ export const TargetSchema = strict({
   ),
   projectId: v.pipe(
     text({ pattern: /^[A-Za-z0-9-]{1,64}$/, hint: 'a project id (letters, digits, "-")' }),
+    // `init` writes a placeholder that is a valid id in form: refused before any request fails on it.
+    v.check(
+      (id) => !id.startsWith(TEMPLATE_PLACEHOLDER),
+      (issue) =>
+        `is still the placeholder of the init template (${describe(issue.input)}): put the project id of the target's region here (console: My Credentials > API Credentials > Projects)`,
+    ),
     jsonSchema({ description: 'Huawei Cloud project id.' }),
   ),
   workspace: v.exactOptional(
