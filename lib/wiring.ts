@@ -10,7 +10,7 @@ import { ledgerDynamoClient } from './ledger/dynamodb-client';
 import { DynamoDbLedger } from './ledger/dynamodb-ledger';
 import { FileLedger } from './ledger/file-ledger';
 import type { Ledger } from './ledger/ledger';
-import type { TargetApi } from './sweep/target-sweep';
+import type { TargetApi } from './sweep/target-input';
 import type { Clock } from './util/time';
 
 /**

@@ -8,7 +8,7 @@ import type { Decision } from '../policy/decision';
 import { cutMessage, failedNode, judgeNode, needsNodeDetails } from '../policy/failure-rules';
 import { resolveRule } from '../policy/rules';
 import { REPORT_SCHEMA_VERSION } from '../sweep/report';
-import type { TargetApi } from '../sweep/target-sweep';
+import type { TargetApi } from '../sweep/target-input';
 import { isoTime } from '../util/time';
 import { buildLedger, buildTargets } from '../wiring';
 import { parseFlags } from './args';

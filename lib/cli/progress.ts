@@ -1,4 +1,4 @@
-import type { TargetApi } from '../sweep/target-sweep';
+import type { TargetApi } from '../sweep/target-input';
 import { truncate } from './display-width';
 import type { OutStream } from './io';
 import { restartOf, wrapClient } from './wrap-client';

@@ -7,7 +7,7 @@ import { webhookSecrets } from '../notify/webhook-schema';
 import { formatTable } from '../sweep/format-table';
 import type { SweepReport } from '../sweep/report';
 import { runSweep } from '../sweep/sweep';
-import type { TargetApi } from '../sweep/target-sweep';
+import type { TargetApi } from '../sweep/target-input';
 import { buildLedger, buildTargets } from '../wiring';
 import { type CliArgs, DEFAULT_DEADLINE, parseCliArgs } from './args';
 import { paletteFor } from './colour';

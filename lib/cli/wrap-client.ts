@@ -1,4 +1,4 @@
-import type { TargetApi } from '../sweep/target-sweep';
+import type { TargetApi } from '../sweep/target-input';
 
 type Restart = (
   jobName: string,

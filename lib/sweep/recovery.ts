@@ -4,9 +4,22 @@ import { describeError } from '../errors';
 import type { Ledger, LedgerEntry } from '../ledger/ledger';
 import { type LedgerRecovery, type RecoveryVerdict, tracksRecovery } from '../ledger/recovery';
 import { isNewerFailure } from '../policy/failure-identity';
-import type { TargetListing } from './list-target';
-import { markRefused } from './reconcile';
-import type { TargetSweepInput, TargetSweepResult } from './target-context';
+import { markRefused } from './marks';
+import type { TargetListing } from './phases/list';
+import type { InstanceRef, NotHelpingItem, TargetReport } from './report';
+import type { TargetInput } from './target-input';
+
+export type RecoveryInput = Pick<
+  TargetInput,
+  'ledger' | 'client' | 'target' | 'config' | 'dryRun' | 'now' | 'deadline' | 'signal' | 'logger'
+>;
+
+/** What became of earlier reruns, as this sweep judged and recorded them. */
+export interface Recovery {
+  counts: NonNullable<TargetReport['recovery']>;
+  recovered: InstanceRef[];
+  notHelping: NotHelpingItem[];
+}
 
 /** Up to this many reruns are looked up one by one; more cost one listing of the successes instead. */
 export const SHOW_UP_TO = 20;
@@ -29,7 +42,7 @@ function fromListing(
 }
 
 /** One instance's state now, for a rerun the failure listing does not show. */
-async function fromShow(input: TargetSweepInput, entry: LedgerEntry): Promise<RecoveryVerdict | undefined> {
+async function fromShow(input: RecoveryInput, entry: LedgerEntry): Promise<RecoveryVerdict | undefined> {
   try {
     const now = await input.client.getInstance(entry.jobName, entry.instanceId, input.signal);
     // A time that is not one says nothing about a rerun (a nanosecond end would read as a new failure).
@@ -50,7 +63,7 @@ async function fromShow(input: TargetSweepInput, entry: LedgerEntry): Promise<Re
 
 /** The verdicts of reruns the failure listing does not show: one show each, or one listing of successes. */
 async function unlisted(
-  input: TargetSweepInput,
+  input: RecoveryInput,
   entries: readonly LedgerEntry[],
   listing: TargetListing,
   window: { from: number; to: number },
@@ -84,19 +97,18 @@ async function unlisted(
  * reports what it would record and writes nothing. Runs before any claim.
  */
 export async function trackRecovery(
-  input: TargetSweepInput,
+  input: RecoveryInput,
   listing: TargetListing,
-  result: TargetSweepResult,
   window: { from: number; to: number },
-): Promise<void> {
+): Promise<Recovery | undefined> {
   const { ledger } = input;
-  if (!tracksRecovery(ledger)) return;
+  if (!tracksRecovery(ledger)) return undefined;
   try {
     const now = input.now();
     const awaiting = (await ledger.awaitingVerdict(input.target.name)).filter(
       (e) => (e.lastAttemptAt ?? 0) >= window.from,
     );
-    if (awaiting.length === 0 || input.now() >= input.deadline) return;
+    if (awaiting.length === 0 || input.now() >= input.deadline) return undefined;
     const listed = new Map(listing.listed.map((i) => [instanceIdentity(i), i]));
     const verdicts: Array<[LedgerEntry, RecoveryVerdict | undefined]> = [];
     const rest: LedgerEntry[] = [];
@@ -106,21 +118,26 @@ export async function trackRecovery(
       else verdicts.push([entry, seen === 'pending' ? undefined : seen]);
     }
     verdicts.push(...(await unlisted(input, rest, listing, window)));
-    await record(input, ledger, verdicts, result, now);
+    return await record(input, ledger, verdicts, now);
   } catch (error) {
     input.logger.warn('recovery tracking failed', { target: input.target.name, ...describeError(error) });
+    return undefined;
   }
 }
 
 async function record(
-  input: TargetSweepInput,
+  input: RecoveryInput,
   ledger: Ledger & LedgerRecovery,
   verdicts: ReadonlyArray<[LedgerEntry, RecoveryVerdict | undefined]>,
-  result: TargetSweepResult,
   now: number,
-): Promise<void> {
+): Promise<Recovery> {
   const expiresAt = now + input.config.ledger.retentionMs;
-  const counts = { recovered: 0, failedAgain: 0, pending: 0 };
+  const found: Recovery = {
+    counts: { recovered: 0, failedAgain: 0, pending: 0 },
+    recovered: [],
+    notHelping: [],
+  };
+  const { counts } = found;
   const judgedJobs = new Set<string>();
   for (const [entry, verdict] of verdicts) {
     if (verdict === undefined) {
@@ -135,19 +152,26 @@ async function record(
     const { target, workspace, jobName, instanceId } = entry;
     if (verdict === 'recovered') {
       counts.recovered++;
-      result.recovered.push({ target, workspace, jobName, instanceId });
+      found.recovered.push({ target, workspace, jobName, instanceId });
     } else counts.failedAgain++;
   }
-  result.report.recovery = counts;
-  if (judgedJobs.size === 0) return;
-  const byJob = await ledger.jobRecovery(input.target.name, [...judgedJobs].sort());
+  if (judgedJobs.size === 0) return found;
+  let byJob: Awaited<ReturnType<typeof ledger.jobRecovery>>;
+  try {
+    byJob = await ledger.jobRecovery(input.target.name, [...judgedJobs].sort());
+  } catch (error) {
+    // The verdicts are recorded: they are reported whatever the per-job figures do.
+    input.logger.warn('recovery tracking failed', { target: input.target.name, ...describeError(error) });
+    return found;
+  }
   for (const [jobName, c] of byJob) {
     if (c.recovered === 0 && c.failedAgain >= NOT_HELPING_FROM)
-      result.notHelping.push({
+      found.notHelping.push({
         target: input.target.name,
         jobName,
         recovered: 0,
         failedAgain: c.failedAgain,
       });
   }
+  return found;
 }

@@ -8,7 +8,7 @@ import type { Clock, Sleep } from '../util/time';
 import { isoTime, realSleep } from '../util/time';
 import { ShareCoordinator, shareWaitMs } from './fair-share';
 import { addCounts, type Counts, ledgerRef, REPORT_SCHEMA_VERSION, type SweepReport } from './report';
-import { sweepTarget, type TargetApi, type TargetSweepResult } from './target-sweep';
+import { sweepTarget, type TargetApi, type TargetOutcome } from './target';
 
 export interface SweepDeps {
   config: Config;
@@ -153,7 +153,7 @@ async function sweepTargets(
   deps: SweepDeps,
   options: SweepOptions,
   logger: Logger,
-): Promise<TargetSweepResult[]> {
+): Promise<TargetOutcome[]> {
   const { config, clock } = deps;
   const slots = new Semaphore(Math.max(1, options.targetConcurrency ?? 4));
   const deadline = options.deadline ?? Number.POSITIVE_INFINITY;

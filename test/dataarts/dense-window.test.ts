@@ -2,7 +2,7 @@ import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import { parseConfig } from '../../lib/config/parse';
 import type { PagingMode } from '../../lib/dataarts/list-instances';
-import { listTarget } from '../../lib/sweep/list-target';
+import { listTarget } from '../../lib/sweep/phases/list';
 import { akskClient, emulatorWithClock, PROJECT, T0 } from '../support/targets';
 
 const MIN = 60_000;

@@ -8,7 +8,7 @@ import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import { parseConfig } from '../../lib/config/parse';
 import type { ListFilters } from '../../lib/dataarts/list-instances';
-import { listTarget } from '../../lib/sweep/list-target';
+import { listTarget } from '../../lib/sweep/phases/list';
 import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { sweeper } from '../support/sweep-setup';

@@ -23,7 +23,7 @@ import type { TransportOptions } from '../../lib/dataarts/transport';
 import type { InstanceKey } from '../../lib/ledger/ledger';
 import type { SweepReport } from '../../lib/sweep/report';
 import { runSweep } from '../../lib/sweep/sweep';
-import type { TargetApi } from '../../lib/sweep/target-sweep';
+import type { TargetApi } from '../../lib/sweep/target-input';
 import { buildTargets } from '../../lib/wiring';
 import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';

@@ -1,10 +1,11 @@
 /**
- * What one decision record says (lib/sweep/target-context.ts): the budget a skip was
+ * What one decision record says (lib/sweep/records.ts): the budget a skip was
  * decided under (attempt k of n, the rule, until when), why the instance failed and the
  * failed node, each only when known: a report reader can tell "not known" from a value.
  */
 import type { Decision } from '../../lib/policy/decision';
-import { fromSkip, type Planned, record } from '../../lib/sweep/target-context';
+import type { Planned } from '../../lib/sweep/planned';
+import { fromSkip, record } from '../../lib/sweep/records';
 
 const T = Date.UTC(2026, 10, 24, 8, 0, 0);
 const key = { target: 't', workspace: 'w', jobName: 'j', instanceId: '1' };

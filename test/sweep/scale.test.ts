@@ -12,7 +12,7 @@ import type { InstanceKey, LedgerEntry } from '../../lib/ledger/ledger';
 import { decide } from '../../lib/policy/decide';
 import { resolveRule } from '../../lib/policy/rules';
 import { DEFAULT_ITEMS_PER_OUTCOME } from '../../lib/sweep/decision-log';
-import { SCREENED } from '../../lib/sweep/plan';
+import { SCREENED } from '../../lib/sweep/phases/plan';
 import type { SweepReport } from '../../lib/sweep/report';
 import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';

@@ -1,5 +1,5 @@
-import { reportExhausted } from '../../lib/sweep/reconcile';
-import type { Planned, TargetSweepInput, TargetSweepResult } from '../../lib/sweep/target-context';
+import { type ExhaustedInput, reportExhausted } from '../../lib/sweep/phases/exhausted';
+import type { Planned } from '../../lib/sweep/planned';
 import { ManualClock } from '../support/manual-clock';
 
 /** 10,000 budgets that ran out, against a ledger whose every write takes 1 ms of the clock. */
@@ -22,7 +22,7 @@ function setup(deadlineMs: number) {
     dryRun: false,
     now: () => clock.now(),
     deadline: deadlineMs,
-  } as unknown as TargetSweepInput;
+  } as unknown as ExhaustedInput;
   const planned = Array.from(
     { length: 10_000 },
     (_, i) =>
@@ -34,24 +34,23 @@ function setup(deadlineMs: number) {
         decision: { action: 'skip', reason: 'budget-exhausted', detail: '' },
       }) as unknown as Planned,
   );
-  const result = { exhausted: [] } as unknown as TargetSweepResult;
-  return { input, planned, result, seen };
+  return { input, planned, seen };
 }
 
 describe('exhausted budgets are marked in parallel and within the deadline', () => {
   it('10,000 marks with a deadline 500 ms away: no write starts after it, at most 8 at once', async () => {
-    const { input, planned, result, seen } = setup(500);
-    await reportExhausted(input, planned, result, 0);
+    const { input, planned, seen } = setup(500);
+    const exhausted = await reportExhausted(input, planned, 0);
     expect(seen.most).toBe(8);
     // Each write takes 1 ms; 8 at a time: writes started before 500 ms, none after.
     expect(seen.writes).toBeLessThanOrEqual(500 + 8);
-    expect(result.exhausted).toHaveLength(seen.writes);
+    expect(exhausted).toHaveLength(seen.writes);
   });
 
   it('with time to spare every one is marked and reported once', async () => {
-    const { input, planned, result, seen } = setup(Number.POSITIVE_INFINITY);
-    await reportExhausted(input, planned, result, 0);
+    const { input, planned, seen } = setup(Number.POSITIVE_INFINITY);
+    const exhausted = await reportExhausted(input, planned, 0);
     expect(seen.writes).toBe(10_000);
-    expect(new Set(result.exhausted.map((e) => e.instanceId)).size).toBe(10_000);
+    expect(new Set(exhausted.map((e) => e.instanceId)).size).toBe(10_000);
   });
 });

@@ -1,9 +1,12 @@
-import type { PolicyConfig } from '../config/types';
-import { implausibleTime } from '../dataarts/answer-times';
-import type { DataArtsClient } from '../dataarts/client';
-import { type Instance, KNOWN_STATUSES } from '../dataarts/instance';
-import { describeWindow, type ListGap, type TimeWindow } from '../dataarts/list-instances';
-import { describeInstance } from './target-context';
+import type { PolicyConfig } from '../../config/types';
+import { implausibleTime } from '../../dataarts/answer-times';
+import type { DataArtsClient } from '../../dataarts/client';
+import { type Instance, KNOWN_STATUSES } from '../../dataarts/instance';
+import { describeWindow, type ListGap, type TimeWindow } from '../../dataarts/list-instances';
+import { describeError } from '../../errors';
+import { answerError, describeInstance } from '../records';
+import type { ErrorItem } from '../report';
+import type { TargetInput } from '../target-input';
 
 /** Listed on every sweep, even when not retried, so each skip is explained. */
 const LISTED_STATUSES = ['fail', 'manual-stop', 'running-exception'];
@@ -32,6 +35,31 @@ export interface TargetListing {
   total?: number;
   /** Successful instances, only when a rule skips superseded failures. */
   successes: Instance[];
+}
+
+export type ListInput = Pick<TargetInput, 'client' | 'config' | 'signal' | 'target' | 'logger'>;
+
+/** The window's instances and what the answers got wrong, or why nothing could be listed. */
+export type Listed =
+  | { ok: true; listing: TargetListing; errors: ErrorItem[] }
+  | { ok: false; error: unknown };
+
+/**
+ * The listing phase: the window's instances (listTarget), with each gap and each
+ * malformed item as an error of the report; the instances beside them are swept.
+ */
+export async function list(input: ListInput, window: TimeWindow): Promise<Listed> {
+  try {
+    const listing = await listTarget(input.client, window, input.config, input.signal);
+    const errors = [
+      ...listing.incomplete.map((message) => answerError(input.target, 'LIST_INCOMPLETE', message)),
+      ...listing.malformed.map((message) => answerError(input.target, 'MALFORMED_INSTANCE', message)),
+    ];
+    return { ok: true, listing, errors };
+  } catch (error) {
+    input.logger.warn('target listing failed', { target: input.target.name, ...describeError(error) });
+    return { ok: false, error };
+  }
 }
 
 /**
