@@ -7,6 +7,7 @@ import { keyString } from '../../lib/ledger/ledger';
 import { freshDynamoLedger } from '../support/dynamo';
 import { MemoryLedger } from '../support/memory-ledger';
 import { ledgerContract, pruningContract } from './contract';
+import { claimRuleContract } from './contract-claim-rule';
 import { conditionsContract, expiryConditions } from './contract-conditions';
 import { historyContract } from './contract-history';
 import { recoveryContract } from './contract-recovery';
@@ -20,6 +21,8 @@ ledgerContract(
 
 const tempFileLedger = async () =>
   new FileLedger(join(await mkdtemp(join(tmpdir(), 'ledger-')), 'ledger.json'));
+claimRuleContract('DynamoDB (dynalite)', async () => (await freshDynamoLedger()).ledger);
+claimRuleContract('file', tempFileLedger);
 conditionsContract('DynamoDB (dynalite)', async () => (await freshDynamoLedger()).ledger);
 conditionsContract('memory (test support)', async () => new MemoryLedger());
 conditionsContract('file', tempFileLedger);
