@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { credentialsFromEnv, secretValues } from '../config/credentials';
 import { parseWith } from '../config/issues';
 import { strict } from '../config/schema/primitives';
-import type { Credentials } from '../dataarts/auth';
+import type { Credentials } from '../dataarts/auth-types';
 import { ConfigError } from '../errors';
 import { WebhooksSchema, webhookSecrets } from '../notify/webhook-schema';
 import type { Webhook } from '../notify/webhooks';
