@@ -1,29 +1,10 @@
 import { type Instance, instanceIdentity } from '../dataarts/instance';
 import { type InstanceKey, keyString, type LedgerEntry } from '../ledger/ledger';
-import { decide } from '../policy/decide';
-import type { Decision, SkipReason } from '../policy/decision';
+import { decide, SCREENED } from '../policy/decide';
+import type { Decision } from '../policy/decision';
 import { resolveRule } from '../policy/rules';
 import type { TargetListing } from './list-target';
 import { type Planned, type TargetSweepInput, workspaceOf } from './target-context';
-
-/**
- * The reasons `decide` gives before it looks at the ledger entry (it checks the job,
- * the rule, the status, the instance type, an operator's mark, the failure's message
- * and time first): the same whatever the entry holds, so they cost no ledger read.
- * test/sweep/plan.test.ts checks this against `decide` with arbitrary entries.
- */
-export const SCREENED: ReadonlySet<SkipReason> = new Set([
-  'excluded',
-  'disabled-by-rule',
-  'status-not-selected',
-  'status-not-restartable',
-  'not-failed',
-  'unknown-status',
-  'instance-type',
-  'operator-override',
-  'non-retryable-failure',
-  'no-failure-time',
-]);
 
 /** Ledger entries read per batch: at least this many, twice the restarts wanted, at most MAX_BATCH. */
 const MIN_BATCH = 100;
