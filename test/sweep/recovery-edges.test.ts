@@ -15,6 +15,8 @@
  * running. Requests are counted per route at the emulator; everything runs over HTTP
  * on a manual clock, so nothing depends on how fast the machine is.
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import type { InstanceKey } from '../../lib/ledger/ledger';
@@ -22,7 +24,6 @@ import type { Logger } from '../../lib/log';
 import { SHOW_UP_TO } from '../../lib/sweep/recovery';
 import type { SweepReport } from '../../lib/sweep/report';
 import { claimRequest } from '../support/ledger-entries';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { emulatorPerTest, sweeper } from '../support/sweep-setup';
 import { PROJECT, T0 } from '../support/targets';

@@ -12,8 +12,9 @@
  * statuses the test sets the ended rerun's status in the emulator's state. Everything
  * runs over the emulator on a manual clock: nothing depends on machine speed.
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
 import { PROJECT } from '../support/targets';
