@@ -6,7 +6,7 @@ import { strict } from '../config/schema/primitives';
 import type { Credentials } from '../dataarts/auth-types';
 import { ConfigError } from '../errors';
 import { WebhooksSchema, webhookSecrets } from '../notify/webhook-schema';
-import type { Webhook } from '../notify/webhooks';
+import type { Webhook } from '../notify/webhook-types';
 
 /** A credential as the secret stores it; its value never appears in an error. */
 const credential = () => v.exactOptional(v.string('must be a string'));

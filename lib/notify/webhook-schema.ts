@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import type { Mention, Webhook } from './webhook';
+import type { Mention, Webhook } from './webhook-types';
 
 /**
  * The `webhooks` object of the secret, defined once: its schema and what it becomes.

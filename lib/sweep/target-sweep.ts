@@ -7,7 +7,7 @@ import { applyLimits, returnHourly } from './limits';
 import { listTarget, type TargetListing } from './list-target';
 import { readInPriority, screenTarget, unreadDecision } from './plan';
 import { reconcileInterrupted, reportExhausted } from './reconcile';
-import { trackRecovery } from './recovery';
+import { trackRecovery } from './recovery-tracking';
 import {
   emptyResult,
   failTarget,

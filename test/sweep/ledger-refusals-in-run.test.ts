@@ -14,7 +14,7 @@ import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import { LedgerError } from '../../lib/errors';
 import type { InstanceKey, LedgerEntry, Settlement } from '../../lib/ledger/ledger';
-import type { RecoveryVerdict } from '../../lib/ledger/recovery';
+import type { RecoveryVerdict } from '../../lib/ledger/ledger-recovery';
 import type { Logger } from '../../lib/log';
 import type { SweepReport } from '../../lib/sweep/report';
 import { MemoryLedger } from '../support/memory-ledger';

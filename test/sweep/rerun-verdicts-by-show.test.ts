@@ -4,7 +4,7 @@
  * keeps its instance's plan time; recovery tracking keeps an entry while its last
  * attempt is within the look-back. So an instance planned near the far edge of the
  * window, restarted by one sweep, has left the next sweep's listing while its rerun
- * still awaits a verdict: the verdict comes from `fromShow` (lib/sweep/recovery.ts).
+ * still awaits a verdict: the verdict comes from `fromShow` (lib/sweep/recovery-tracking.ts).
  * Each status `fromShow` counts as failed ('fail', 'running-exception',
  * 'manual-stop') must give 'failed-again' there (Stryker left each string mutated to
  * '' alive: such a rerun would be left pending forever, never counting against the
