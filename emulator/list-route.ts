@@ -3,7 +3,9 @@
  * time window, order, paging and `total`, under each reading of the docs the client
  * must survive (see EmulatorOptions and README "Fidelity notes").
  */
-import type { EmulatedInstance } from './state';
+import type { Fault } from './options';
+import type { Call, Responder } from './respond';
+import { type EmulatedInstance, publicView } from './state';
 
 /** The 7-day cap of a recent edition, on by default. */
 export const DEFAULT_MAX_WINDOW_MS = 7 * 86_400_000;
@@ -85,4 +87,25 @@ function sortByHash(rows: EmulatedInstance[], salt: string): void {
   keyed.forEach(({ row }, i) => {
     rows[i] = row;
   });
+}
+
+/** Answers the list route over the workspace's instances, settled to `now`. */
+export function serveList(
+  call: Call,
+  out: Responder,
+  instances: readonly EmulatedInstance[],
+  now: number,
+  options: ListRouteOptions,
+  fault: Fault | undefined,
+): void {
+  const answer = answerList(instances, call.record.query, now, options);
+  if (!answer.ok) {
+    out.error(call, 400, answer.code, answer.msg);
+    return;
+  }
+  let rows = answer.rows.map(publicView);
+  if (fault?.kind === 'unknown-fields') {
+    rows = rows.map((r) => ({ ...r, newField: { nested: true }, anotherOne: 'x' }));
+  }
+  out.send(call, 200, { total: answer.total, instances: rows });
 }

@@ -11,9 +11,9 @@ export type * from './config/types';
 export * from './errors';
 export { DynamoDbLedger } from './ledger/dynamodb-ledger';
 export { FileLedger } from './ledger/file-ledger';
-export type * from './ledger/history';
 export type { AttemptOutcome, AttemptRecord, InstanceKey, Ledger, LedgerEntry } from './ledger/ledger';
 export { keyString } from './ledger/ledger';
+export type * from './ledger/ledger-history';
 export type { Logger } from './log';
 export {
   type ApiCalls,

@@ -58,7 +58,7 @@ function values(report: SweepReport, target?: TargetReport): Values {
     Errors: mine(report.errors).length,
     ApiCalls: calls.list + calls.show + calls.restart,
     DurationMs: target ? target.durationMs : report.durationMs,
-    // Reruns of earlier sweeps, judged by this one (lib/sweep/recovery.ts).
+    // Reruns of earlier sweeps, judged by this one (lib/sweep/recovery-tracking.ts).
     Recovered: recoveryOf(report, target, 'recovered'),
     FailedAgain: recoveryOf(report, target, 'failedAgain'),
     // DataArts answers 429: the gateway's rate limit was met (policy.rateLimit is too high for the account).

@@ -1,7 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config, TargetConfig } from './config/types';
 import { type Account, AccountPool } from './dataarts/account';
-import { AkSkAuthenticator, type Authenticator, type Credentials, TokenAuthenticator } from './dataarts/auth';
+import { AkSkAuthenticator, TokenAuthenticator } from './dataarts/auth';
+import type { Authenticator, Credentials } from './dataarts/auth-types';
 import { DataArtsClient } from './dataarts/client';
 import { IamTokenProvider } from './dataarts/iam-token';
 import { DEFAULT_TRANSPORT, Transport, type TransportOptions } from './dataarts/transport';

@@ -6,13 +6,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ManualClock } from '../emulator/manual-clock';
+import { seededRandom } from '../emulator/seeded-random';
 import { startEmulator } from '../emulator/server';
 import { parseConfig } from '../lib/config/parse';
 import { formatTable } from '../lib/sweep/format-table';
 import { runSweep } from '../lib/sweep/sweep';
 import { buildLedger, buildTargets } from '../lib/wiring';
-import { ManualClock } from '../test/support/manual-clock';
-import { seededRandom } from '../test/support/seeded-random';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 24, 8, 0, 0);

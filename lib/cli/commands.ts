@@ -1,5 +1,5 @@
 import { explainCommand } from './explain';
-import { historyCommand } from './history';
+import { historyCommand } from './history-command';
 import { initCommand } from './init';
 import { notifyCommand } from './notify-command';
 import { resetCommand } from './reset';

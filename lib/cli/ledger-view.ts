@@ -1,7 +1,7 @@
 import type { Config } from '../config/types';
 import { ConfigError } from '../errors';
-import type { EntrySelector, HistoryEntry, LedgerHistory } from '../ledger/history';
 import type { Ledger } from '../ledger/ledger';
+import type { EntrySelector, HistoryEntry, LedgerHistory } from '../ledger/ledger-history';
 import { buildLedger } from '../wiring';
 import { parseFlags } from './args';
 import { loadConfig } from './load-config';

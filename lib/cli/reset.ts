@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import type { HistoryEntry } from '../ledger/history';
+import type { HistoryEntry } from '../ledger/ledger-history';
 import { resetRefusal } from '../ledger/ledger-state';
 import { REPORT_SCHEMA_VERSION } from '../sweep/report';
 import { EXIT } from './exit-codes';

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseWith } from '../config/issues';
 import { ConfigError } from '../errors';
-import type { Webhook } from '../notify/webhook';
 import { WebhooksSchema } from '../notify/webhook-schema';
+import type { Webhook } from '../notify/webhook-types';
 
 /**
  * The webhooks of a secret file: the same JSON as the Lambda's secret, of which only

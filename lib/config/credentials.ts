@@ -1,4 +1,4 @@
-import type { Credentials } from '../dataarts/auth';
+import type { Credentials } from '../dataarts/auth-types';
 import { assertHeaderSafe } from '../dataarts/header-values';
 import { ConfigError } from '../errors';
 

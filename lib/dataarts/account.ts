@@ -1,8 +1,7 @@
 import type { AuthenticationError } from '../errors';
 import { Semaphore } from '../util/concurrency';
 import { realSleep, type Sleep } from '../util/time';
-import type { Credentials } from './auth';
-import type { IamTokenProvider } from './iam-token';
+import type { Credentials, TokenSource } from './auth-types';
 import { RateLimiter } from './rate-limiter';
 
 /** What the gateway limits per user, so what every target of one credential shares. */
@@ -33,7 +32,7 @@ export class Account {
   private readonly gate = new Semaphore(1);
   private verified = false;
   private authFailure: AuthenticationError | undefined;
-  private readonly tokens = new Map<string, IamTokenProvider>();
+  private readonly tokens = new Map<string, TokenSource>();
 
   constructor(
     readonly id: string,
@@ -76,7 +75,7 @@ export class Account {
   }
 
   /** The IAM token of one project (tokens are project-scoped), shared by its targets. */
-  tokenProvider(projectId: string, create: () => IamTokenProvider): IamTokenProvider {
+  tokenProvider(projectId: string, create: () => TokenSource): TokenSource {
     let provider = this.tokens.get(projectId);
     if (!provider) {
       provider = create();

@@ -1,30 +1,5 @@
-import type { IamTokenProvider } from './iam-token';
+import type { Authenticator, OutgoingRequest, TokenSource } from './auth-types';
 import { type AkSk, sdkDate, signRequest } from './signer';
-
-/** Huawei credentials, given to the client; loading them is the caller's business. */
-export type Credentials =
-  | { kind: 'aksk'; ak: string; sk: string; securityToken?: string }
-  | { kind: 'password'; user: string; password: string; domain: string; iamEndpoint: string };
-
-/** What an authenticator needs to know about one outgoing request. */
-export interface OutgoingRequest {
-  method: string;
-  /** `host[:port]` as it will be sent. */
-  host: string;
-  /** The path as sent (each segment encoded on its own). */
-  path: string;
-  query: Record<string, string>;
-  /** Headers that will be sent (and, with AK/SK, signed). */
-  headers: Record<string, string>;
-  body?: string;
-}
-
-export interface Authenticator {
-  /** Headers that authenticate this request; called once per attempt (fresh date). */
-  authorize(request: OutgoingRequest): Promise<Record<string, string>>;
-  /** After a 401: forget cached credentials. True when one retry with fresh ones makes sense. */
-  invalidate(): boolean;
-}
 
 /**
  * AK/SK signing. Every header sent is signed (X-Sdk-Date, Host, Content-Type,
@@ -65,7 +40,7 @@ export class AkSkAuthenticator implements Authenticator {
 
 /** IAM token in `X-Auth-Token`, fetched and cached by the provider. */
 export class TokenAuthenticator implements Authenticator {
-  constructor(private readonly tokens: IamTokenProvider) {}
+  constructor(private readonly tokens: TokenSource) {}
 
   async authorize(): Promise<Record<string, string>> {
     return { 'X-Auth-Token': await this.tokens.token() };

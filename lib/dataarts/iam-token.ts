@@ -1,5 +1,7 @@
 import { AuthenticationError, AuthorizationError, MalformedResponseError, TransientError } from '../errors';
-import { errorFromResponse, Transport, type TransportOptions } from './transport';
+import type { TokenSource } from './auth-types';
+import { errorFromResponse } from './error-body';
+import { Transport, type TransportOptions } from './transport';
 
 export interface IamUser {
   user: string;
@@ -17,7 +19,7 @@ export const TOKEN_REFRESH_MARGIN_MS = 10 * 60_000;
  * login is final: IAM locks a user after 5 failed logins, so it is never tried again.
  * The token and password are never logged or put in an error.
  */
-export class IamTokenProvider {
+export class IamTokenProvider implements TokenSource {
   private cached: { token: string; refreshAt: number } | undefined;
   private pending: Promise<string> | undefined;
   private refused: AuthenticationError | AuthorizationError | undefined;

@@ -116,21 +116,6 @@ export async function listWindow(
     if (delivered < claimed) result.incomplete.push({ window: w, claimed, delivered });
   };
 
-  // Parts of `w` (a burst cut out when the first page hints at one) and their first pages.
-  // A burst already paged (`paged`) is only cut out; without paging its window is one more part.
-  const split = async (w: TimeWindow, first: InstancePage, claimed: number, paged?: PagedBurst) => {
-    const burst = paged ?? burstHint(w, first, limit);
-    const burstPage = !paged && burst ? await fetch(burst.window, 0) : undefined;
-    // At least 2 parts without a burst (claimed > limit); with one, cutting it out narrows.
-    const rest = claimed - (paged?.total ?? burstPage?.total ?? 0);
-    const even = splitWindow(w, Math.ceil(rest / (limit * SPLIT_HEADROOM)));
-    const parts = burst ? [...cutOut(even, burst.at), ...(paged ? [] : [burst.window])] : even;
-    const pages = await Promise.all(
-      parts.map((part) => (part === burst?.window && burstPage ? burstPage : fetch(part, 0))),
-    );
-    return { parts, pages };
-  };
-
   // `known`: where all of `w`'s instances must lie, as far as the totals seen so far tell.
   const descend = async (w: TimeWindow, first: InstancePage, known: TimeWindow): Promise<void> => {
     const rows = first.instances.length + first.invalid.length;
@@ -145,7 +130,7 @@ export async function listWindow(
     const burst = await pageBurst(fetch, w, first, options);
     if (burst) gap(burst.window, burst.total, burst.delivered);
     if (burst && !restOfWindow(claimed, burst)) return;
-    const { parts, pages } = await split(w, first, claimed, burst);
+    const { parts, pages } = await splitParts(fetch, { w, first, claimed, limit }, burst);
     // Only a total above one page is a claim the parts can be held to.
     const totals = pages.map((page) => page.total);
     // A paged burst is held to the parent's total like any part (a server inventing instances).
@@ -164,6 +149,31 @@ export async function listWindow(
   await Promise.all(pieces.map(async (piece) => collect(piece, await fetch(piece, 0), piece)));
   result.instances = [...byIdentity.values()];
   return result;
+}
+
+/** One page of a window, counted against the listing's budget (`listWindow`'s `fetch`). */
+type WindowFetch = Parameters<typeof pageThrough>[0];
+
+/**
+ * Parts of `w` (a burst cut out when the first page hints at one) and their first pages.
+ * A burst already paged (`paged`) is only cut out; without paging its window is one more part.
+ */
+async function splitParts(
+  fetch: WindowFetch,
+  at: { w: TimeWindow; first: InstancePage; claimed: number; limit: number },
+  paged?: PagedBurst,
+): Promise<{ parts: TimeWindow[]; pages: InstancePage[] }> {
+  const { w, first, claimed, limit } = at;
+  const burst = paged ?? burstHint(w, first, limit);
+  const burstPage = !paged && burst ? await fetch(burst.window, 0) : undefined;
+  // At least 2 parts without a burst (claimed > limit); with one, cutting it out narrows.
+  const rest = claimed - (paged?.total ?? burstPage?.total ?? 0);
+  const even = splitWindow(w, Math.ceil(rest / (limit * SPLIT_HEADROOM)));
+  const parts = burst ? [...cutOut(even, burst.at), ...(paged ? [] : [burst.window])] : even;
+  const pages = await Promise.all(
+    parts.map((part) => (part === burst?.window && burstPage ? burstPage : fetch(part, 0))),
+  );
+  return { parts, pages };
 }
 
 /**

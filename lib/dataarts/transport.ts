@@ -7,7 +7,7 @@ import {
 } from '../errors';
 import { realSleep, type Sleep } from '../util/time';
 import { Account } from './account';
-import type { Authenticator } from './auth';
+import type { Authenticator } from './auth-types';
 import { errorFromResponse, parseErrorBody } from './error-body';
 import {
   abortedError,
@@ -20,7 +20,6 @@ import { sendOnce } from './http-attempt';
 import { parseRetryAfter } from './retry-after';
 import { canonicalQuery } from './signer';
 
-export { errorFromResponse, parseErrorBody } from './error-body';
 export { certainlyNotSent, type TransportResponse } from './failure';
 export { parseRetryAfter } from './retry-after';
 

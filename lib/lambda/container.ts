@@ -4,7 +4,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { type LambdaSettings, settingsFromEnv } from '../config/lambda-env';
-import type { Credentials } from '../dataarts/auth';
+import type { Credentials } from '../dataarts/auth-types';
 import type { TransportOptions } from '../dataarts/transport';
 import type { Ledger } from '../ledger/ledger';
 import { asLogger, type Logger, powertoolsLogger, RedactingWriter } from '../log';

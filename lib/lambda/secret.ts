@@ -3,10 +3,10 @@ import * as v from 'valibot';
 import { credentialsFromEnv, secretValues } from '../config/credentials';
 import { parseWith } from '../config/issues';
 import { strict } from '../config/schema/primitives';
-import type { Credentials } from '../dataarts/auth';
+import type { Credentials } from '../dataarts/auth-types';
 import { ConfigError } from '../errors';
 import { WebhooksSchema, webhookSecrets } from '../notify/webhook-schema';
-import type { Webhook } from '../notify/webhooks';
+import type { Webhook } from '../notify/webhook-types';
 
 /** A credential as the secret stores it; its value never appears in an error. */
 const credential = () => v.exactOptional(v.string('must be a string'));

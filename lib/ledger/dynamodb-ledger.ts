@@ -9,14 +9,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { LedgerError } from '../errors';
 import { mapBounded } from '../util/concurrency';
-import type {
-  EntrySelector,
-  HistoryEntry,
-  LedgerHistory,
-  ResetRecord,
-  ResetRequest,
-  ResetResult,
-} from './history';
 import {
   type ClaimRequest,
   hourBucket,
@@ -28,8 +20,16 @@ import {
   namesFailure,
   type Settlement,
 } from './ledger';
+import type {
+  EntrySelector,
+  HistoryEntry,
+  LedgerHistory,
+  ResetRecord,
+  ResetRequest,
+  ResetResult,
+} from './ledger-history';
+import { awaitingKey, type JobRecovery, type LedgerRecovery, type RecoveryVerdict } from './ledger-recovery';
 import { resetEntry, resetRefusal, upgradeLegacy } from './ledger-state';
-import { awaitingKey, type JobRecovery, type LedgerRecovery, type RecoveryVerdict } from './recovery';
 
 const BATCH = 100;
 

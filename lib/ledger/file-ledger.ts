@@ -15,8 +15,9 @@ import {
   touchedRecords,
 } from './file-log';
 import { removeAbandonedTemporaries, temporaryPath } from './file-temporaries';
-import type { EntrySelector, HistoryEntry, LedgerHistory, ResetRequest, ResetResult } from './history';
 import type { ClaimRequest, InstanceKey, Ledger, LedgerEntry, Settlement } from './ledger';
+import type { EntrySelector, HistoryEntry, LedgerHistory, ResetRequest, ResetResult } from './ledger-history';
+import type { JobRecovery, LedgerRecovery, RecoveryVerdict } from './ledger-recovery';
 import {
   applyClaim,
   applyMarkExhausted,
@@ -40,7 +41,6 @@ import {
   readEntries,
   upgradeLegacy,
 } from './ledger-state';
-import type { JobRecovery, LedgerRecovery, RecoveryVerdict } from './recovery';
 
 interface FileData extends LedgerState {
   version: 1;

@@ -1,4 +1,3 @@
-import type { EntrySelector, HistoryEntry, ResetRecord, ResetRequest, ResetResult } from './history';
 import {
   type ClaimRequest,
   hourBucket,
@@ -10,6 +9,7 @@ import {
   type Settlement,
   UNKNOWN_OUTCOMES,
 } from './ledger';
+import type { EntrySelector, HistoryEntry, ResetRecord, ResetRequest, ResetResult } from './ledger-history';
 
 /**
  * The ledger's rules as pure changes to an in-process state, shared by the file
@@ -236,7 +236,7 @@ export function upgradeLegacy(entry: LedgerEntry): LedgerEntry {
   return entry;
 }
 
-// --- Operator actions: history and reset (lib/ledger/history.ts) ---
+// --- Operator actions: history and reset (lib/ledger/ledger-history.ts) ---
 
 export function matchesSelector(entry: LedgerEntry, selector: EntrySelector): boolean {
   return (
@@ -321,7 +321,7 @@ export function applyReset(state: LedgerState, key: InstanceKey, request: ResetR
   return { status: 'reset', entry: structuredClone(next) };
 }
 
-/** Rules of `LedgerRecovery` (lib/ledger/recovery.ts) for the file and memory ledgers. */
+/** Rules of `LedgerRecovery` (lib/ledger/ledger-recovery.ts) for the file and memory ledgers. */
 export function awaitingEntries(state: LedgerState, target: string): LedgerEntry[] {
   return Object.values(state.instances)
     .filter(

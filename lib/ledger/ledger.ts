@@ -36,7 +36,7 @@ export interface AttemptRecord {
   at: number;
   outcome: AttemptOutcome;
   code?: string;
-  /** What became of a `restarted` attempt's rerun, recorded once by a later sweep (lib/ledger/recovery.ts). */
+  /** What became of a `restarted` attempt's rerun, recorded once by a later sweep (lib/ledger/ledger-recovery.ts). */
   recovery?: 'recovered' | 'failed-again';
   /** When that verdict was recorded (this tool's clock). */
   judgedAt?: number;

@@ -4,7 +4,8 @@ import { realSleep, type Sleep } from '../util/time';
 import { snsMessage } from './formats/sns';
 import { type PostResult, postWebhook } from './post';
 import type { Summary } from './summary';
-import { type Webhook, type WebhookKind, webhookRequests } from './webhooks';
+import { webhookRequests } from './webhook-requests';
+import type { Webhook, WebhookKind } from './webhook-types';
 
 export interface Channels {
   sns?: { client: Pick<SNSClient, 'send'>; topicArn: string };

@@ -1,6 +1,6 @@
 import type { Sleep } from '../util/time';
 import { judge, type Verdict } from './responses';
-import type { WebhookKind, WebhookRequest } from './webhook';
+import type { WebhookKind, WebhookRequest } from './webhook-types';
 
 export interface PostOptions {
   now: () => number;

@@ -1,4 +1,4 @@
-import type { WebhookKind } from './webhook';
+import type { WebhookKind } from './webhook-types';
 
 /** What a platform's answer means. `code` and `message` are the platform's own. */
 export type Verdict = { ok: true } | { ok: false; code: string; message: string; retry: boolean };

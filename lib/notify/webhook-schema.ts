@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { strict } from '../config/schema/primitives';
-import type { Mention, Webhook } from './webhook';
+import type { Mention, Webhook } from './webhook-types';
 
 /**
  * The `webhooks` object of the secret, defined once: its schema and what it becomes.

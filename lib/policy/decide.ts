@@ -8,7 +8,7 @@ import {
 } from '../dataarts/instance';
 import { type LedgerEntry, UNKNOWN_OUTCOMES } from '../ledger/ledger';
 import { isoTime } from '../util/time';
-import { type Decision, skip } from './decision';
+import { type Decision, type SkipDecision, type SkipReason, skip } from './decision';
 import { failureTime, hasFailureFields, isNewerFailure, isSameFailure } from './failure-identity';
 import { judgeMessage } from './failure-rules';
 import { jobSelected } from './rules';
@@ -18,6 +18,31 @@ export interface DecideContext {
   /** A newer instance of the same job ended in success (for `skipSuperseded`). */
   supersededBy?: string;
 }
+
+/**
+ * The reasons `decide` gives before it reads the ledger entry (`screen`: the job, the
+ * rule, the status, the instance type, an operator's mark, the failure's message and
+ * time): the same whatever the entry holds, so a sweep reads no entry for them. The
+ * types hold `decide` to it: `screen` gives only these, the steps after it none of them
+ * (test/sweep/scale.test.ts checks it with arbitrary entries).
+ */
+const SCREENED_REASONS = [
+  'excluded',
+  'disabled-by-rule',
+  'status-not-selected',
+  'status-not-restartable',
+  'not-failed',
+  'unknown-status',
+  'instance-type',
+  'operator-override',
+  'non-retryable-failure',
+  'no-failure-time',
+] as const satisfies readonly SkipReason[];
+type ScreenedReason = (typeof SCREENED_REASONS)[number];
+export const SCREENED: ReadonlySet<SkipReason> = new Set(SCREENED_REASONS);
+
+type RestartDecision = Extract<Decision, { action: 'restart' }>;
+type HeldReason = 'in-flight' | 'outcome-unknown' | 'already-attempted';
 
 /**
  * Should this instance be restarted now? Pure: it reads the instance as listed, its
@@ -35,38 +60,69 @@ export function decide(
   now: number,
   context: DecideContext,
 ): Decision {
+  const screened = screen(instance, rule, context);
+  if ('action' in screened) return screened;
+  return decideWithEntry({ instance, entry, rule, now, context, failedAt: screened.failedAt });
+}
+
+/** The checks that need no ledger entry: their skip, or the failure's time when all pass. */
+function screen(
+  instance: Instance,
+  rule: RetryRule,
+  context: DecideContext,
+): SkipDecision<ScreenedReason> | { failedAt: number } {
   const ruleName = { rule: rule.name };
   if (!jobSelected(instance.jobName, context.policy)) return skip('excluded', undefined, ruleName);
   if (!rule.enabled) return skip('disabled-by-rule', `disabled by ${rule.name}`, ruleName);
-
-  const { status } = instance;
-  if (!rule.statuses.includes(status)) {
-    if (RESTARTABLE_STATUSES.has(status) && status !== 'success') {
-      return skip(
-        'status-not-selected',
-        `status ${status} is not in statuses [${rule.statuses.join(', ')}]`,
-        ruleName,
-      );
-    }
-    if (FAILED_NOT_RESTARTABLE.has(status))
-      return skip('status-not-restartable', `status ${status} cannot be rerun`, ruleName);
-    if (NOT_FAILED_STATUSES.has(status)) return skip('not-failed', `status ${status}`, ruleName);
-    return skip('unknown-status', `unknown status "${status}"`, ruleName);
-  }
-
+  const unselected = statusSkip(instance.status, rule);
+  if (unselected) return unselected;
   const forbidden = restartForbidden(instance, rule);
   if (forbidden) return skip(forbidden.reason, forbidden.detail, ruleName);
   const failure = judgeMessage(instance, rule);
   if (!failure.retry) return skip('non-retryable-failure', failure.detail, ruleName);
-
   const failedAt = failureTime(instance);
   if (failedAt === undefined) return skip('no-failure-time', undefined, ruleName);
+  return { failedAt };
+}
+
+/** Why a status the rule does not select is skipped; undefined when the rule selects it. */
+function statusSkip(status: string, rule: RetryRule): SkipDecision<ScreenedReason> | undefined {
+  if (rule.statuses.includes(status)) return undefined;
+  const ruleName = { rule: rule.name };
+  if (RESTARTABLE_STATUSES.has(status) && status !== 'success') {
+    return skip(
+      'status-not-selected',
+      `status ${status} is not in statuses [${rule.statuses.join(', ')}]`,
+      ruleName,
+    );
+  }
+  if (FAILED_NOT_RESTARTABLE.has(status))
+    return skip('status-not-restartable', `status ${status} cannot be rerun`, ruleName);
+  if (NOT_FAILED_STATUSES.has(status)) return skip('not-failed', `status ${status}`, ruleName);
+  return skip('unknown-status', `unknown status "${status}"`, ruleName);
+}
+
+interface ScreenedFailure {
+  instance: Instance;
+  entry: LedgerEntry | undefined;
+  rule: RetryRule;
+  now: number;
+  context: DecideContext;
+  /** `failureTime(instance)`, which screening found defined. */
+  failedAt: number;
+}
+
+/** A failure that passed screening, decided by its ledger entry: held, budget, superseded, backoff. */
+function decideWithEntry(
+  failure: ScreenedFailure,
+): RestartDecision | SkipDecision<Exclude<SkipReason, ScreenedReason>> {
+  const { instance, entry, rule, now, context, failedAt } = failure;
+  const ruleName = { rule: rule.name };
   const attempts = entry?.attempts ?? 0;
   const budget = { attempt: attempts + 1, maxAttempts: rule.maxAttempts, ...ruleName };
   const held = attemptHeld(entry, instance, now);
   // A refused last attempt never reruns this failure: with the budget used, it needs a human now.
-  const refusedLast =
-    held?.action === 'skip' && held.reason === 'already-attempted' && entry?.lastOutcome !== 'restarted';
+  const refusedLast = held?.reason === 'already-attempted' && entry?.lastOutcome !== 'restarted';
   if (held && !(refusedLast && attempts >= rule.maxAttempts))
     return { ...held, ...ruleName, attempt: attempts, maxAttempts: rule.maxAttempts };
   if (attempts >= rule.maxAttempts) {
@@ -79,18 +135,11 @@ export function decide(
   if (rule.skipSuperseded && context.supersededBy !== undefined) {
     return skip('superseded', `newer instance ${context.supersededBy} of this job succeeded`, budget);
   }
-
   const endedAt = instance.endTime ?? failedAt;
   const eligibleAt = Math.max(endedAt + rule.firstRetryDelayMs, entry?.notBefore ?? 0);
   if (eligibleAt > now) {
-    return skip(
-      'backing-off',
-      `next attempt ${budget.attempt} of ${rule.maxAttempts} at ${isoTime(eligibleAt)}`,
-      {
-        ...budget,
-        until: eligibleAt,
-      },
-    );
+    const detail = `next attempt ${budget.attempt} of ${rule.maxAttempts} at ${isoTime(eligibleAt)}`;
+    return skip('backing-off', detail, { ...budget, until: eligibleAt });
   }
   const answered = answeredFailure(instance, failedAt, entry);
   if (!answered) return skip('already-attempted', undefined, budget);
@@ -175,7 +224,11 @@ export { failureTime };
  * over and the very same failure still shows: then the rerun never started. A failure
  * is told from another field by field (`isNewerFailure`).
  */
-function attemptHeld(entry: LedgerEntry | undefined, instance: Instance, now: number): Decision | undefined {
+function attemptHeld(
+  entry: LedgerEntry | undefined,
+  instance: Instance,
+  now: number,
+): SkipDecision<HeldReason> | undefined {
   if (!entry?.lastOutcome || entry.attempts === 0) return undefined;
   const leased = (entry.leaseUntil ?? 0) > now;
   const unknown = UNKNOWN_OUTCOMES.has(entry.lastOutcome);

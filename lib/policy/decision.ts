@@ -60,10 +60,15 @@ export type Decision =
       maxAttempts?: number;
     };
 
-export function skip(
-  reason: SkipReason,
+/** A skip for one of `reasons`: the type says which reasons a step of `decide` may give. */
+export type SkipDecision<R extends SkipReason = SkipReason> = Extract<Decision, { action: 'skip' }> & {
+  reason: R;
+};
+
+export function skip<R extends SkipReason>(
+  reason: R,
   detail: string = SKIP_REASONS[reason],
-  extra: Omit<Extract<Decision, { action: 'skip' }>, 'action' | 'reason' | 'detail'> = {},
-): Decision {
+  extra: Omit<SkipDecision, 'action' | 'reason' | 'detail'> = {},
+): SkipDecision<R> {
   return { action: 'skip', reason, detail, ...extra };
 }

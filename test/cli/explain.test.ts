@@ -1,10 +1,10 @@
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import { type Explanation, explainInstance, formatExplanation } from '../../lib/cli/explain';
 import { runCli } from '../../lib/cli/main';
 import { parseConfig } from '../../lib/config/parse';
 import { emulatorIo, writeSweepConfig } from '../support/cli-run';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
 import { akskClient, PROJECT } from '../support/targets';

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { HistoryEvent } from '../../lib/cli/ledger-view';
 import { runCli } from '../../lib/cli/main';
 import { createLedgerTable } from '../../lib/ledger/create-table';
 import type { SweepReport } from '../../lib/sweep/report';
 import { dynaliteClient } from '../support/dynamo';
-import type { ManualClock } from '../support/manual-clock';
 import { AK, emulatorWithClock, PROJECT, SK, T0 } from '../support/targets';
 import { fakeIo } from './fake-io';
 

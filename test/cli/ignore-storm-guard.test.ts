@@ -1,9 +1,9 @@
 import { failedSeeds } from '../../emulator/builders';
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import { runCli } from '../../lib/cli/main';
 import type { SweepReport } from '../../lib/sweep/report';
 import { emulatorIo, writeSweepConfig } from '../support/cli-run';
-import type { ManualClock } from '../support/manual-clock';
 import { emulatorWithClock, PROJECT } from '../support/targets';
 
 let emulator: Emulator;

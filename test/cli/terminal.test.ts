@@ -1,4 +1,5 @@
 import { failedSeeds } from '../../emulator/builders';
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import { NO_COLOUR, paletteFor } from '../../lib/cli/colour';
 import { displayWidth, truncate } from '../../lib/cli/display-width';
@@ -11,7 +12,6 @@ import { formatTable } from '../../lib/sweep/format-table';
 import type { DecisionRecord, SweepReport } from '../../lib/sweep/report';
 import { emulatorIo, writeSweepConfig } from '../support/cli-run';
 import { fixedReport } from '../support/fixed-report';
-import type { ManualClock } from '../support/manual-clock';
 import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
 
 const ESC = '\x1b[';

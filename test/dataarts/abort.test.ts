@@ -1,3 +1,4 @@
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import { AkSkAuthenticator } from '../../lib/dataarts/auth';
 import { DataArtsClient } from '../../lib/dataarts/client';
@@ -5,7 +6,6 @@ import { Transport, type TransportOptions } from '../../lib/dataarts/transport';
 import { TransientError } from '../../lib/errors';
 import { Semaphore } from '../../lib/util/concurrency';
 import { realSleep, type Sleep } from '../../lib/util/time';
-import type { ManualClock } from '../support/manual-clock';
 import { AK, emulatorWithClock, FAST, PROJECT, SK, T0 } from '../support/targets';
 
 const HOUR = 3_600_000;

@@ -1,3 +1,4 @@
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import { AkSkAuthenticator } from '../../lib/dataarts/auth';
 import { DataArtsClient } from '../../lib/dataarts/client';
@@ -10,7 +11,6 @@ import {
   RestartRejectedError,
   TransientError,
 } from '../../lib/errors';
-import type { ManualClock } from '../support/manual-clock';
 import { AK, akskClient, emulatorWithClock, FAST, PROJECT, SK, T0 } from '../support/targets';
 
 const HOUR = 3_600_000;

@@ -5,6 +5,8 @@
  * that is not a refused login, a DNS failure that proves nothing was sent, the newer
  * status values, answers that must fail closed, header values that never leave.
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator, EmulatorOptions } from '../../emulator/server';
 import { credentialsFromEnv } from '../../lib/config/credentials';
 import { AkSkAuthenticator } from '../../lib/dataarts/auth';
@@ -13,7 +15,6 @@ import { IamTokenProvider } from '../../lib/dataarts/iam-token';
 import { Transport } from '../../lib/dataarts/transport';
 import { ConfigError, describeError } from '../../lib/errors';
 import { decide } from '../../lib/policy/decide';
-import type { ManualClock } from '../support/manual-clock';
 import { AK, akskClient, emulatorWithClock, FAST, PROJECT, SK, T0 } from '../support/targets';
 
 const MIN = 60_000;

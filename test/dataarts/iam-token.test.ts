@@ -1,12 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import { TokenAuthenticator } from '../../lib/dataarts/auth';
 import { DataArtsClient } from '../../lib/dataarts/client';
 import { IamTokenProvider, TOKEN_REFRESH_MARGIN_MS } from '../../lib/dataarts/iam-token';
 import { Transport } from '../../lib/dataarts/transport';
 import { AuthenticationError } from '../../lib/errors';
-import type { ManualClock } from '../support/manual-clock';
 import { emulatorWithClock, FAST, PROJECT, T0 } from '../support/targets';
 
 const PASSWORD = 'iam-password-Sup3rSecret!';

@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import type { ManualClock } from '../../emulator/manual-clock';
+import { seededRandom } from '../../emulator/seeded-random';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import type { InstancePage } from '../../lib/dataarts/instance';
@@ -14,8 +16,6 @@ import {
 } from '../../lib/dataarts/list-instances';
 import { detectPaging } from '../../lib/dataarts/listing/paging';
 import { DataArtsError } from '../../lib/errors';
-import type { ManualClock } from '../support/manual-clock';
-import { seededRandom } from '../support/seeded-random';
 import { akskClient, emulatorWithClock, PROJECT, T0 } from '../support/targets';
 
 const HOUR = 3_600_000;

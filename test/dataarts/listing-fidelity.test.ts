@@ -5,10 +5,11 @@
  * `total` that lies. The invariant is always the same: the listed set equals the
  * seeded set, or what could not be listed is reported in `incomplete`.
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator, EmulatorOptions } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import { type ListResult, requestPieces, splitWindow } from '../../lib/dataarts/list-instances';
-import type { ManualClock } from '../support/manual-clock';
 import { akskClient, emulatorWithClock, PROJECT, T0 } from '../support/targets';
 
 const HOUR = 3_600_000;

@@ -5,7 +5,7 @@
  * gives up, and what counts as "certainly not sent".
  */
 import { Account } from '../../lib/dataarts/account';
-import type { Authenticator, OutgoingRequest } from '../../lib/dataarts/auth';
+import type { Authenticator, OutgoingRequest } from '../../lib/dataarts/auth-types';
 import { Transport, type TransportOptions, type TransportRequest } from '../../lib/dataarts/transport';
 import {
   AuthenticationError,

@@ -6,11 +6,11 @@
  * controls exactly what is sent and sees exactly what is answered.
  */
 
+import { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator, EmulatorOptions } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import { AkSkAuthenticator } from '../../lib/dataarts/auth';
 import { canonicalQuery, encodePath } from '../../lib/dataarts/signer';
-import { ManualClock } from '../support/manual-clock';
 import { AK, emulatorWithClock, PROJECT, SK, T0 } from '../support/targets';
 
 const MIN = 60_000;

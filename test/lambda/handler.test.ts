@@ -5,12 +5,12 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import 'aws-sdk-client-mock-jest';
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import { ConfigError, SweepFailedError } from '../../lib/errors';
 import { type LambdaDeps, runLambdaSweep } from '../../lib/lambda/run-sweep';
 import { SecretCache } from '../../lib/lambda/secret';
 import { ctx, lambdaDeps, secretsMock, snsMock } from '../support/lambda-harness';
-import type { ManualClock } from '../support/manual-clock';
 import { AK, emulatorWithClock, PROJECT, SK, T0 } from '../support/targets';
 import { startWebhookServer } from '../support/webhook-server';
 

@@ -1,6 +1,7 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import 'aws-sdk-client-mock-jest';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import { type LambdaDeps, type LambdaResult, runLambdaSweep } from '../../lib/lambda/run-sweep';
 import { ledgerDynamoClient } from '../../lib/ledger/dynamodb-client';
@@ -13,7 +14,6 @@ import {
   startFaultyDynamo,
 } from '../support/faulty-dynamo';
 import { ctx, lambdaDeps, snsMock } from '../support/lambda-harness';
-import type { ManualClock } from '../support/manual-clock';
 import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
 
 const MIN = 60_000;

@@ -1,10 +1,10 @@
 import { failedSeed } from '../../emulator/builders';
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import { SweepFailedError } from '../../lib/errors';
 import { runLambdaSweep } from '../../lib/lambda/run-sweep';
 import { closedPort } from '../support/closed-port';
 import { ctx, lambdaDeps } from '../support/lambda-harness';
-import type { ManualClock } from '../support/manual-clock';
 import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
 
 let emulator: Emulator;

@@ -5,12 +5,12 @@
  * invocation only.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import { SweepFailedError } from '../../lib/errors';
 import { createLambdaSweep, type LambdaDeps, runLambdaSweep } from '../../lib/lambda/run-sweep';
 import { SecretCache } from '../../lib/lambda/secret';
 import { ctx, lambdaDeps, secretsMock } from '../support/lambda-harness';
-import type { ManualClock } from '../support/manual-clock';
 import { IAM_PASSWORD, WRONG_SK } from '../support/secrets';
 import { AK, emulatorWithClock, PROJECT, T0 } from '../support/targets';
 

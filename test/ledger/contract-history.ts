@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { LedgerHistory } from '../../lib/ledger/history';
 import type { ClaimRequest, InstanceKey, Ledger } from '../../lib/ledger/ledger';
+import type { LedgerHistory } from '../../lib/ledger/ledger-history';
 
 const NOW = Date.UTC(2026, 10, 24, 8, 0, 0);
 const MIN = 60_000;

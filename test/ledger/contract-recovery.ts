@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { LedgerHistory } from '../../lib/ledger/history';
 import type { InstanceKey, Ledger } from '../../lib/ledger/ledger';
 import { keyString } from '../../lib/ledger/ledger';
-import type { LedgerRecovery } from '../../lib/ledger/recovery';
+import type { LedgerHistory } from '../../lib/ledger/ledger-history';
+import type { LedgerRecovery } from '../../lib/ledger/ledger-recovery';
 
 const NOW = Date.UTC(2026, 10, 24, 8, 0, 0);
 const MIN = 60_000;

@@ -12,10 +12,10 @@ import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { LedgerError } from '../../lib/errors';
 import { createLedgerTable } from '../../lib/ledger/create-table';
 import { DynamoDbLedger } from '../../lib/ledger/dynamodb-ledger';
-import type { EntrySelector } from '../../lib/ledger/history';
 import type { ClaimRequest, InstanceKey } from '../../lib/ledger/ledger';
 import { keyString } from '../../lib/ledger/ledger';
-import { awaitingKey } from '../../lib/ledger/recovery';
+import type { EntrySelector } from '../../lib/ledger/ledger-history';
+import { awaitingKey } from '../../lib/ledger/ledger-recovery';
 import { dynaliteClient } from '../support/dynamo';
 
 /** The DynamoDB ledger's edges: what it stores, what it skips, and which failures it tells apart. */

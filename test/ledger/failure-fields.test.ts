@@ -1,6 +1,7 @@
 /** The answered failure's fields on the entry: set at claim, removed when absent, on release, on a reset that restores the previous failure. */
-import type { LedgerHistory } from '../../lib/ledger/history';
+
 import type { ClaimRequest, InstanceKey, Ledger } from '../../lib/ledger/ledger';
+import type { LedgerHistory } from '../../lib/ledger/ledger-history';
 import { claimRequest } from '../support/ledger-entries';
 import { MEMORY_AND_DYNAMO } from '../support/ledger-kinds';
 

@@ -8,7 +8,7 @@ import {
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { createLedgerTable } from '../../lib/ledger/create-table';
 import { keyString } from '../../lib/ledger/ledger';
-import { tracksRecovery } from '../../lib/ledger/recovery';
+import { tracksRecovery } from '../../lib/ledger/ledger-recovery';
 
 describe('tracksRecovery', () => {
   const method = async () => undefined;

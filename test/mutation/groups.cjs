@@ -11,8 +11,8 @@ const ledgerModules = [
   // The compaction's temporary files, split out of file-ledger.
   'file-temporaries',
   'dynamodb-ledger',
-  'recovery',
-  'history',
+  'ledger-recovery',
+  'ledger-history',
   'create-table',
   'ledger',
 ];
@@ -88,7 +88,7 @@ const groups = {
       'target-context',
       'restart-one',
       'execute',
-      'recovery',
+      'recovery-tracking',
       'list-target',
     ].map((name) => `lib/sweep/${name}.ts`),
     tests: sweepSuites,

@@ -3,7 +3,7 @@ import { deliver } from '../../lib/notify/deliver';
 import { snsMessage } from '../../lib/notify/formats/sns';
 import type { Locale } from '../../lib/notify/i18n';
 import { buildSummary, SUBJECT_MAX } from '../../lib/notify/summary';
-import { webhookRequests } from '../../lib/notify/webhooks';
+import { webhookRequests } from '../../lib/notify/webhook-requests';
 import { type ChatServers, startChatServers } from '../support/chat-servers';
 import { addDownTarget, addStorm, fixedReport } from '../support/fixed-report';
 import { chatWebhooks, SIGNING_SECRETS } from './channels';

@@ -1,4 +1,4 @@
-import type { Webhook, WebhookKind } from '../../lib/notify/webhook';
+import type { Webhook, WebhookKind } from '../../lib/notify/webhook-types';
 import { SIGNING_SECRET, WEBHOOK_TOKEN } from '../support/secrets';
 
 export const KINDS: readonly WebhookKind[] = ['slack', 'feishu', 'dingtalk', 'wecom', 'generic'];

@@ -1,7 +1,7 @@
 import { jsonLogger } from '../../lib/log';
 import { type DeliveryOptions, deliver } from '../../lib/notify/deliver';
 import { buildSummary } from '../../lib/notify/summary';
-import type { WebhookKind } from '../../lib/notify/webhook';
+import type { WebhookKind } from '../../lib/notify/webhook-types';
 import { type ChatServers, type Scripted, startChatServers } from '../support/chat-servers';
 import { fixedReport } from '../support/fixed-report';
 import { KNOWN_SECRETS } from '../support/secrets';

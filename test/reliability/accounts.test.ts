@@ -1,3 +1,4 @@
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import { parseConfig } from '../../lib/config/parse';
 import { Account, credentialIdentity } from '../../lib/dataarts/account';
@@ -7,7 +8,6 @@ import { Transport, type TransportOptions } from '../../lib/dataarts/transport';
 import { AuthenticationError } from '../../lib/errors';
 import { runSweep } from '../../lib/sweep/sweep';
 import { buildTargets } from '../../lib/wiring';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { IAM_PASSWORD, WRONG_SK } from '../support/secrets';
 import { AK, emulatorWithClock, FAST, PROJECT, SK, T0 } from '../support/targets';

@@ -1,9 +1,9 @@
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import { parseConfig } from '../../lib/config/parse';
 import { runSweep } from '../../lib/sweep/sweep';
 import { buildTargets } from '../../lib/wiring';
 import { freshDynamoLedger } from '../support/dynamo';
-import type { ManualClock } from '../support/manual-clock';
 import { IAM_PASSWORD, WRONG_SK } from '../support/secrets';
 import { emulatorWithClock, FAST, PROJECT, T0 } from '../support/targets';
 

@@ -4,12 +4,12 @@
  * or per-target error in the report, and zero restarts wherever the input was invalid.
  */
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import { ConfigError } from '../../lib/errors';
 import { type LambdaDeps, runLambdaSweep } from '../../lib/lambda/run-sweep';
 import type { SweepReport } from '../../lib/sweep/report';
 import { ctx, lambdaDeps, secretsMock } from '../support/lambda-harness';
-import type { ManualClock } from '../support/manual-clock';
 import { WEBHOOK_TOKEN } from '../support/secrets';
 import { AK, emulatorWithClock, PROJECT, SK, T0 } from '../support/targets';
 

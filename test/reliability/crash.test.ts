@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { failedSeeds } from '../../emulator/builders';
+import { seededRandom } from '../../emulator/seeded-random';
 import { type Emulator, startEmulator } from '../../emulator/server';
 import { FileLedger } from '../../lib/ledger/file-ledger';
 import type { SweepReport } from '../../lib/sweep/report';
-import { seededRandom } from '../support/seeded-random';
 import { AK, PROJECT, SK } from '../support/targets';
 
 const ROOT = resolve(__dirname, '../..');

@@ -8,6 +8,7 @@
 import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { failedSeeds } from '../../emulator/builders';
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import { parseConfig } from '../../lib/config/parse';
 import { createLedgerTable } from '../../lib/ledger/create-table';
@@ -15,7 +16,6 @@ import { DynamoDbLedger } from '../../lib/ledger/dynamodb-ledger';
 import { keyString } from '../../lib/ledger/ledger';
 import { runSweep } from '../../lib/sweep/sweep';
 import { buildTargets } from '../../lib/wiring';
-import type { ManualClock } from '../support/manual-clock';
 import { AK, emulatorWithClock, FAST, PROJECT, SK, T0 } from '../support/targets';
 
 const MIN = 60_000;

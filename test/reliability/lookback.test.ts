@@ -5,10 +5,11 @@
  * set equals the seeded set, and every eligible failure was restarted exactly once
  * (the emulator books every accepted restart against the failure it answered).
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import type { SweepReport } from '../../lib/sweep/report';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { sweeper } from '../support/sweep-setup';
 import { emulatorWithClock, PROJECT, T0 } from '../support/targets';

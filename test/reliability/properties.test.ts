@@ -14,6 +14,8 @@
  * Fixed seed; a failing case prints its seed and path (fast-check) for replay.
  */
 import fc from 'fast-check';
+import { ManualClock } from '../../emulator/manual-clock';
+import { seededRandom } from '../../emulator/seeded-random';
 import { type Emulator, type Fault, startEmulator } from '../../emulator/server';
 import { parseConfig } from '../../lib/config/parse';
 import type { Ledger, Settlement } from '../../lib/ledger/ledger';
@@ -22,9 +24,7 @@ import type { SweepReport } from '../../lib/sweep/report';
 import { leaseMs, runSweep } from '../../lib/sweep/sweep';
 import { buildTargets } from '../../lib/wiring';
 import { freshDynamoLedger } from '../support/dynamo';
-import { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
-import { seededRandom } from '../support/seeded-random';
 import { AK, SK, T0 } from '../support/targets';
 
 const MIN = 60_000;

@@ -3,11 +3,12 @@
  * emulator in its strict default mode. Invariants are counted: attempts in the
  * ledger, reruns the emulator accepted per failure, requests it received.
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator, FaultKind } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import type { LedgerEntry } from '../../lib/ledger/ledger';
 import type { SweepReport } from '../../lib/sweep/report';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { sweeper } from '../support/sweep-setup';
 import { emulatorWithClock, PROJECT, T0 } from '../support/targets';

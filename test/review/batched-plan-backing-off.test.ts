@@ -5,11 +5,12 @@
  * attempt 1 of 3 at <failure end + firstRetryDelay>", where the entry says attempt 2
  * and a later `notBefore`. The report tells the operator a wrong time and attempt.
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceKey } from '../../lib/ledger/ledger';
 import { isoTime } from '../../lib/util/time';
 import { claimRequest } from '../support/ledger-entries';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { sweeper } from '../support/sweep-setup';
 import { emulatorWithClock, PROJECT, T0 } from '../support/targets';

@@ -5,11 +5,12 @@
  * records every listed instance `deferred`: the whole window, however large, lands in
  * `decisions` and `deferred`, whatever `itemsPerOutcome` says.
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import type { InstanceKey, LedgerEntry } from '../../lib/ledger/ledger';
 import { DEFAULT_ITEMS_PER_OUTCOME } from '../../lib/sweep/decision-log';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { sweeper } from '../support/sweep-setup';
 import { emulatorWithClock, PROJECT, T0 } from '../support/targets';

@@ -5,11 +5,12 @@
  * oldest failure first and stops once `room` are restartable: a newer failure with no
  * attempt yet is left unread behind older ones on their second or third attempt.
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import type { InstanceKey } from '../../lib/ledger/ledger';
 import { claimRequest } from '../support/ledger-entries';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { sweeper } from '../support/sweep-setup';
 import { emulatorWithClock, PROJECT, T0 } from '../support/targets';

@@ -7,11 +7,12 @@
  * without its entry: `superseded` (not counted). With `skipSuperseded`, a storm whose
  * first failures were rerun last sweep is no longer seen.
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import type { InstanceKey } from '../../lib/ledger/ledger';
 import { claimRequest } from '../support/ledger-entries';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { sweeper } from '../support/sweep-setup';
 import { emulatorWithClock, PROJECT, T0 } from '../support/targets';

@@ -4,10 +4,11 @@
  * `report.decisions`. With the decision log keeping the first 50 items of an outcome,
  * that row says ×50 where the sweep counted 295 (`totals`, `omittedDecisions`).
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import { formatTable } from '../../lib/sweep/format-table';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { sweeper } from '../support/sweep-setup';
 import { emulatorWithClock, PROJECT, T0 } from '../support/targets';

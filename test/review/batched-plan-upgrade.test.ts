@@ -9,10 +9,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import { DynamoDbLedger, LEASE_INDEX } from '../../lib/ledger/dynamodb-ledger';
 import { dynaliteClient } from '../support/dynamo';
-import type { ManualClock } from '../support/manual-clock';
 import { sweeper } from '../support/sweep-setup';
 import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
 

@@ -6,9 +6,9 @@
  * the item stays in the sparse `leases` index (`awaiting-verdict#<target>`) until TTL.
  */
 
-import type { LedgerHistory } from '../../lib/ledger/history';
 import type { InstanceKey, Ledger } from '../../lib/ledger/ledger';
-import type { LedgerRecovery } from '../../lib/ledger/recovery';
+import type { LedgerHistory } from '../../lib/ledger/ledger-history';
+import type { LedgerRecovery } from '../../lib/ledger/ledger-recovery';
 import { claimRequest } from '../support/ledger-entries';
 import { MEMORY_AND_DYNAMO } from '../support/ledger-kinds';
 

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { WebhookKind } from '../../lib/notify/webhook';
+import type { WebhookKind } from '../../lib/notify/webhook-types';
 
 /** What a platform answers next: its success, a refusal (HTTP 200 + code where it does that), 429, 5xx. */
 export type Scripted = 'ok' | 'reject' | '429' | '503' | 'oversize';

@@ -1,6 +1,6 @@
-import type { LedgerHistory } from '../../lib/ledger/history';
 import type { Ledger } from '../../lib/ledger/ledger';
-import type { LedgerRecovery } from '../../lib/ledger/recovery';
+import type { LedgerHistory } from '../../lib/ledger/ledger-history';
+import type { LedgerRecovery } from '../../lib/ledger/ledger-recovery';
 import { freshDynamoLedger } from './dynamo';
 import { MemoryLedger } from './memory-ledger';
 

@@ -1,11 +1,12 @@
+import type { ClaimRequest, InstanceKey, Ledger, LedgerEntry, Settlement } from '../../lib/ledger/ledger';
 import type {
   EntrySelector,
   HistoryEntry,
   LedgerHistory,
   ResetRequest,
   ResetResult,
-} from '../../lib/ledger/history';
-import type { ClaimRequest, InstanceKey, Ledger, LedgerEntry, Settlement } from '../../lib/ledger/ledger';
+} from '../../lib/ledger/ledger-history';
+import type { JobRecovery, LedgerRecovery, RecoveryVerdict } from '../../lib/ledger/ledger-recovery';
 import {
   applyClaim,
   applyMarkExhausted,
@@ -25,7 +26,6 @@ import {
   jobRecoveryCounts,
   readEntries,
 } from '../../lib/ledger/ledger-state';
-import type { JobRecovery, LedgerRecovery, RecoveryVerdict } from '../../lib/ledger/recovery';
 
 /**
  * An in-process ledger for the property-based suite, where a thousand scenarios must

@@ -1,4 +1,6 @@
 import { failedEndedAgo } from '../../emulator/builders';
+import type { ManualClock } from '../../emulator/manual-clock';
+import { seededRandom } from '../../emulator/seeded-random';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import { parseConfig } from '../../lib/config/parse';
@@ -6,8 +8,6 @@ import type { Ledger } from '../../lib/ledger/ledger';
 import type { Logger } from '../../lib/log';
 import { runSweep, type SweepDeps, type SweepOptions } from '../../lib/sweep/sweep';
 import { buildTargets } from '../../lib/wiring';
-import type { ManualClock } from './manual-clock';
-import { seededRandom } from './seeded-random';
 import { AK, emulatorWithClock, FAST, PROJECT, SK, T0 } from './targets';
 
 /** A sweep wired to the emulator, with test-speed transport settings. */

@@ -1,10 +1,10 @@
+import { ManualClock } from '../../emulator/manual-clock';
 import { type Emulator, type EmulatorOptions, startEmulator } from '../../emulator/server';
 import { AkSkAuthenticator } from '../../lib/dataarts/auth';
 import { DataArtsClient } from '../../lib/dataarts/client';
 import type { ListOptions } from '../../lib/dataarts/list-instances';
 import { Transport, type TransportOptions } from '../../lib/dataarts/transport';
 import type { Clock } from '../../lib/util/time';
-import { ManualClock } from './manual-clock';
 
 export const AK = 'EMULATORAKEXAMPLE0001';
 export const SK = 'emulator-secret-key-never-printed-7Hq2';

@@ -1,7 +1,7 @@
 /**
  * What a restart's claim and settlement write, and what recovery tracking writes and
  * when it may run (Stryker found these surviving in lib/sweep/restart-one.ts and
- * lib/sweep/recovery.ts):
+ * lib/sweep/recovery-tracking.ts):
  *
  * - A claim the ledger refuses (another sweep claimed the attempt first) ends the
  *   attempt there: `claimed-elsewhere`, no restart request, nothing counted twice.
@@ -16,12 +16,13 @@
  *
  * Everything runs over the emulator on a manual clock; nothing depends on machine speed.
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { ClaimRequest, InstanceKey, LedgerEntry } from '../../lib/ledger/ledger';
-import type { RecoveryVerdict } from '../../lib/ledger/recovery';
+import type { RecoveryVerdict } from '../../lib/ledger/ledger-recovery';
 import type { SweepReport } from '../../lib/sweep/report';
 import { claimRequest } from '../support/ledger-entries';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
 import { PROJECT, T0 } from '../support/targets';

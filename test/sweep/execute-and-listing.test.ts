@@ -8,6 +8,9 @@
  * more. Everything runs over the emulator on a manual clock; aborts are fired from the
  * emulator's request hook or the ledger call itself, never by timing.
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
+import { seededRandom } from '../../emulator/seeded-random';
 import type { Emulator, EmulatorOptions } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import { parseConfig } from '../../lib/config/parse';
@@ -16,9 +19,7 @@ import { SKIP_REASONS } from '../../lib/policy/decision';
 import type { SweepReport } from '../../lib/sweep/report';
 import { runSweep } from '../../lib/sweep/sweep';
 import { buildTargets } from '../../lib/wiring';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
-import { seededRandom } from '../support/seeded-random';
 import { failedAgo, sweeper } from '../support/sweep-setup';
 import { AK, emulatorWithClock, FAST, PROJECT, SK, T0 } from '../support/targets';
 

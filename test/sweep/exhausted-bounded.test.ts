@@ -1,6 +1,6 @@
+import { ManualClock } from '../../emulator/manual-clock';
 import { type ExhaustedInput, reportExhausted } from '../../lib/sweep/phases/exhausted';
 import type { Planned } from '../../lib/sweep/planned';
-import { ManualClock } from '../support/manual-clock';
 
 /** 10,000 budgets that ran out, against a ledger whose every write takes 1 ms of the clock. */
 function setup(deadlineMs: number) {

@@ -1,3 +1,4 @@
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import { readInstance } from '../../lib/dataarts/instance';
@@ -5,7 +6,6 @@ import { parseSweepEvent } from '../../lib/lambda/event';
 import { buildSummary } from '../../lib/notify/summary';
 import { formatTable } from '../../lib/sweep/format-table';
 import type { SweepReport } from '../../lib/sweep/report';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
 import { PROJECT, T0 } from '../support/targets';

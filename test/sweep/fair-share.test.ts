@@ -1,10 +1,10 @@
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import type { Candidate } from '../../lib/policy/guards';
 import { fairShares, ShareCoordinator } from '../../lib/sweep/fair-share';
 import type { SweepReport } from '../../lib/sweep/report';
 import { freshDynamoLedger } from '../support/dynamo';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
 import { PROJECT, T0 } from '../support/targets';

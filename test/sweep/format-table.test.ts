@@ -2,13 +2,14 @@
  * The table the command line prints (lib/sweep/format-table.ts): what an operator reads
  * must name its columns and list every restart on its own row, however many there are.
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import { displayWidth } from '../../lib/cli/display-width';
 import { formatTable } from '../../lib/sweep/format-table';
 import type { DecisionRecord } from '../../lib/sweep/report';
 import { fixedReport } from '../support/fixed-report';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { sweeper } from '../support/sweep-setup';
 import { tableReport } from '../support/table-report';

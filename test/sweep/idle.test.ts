@@ -4,12 +4,13 @@
  * fuller windows fall back to status-filtered listing, with the same result. Counts of
  * emulator requests, never timings.
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import { parseConfig } from '../../lib/config/parse';
 import type { ListFilters } from '../../lib/dataarts/list-instances';
 import { listTarget } from '../../lib/sweep/phases/list';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { sweeper } from '../support/sweep-setup';
 import { akskClient, emulatorWithClock, PROJECT, T0 } from '../support/targets';

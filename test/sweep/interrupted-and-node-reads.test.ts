@@ -21,12 +21,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import { FileLedger } from '../../lib/ledger/file-ledger';
 import { INTERRUPTED, type InstanceKey, keyString, type LedgerEntry } from '../../lib/ledger/ledger';
 import type { SweepReport } from '../../lib/sweep/report';
 import { claimRequest } from '../support/ledger-entries';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
 import { PROJECT, T0 } from '../support/targets';

@@ -9,13 +9,14 @@
  * Each ledger is a MemoryLedger with one method failing; everything runs over the
  * emulator on a manual clock, so nothing here depends on how fast the machine is.
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import { LedgerError } from '../../lib/errors';
 import type { InstanceKey, LedgerEntry, Settlement } from '../../lib/ledger/ledger';
-import type { RecoveryVerdict } from '../../lib/ledger/recovery';
+import type { RecoveryVerdict } from '../../lib/ledger/ledger-recovery';
 import type { Logger } from '../../lib/log';
 import type { SweepReport } from '../../lib/sweep/report';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
 import { PROJECT, T0 } from '../support/targets';

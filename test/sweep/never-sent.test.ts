@@ -16,6 +16,9 @@
  *
  * Everything runs over the emulator on a manual clock; nothing depends on machine speed.
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
+import { seededRandom } from '../../emulator/seeded-random';
 import type { Emulator } from '../../emulator/server';
 import { wrapClient } from '../../lib/cli/wrap-client';
 import { parseConfig } from '../../lib/config/parse';
@@ -25,9 +28,7 @@ import type { SweepReport } from '../../lib/sweep/report';
 import { runSweep } from '../../lib/sweep/sweep';
 import type { TargetApi } from '../../lib/sweep/target-input';
 import { buildTargets } from '../../lib/wiring';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
-import { seededRandom } from '../support/seeded-random';
 import { emulatorPerTest, failedAgo } from '../support/sweep-setup';
 import { AK, FAST, PROJECT, SK, T0 } from '../support/targets';
 

@@ -1,12 +1,13 @@
 /**
  * "Reruns have not helped these jobs": a job is named when none of its judged reruns
- * recovered and at least three failed again (lib/sweep/recovery.ts). Each side of that
+ * recovered and at least three failed again (lib/sweep/recovery-tracking.ts). Each side of that
  * rule, the order jobs are named in, and the ledger query a sweep with no verdict skips.
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
-import type { JobRecovery } from '../../lib/ledger/recovery';
-import type { ManualClock } from '../support/manual-clock';
+import type { JobRecovery } from '../../lib/ledger/ledger-recovery';
 import { MemoryLedger } from '../support/memory-ledger';
 import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
 import { PROJECT } from '../support/targets';

@@ -6,6 +6,9 @@
  * the behaviour those lines exist for, over the emulator and a manual clock; timers are
  * injected, so nothing here depends on how fast the machine is.
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
+import { seededRandom } from '../../emulator/seeded-random';
 import type { Emulator, EmulatorOptions } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import { parseConfig } from '../../lib/config/parse';
@@ -18,9 +21,7 @@ import type { SweepReport } from '../../lib/sweep/report';
 import { runSweep } from '../../lib/sweep/sweep';
 import type { Sleep } from '../../lib/util/time';
 import { buildTargets } from '../../lib/wiring';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
-import { seededRandom } from '../support/seeded-random';
 import { failedAgo, sweeper } from '../support/sweep-setup';
 import { AK, emulatorWithClock, FAST, PROJECT, SK, T0 } from '../support/targets';
 

@@ -6,13 +6,13 @@
  * dies after sending) and asserts the invariant itself: reruns per observed failure.
  */
 
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import type { Ledger } from '../../lib/ledger/ledger';
 import { INTERRUPTED, keyString } from '../../lib/ledger/ledger';
 import { leaseMs } from '../../lib/sweep/sweep';
 import { freshDynamoLedger } from '../support/dynamo';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { failedAgo, sweeper } from '../support/sweep-setup';
 import { emulatorWithClock, PROJECT } from '../support/targets';

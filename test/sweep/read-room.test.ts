@@ -3,10 +3,11 @@
  * only as many failures, oldest first, as the caps could let it restart (in batches of at
  * least 100), and none while a storm is suspected. The rest is reported, not evaluated.
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceKey } from '../../lib/ledger/ledger';
 import { claimRequest } from '../support/ledger-entries';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { recordingLogger } from '../support/recording-logger';
 import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';

@@ -4,7 +4,7 @@
  * keeps its instance's plan time; recovery tracking keeps an entry while its last
  * attempt is within the look-back. So an instance planned near the far edge of the
  * window, restarted by one sweep, has left the next sweep's listing while its rerun
- * still awaits a verdict: the verdict comes from `fromShow` (lib/sweep/recovery.ts).
+ * still awaits a verdict: the verdict comes from `fromShow` (lib/sweep/recovery-tracking.ts).
  * Each status `fromShow` counts as failed ('fail', 'running-exception',
  * 'manual-stop') must give 'failed-again' there (Stryker left each string mutated to
  * '' alive: such a rerun would be left pending forever, never counting against the
@@ -12,8 +12,9 @@
  * statuses the test sets the ended rerun's status in the emulator's state. Everything
  * runs over the emulator on a manual clock: nothing depends on machine speed.
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
 import { PROJECT } from '../support/targets';

@@ -15,12 +15,13 @@
  *
  * Everything runs over the emulator on a manual clock; nothing depends on machine speed.
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import { LedgerError } from '../../lib/errors';
 import type { InstanceKey, Settlement } from '../../lib/ledger/ledger';
 import type { SweepReport } from '../../lib/sweep/report';
 import { attemptBudgetMs } from '../../lib/sweep/sweep';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
 import { PROJECT, T0 } from '../support/targets';

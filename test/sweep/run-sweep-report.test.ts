@@ -6,12 +6,12 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { ClaimRequest, InstanceKey, Settlement } from '../../lib/ledger/ledger';
 import type { SweepReport } from '../../lib/sweep/report';
 import { runSweep } from '../../lib/sweep/sweep';
 import type { Sleep } from '../../lib/util/time';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { recordingLogger } from '../support/recording-logger';
 import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';

@@ -5,16 +5,16 @@
  * failure's; its report counts every decision and lists the first of each outcome.
  * Counts of ledger items and report items, never timings.
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import { parseConfig } from '../../lib/config/parse';
 import type { InstanceKey, LedgerEntry } from '../../lib/ledger/ledger';
-import { decide } from '../../lib/policy/decide';
+import { decide, SCREENED } from '../../lib/policy/decide';
 import { resolveRule } from '../../lib/policy/rules';
 import { DEFAULT_ITEMS_PER_OUTCOME } from '../../lib/sweep/decision-log';
-import { SCREENED } from '../../lib/sweep/phases/plan';
 import type { SweepReport } from '../../lib/sweep/report';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { sweeper } from '../support/sweep-setup';
 import { akskClient, emulatorWithClock, PROJECT, T0 } from '../support/targets';

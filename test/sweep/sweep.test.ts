@@ -1,8 +1,8 @@
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { DynamoDbLedger } from '../../lib/ledger/dynamodb-ledger';
 import type { SweepReport } from '../../lib/sweep/report';
 import { freshDynamoLedger } from '../support/dynamo';
-import type { ManualClock } from '../support/manual-clock';
 import { failedAgo, sweeper } from '../support/sweep-setup';
 import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
 

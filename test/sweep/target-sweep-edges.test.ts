@@ -8,13 +8,13 @@
  */
 
 import * as v from 'valibot';
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import { ClientSchema } from '../../lib/config/schema/client';
 import { LedgerSchema } from '../../lib/config/schema/ledger';
 import { LedgerError } from '../../lib/errors';
 import type { InstanceKey, LedgerEntry } from '../../lib/ledger/ledger';
 import { attemptBudgetMs, attemptWorstCaseMs, leaseMs } from '../../lib/sweep/sweep';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { failedAgo, sweeper } from '../support/sweep-setup';
 import { emulatorWithClock, PROJECT } from '../support/targets';

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { fitSummary, utf8Bytes } from '../fit';
 import type { Summary } from '../summary';
-import type { Mention } from '../webhook';
+import type { Mention } from '../webhook-types';
 
 /**
  * Feishu/Lark custom bot (https://open.feishu.cn/document/client-docs/bot-v3/add-custom-bot):

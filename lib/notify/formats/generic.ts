@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Summary } from '../summary';
-import type { WebhookRequest } from '../webhook';
+import type { WebhookRequest } from '../webhook-types';
 import { plainText } from './plain';
 
 /** Header names of the generic webhook's signature (documented in the README). */

@@ -1,6 +1,6 @@
 import { fitSummary } from '../fit';
 import type { Summary } from '../summary';
-import type { Mention } from '../webhook';
+import type { Mention } from '../webhook-types';
 
 /**
  * Slack incoming webhook, Block Kit (https://api.slack.com/reference/block-kit/blocks):

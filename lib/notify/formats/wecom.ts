@@ -1,6 +1,6 @@
 import { fitSummary, utf8Bytes } from '../fit';
 import type { Summary } from '../summary';
-import type { Mention } from '../webhook';
+import type { Mention } from '../webhook-types';
 
 /**
  * WeCom group robot (https://developer.work.weixin.qq.com/document/path/91770):

@@ -1,12 +1,12 @@
 import { type Instance, instanceIdentity } from '../../dataarts/instance';
 import { type InstanceKey, keyString, type LedgerEntry } from '../../ledger/ledger';
-import { decide } from '../../policy/decide';
-import type { Decision, SkipReason } from '../../policy/decision';
+import { decide, SCREENED } from '../../policy/decide';
+import type { Decision } from '../../policy/decision';
 import { detectStorm, type StormVerdict } from '../../policy/guards';
 import { resolveRule } from '../../policy/rules';
 import { stormFailures } from '../../policy/storm-count';
 import { decided, failedAt, type Planned, workspaceOf } from '../planned';
-import { type Recovery, trackRecovery } from '../recovery';
+import { type Recovery, trackRecovery } from '../recovery-tracking';
 import type { TargetInput, Window } from '../target-input';
 import type { TargetListing } from './list';
 
@@ -93,25 +93,6 @@ function stormVerdict(
   const storm = detectStorm(counted, total, stormGuard);
   return input.ignoreStormGuard ? { ...storm, ignored: true } : storm;
 }
-
-/**
- * The reasons `decide` gives before it looks at the ledger entry (it checks the job,
- * the rule, the status, the instance type, an operator's mark, the failure's message
- * and time first): the same whatever the entry holds, so they cost no ledger read.
- * test/sweep/plan.test.ts checks this against `decide` with arbitrary entries.
- */
-export const SCREENED: ReadonlySet<SkipReason> = new Set([
-  'excluded',
-  'disabled-by-rule',
-  'status-not-selected',
-  'status-not-restartable',
-  'not-failed',
-  'unknown-status',
-  'instance-type',
-  'operator-override',
-  'non-retryable-failure',
-  'no-failure-time',
-]);
 
 /** Ledger entries read per batch: at least this many, twice the restarts wanted, at most MAX_BATCH. */
 const MIN_BATCH = 100;

@@ -1,5 +1,5 @@
 /**
- * The edges of recovery tracking (lib/sweep/recovery.ts) that Stryker left alive:
+ * The edges of recovery tracking (lib/sweep/recovery-tracking.ts) that Stryker left alive:
  * - which reruns are judged at all: those awaiting a verdict whose last attempt was
  *   claimed at or after the start of the sweep's window (now - lookback); an older
  *   one gets no verdict and costs no request;
@@ -15,14 +15,15 @@
  * running. Requests are counted per route at the emulator; everything runs over HTTP
  * on a manual clock, so nothing depends on how fast the machine is.
  */
+
+import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import type { InstanceKey } from '../../lib/ledger/ledger';
 import type { Logger } from '../../lib/log';
-import { SHOW_UP_TO } from '../../lib/sweep/recovery';
+import { SHOW_UP_TO } from '../../lib/sweep/recovery-tracking';
 import type { SweepReport } from '../../lib/sweep/report';
 import { claimRequest } from '../support/ledger-entries';
-import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { emulatorPerTest, sweeper } from '../support/sweep-setup';
 import { PROJECT, T0 } from '../support/targets';

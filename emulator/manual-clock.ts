@@ -1,4 +1,4 @@
-import type { Clock } from '../../lib/util/time';
+import type { Clock } from '../lib/util/time';
 
 /** A clock that only moves when told to: tests, the demo and the emulator share one. */
 export class ManualClock implements Clock {

@@ -4,9 +4,7 @@ import { genericRequest } from './formats/generic';
 import { slackBody } from './formats/slack';
 import { wecomBodies } from './formats/wecom';
 import type { Summary } from './summary';
-import type { Webhook, WebhookRequest } from './webhook';
-
-export type { Mention, Webhook, WebhookKind, WebhookRequest } from './webhook';
+import type { Webhook, WebhookRequest } from './webhook-types';
 
 /** The requests a webhook gets for one summary, in its platform's native format and budget. */
 export function webhookRequests(webhook: Webhook, summary: Summary, nowMs: number): WebhookRequest[] {

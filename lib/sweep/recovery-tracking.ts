@@ -2,7 +2,7 @@ import { implausibleTime } from '../dataarts/answer-times';
 import { type Instance, instanceIdentity } from '../dataarts/instance';
 import { describeError } from '../errors';
 import type { Ledger, LedgerEntry } from '../ledger/ledger';
-import { type LedgerRecovery, type RecoveryVerdict, tracksRecovery } from '../ledger/recovery';
+import { type LedgerRecovery, type RecoveryVerdict, tracksRecovery } from '../ledger/ledger-recovery';
 import { isNewerFailure } from '../policy/failure-identity';
 import { markRefused } from './marks';
 import type { TargetListing } from './phases/list';

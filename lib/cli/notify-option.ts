@@ -4,7 +4,7 @@ import { noticeStoreFor } from '../notify/notice-store';
 import { type NotifyOutcome, notifySweep } from '../notify/notify-sweep';
 import { type NotifySettings, notifySettingsOf } from '../notify/settings';
 import type { NotifyPolicy } from '../notify/summary';
-import type { Webhook } from '../notify/webhook';
+import type { Webhook } from '../notify/webhook-types';
 import type { SweepReport } from '../sweep/report';
 
 type LedgerConfig =
