@@ -1,7 +1,7 @@
 import { DEFAULT_DISPLAY } from '../config/schema/display';
-import { formatTime } from '../notify/time-format';
 import { ledgerLine } from '../sweep/format-table';
 import { ledgerRef, REPORT_SCHEMA_VERSION } from '../sweep/report';
+import { formatTime } from '../text/time-format';
 import { paletteFor } from './colour';
 import type { CliIo } from './io';
 import { layoutTable } from './layout';

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
+import { LOCALES, type Locale } from '../text/i18n';
+import { isTimeZone } from '../text/time-format';
 import { parseDuration } from '../util/duration';
-import { LOCALES, type Locale } from './i18n';
-import { isTimeZone } from './time-format';
 
 /** How notifications read and how often a lasting problem is repeated. */
 export interface NotifySettings {
