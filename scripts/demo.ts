@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../emulator/server';
 import { parseConfig } from '../lib/config/parse';
-import { formatTable } from '../lib/sweep/format-table';
+import { formatTable } from '../lib/render/format-table';
 import { runSweep } from '../lib/sweep/sweep';
 import { buildLedger, buildTargets } from '../lib/wiring';
 import { ManualClock } from '../test/support/manual-clock';

@@ -1,13 +1,13 @@
 import { failedSeeds } from '../../emulator/builders';
 import type { Emulator } from '../../emulator/server';
-import { NO_COLOUR, paletteFor } from '../../lib/cli/colour';
-import { displayWidth, truncate } from '../../lib/cli/display-width';
 import { humanLogger } from '../../lib/cli/human-logger';
-import { layoutTable } from '../../lib/cli/layout';
 import { runCli } from '../../lib/cli/main';
 import { SweepProgress } from '../../lib/cli/progress';
-import { relativeTime } from '../../lib/cli/relative-time';
-import { formatTable } from '../../lib/sweep/format-table';
+import { NO_COLOUR, paletteFor } from '../../lib/render/colour';
+import { displayWidth, truncate } from '../../lib/render/display-width';
+import { formatTable } from '../../lib/render/format-table';
+import { layoutTable } from '../../lib/render/layout';
+import { relativeTime } from '../../lib/render/relative-time';
 import type { DecisionRecord, SweepReport } from '../../lib/sweep/report';
 import { emulatorIo, writeSweepConfig } from '../support/cli-run';
 import { fixedReport } from '../support/fixed-report';

@@ -60,7 +60,7 @@ const groups = {
     mutate: [...dataartsModules.map((name) => `lib/dataarts/${name}.ts`), 'lib/dataarts/listing/**/*.ts'],
     tests: ['test/dataarts/**/*.test.ts'],
   },
-  // What one target's sweep decides: plan, caps, shares, report (format-table.ts: `display`).
+  // What one target's sweep decides: plan, caps, shares, report (its table: `display`).
   'sweep-plan': {
     mutate: [
       'plan',
@@ -97,11 +97,12 @@ const groups = {
   },
   // The sweep table the command line prints (without --json): its counts and folded rows.
   display: {
-    mutate: ['lib/sweep/format-table.ts'],
+    mutate: ['lib/render/format-table.ts'],
     tests: [
       'test/cli/terminal.test.ts',
       'test/review/batched-plan-table.test.ts',
-      'test/sweep/{format-table,failure-sweep}.test.ts',
+      'test/render/format-table.test.ts',
+      'test/sweep/failure-sweep.test.ts',
     ],
   },
 };

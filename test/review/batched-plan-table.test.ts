@@ -6,7 +6,7 @@
  */
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
-import { formatTable } from '../../lib/sweep/format-table';
+import { formatTable } from '../../lib/render/format-table';
 import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';
 import { sweeper } from '../support/sweep-setup';

@@ -3,7 +3,7 @@ import type { InstanceSeed } from '../../emulator/state';
 import { readInstance } from '../../lib/dataarts/instance';
 import { parseSweepEvent } from '../../lib/lambda/event';
 import { buildSummary } from '../../lib/notify/summary';
-import { formatTable } from '../../lib/sweep/format-table';
+import { formatTable } from '../../lib/render/format-table';
 import type { SweepReport } from '../../lib/sweep/report';
 import type { ManualClock } from '../support/manual-clock';
 import { MemoryLedger } from '../support/memory-ledger';

@@ -1,11 +1,11 @@
-import { NO_COLOUR, type Palette } from '../cli/colour';
-import { layoutTable } from '../cli/layout';
-import { relativeTime } from '../cli/relative-time';
 import type { Outcome } from '../policy/decision';
 import { shortFailure } from '../policy/failure-rules';
+import type { DecisionRecord, LedgerRef, SweepReport } from '../sweep/report';
 import { type Locale, MESSAGES, type Messages } from '../text/i18n';
 import { formatTime } from '../text/time-format';
-import type { DecisionRecord, LedgerRef, SweepReport } from './report';
+import { NO_COLOUR, type Palette } from './colour';
+import { layoutTable } from './layout';
+import { relativeTime } from './relative-time';
 
 /** How a report is shown: the defaults are the plain, stable output of a pipe. */
 export interface TableOptions {
