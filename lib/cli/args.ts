@@ -1,7 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { durationProblem } from '../config/schema/duration';
+import type { NotifyPolicy } from '../config/schema/notify';
 import { ConfigError } from '../errors';
-import type { NotifyPolicy } from '../notify/summary';
 import { LOCALES, type Locale } from '../text/i18n';
 import { isTimeZone } from '../text/time-format';
 import { parseDuration } from '../util/duration';
