@@ -44,7 +44,11 @@ const sweepSuites = ['test/sweep/**/*.test.ts', 'test/review/**/*.test.ts', 'tes
 
 /** @type {Record<string, { mutate: string[], tests: string[], skip?: string[], skipTests?: string[] }>} */
 const groups = {
-  policy: { mutate: ['lib/policy/**/*.ts'], tests: ['test/policy/**/*.test.ts'] },
+  // With the check of the retry rules' patterns, which config reads from util/.
+  policy: {
+    mutate: ['lib/policy/**/*.ts', 'lib/util/unsafe-pattern.ts'],
+    tests: ['test/policy/**/*.test.ts', 'test/util/unsafe-pattern.test.ts'],
+  },
   ledger: {
     mutate: ledgerModules.map((name) => `lib/ledger/${name}.ts`),
     tests: [
