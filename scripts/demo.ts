@@ -10,7 +10,7 @@ import { ManualClock } from '../emulator/manual-clock';
 import { seededRandom } from '../emulator/seeded-random';
 import { startEmulator } from '../emulator/server';
 import { parseConfig } from '../lib/config/parse';
-import { formatTable } from '../lib/sweep/format-table';
+import { formatTable } from '../lib/render/format-table';
 import { runSweep } from '../lib/sweep/sweep';
 import { buildLedger, buildTargets } from '../lib/wiring';
 

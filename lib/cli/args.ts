@@ -1,9 +1,9 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { durationProblem } from '../config/schema/duration';
+import type { NotifyPolicy } from '../config/schema/notify';
 import { ConfigError } from '../errors';
-import { LOCALES, type Locale } from '../notify/i18n';
-import type { NotifyPolicy } from '../notify/summary';
-import { isTimeZone } from '../notify/time-format';
+import { LOCALES, type Locale } from '../text/i18n';
+import { isTimeZone } from '../text/time-format';
 import { parseDuration } from '../util/duration';
 
 export interface CliArgs {

@@ -1,6 +1,6 @@
 import { AutoretryError, ConfigError } from '../errors';
+import type { OutStream } from '../render/out-stream';
 import { REPORT_SCHEMA_VERSION } from '../sweep/report';
-import type { OutStream } from './io';
 
 /** What `--json` prints instead of a report when a command could not run: one JSON document. */
 export interface ErrorDocument {

@@ -1,10 +1,10 @@
 import { DEFAULT_DISPLAY } from '../config/schema/display';
-import { formatTime } from '../notify/time-format';
-import { ledgerLine } from '../sweep/format-table';
+import { paletteFor } from '../render/colour';
+import { ledgerLine } from '../render/format-table';
+import { layoutTable } from '../render/layout';
 import { ledgerRef, REPORT_SCHEMA_VERSION } from '../sweep/report';
-import { paletteFor } from './colour';
+import { formatTime } from '../text/time-format';
 import type { CliIo } from './io';
-import { layoutTable } from './layout';
 import { type HistoryEvent, historyEvents, historyLedger, parseSelectorArgs } from './ledger-view';
 import { subcommand } from './subcommand';
 

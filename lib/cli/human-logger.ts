@@ -1,5 +1,5 @@
 import { type Logger, type LogLevel, RedactingWriter } from '../log';
-import type { Palette } from './colour';
+import type { Palette } from '../render/colour';
 
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 

@@ -1,10 +1,4 @@
-/** Where a command writes: a stream, and whether a person is watching it. */
-export interface OutStream {
-  write(text: string): unknown;
-  /** A terminal: progress, colour and width apply. Piped output stays plain and stable. */
-  isTTY?: boolean;
-  columns?: number;
-}
+import type { OutStream } from '../render/out-stream';
 
 /**
  * Everything a command takes from its process, injected so tests drive a command in

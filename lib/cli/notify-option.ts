@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { NotifyPolicy } from '../config/schema/notify';
+import { type NotifySettings, notifySettingsOf } from '../config/schema/notify';
 import type { Logger } from '../log';
 import { noticeStoreFor } from '../notify/notice-store';
 import { type NotifyOutcome, notifySweep } from '../notify/notify-sweep';
-import { type NotifySettings, notifySettingsOf } from '../notify/settings';
-import type { NotifyPolicy } from '../notify/summary';
 import type { Webhook } from '../notify/webhook-types';
 import type { SweepReport } from '../sweep/report';
 

@@ -1,7 +1,7 @@
+import { DEFAULT_NOTIFY_SETTINGS } from '../config/schema/notify';
 import type { Logger } from '../log';
 import { deliver } from '../notify/deliver';
 import { sampleReport } from '../notify/sample-report';
-import { DEFAULT_NOTIFY_SETTINGS } from '../notify/settings';
 import { buildSummary } from '../notify/summary';
 import { webhookRequests } from '../notify/webhook-requests';
 import type { Webhook } from '../notify/webhook-types';

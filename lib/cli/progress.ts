@@ -1,6 +1,6 @@
+import { truncate } from '../render/display-width';
+import type { OutStream } from '../render/out-stream';
 import type { TargetApi } from '../sweep/target-input';
-import { truncate } from './display-width';
-import type { OutStream } from './io';
 import { restartOf, wrapClient } from './wrap-client';
 
 /** One restart being sent: what a Ctrl-C leaves in flight. */

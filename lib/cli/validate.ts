@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import { ledgerName } from '../sweep/format-table';
+import { ledgerName } from '../render/format-table';
 import { ledgerRef } from '../sweep/report';
 import { parseFlags } from './args';
 import type { CliIo } from './io';

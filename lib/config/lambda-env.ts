@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors';
-import type { NotifyPolicy } from '../notify/summary';
 import { parseDuration } from '../util/duration';
 import { parseConfig } from './parse';
+import type { NotifyPolicy } from './schema/notify';
 import { loadStageConfig } from './stage-config';
 import type { Config } from './types';
 

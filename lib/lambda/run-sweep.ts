@@ -1,10 +1,10 @@
 import type { LambdaSettings } from '../config/lambda-env';
+import { notifySettingsOf } from '../config/schema/notify';
 import { SweepFailedError } from '../errors';
 import { publishNotifyFailed, publishSweepMetrics, publishTargetFailures } from '../metrics';
 import type { DeliveryResult } from '../notify/deliver';
 import { noticeStoreFor } from '../notify/notice-store';
 import { notifySweep } from '../notify/notify-sweep';
-import { notifySettingsOf } from '../notify/settings';
 import { authFailedEverywhere, type SweepReport } from '../sweep/report';
 import { runSweep, type SweepOptions } from '../sweep/sweep';
 import { everyTargetFailed, failedTargets } from '../sweep/target-failures';

@@ -1,3 +1,4 @@
+import type { NotifyPolicy, NotifySettings } from '../config/schema/notify';
 import type { Logger } from '../log';
 import type { SweepReport } from '../sweep/report';
 import { untilAborted } from '../util/abort';
@@ -6,8 +7,7 @@ import { type Channels, type DeliveryResult, deliver } from './deliver';
 import type { NoticeStore } from './notice-store';
 import { EMPTY_NOTICES, type NoticePlan, planNotices, showAll } from './notices';
 import { problemsOf } from './problems';
-import type { NotifySettings } from './settings';
-import { buildSummary, type NotifyPolicy, shouldNotify } from './summary';
+import { buildSummary, shouldNotify } from './summary';
 
 export interface NotifySweepInput {
   report: SweepReport;

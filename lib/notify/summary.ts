@@ -1,11 +1,9 @@
+import type { NotifyPolicy } from '../config/schema/notify';
 import type { SweepReport } from '../sweep/report';
-import { type Locale, MESSAGES, type Messages } from './i18n';
+import { type Locale, MESSAGES, type Messages } from '../text/i18n';
+import { formatClock, formatTime } from '../text/time-format';
 import { type NoticePlan, showAll } from './notices';
 import { errorKind, problemsOf } from './problems';
-import { formatClock, formatTime } from './time-format';
-
-/** When a summary is sent: every sweep, only when something happened, or only on problems. */
-export type NotifyPolicy = 'always' | 'on-activity' | 'on-problem';
 
 /** Sections in priority order: when a message must be cut, the later ones go first. */
 export const SECTION_ORDER = [

@@ -44,7 +44,11 @@ const sweepSuites = ['test/sweep/**/*.test.ts', 'test/review/**/*.test.ts', 'tes
 
 /** @type {Record<string, { mutate: string[], tests: string[], skip?: string[], skipTests?: string[] }>} */
 const groups = {
-  policy: { mutate: ['lib/policy/**/*.ts'], tests: ['test/policy/**/*.test.ts'] },
+  // With the check of the retry rules' patterns, which config reads from util/.
+  policy: {
+    mutate: ['lib/policy/**/*.ts', 'lib/util/unsafe-pattern.ts'],
+    tests: ['test/policy/**/*.test.ts', 'test/util/unsafe-pattern.test.ts'],
+  },
   ledger: {
     mutate: ledgerModules.map((name) => `lib/ledger/${name}.ts`),
     tests: [
@@ -60,17 +64,22 @@ const groups = {
     mutate: [...dataartsModules.map((name) => `lib/dataarts/${name}.ts`), 'lib/dataarts/listing/**/*.ts'],
     tests: ['test/dataarts/**/*.test.ts'],
   },
-  // What one target's sweep decides: plan, caps, shares, report (format-table.ts: `display`).
+  // What one target's sweep decides: plan, caps, shares, report (its table: `display`).
   'sweep-plan': {
     mutate: [
-      'plan',
+      'phases/plan',
       'report',
       'fair-share',
-      'limits',
+      'phases/limit',
       'decision-log',
-      'failure-details',
+      'phases/inspect',
       'target-failures',
-      'reconcile',
+      'phases/reconcile',
+      'phases/exhausted',
+      'marks',
+      'planned',
+      'records',
+      'outcome',
     ].map((name) => `lib/sweep/${name}.ts`),
     // And the check that report.schema.json is what report.ts generates: its descriptions.
     tests: [...sweepSuites, 'test/config/schemas.test.ts'],
@@ -84,12 +93,12 @@ const groups = {
   'sweep-run': {
     mutate: [
       'sweep',
-      'target-sweep',
-      'target-context',
+      'target',
       'restart-one',
-      'execute',
+      'phases/execute',
+      'hourly',
       'recovery-tracking',
-      'list-target',
+      'phases/list',
     ].map((name) => `lib/sweep/${name}.ts`),
     tests: sweepSuites,
     skip: ['properties.test.ts', 'large-table.test.ts', 'lookback.test.ts', 'scale.test.ts'],
@@ -97,11 +106,12 @@ const groups = {
   },
   // The sweep table the command line prints (without --json): its counts and folded rows.
   display: {
-    mutate: ['lib/sweep/format-table.ts'],
+    mutate: ['lib/render/format-table.ts'],
     tests: [
       'test/cli/terminal.test.ts',
       'test/review/batched-plan-table.test.ts',
-      'test/sweep/{format-table,failure-sweep}.test.ts',
+      'test/render/format-table.test.ts',
+      'test/sweep/failure-sweep.test.ts',
     ],
   },
 };

@@ -1,9 +1,9 @@
 import { silentLogger } from '../../lib/log';
 import { deliver } from '../../lib/notify/deliver';
 import { snsMessage } from '../../lib/notify/formats/sns';
-import type { Locale } from '../../lib/notify/i18n';
 import { buildSummary, SUBJECT_MAX } from '../../lib/notify/summary';
 import { webhookRequests } from '../../lib/notify/webhook-requests';
+import type { Locale } from '../../lib/text/i18n';
 import { type ChatServers, startChatServers } from '../support/chat-servers';
 import { addDownTarget, addStorm, fixedReport } from '../support/fixed-report';
 import { chatWebhooks, SIGNING_SECRETS } from './channels';

@@ -1,6 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_NOTIFY_SETTINGS } from '../../lib/config/schema/notify';
 import { silentLogger } from '../../lib/log';
 import {
   DynamoNoticeStore,
@@ -9,7 +10,6 @@ import {
   type NoticeStore,
 } from '../../lib/notify/notice-store';
 import { type NotifySweepInput, notifySweep } from '../../lib/notify/notify-sweep';
-import { DEFAULT_NOTIFY_SETTINGS } from '../../lib/notify/settings';
 import type { SweepReport } from '../../lib/sweep/report';
 import { type ChatServers, startChatServers } from '../support/chat-servers';
 import { freshDynamoLedger } from '../support/dynamo';

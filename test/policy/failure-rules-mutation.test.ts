@@ -5,52 +5,13 @@ import {
   judgeNode,
   SHOWN_CHARS,
   shortFailure,
-  unsafePattern,
 } from '../../lib/policy/failure-rules';
 
-/** The failure rules at their edges: the pattern check's parser, the failed node, the shown text. */
+/** The failure rules at their edges: the failed node, the shown text. */
 
 const rule = (fields: Partial<FailureRuleFields>): FailureRuleFields => ({
   unknownFailure: 'retry',
   ...fields,
-});
-
-describe('unsafePattern: what it reads as a character class', () => {
-  it.each([
-    ['(a[+*])+'],
-    ['(x[|])*'],
-    ['(id[{]1)+'],
-    ['(a[^+]b)+'],
-    ['(a[\\]+]b)+'], // an escaped bracket does not end the class
-    ['([(]x[)])?'], // parentheses in brackets inside a group
-  ])('a quantifier or bar inside a bracket class is a plain character: %s is accepted', (source) => {
-    expect(unsafePattern(source)).toBeUndefined();
-  });
-
-  it('the class ends at its bracket: what follows it counts again', () => {
-    expect(unsafePattern('(a[xy]+)+')).toMatch(/nests a quantifier/);
-    expect(unsafePattern('([+]a|b)*')).toMatch(/nests a quantifier/);
-  });
-});
-
-describe('unsafePattern: groups inside groups', () => {
-  it('a risky inner group makes its enclosing group risky, even when the inner one is not quantified', () => {
-    expect(unsafePattern('((a+)b)+')).toMatch(/nests a quantifier/);
-    expect(unsafePattern('(x(a|b)y)*')).toMatch(/nests a quantifier/);
-    expect(unsafePattern('(x((a+))y){2}')).toMatch(/nests a quantifier/);
-  });
-
-  it('a plain inner group does not', () => {
-    expect(unsafePattern('((ab)c)+')).toBeUndefined();
-    expect(unsafePattern('(x(?:ab)y)*')).toBeUndefined();
-    // A risky group that is not itself quantified, at the top level, is fine.
-    expect(unsafePattern('(a+)b(c)+')).toBeUndefined();
-  });
-
-  it('a counted quantifier inside a repeated group is refused like + and *', () => {
-    expect(unsafePattern('(a{2,})+')).toMatch(/nests a quantifier/);
-    expect(unsafePattern('(ab{1,3})*')).toMatch(/nests a quantifier/);
-  });
 });
 
 describe('failedNode', () => {

@@ -8,7 +8,7 @@
 import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
-import { formatTable } from '../../lib/sweep/format-table';
+import { formatTable } from '../../lib/render/format-table';
 import { MemoryLedger } from '../support/memory-ledger';
 import { sweeper } from '../support/sweep-setup';
 import { emulatorWithClock, PROJECT, T0 } from '../support/targets';

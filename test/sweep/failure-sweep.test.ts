@@ -4,7 +4,7 @@ import type { InstanceSeed } from '../../emulator/state';
 import { readInstance } from '../../lib/dataarts/instance';
 import { parseSweepEvent } from '../../lib/lambda/event';
 import { buildSummary } from '../../lib/notify/summary';
-import { formatTable } from '../../lib/sweep/format-table';
+import { formatTable } from '../../lib/render/format-table';
 import type { SweepReport } from '../../lib/sweep/report';
 import { MemoryLedger } from '../support/memory-ledger';
 import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';

@@ -1,4 +1,4 @@
-import { formatTable } from '../../lib/sweep/format-table';
+import { formatTable } from '../../lib/render/format-table';
 import type { DecisionRecord } from '../../lib/sweep/report';
 import { fixedReport } from '../support/fixed-report';
 

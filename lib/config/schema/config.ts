@@ -1,9 +1,9 @@
 import * as v from 'valibot';
-import { NotifySettingsSchema } from '../../notify/settings';
 import { type DeepReadonly, deepFreeze } from '../deep-readonly';
 import { ClientSchema } from './client';
 import { DisplaySchema } from './display';
 import { LEDGER_HINT, LedgerSchema } from './ledger';
+import { NotifySettingsSchema } from './notify';
 import { PolicySchema } from './policy';
 import { jsonSchema, list, pathTo, strict } from './primitives';
 import { TargetSchema, targetsProblems } from './target';

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
-import { LOCALES, type Locale } from '../../notify/i18n';
-import { isTimeZone } from '../../notify/time-format';
+import { LOCALES, type Locale } from '../../text/i18n';
+import { isTimeZone } from '../../text/time-format';
 import { jsonSchema } from './primitives';
 
 /** How the command line shows a sweep to a person (piped and --json output never change). */

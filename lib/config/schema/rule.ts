@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { unsafePattern } from '../../policy/failure-rules';
+import { unsafePattern } from '../../util/unsafe-pattern';
 import { duration } from './duration';
 import { bool, describe, int, jsonSchema, list, num, oneOf, say, strict, text } from './primitives';
 

@@ -1,7 +1,10 @@
 import * as v from 'valibot';
-import { parseDuration } from '../util/duration';
-import { LOCALES, type Locale } from './i18n';
-import { isTimeZone } from './time-format';
+import { LOCALES, type Locale } from '../../text/i18n';
+import { isTimeZone } from '../../text/time-format';
+import { parseDuration } from '../../util/duration';
+
+/** When a summary is sent: every sweep, only when something happened, or only on problems. */
+export type NotifyPolicy = 'always' | 'on-activity' | 'on-problem';
 
 /** How notifications read and how often a lasting problem is repeated. */
 export interface NotifySettings {

@@ -1,6 +1,7 @@
 /**
- * Every word a notification shows, per locale. The summary builder only assembles
- * these; formats add markup, never text, so a locale is complete when this file is.
+ * Every word a notification shows, per locale (the command line's table reads its words,
+ * but for column names, from here too). The summary builder only assembles these;
+ * formats add markup, never text, so a locale is complete when this file is.
  */
 export type Locale = 'en' | 'zh-CN';
 export const LOCALES: readonly Locale[] = ['en', 'zh-CN'];

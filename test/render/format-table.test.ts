@@ -1,13 +1,13 @@
 /**
- * The table the command line prints (lib/sweep/format-table.ts): what an operator reads
+ * The table the command line prints (lib/render/format-table.ts): what an operator reads
  * must name its columns and list every restart on its own row, however many there are.
  */
 
 import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
-import { displayWidth } from '../../lib/cli/display-width';
-import { formatTable } from '../../lib/sweep/format-table';
+import { displayWidth } from '../../lib/render/display-width';
+import { formatTable } from '../../lib/render/format-table';
 import type { DecisionRecord } from '../../lib/sweep/report';
 import { fixedReport } from '../support/fixed-report';
 import { MemoryLedger } from '../support/memory-ledger';

@@ -1,4 +1,4 @@
-import type { Locale } from '../notify/i18n';
+import type { Locale } from '../text/i18n';
 
 const UNITS: ReadonlyArray<readonly [Intl.RelativeTimeFormatUnit, number]> = [
   ['day', 86_400_000],

@@ -1,4 +1,4 @@
-import type { OutStream } from './io';
+import type { OutStream } from './out-stream';
 
 export type Paint = (text: string) => string;
 

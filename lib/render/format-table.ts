@@ -1,11 +1,11 @@
-import { NO_COLOUR, type Palette } from '../cli/colour';
-import { layoutTable } from '../cli/layout';
-import { relativeTime } from '../cli/relative-time';
-import { type Locale, MESSAGES, type Messages } from '../notify/i18n';
-import { formatTime } from '../notify/time-format';
 import type { Outcome } from '../policy/decision';
 import { shortFailure } from '../policy/failure-rules';
-import type { DecisionRecord, LedgerRef, SweepReport } from './report';
+import type { DecisionRecord, LedgerRef, SweepReport } from '../sweep/report';
+import { type Locale, MESSAGES, type Messages } from '../text/i18n';
+import { formatTime } from '../text/time-format';
+import { NO_COLOUR, type Palette } from './colour';
+import { layoutTable } from './layout';
+import { relativeTime } from './relative-time';
 
 /** How a report is shown: the defaults are the plain, stable output of a pipe. */
 export interface TableOptions {
@@ -41,7 +41,7 @@ const NEVER_GROUPED: ReadonlySet<Outcome> = new Set(['restarted', 'dry-run', 'er
 /** More rows than this with one outcome on one target become one row (unless --all). */
 const GROUP_OVER = 5;
 
-/** Column names; every other word comes from the notifications' messages (lib/notify/i18n.ts). */
+/** Column names; every other word comes from the message catalogue (lib/text/i18n.ts). */
 const HEADERS: Record<
   Locale,
   {
