@@ -99,18 +99,20 @@ describe('README: quick start, command line, history and reset', () => {
   );
 
   it(
-    '`npx dataarts-autoretry validate --config sweep.json` checks it offline; a dry run without credentials exits 2',
+    '`npx dataarts-autoretry validate --config sweep.json` checks it offline, naming the placeholder until it is set; a dry run without credentials exits 2',
     async () => {
       const ran = await readme.run('npx dataarts-autoretry validate --config sweep.json', dir, userEnv());
-      expectExit(ran, 0);
-      expect(ran.stdout).toContain('ok: sweep.json: 1 target(s) (cn4-prod)');
+      expectExit(ran, 2);
+      expect(ran.stderr).toContain('targets[0].projectId: is still the placeholder of the init template');
+      await pointAt(dir, emulator);
+      const pointed = await readme.run('npx dataarts-autoretry validate --config sweep.json', dir, userEnv());
+      expectExit(pointed, 0);
+      expect(pointed.stdout).toContain('ok: sweep.json: 1 target(s) (cn4-prod)');
       // Quick start's dry run before the credentials are set: exit 2, nothing sent.
       const early = await readme.run('npm run sweep -- --config sweep.json --dry-run', dir, userEnv());
       expectExit(early, 2);
       expect(early.stderr).toContain('invalid credentials: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK');
-      await pointAt(dir, emulator);
-      const pointed = await readme.run('npx dataarts-autoretry validate --config sweep.json', dir, userEnv());
-      expectExit(pointed, 0);
+      expect(emulator.count('restart')).toBe(0);
     },
     SLOW_STEP,
   );
