@@ -103,6 +103,33 @@ describe('exit status per failure kind', () => {
   });
 });
 
+describe('configuration errors, as a new user meets them', () => {
+  it('a JSON syntax error names the file, line and column', async () => {
+    const path = join(dir, 'broken.json');
+    await writeFile(
+      path,
+      '{\n  // a comment keeps its place\n  "policy": {"lookback": "1d" "maxAttempts": 3}\n}\n',
+    );
+    const { code, stderr } = await cli(['validate', '--config', path]);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `dataarts-autoretry: invalid ${path}:3:31: is not valid JSON: Expected ',' or '}' after property value\n`,
+    );
+  });
+
+  it('every typo of a file at once, each with a did-you-mean', async () => {
+    const path = await config({ policy: { lookbak: '1d', maxAttemps: 3 } });
+    const { code, stderr } = await cli(['validate', '--config', path]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      /^dataarts-autoretry: invalid policy.lookbak: unknown key; did you mean "lookback"\?/m,
+    );
+    expect(stderr).toMatch(
+      /^dataarts-autoretry: invalid policy.maxAttemps: unknown key; did you mean "maxAttempts"\?/m,
+    );
+  });
+});
+
 describe('--json errors', () => {
   it('a configuration error is one JSON document on stdout, naming each field', async () => {
     const { code, stdout, stderr } = await cli([
