@@ -24,6 +24,7 @@ its ledger history (every attempt with time and outcome) and the decision a swee
 take now, with the reason. Reads only: nothing is restarted or recorded. The fleet
 guards (storm guard, caps) depend on the whole sweep and are not applied here.
 --target is needed when the configuration has more than one target.
+-c is short for --config, -h for --help.
 `;
 
 /** Everything `explain` shows, as one JSON document with --json. */

@@ -14,6 +14,7 @@ Shows the ledger's record of the selected instances (at least one selector; all 
 must match): every attempt with its time, outcome and DLF code, and every reset with
 who and why, newest first. Times in display.timeZone. Works on both ledgers; the
 DynamoDB ledger needs dynamodb:Scan on its table (see the README).
+-c is short for --config, -h for --help.
 `;
 
 function row(e: HistoryEvent, timeZone: string): string[] {

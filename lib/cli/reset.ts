@@ -15,6 +15,7 @@ them), and the next sweep may restart it again. A failure already rerun is not r
 twice: the instance is restarted at its next failure. Never resets an attempt in
 flight or one whose outcome is still unknown (exit 1, naming it). --dry-run says what
 would be reset and changes nothing.
+-c is short for --config, -h for --help.
 `;
 
 interface Outcome {

@@ -27,21 +27,22 @@ const USAGE = `Usage: dataarts-autoretry [sweep] --config <file.json> [options]
 Reruns failed DataArts Factory job instances that policy allows, once per sweep.
 
 Options:
-  --config <file>        configuration file (JSON, // comments allowed; see config.schema.json)
-  --dry-run              decide and explain, but restart nothing and record nothing
-  --json                 print exactly one JSON SweepReport on stdout (logs go to stderr)
-  --job <glob>           only jobs matching this glob (repeatable; replaces policy.jobs)
-  --lookback <duration>  how far back to look, e.g. 6h, 2d (replaces policy.lookback)
-  --ignore-storm-guard   restart even if a storm is suspected (a one-off sweep; reported)
-  --deadline <duration>  how long the sweep may run, e.g. 5m (default ${DEFAULT_DEADLINE}): no restart
-                         starts that could outlast it; what is left is reported deferred
-  --notify[=<policy>]    send the sweep's summary to the webhooks of --secret-file;
-                         policy always, on-activity (default) or on-problem
-  --secret-file <file>   JSON shaped like the Lambda's secret; only "webhooks" is read
-  --all                  every decision in the report (default: the first 50 of each
-                         outcome per target) and one table row per instance
-  --verbose              log every decision to stderr
-  --help                 show this help
+  -c, --config <file>        configuration file (JSON, // comments allowed; see config.schema.json)
+      --dry-run              decide and explain, but restart nothing and record nothing
+      --json                 print exactly one JSON SweepReport on stdout (logs go to stderr)
+      --job <glob>           only jobs matching this glob (repeatable; replaces policy.jobs)
+      --lookback <duration>  how far back to look, e.g. 6h, 2d (replaces policy.lookback)
+      --ignore-storm-guard   restart even if a storm is suspected (a one-off sweep; reported)
+      --deadline <duration>  how long the sweep may run, e.g. 5m (default ${DEFAULT_DEADLINE}): no
+                             restart starts that could outlast it; what is left is reported deferred
+      --notify[=<policy>]    send the sweep's summary to the webhooks of --secret-file;
+                             policy always, on-activity (default) or on-problem
+      --secret-file <file>   JSON shaped like the Lambda's secret; only "webhooks" is read
+      --all                  every decision in the report (default: the first 50 of each
+                             outcome per target) and one table row per instance
+      --verbose              log every decision to stderr
+  -h, --help                 show this help
+  -V, --version              print the version
 
 On a terminal: progress on stderr, colour (NO_COLOR turns it off), a table cut to the
 terminal's width, times in display.timeZone. Piped output is plain and stable.

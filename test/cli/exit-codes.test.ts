@@ -169,6 +169,26 @@ describe('help and version', () => {
     expect(stdout).toContain('4  at least one target could not be swept');
   });
 
+  it('--help lists the short flags beside their long names', async () => {
+    const { stdout } = await cli(['--help']);
+    expect(stdout).toMatch(/^ {2}-c, --config <file>/m);
+    expect(stdout).toMatch(/^ {2}-h, --help/m);
+    expect(stdout).toMatch(/^ {2}-V, --version/m);
+    expect(stdout).toMatch(/^ {6}--verbose/m);
+  });
+
+  it('-v is refused (exit 2), pointing to --verbose and --version; -V is the version', async () => {
+    for (const args of [['-v'], ['--config', await config(), '-v'], ['history', '-v']]) {
+      const { code, stderr } = await cli(args);
+      expect({ args, code }).toEqual({ args, code: 2 });
+      expect(stderr).toContain(
+        'invalid -v: is ambiguous: --verbose logs every decision, --version (or -V) prints the version',
+      );
+    }
+    expect(emulator.count('restart')).toBe(0);
+    expect((await cli(['-V'])).stdout).toBe('dataarts-autoretry 9.9.9-test\n');
+  });
+
   it('--version', async () => {
     expect((await cli(['--version'])).stdout).toBe('dataarts-autoretry 9.9.9-test\n');
   });
