@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { AuthenticationError, ConfigError } from '../errors';
 import { authFailedEverywhere, type SweepReport } from '../sweep/report';
 import { failedTargets } from '../sweep/target-failures';
@@ -13,7 +14,19 @@ export const EXIT = {
   AUTH_EVERYWHERE: 3,
   TARGET_FAILED: 4,
   NOTIFY_FAILED: 5,
+  /** 128 + the signal's number, as shells report a command a signal ended. */
+  INTERRUPTED: 128 + constants.signals.SIGINT,
+  TERMINATED: 128 + constants.signals.SIGTERM,
 } as const;
+
+/**
+ * The status of a sweep a signal stopped (after its partial report): 130 for Ctrl-C,
+ * 143 for SIGTERM, so a cron job or CI step tells "stopped" from "a target failed".
+ */
+export function signalExitCode(signal: string): number {
+  const number = constants.signals[signal as NodeJS.Signals];
+  return number === undefined ? EXIT.INTERRUPTED : 128 + number;
+}
 
 export const EXIT_STATUS_HELP = `Exit status:
   0  done; every target was swept (per-instance errors are in the report)
@@ -22,6 +35,8 @@ export const EXIT_STATUS_HELP = `Exit status:
   3  authentication failed on every target
   4  at least one target could not be swept (listing, ledger or authentication failed on it)
   5  the sweep ran but a notification channel failed (notify test: a channel failed)
+  130  interrupted by Ctrl-C (SIGINT); the partial report was printed
+  143  stopped by SIGTERM; the partial report was printed
 `;
 
 /** The worst thing a sweep's report (and its notification) says, as an exit status. */

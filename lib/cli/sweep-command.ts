@@ -11,7 +11,7 @@ import type { TargetApi } from '../sweep/target-sweep';
 import { buildLedger, buildTargets } from '../wiring';
 import { type CliArgs, DEFAULT_DEADLINE, parseCliArgs } from './args';
 import { paletteFor } from './colour';
-import { sweepExitCode } from './exit-codes';
+import { signalExitCode, sweepExitCode } from './exit-codes';
 import { humanLogger } from './human-logger';
 import { Interrupt } from './interrupt';
 import type { CliIo } from './io';
@@ -46,7 +46,8 @@ Options:
 
 On a terminal: progress on stderr, colour (NO_COLOR turns it off), a table cut to the
 terminal's width, times in display.timeZone. Piped output is plain and stable.
-Ctrl-C stops new restarts, waits briefly for those in flight and prints the partial report.
+Ctrl-C stops new restarts, waits briefly for those in flight and prints the partial report
+(exit 130; SIGTERM: 143).
 
 Credentials (environment):
   HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK [, HUAWEICLOUD_SDK_SECURITY_TOKEN]
@@ -125,7 +126,9 @@ async function sweep(argv: readonly string[], io: CliIo): Promise<number> {
     : undefined;
   for (const f of notified?.failed ?? [])
     io.stderr.write(`dataarts-autoretry: notification failed: ${f.channel}: ${f.code} ${f.message}\n`);
-  return finish(report, notified?.failed?.length ?? 0, io);
+  const code = finish(report, notified?.failed?.length ?? 0, io);
+  // A stopped sweep's report lacks what it did not reach: that is not "a target failed".
+  return interrupt.signal === undefined ? code : signalExitCode(interrupt.signal);
 }
 
 /** Says why the exit status is not 0, on stderr. */

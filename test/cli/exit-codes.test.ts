@@ -160,7 +160,7 @@ describe('help and version', () => {
     expect(code).toBe(0);
     for (const name of ['sweep', 'history', 'reset', 'init', 'validate', 'notify'])
       expect(stdout).toMatch(new RegExp(`^  ${name}\\s`, 'm'));
-    for (const status of [0, 1, 2, 3, 4, 5]) expect(stdout).toMatch(new RegExp(`^  ${status}  `, 'm'));
+    for (const status of [0, 1, 2, 3, 4, 5, 130, 143]) expect(stdout).toMatch(new RegExp(`^  ${status}  `, 'm'));
   });
 
   it('<command> --help shows that command, with the exit statuses', async () => {

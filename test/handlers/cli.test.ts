@@ -284,7 +284,7 @@ describe('the command line against a DynamoDB ledger that stops answering', () =
     while (!proxy.calls.some((c) => c.fault === 'stall')) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGTERM');
     const code = await exited;
-    expect(code).not.toBeNull();
+    expect(code).toBe(143);
     const report = JSON.parse(stdout) as SweepReport;
     expect(report.restarted).toEqual([]);
     expect(emulator.count('restart')).toBe(0);
