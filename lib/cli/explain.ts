@@ -12,7 +12,7 @@ import type { TargetApi } from '../sweep/target-sweep';
 import { isoTime } from '../util/time';
 import { buildLedger, buildTargets } from '../wiring';
 import { parseFlags } from './args';
-import { EXIT } from './exit-codes';
+import { EXIT, type ExitStatuses, UNEXPECTED } from './exit-codes';
 import type { CliIo } from './io';
 import { SELECTOR_FLAGS } from './ledger-view';
 import { loadConfig } from './load-config';
@@ -254,9 +254,17 @@ async function explain(argv: readonly string[], io: CliIo): Promise<number> {
   return explanation.decision.outcome === NOT_FOUND ? EXIT.FAILED : EXIT.OK;
 }
 
+const EXITS: ExitStatuses = [
+  [EXIT.OK, 'explained: the instance is listed in the look-back'],
+  [EXIT.FAILED, `the instance is not listed in the look-back (not-found), or ${UNEXPECTED}`],
+  [EXIT.USAGE, 'bad arguments, configuration or credentials'],
+  [EXIT.AUTH_EVERYWHERE, 'authentication failed'],
+];
+
 export const explainCommand = subcommand(
   'explain',
   'why one instance was or would be restarted: its failure, ledger history and decision now',
   USAGE,
+  EXITS,
   explain,
 );

@@ -3,6 +3,7 @@ import { formatTime } from '../notify/time-format';
 import { ledgerLine } from '../sweep/format-table';
 import { ledgerRef, REPORT_SCHEMA_VERSION } from '../sweep/report';
 import { paletteFor } from './colour';
+import { EXIT, type ExitStatuses, UNEXPECTED } from './exit-codes';
 import type { CliIo } from './io';
 import { layoutTable } from './layout';
 import { type HistoryEvent, historyEvents, historyLedger, parseSelectorArgs } from './ledger-view';
@@ -61,9 +62,16 @@ async function history(argv: readonly string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+const EXITS: ExitStatuses = [
+  [EXIT.OK, 'shown (also when no ledger entry matches)'],
+  [EXIT.FAILED, `${UNEXPECTED} (e.g. the ledger could not be read)`],
+  [EXIT.USAGE, 'bad arguments or configuration'],
+];
+
 export const historyCommand = subcommand(
   'history',
   "the ledger's attempts and resets of a target, job or instance",
   USAGE,
+  EXITS,
   history,
 );

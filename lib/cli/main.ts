@@ -1,6 +1,6 @@
 import { COMMANDS, DEFAULT_COMMAND } from './commands';
 import { writeError } from './error-output';
-import { EXIT_STATUS_HELP, exitCodeOf } from './exit-codes';
+import { EXIT_STATUS_HELP, exitCodeOf, exitStatusHelp } from './exit-codes';
 import type { CliIo } from './io';
 import type { Subcommand } from './subcommand';
 
@@ -43,7 +43,7 @@ export async function runCli(
     const command = named ?? DEFAULT_COMMAND;
     const args = named ? rest : argv;
     if (args.includes('--help') || args.includes('-h')) {
-      io.stdout.write(named ? `${command.usage}\n${EXIT_STATUS_HELP}` : topUsage(commands));
+      io.stdout.write(named ? `${command.usage}\n${exitStatusHelp(command.exits)}` : topUsage(commands));
       return 0;
     }
     return await command.run(args, io);

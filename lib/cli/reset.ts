@@ -2,7 +2,7 @@ import { ConfigError } from '../errors';
 import type { HistoryEntry } from '../ledger/history';
 import { resetRefusal } from '../ledger/ledger-state';
 import { REPORT_SCHEMA_VERSION } from '../sweep/report';
-import { EXIT } from './exit-codes';
+import { EXIT, type ExitStatuses, UNEXPECTED } from './exit-codes';
 import type { CliIo } from './io';
 import { historyLedger, parseSelectorArgs } from './ledger-view';
 import { subcommand } from './subcommand';
@@ -92,9 +92,19 @@ function write(outcomes: readonly Outcome[], json: boolean, io: CliIo): void {
   }
 }
 
+const EXITS: ExitStatuses = [
+  [EXIT.OK, 'reset (with --dry-run: every selected instance could be)'],
+  [
+    EXIT.FAILED,
+    `nothing matched, or an attempt in flight or of unknown outcome was refused (named), or ${UNEXPECTED}`,
+  ],
+  [EXIT.USAGE, 'bad arguments or configuration'],
+];
+
 export const resetCommand = subcommand(
   'reset',
   'give an instance (or a job) its retry budget back, with a reason kept in the ledger',
   USAGE,
+  EXITS,
   reset,
 );

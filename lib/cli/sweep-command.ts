@@ -11,7 +11,7 @@ import type { TargetApi } from '../sweep/target-sweep';
 import { buildLedger, buildTargets } from '../wiring';
 import { type CliArgs, DEFAULT_DEADLINE, parseCliArgs } from './args';
 import { paletteFor } from './colour';
-import { signalExitCode, sweepExitCode } from './exit-codes';
+import { SWEEP_EXIT_STATUSES, signalExitCode, sweepExitCode } from './exit-codes';
 import { humanLogger } from './human-logger';
 import { Interrupt } from './interrupt';
 import type { CliIo } from './io';
@@ -162,5 +162,6 @@ export const sweepCommand = subcommand(
   'sweep',
   'list failed instances and restart those policy allows (the default)',
   USAGE,
+  SWEEP_EXIT_STATUSES,
   sweep,
 );

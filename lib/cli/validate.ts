@@ -2,6 +2,7 @@ import { ConfigError } from '../errors';
 import { ledgerName } from '../sweep/format-table';
 import { ledgerRef } from '../sweep/report';
 import { parseFlags } from './args';
+import { EXIT, type ExitStatuses, UNEXPECTED } from './exit-codes';
 import type { CliIo } from './io';
 import { loadConfig } from './load-config';
 import { subcommand } from './subcommand';
@@ -26,9 +27,16 @@ async function validate(argv: readonly string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+const EXITS: ExitStatuses = [
+  [EXIT.OK, 'valid: a one-line summary'],
+  [EXIT.FAILED, UNEXPECTED],
+  [EXIT.USAGE, 'invalid: every problem, one line each, naming the field'],
+];
+
 export const validateCommand = subcommand(
   'validate',
   'check a configuration file offline (a stage: npx serverless validate --stage NAME)',
   USAGE,
+  EXITS,
   validate,
 );

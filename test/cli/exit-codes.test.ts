@@ -160,13 +160,21 @@ describe('help and version', () => {
     expect(code).toBe(0);
     for (const name of ['sweep', 'history', 'reset', 'init', 'validate', 'notify'])
       expect(stdout).toMatch(new RegExp(`^  ${name}\\s`, 'm'));
-    for (const status of [0, 1, 2, 3, 4, 5, 130, 143]) expect(stdout).toMatch(new RegExp(`^  ${status}  `, 'm'));
+    for (const status of [0, 1, 2, 3, 4, 5, 130, 143])
+      expect(stdout).toMatch(new RegExp(`^  ${status}  `, 'm'));
   });
 
-  it('<command> --help shows that command, with the exit statuses', async () => {
-    const { stdout } = await cli(['reset', '--help']);
-    expect(stdout).toMatch(/^Usage: dataarts-autoretry reset/);
-    expect(stdout).toContain('4  at least one target could not be swept');
+  it("<command> --help shows that command, with that command's own exit statuses", async () => {
+    const statuses = (text: string) => [...text.matchAll(/^ {2}(\d+) {2}/gm)].map((m) => Number(m[1]));
+    const reset = (await cli(['reset', '--help'])).stdout;
+    expect(reset).toMatch(/^Usage: dataarts-autoretry reset/);
+    expect(statuses(reset)).toEqual([0, 1, 2]);
+    expect(reset).toMatch(/^ {2}1 {2}.*refused/m);
+    expect(reset).not.toContain('could not be swept');
+    expect(statuses((await cli(['validate', '--help'])).stdout)).toEqual([0, 1, 2]);
+    expect(statuses((await cli(['notify', '--help'])).stdout)).toEqual([0, 1, 2, 5]);
+    expect(statuses((await cli(['explain', '--help'])).stdout)).toEqual([0, 1, 2, 3]);
+    expect(statuses((await cli(['sweep', '--help'])).stdout)).toEqual([0, 1, 2, 3, 4, 5, 130, 143]);
   });
 
   it('--help lists the short flags beside their long names', async () => {
