@@ -91,8 +91,20 @@ describe('dataarts-autoretry command line', () => {
     const { code, stdout } = await cli(['--config', configPath, '--dry-run']);
     expect(code).toBe(0);
     expect(stdout).toContain('DRY RUN');
-    expect(stdout).toMatch(/would-restart\s+prod\s+dwd_users/);
+    expect(stdout).toMatch(/^dry-run\s+prod\s+dwd_users/m);
     expect(emulator.count('restart')).toBe(0);
+  });
+
+  it('a dry run names its outcome with one word, dry-run, in the table and the JSON report alike', async () => {
+    const table = (await cli(['--config', configPath, '--dry-run', '--all'])).stdout;
+    const report = JSON.parse(
+      (await cli(['--config', configPath, '--dry-run', '--json'])).stdout,
+    ) as SweepReport;
+    const wouldRestart = report.decisions.filter((d) => d.outcome === 'dry-run');
+    expect(wouldRestart.length).toBeGreaterThan(0);
+    for (const d of wouldRestart)
+      expect(table).toMatch(new RegExp(`^dry-run\\s+${d.target}\\s+${d.jobName}\\s+${d.instanceId}\\s`, 'm'));
+    expect(table).not.toContain('would-restart');
   });
 
   it('--job and --lookback narrow the sweep', async () => {
