@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { strict } from '../config/schema/primitives';
 import { parseDuration } from '../util/duration';
 import { LOCALES, type Locale } from './i18n';
 import { isTimeZone } from './time-format';
@@ -31,7 +32,7 @@ const validDuration = (value: string) => {
  * "remindEvery": "6h"}`, every key optional. Meant to be embedded in the config schema.
  */
 export const NotifySettingsSchema = v.pipe(
-  v.strictObject({
+  strict({
     locale: v.optional(v.picklist(LOCALES, `must be one of ${LOCALES.join(', ')}`)),
     timeZone: v.optional(
       v.pipe(v.string(), v.check(isTimeZone, 'must be an IANA time zone, e.g. Asia/Shanghai')),

@@ -420,6 +420,19 @@ describe('every problem at once', () => {
     );
   });
 
+  it('names the unknown keys of display and notify as of every other object, with a did-you-mean', () => {
+    const error = thrown(() =>
+      parseConfig({ ...minimal(), display: { timezone: 'UTC', locle: 'en' }, notify: { remindEvry: '6h' } }),
+    );
+    expect(error.issues.map((i) => `${i.field}: ${i.problem.replace(/ \(allowed keys are .*/, '')}`)).toEqual(
+      [
+        'notify.remindEvry: unknown key; did you mean "remindEvery"?',
+        'display.timezone: unknown key; did you mean "timeZone"?',
+        'display.locle: unknown key; did you mean "locale"?',
+      ],
+    );
+  });
+
   it('names every unknown key and every missing field at once, with a did-you-mean for near misses', () => {
     const config = minimal();
     const targets = [
