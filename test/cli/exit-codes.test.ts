@@ -197,7 +197,8 @@ describe('help and version', () => {
     expect((await cli(['-V'])).stdout).toBe('dataarts-autoretry 9.9.9-test\n');
   });
 
-  it('--version', async () => {
-    expect((await cli(['--version'])).stdout).toBe('dataarts-autoretry 9.9.9-test\n');
+  it('--version (or -V), also after a command as the help says', async () => {
+    for (const args of [['--version'], ['-V'], ['history', '--version'], ['--config', 'x.json', '-V']])
+      expect(await cli(args)).toEqual({ code: 0, stdout: 'dataarts-autoretry 9.9.9-test\n', stderr: '' });
   });
 });
