@@ -38,12 +38,21 @@ export interface NotifyTestArgs {
 
 const POLICIES: readonly NotifyPolicy[] = ['always', 'on-activity', 'on-problem'];
 
+/**
+ * `-v` is the version to some tools and verbose to others: it means neither here, and
+ * the refusal names both, so a script does not silently get the one it did not want.
+ */
+const AMBIGUOUS_V = 'is ambiguous: --verbose logs every decision, --version (or -V) prints the version';
+
 /** Parses flags (no positionals); errors are ConfigErrors naming the arguments. */
 export function parseFlags(argv: readonly string[], options: NonNullable<ParseArgsConfig['options']>) {
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    throw new ConfigError('arguments', (error as Error).message);
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && message.includes("'-v'"))
+      throw new ConfigError('-v', AMBIGUOUS_V);
+    throw new ConfigError('arguments', message);
   }
 }
 
@@ -86,7 +95,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       config: { type: 'string', short: 'c' },
       'dry-run': { type: 'boolean' },
       json: { type: 'boolean' },
-      verbose: { type: 'boolean', short: 'v' },
+      verbose: { type: 'boolean' },
       all: { type: 'boolean' },
       job: { type: 'string', multiple: true },
       lookback: { type: 'string' },

@@ -12,6 +12,7 @@ import type { TargetApi } from '../sweep/target-input';
 import { isoTime } from '../util/time';
 import { buildLedger, buildTargets } from '../wiring';
 import { parseFlags } from './args';
+import { EXIT, type ExitStatuses, UNEXPECTED } from './exit-codes';
 import type { CliIo } from './io';
 import { SELECTOR_FLAGS } from './ledger-view';
 import { loadConfig } from './load-config';
@@ -24,7 +25,11 @@ its ledger history (every attempt with time and outcome) and the decision a swee
 take now, with the reason. Reads only: nothing is restarted or recorded. The fleet
 guards (storm guard, caps) depend on the whole sweep and are not applied here.
 --target is needed when the configuration has more than one target.
+-c is short for --config, -h for --help.
 `;
+
+/** The outcome of an instance the look-back does not list: explain exits 1 on it. */
+const NOT_FOUND = 'not-found';
 
 /** Everything `explain` shows, as one JSON document with --json. */
 export interface Explanation {
@@ -57,11 +62,32 @@ export interface ExplainInput {
   instanceId: string;
 }
 
+/** The look-back a sweep would list now. */
+const windowOf = (input: ExplainInput) => ({
+  from: input.now - input.config.policy.lookbackMs,
+  to: input.now,
+});
+
 /** The instance as a sweep's listing would see it: the job's instances in the look-back, this one. */
 async function listed(input: ExplainInput): Promise<Instance | undefined> {
-  const window = { from: input.now - input.config.policy.lookbackMs, to: input.now };
-  const result = await input.client.listInstances(window, { jobName: input.jobName, preciseQuery: true });
+  const result = await input.client.listInstances(windowOf(input), {
+    jobName: input.jobName,
+    preciseQuery: true,
+  });
   return result.instances.find((i) => i.instanceId === input.instanceId && i.jobName === input.jobName);
+}
+
+/** An instance a sweep would not see: where it was looked for, and whether DataArts knows it at all. */
+function notFound(input: ExplainInput, detailsError: string | undefined): Explanation['decision'] {
+  const { from, to } = windowOf(input);
+  const known =
+    detailsError === 'INSTANCE_NOT_FOUND'
+      ? 'DataArts does not know it'
+      : 'DataArts knows it: it is outside that window';
+  return {
+    outcome: NOT_FOUND,
+    detail: `instance ${input.instanceId} of job ${input.jobName} is not listed on target ${input.target.name} from ${isoTime(from)} to ${isoTime(to)} (policy.lookback); ${known}`,
+  };
 }
 
 function history(entry: LedgerEntry | undefined): Explanation['ledger'] {
@@ -123,25 +149,6 @@ export async function explainInstance(input: ExplainInput): Promise<Explanation>
   } catch (error) {
     failure.detailsError = describeError(error).code;
   }
-  let decision: Decision;
-  if (!instance) {
-    decision = {
-      action: 'skip',
-      reason: 'not-failed',
-      detail: 'not listed in the look-back: a sweep would not see it',
-    };
-  } else {
-    decision = decide(instance, entry, rule, input.now, { policy: config.policy });
-    const verdict =
-      decision.action === 'restart' && needsNodeDetails(rule) ? judgeNode(node, rule) : undefined;
-    if (verdict && !verdict.retry)
-      decision = {
-        action: 'skip',
-        reason: 'non-retryable-failure',
-        detail: verdict.detail ?? '',
-        rule: rule.name,
-      };
-  }
   const ledger = history(entry);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -150,8 +157,24 @@ export async function explainInstance(input: ExplainInput): Promise<Explanation>
     ...(Object.keys(failure).length > 0 ? { failure } : {}),
     ...(ledger ? { ledger } : {}),
     rule: rule.name,
-    decision: shown(decision),
+    decision: instance
+      ? shown(decisionNow(instance, entry, rule, node, input))
+      : notFound(input, failure.detailsError),
   };
+}
+
+/** The sweep's own decision for a listed instance, with the node rules it applies before restarting. */
+function decisionNow(
+  instance: Instance,
+  entry: LedgerEntry | undefined,
+  rule: ReturnType<typeof resolveRule>,
+  node: InstanceNode | undefined,
+  input: ExplainInput,
+): Decision {
+  const decision = decide(instance, entry, rule, input.now, { policy: input.config.policy });
+  const verdict = decision.action === 'restart' && needsNodeDetails(rule) ? judgeNode(node, rule) : undefined;
+  if (!verdict || verdict.retry) return decision;
+  return { action: 'skip', reason: 'non-retryable-failure', detail: verdict.detail ?? '', rule: rule.name };
 }
 
 /** The explanation for a person: one short block per part. */
@@ -227,12 +250,21 @@ async function explain(argv: readonly string[], io: CliIo): Promise<number> {
     instanceId: v.instance,
   });
   io.stdout.write(v.json ? `${JSON.stringify(explanation, null, 2)}\n` : formatExplanation(explanation));
-  return 0;
+  // A script asking about an instance must not read "not found" as an answer.
+  return explanation.decision.outcome === NOT_FOUND ? EXIT.FAILED : EXIT.OK;
 }
+
+const EXITS: ExitStatuses = [
+  [EXIT.OK, 'explained: the instance is listed in the look-back'],
+  [EXIT.FAILED, `the instance is not listed in the look-back (not-found), or ${UNEXPECTED}`],
+  [EXIT.USAGE, 'bad arguments, configuration or credentials'],
+  [EXIT.AUTH_EVERYWHERE, 'authentication failed'],
+];
 
 export const explainCommand = subcommand(
   'explain',
   'why one instance was or would be restarted: its failure, ledger history and decision now',
   USAGE,
+  EXITS,
   explain,
 );

@@ -4,6 +4,7 @@ import { ledgerLine } from '../render/format-table';
 import { layoutTable } from '../render/layout';
 import { ledgerRef, REPORT_SCHEMA_VERSION } from '../sweep/report';
 import { formatTime } from '../text/time-format';
+import { EXIT, type ExitStatuses, UNEXPECTED } from './exit-codes';
 import type { CliIo } from './io';
 import { type HistoryEvent, historyEvents, historyLedger, parseSelectorArgs } from './ledger-view';
 import { subcommand } from './subcommand';
@@ -14,6 +15,7 @@ Shows the ledger's record of the selected instances (at least one selector; all 
 must match): every attempt with its time, outcome and DLF code, and every reset with
 who and why, newest first. Times in display.timeZone. Works on both ledgers; the
 DynamoDB ledger needs dynamodb:Scan on its table (see the README).
+-c is short for --config, -h for --help.
 `;
 
 function row(e: HistoryEvent, timeZone: string): string[] {
@@ -60,9 +62,16 @@ async function history(argv: readonly string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+const EXITS: ExitStatuses = [
+  [EXIT.OK, 'shown (also when no ledger entry matches)'],
+  [EXIT.FAILED, `${UNEXPECTED} (e.g. the ledger could not be read)`],
+  [EXIT.USAGE, 'bad arguments or configuration'],
+];
+
 export const historyCommand = subcommand(
   'history',
   "the ledger's attempts and resets of a target, job or instance",
   USAGE,
+  EXITS,
   history,
 );

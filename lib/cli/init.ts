@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { ConfigError } from '../errors';
 import { parseFlags } from './args';
 import { EXAMPLE_CONFIG } from './example-config';
+import { EXIT, type ExitStatuses, UNEXPECTED } from './exit-codes';
 import type { CliIo } from './io';
 import { subcommand } from './subcommand';
 
@@ -30,9 +31,16 @@ async function init(argv: readonly string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+const EXITS: ExitStatuses = [
+  [EXIT.OK, 'written'],
+  [EXIT.FAILED, UNEXPECTED],
+  [EXIT.USAGE, 'the file exists or cannot be written, or bad arguments'],
+];
+
 export const initCommand = subcommand(
   'init',
   'write an example configuration, every key explained (never overwrites)',
   USAGE,
+  EXITS,
   init,
 );

@@ -1,3 +1,4 @@
+import { signalExitCode } from './exit-codes';
 import type { CliIo } from './io';
 
 /** How long Ctrl-C waits for restarts already sent before cutting them off. */
@@ -12,6 +13,8 @@ export const GRACE_MS = 5_000;
 export class Interrupt {
   readonly soft = new AbortController();
   readonly hard = new AbortController();
+  /** The signal that stopped the sweep (not its --deadline): the exit status says so. */
+  signal: string | undefined;
   private readonly dispose: () => void;
   private deadlineTimer: NodeJS.Timeout | undefined;
 
@@ -27,9 +30,10 @@ export class Interrupt {
   private on(signal: string): void {
     if (this.soft.signal.aborted) {
       this.io.stderr.write(`\ndataarts-autoretry: ${signal} again: exiting now\n`);
-      this.io.exitNow(130);
+      this.io.exitNow(signalExitCode(signal));
       return;
     }
+    this.signal = signal;
     this.stop(`interrupted by ${signal}`, signal, `${signal} again to quit now`);
   }
 

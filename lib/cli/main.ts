@@ -1,6 +1,6 @@
 import { COMMANDS, DEFAULT_COMMAND } from './commands';
 import { writeError } from './error-output';
-import { EXIT_STATUS_HELP, exitCodeOf } from './exit-codes';
+import { EXIT_STATUS_HELP, exitCodeOf, exitStatusHelp } from './exit-codes';
 import type { CliIo } from './io';
 import type { Subcommand } from './subcommand';
 
@@ -31,10 +31,6 @@ export async function runCli(
   const json = argv.includes('--json');
   try {
     const [first, ...rest] = argv;
-    if (first === '--version' || first === '-V') {
-      io.stdout.write(`dataarts-autoretry ${io.version}\n`);
-      return 0;
-    }
     if (first === 'help' || (argv.length === 1 && (first === '--help' || first === '-h'))) {
       io.stdout.write(topUsage(commands));
       return 0;
@@ -42,8 +38,13 @@ export async function runCli(
     const named = commands.find((c) => c.name === first);
     const command = named ?? DEFAULT_COMMAND;
     const args = named ? rest : argv;
+    // Like --help, wherever it stands: `<command> --version` is what the help offers.
+    if (args.includes('--version') || args.includes('-V')) {
+      io.stdout.write(`dataarts-autoretry ${io.version}\n`);
+      return 0;
+    }
     if (args.includes('--help') || args.includes('-h')) {
-      io.stdout.write(named ? `${command.usage}\n${EXIT_STATUS_HELP}` : topUsage(commands));
+      io.stdout.write(named ? `${command.usage}\n${exitStatusHelp(command.exits)}` : topUsage(commands));
       return 0;
     }
     return await command.run(args, io);

@@ -2,6 +2,7 @@ import { ConfigError } from '../errors';
 import { jsonLogger } from '../log';
 import { webhookSecrets } from '../notify/webhook-schema';
 import { parseNotifyTestArgs } from './args';
+import { EXIT, type ExitStatuses, UNEXPECTED } from './exit-codes';
 import type { CliIo } from './io';
 import { runNotifyTest } from './notify-test';
 import { readSecretWebhooks } from './secret-file';
@@ -26,9 +27,17 @@ async function notify(argv: readonly string[], io: CliIo): Promise<number> {
   });
 }
 
+const EXITS: ExitStatuses = [
+  [EXIT.OK, 'every channel accepted the sample (--dry-run: every request printed)'],
+  [EXIT.FAILED, UNEXPECTED],
+  [EXIT.USAGE, 'bad arguments or secret file'],
+  [EXIT.NOTIFY_FAILED, "a channel failed (named with its platform's code)"],
+];
+
 export const notifyCommand = subcommand(
   'notify',
   'notify test: send a sample summary to every webhook of a secret file',
   USAGE,
+  EXITS,
   notify,
 );

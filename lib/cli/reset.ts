@@ -2,7 +2,7 @@ import { ConfigError } from '../errors';
 import type { HistoryEntry } from '../ledger/ledger-history';
 import { resetRefusal } from '../ledger/ledger-state';
 import { REPORT_SCHEMA_VERSION } from '../sweep/report';
-import { EXIT } from './exit-codes';
+import { EXIT, type ExitStatuses, UNEXPECTED } from './exit-codes';
 import type { CliIo } from './io';
 import { historyLedger, parseSelectorArgs } from './ledger-view';
 import { subcommand } from './subcommand';
@@ -15,6 +15,7 @@ them), and the next sweep may restart it again. A failure already rerun is not r
 twice: the instance is restarted at its next failure. Never resets an attempt in
 flight or one whose outcome is still unknown (exit 1, naming it). --dry-run says what
 would be reset and changes nothing.
+-c is short for --config, -h for --help.
 `;
 
 interface Outcome {
@@ -91,9 +92,19 @@ function write(outcomes: readonly Outcome[], json: boolean, io: CliIo): void {
   }
 }
 
+const EXITS: ExitStatuses = [
+  [EXIT.OK, 'reset (with --dry-run: every selected instance could be)'],
+  [
+    EXIT.FAILED,
+    `nothing matched, or an attempt in flight or of unknown outcome was refused (named), or ${UNEXPECTED}`,
+  ],
+  [EXIT.USAGE, 'bad arguments or configuration'],
+];
+
 export const resetCommand = subcommand(
   'reset',
   'give an instance (or a job) its retry budget back, with a reason kept in the ledger',
   USAGE,
+  EXITS,
   reset,
 );

@@ -11,7 +11,7 @@ import { runSweep } from '../sweep/sweep';
 import type { TargetApi } from '../sweep/target-input';
 import { buildLedger, buildTargets } from '../wiring';
 import { type CliArgs, DEFAULT_DEADLINE, parseCliArgs } from './args';
-import { sweepExitCode } from './exit-codes';
+import { SWEEP_EXIT_STATUSES, signalExitCode, sweepExitCode } from './exit-codes';
 import { humanLogger } from './human-logger';
 import { Interrupt } from './interrupt';
 import type { CliIo } from './io';
@@ -27,25 +27,27 @@ const USAGE = `Usage: dataarts-autoretry [sweep] --config <file.json> [options]
 Reruns failed DataArts Factory job instances that policy allows, once per sweep.
 
 Options:
-  --config <file>        configuration file (JSON, // comments allowed; see config.schema.json)
-  --dry-run              decide and explain, but restart nothing and record nothing
-  --json                 print exactly one JSON SweepReport on stdout (logs go to stderr)
-  --job <glob>           only jobs matching this glob (repeatable; replaces policy.jobs)
-  --lookback <duration>  how far back to look, e.g. 6h, 2d (replaces policy.lookback)
-  --ignore-storm-guard   restart even if a storm is suspected (a one-off sweep; reported)
-  --deadline <duration>  how long the sweep may run, e.g. 5m (default ${DEFAULT_DEADLINE}): no restart
-                         starts that could outlast it; what is left is reported deferred
-  --notify[=<policy>]    send the sweep's summary to the webhooks of --secret-file;
-                         policy always, on-activity (default) or on-problem
-  --secret-file <file>   JSON shaped like the Lambda's secret; only "webhooks" is read
-  --all                  every decision in the report (default: the first 50 of each
-                         outcome per target) and one table row per instance
-  --verbose              log every decision to stderr
-  --help                 show this help
+  -c, --config <file>        configuration file (JSON, // comments allowed; see config.schema.json)
+      --dry-run              decide and explain, but restart nothing and record nothing
+      --json                 print exactly one JSON SweepReport on stdout (logs go to stderr)
+      --job <glob>           only jobs matching this glob (repeatable; replaces policy.jobs)
+      --lookback <duration>  how far back to look, e.g. 6h, 2d (replaces policy.lookback)
+      --ignore-storm-guard   restart even if a storm is suspected (a one-off sweep; reported)
+      --deadline <duration>  how long the sweep may run, e.g. 5m (default ${DEFAULT_DEADLINE}): no
+                             restart starts that could outlast it; what is left is reported deferred
+      --notify[=<policy>]    send the sweep's summary to the webhooks of --secret-file;
+                             policy always, on-activity (default) or on-problem
+      --secret-file <file>   JSON shaped like the Lambda's secret; only "webhooks" is read
+      --all                  every decision in the report (default: the first 50 of each
+                             outcome per target) and one table row per instance
+      --verbose              log every decision to stderr
+  -h, --help                 show this help
+  -V, --version              print the version
 
 On a terminal: progress on stderr, colour (NO_COLOR turns it off), a table cut to the
 terminal's width, times in display.timeZone. Piped output is plain and stable.
-Ctrl-C stops new restarts, waits briefly for those in flight and prints the partial report.
+Ctrl-C stops new restarts, waits briefly for those in flight and prints the partial report
+(exit 130; SIGTERM: 143).
 
 Credentials (environment):
   HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK [, HUAWEICLOUD_SDK_SECURITY_TOKEN]
@@ -124,7 +126,9 @@ async function sweep(argv: readonly string[], io: CliIo): Promise<number> {
     : undefined;
   for (const f of notified?.failed ?? [])
     io.stderr.write(`dataarts-autoretry: notification failed: ${f.channel}: ${f.code} ${f.message}\n`);
-  return finish(report, notified?.failed?.length ?? 0, io);
+  const code = finish(report, notified?.failed?.length ?? 0, io);
+  // A stopped sweep's report lacks what it did not reach: that is not "a target failed".
+  return interrupt.signal === undefined ? code : signalExitCode(interrupt.signal);
 }
 
 /** Says why the exit status is not 0, on stderr. */
@@ -158,5 +162,6 @@ export const sweepCommand = subcommand(
   'sweep',
   'list failed instances and restart those policy allows (the default)',
   USAGE,
+  SWEEP_EXIT_STATUSES,
   sweep,
 );

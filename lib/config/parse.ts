@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors';
 import { parseWith } from './issues';
+import { jsonSyntaxProblem } from './json-syntax';
 import { type Config, ConfigSchema } from './schema/config';
 
 export { RETRYABLE_STATUSES } from './schema/rule';
@@ -14,13 +15,17 @@ export function parseConfig(input: unknown): Config {
   return parseWith(ConfigSchema, input);
 }
 
-/** Reads a config file's text: JSON errors are ConfigErrors too. */
+/**
+ * Reads a config file's text: JSON errors are ConfigErrors too, at `source:line:column`
+ * as compilers write it (an editor jumps there).
+ */
 export function parseConfigText(text: string, source: string): Config {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(source, `is not valid JSON (${(error as Error).message})`);
+    const { line, column, reason } = jsonSyntaxProblem(text, error as Error);
+    throw new ConfigError(`${source}:${line}:${column}`, `is not valid JSON: ${reason}`);
   }
   return parseConfig(json);
 }

@@ -116,7 +116,7 @@ function localTimes(text: string, options: TableOptions): string {
 function paintOutcome(cell: string, palette: Palette): string {
   // Cells are padded at their end only: the first word is the outcome ("storm-guard ×8").
   const outcome = cell.split(' ')[0];
-  if (outcome === 'restarted' || outcome === 'would-restart') return palette.green(cell);
+  if (outcome === 'restarted' || outcome === 'dry-run') return palette.green(cell);
   if (outcome === 'error' || outcome === 'target-halted') return palette.red(cell);
   if (outcome === 'budget-exhausted' || outcome === 'storm-guard') return palette.yellow(cell);
   return palette.dim(cell);
@@ -145,13 +145,12 @@ function targetRows(report: SweepReport, locale: Locale): string[][] {
   ];
 }
 
-const outcomeName = (d: DecisionRecord) => (d.outcome === 'dry-run' ? 'would-restart' : d.outcome);
-
 function decisionRow(d: DecisionRecord, options: TableOptions): string[] {
   const attempt = d.attempt === undefined ? '' : `${d.attempt}/${d.maxAttempts}`;
   const failure = shortFailure(d);
   const why = failure ? `${d.detail} [${failure}]` : d.detail;
-  return [outcomeName(d), d.target, d.jobName, d.instanceId, attempt, localTimes(why, options)];
+  // The report's own code (dry-run), not a second word for it: the JSON and the README say the same.
+  return [d.outcome, d.target, d.jobName, d.instanceId, attempt, localTimes(why, options)];
 }
 
 /** Decision rows, with runs of one outcome on one target folded into one row unless --all. */
@@ -183,7 +182,7 @@ function decisionRows(report: SweepReport, options: TableOptions): string[][] {
     const hint = options.locale === 'zh-CN' ? '（--all 逐条列出）' : ' (--all lists each)';
     return [
       [
-        `${outcomeName(first)} ×${Math.max(group.length, counted.get(first.target)?.[first.outcome] ?? 0)}`,
+        `${first.outcome} ×${Math.max(group.length, counted.get(first.target)?.[first.outcome] ?? 0)}`,
         first.target,
         across,
         '',

@@ -103,6 +103,33 @@ describe('exit status per failure kind', () => {
   });
 });
 
+describe('configuration errors, as a new user meets them', () => {
+  it('a JSON syntax error names the file, line and column', async () => {
+    const path = join(dir, 'broken.json');
+    await writeFile(
+      path,
+      '{\n  // a comment keeps its place\n  "policy": {"lookback": "1d" "maxAttempts": 3}\n}\n',
+    );
+    const { code, stderr } = await cli(['validate', '--config', path]);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `dataarts-autoretry: invalid ${path}:3:31: is not valid JSON: Expected ',' or '}' after property value\n`,
+    );
+  });
+
+  it('every typo of a file at once, each with a did-you-mean', async () => {
+    const path = await config({ policy: { lookbak: '1d', maxAttemps: 3 } });
+    const { code, stderr } = await cli(['validate', '--config', path]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      /^dataarts-autoretry: invalid policy.lookbak: unknown key; did you mean "lookback"\?/m,
+    );
+    expect(stderr).toMatch(
+      /^dataarts-autoretry: invalid policy.maxAttemps: unknown key; did you mean "maxAttempts"\?/m,
+    );
+  });
+});
+
 describe('--json errors', () => {
   it('a configuration error is one JSON document on stdout, naming each field', async () => {
     const { code, stdout, stderr } = await cli([
@@ -133,16 +160,45 @@ describe('help and version', () => {
     expect(code).toBe(0);
     for (const name of ['sweep', 'history', 'reset', 'init', 'validate', 'notify'])
       expect(stdout).toMatch(new RegExp(`^  ${name}\\s`, 'm'));
-    for (const status of [0, 1, 2, 3, 4, 5]) expect(stdout).toMatch(new RegExp(`^  ${status}  `, 'm'));
+    for (const status of [0, 1, 2, 3, 4, 5, 130, 143])
+      expect(stdout).toMatch(new RegExp(`^  ${status}  `, 'm'));
   });
 
-  it('<command> --help shows that command, with the exit statuses', async () => {
-    const { stdout } = await cli(['reset', '--help']);
-    expect(stdout).toMatch(/^Usage: dataarts-autoretry reset/);
-    expect(stdout).toContain('4  at least one target could not be swept');
+  it("<command> --help shows that command, with that command's own exit statuses", async () => {
+    const statuses = (text: string) => [...text.matchAll(/^ {2}(\d+) {2}/gm)].map((m) => Number(m[1]));
+    const reset = (await cli(['reset', '--help'])).stdout;
+    expect(reset).toMatch(/^Usage: dataarts-autoretry reset/);
+    expect(statuses(reset)).toEqual([0, 1, 2]);
+    expect(reset).toMatch(/^ {2}1 {2}.*refused/m);
+    expect(reset).not.toContain('could not be swept');
+    expect(statuses((await cli(['validate', '--help'])).stdout)).toEqual([0, 1, 2]);
+    expect(statuses((await cli(['notify', '--help'])).stdout)).toEqual([0, 1, 2, 5]);
+    expect(statuses((await cli(['explain', '--help'])).stdout)).toEqual([0, 1, 2, 3]);
+    expect(statuses((await cli(['sweep', '--help'])).stdout)).toEqual([0, 1, 2, 3, 4, 5, 130, 143]);
   });
 
-  it('--version', async () => {
-    expect((await cli(['--version'])).stdout).toBe('dataarts-autoretry 9.9.9-test\n');
+  it('--help lists the short flags beside their long names', async () => {
+    const { stdout } = await cli(['--help']);
+    expect(stdout).toMatch(/^ {2}-c, --config <file>/m);
+    expect(stdout).toMatch(/^ {2}-h, --help/m);
+    expect(stdout).toMatch(/^ {2}-V, --version/m);
+    expect(stdout).toMatch(/^ {6}--verbose/m);
+  });
+
+  it('-v is refused (exit 2), pointing to --verbose and --version; -V is the version', async () => {
+    for (const args of [['-v'], ['--config', await config(), '-v'], ['history', '-v']]) {
+      const { code, stderr } = await cli(args);
+      expect({ args, code }).toEqual({ args, code: 2 });
+      expect(stderr).toContain(
+        'invalid -v: is ambiguous: --verbose logs every decision, --version (or -V) prints the version',
+      );
+    }
+    expect(emulator.count('restart')).toBe(0);
+    expect((await cli(['-V'])).stdout).toBe('dataarts-autoretry 9.9.9-test\n');
+  });
+
+  it('--version (or -V), also after a command as the help says', async () => {
+    for (const args of [['--version'], ['-V'], ['history', '--version'], ['--config', 'x.json', '-V']])
+      expect(await cli(args)).toEqual({ code: 0, stdout: 'dataarts-autoretry 9.9.9-test\n', stderr: '' });
   });
 });

@@ -104,6 +104,22 @@ describe('explain', () => {
     expect(formatExplanation(e)).toContain('listed: not in the look-back window');
   });
 
+  it('an instance that is not listed: says it was not found on that target in the window, exit 1', async () => {
+    emulator.seed(PROJECT, undefined, [failed(7)]);
+    const { config } = await writeSweepConfig(emulator.url, 'explain-', policy);
+    const args = ['explain', '--config', config, '--job', 'ods_orders', '--instance', '99'];
+    const text = emulatorIo(clock);
+    expect(await runCli(args, text)).toBe(1);
+    const from = new Date(clock.now() - 86_400_000).toISOString().replace('.000Z', 'Z');
+    const to = new Date(clock.now()).toISOString().replace('.000Z', 'Z');
+    const notFound = `decision now: not-found: instance 99 of job ods_orders is not listed on target prod from ${from} to ${to} (policy.lookback); DataArts does not know it`;
+    expect(text.out()).toContain(notFound);
+    expect(text.out()).not.toContain('not-failed');
+    const json = emulatorIo(clock);
+    expect(await runCli([...args, '--json'], json)).toBe(1);
+    expect((JSON.parse(json.out()) as Explanation).decision.outcome).toBe('not-found');
+  });
+
   it('runs as `dataarts-autoretry explain`, with --json giving one document', async () => {
     emulator.seed(PROJECT, undefined, [failed(7)]);
     const { config } = await writeSweepConfig(emulator.url, 'explain-', policy);

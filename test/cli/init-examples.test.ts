@@ -89,7 +89,7 @@ describe('examples/local-stack.json against npm run local-stack, as printed', ()
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '' },
     });
-    expect(stdout).toMatch(/would-restart\s+local\s+dwd_user_profile\s+5002/);
+    expect(stdout).toMatch(/dry-run\s+local\s+dwd_user_profile\s+5002/);
     expect(stdout).toContain('GMT+8');
   });
 });

@@ -227,7 +227,26 @@ describe('Ctrl-C mid-sweep', () => {
     expect(io.out()).toContain('dataarts-autoretry sweep');
     expect(io.out()).toMatch(/deferred/);
     expect(io.out()).not.toContain(ESC);
-    expect(code).toBe(0);
+    // Interrupted: the conventional 128 + SIGINT, not "a target was not swept".
+    expect(code).toBe(130);
     expect(io.exited).toEqual([]);
+  });
+
+  it('SIGTERM mid-sweep: the partial report, then exit 143', async () => {
+    ({ emulator, clock } = await emulatorWithClock());
+    emulator.seed(PROJECT, undefined, failedSeeds(3, { now: T0, firstId: 100 }));
+    emulator.inject({ route: 'restart', kind: 'hang', times: 3 });
+    const { config } = await writeSweepConfig(emulator.url, 'cli-sigterm-', {
+      concurrency: 1,
+      rateLimit: 1000,
+    });
+    const io = emulatorIo(clock);
+    const sweep = runCli(['--config', config, '--json'], io);
+    while (emulator.count('restart') === 0) await new Promise((resolve) => setImmediate(resolve));
+    io.interrupt('SIGTERM');
+    const code = await sweep;
+    const report = JSON.parse(io.out()) as SweepReport;
+    expect(report.totals.deferred).toBe(2);
+    expect(code).toBe(143);
   });
 });

@@ -304,8 +304,19 @@ describe('parseConfig', () => {
     });
   });
 
-  it('reports JSON syntax errors with the file name', () => {
-    expect(() => parseConfigText('{"targets": [', 'prod.json')).toThrow(/prod.json: is not valid JSON/);
+  it.each([
+    [
+      'a missing comma',
+      '{\n  "targets": [],\n  "policy": {"lookback": "1d" "maxAttempts": 3}\n}',
+      '3:31',
+      "Expected ',' or '}' after property value",
+    ],
+    ['a bad token', '{\n  "ledger": tru}', '2:16', "Unexpected token '}'"],
+    ['a line break where a value goes on', '{\n  "ledger": tru\n}', '2:16', "Unexpected token '\\n'"],
+    ['a file cut short', '{"targets": [\n', '2:1', 'Unexpected end of JSON input'],
+  ])('reports a JSON syntax error (%s) as file:line:column', (_name, text, at, reason) => {
+    const error = thrown(() => parseConfigText(text, 'prod.json'));
+    expect(error.message).toBe(`prod.json:${at}: is not valid JSON: ${reason}`);
   });
 });
 
@@ -404,7 +415,46 @@ describe('every problem at once', () => {
       'client.retires',
       'polcy',
     ]);
-    expect(error.issues[1]?.problem).toMatch(/^unknown key; allowed keys are name, endpoint, projectId/);
+    expect(error.issues[1]?.problem).toMatch(
+      /^unknown key; did you mean "workspace"\? \(allowed keys are name, endpoint, projectId/,
+    );
+  });
+
+  it('names the unknown keys of display and notify as of every other object, with a did-you-mean', () => {
+    const error = thrown(() =>
+      parseConfig({ ...minimal(), display: { timezone: 'UTC', locle: 'en' }, notify: { remindEvry: '6h' } }),
+    );
+    expect(error.issues.map((i) => `${i.field}: ${i.problem.replace(/ \(allowed keys are .*/, '')}`)).toEqual(
+      [
+        'notify.remindEvry: unknown key; did you mean "remindEvery"?',
+        'display.timezone: unknown key; did you mean "timeZone"?',
+        'display.locle: unknown key; did you mean "locale"?',
+      ],
+    );
+  });
+
+  it('names every unknown key and every missing field at once, with a did-you-mean for near misses', () => {
+    const config = minimal();
+    const targets = [
+      config.targets[0]!,
+      { name: 'b', endpoint: 'https://b.example.com' },
+      { name: 'c', endpoint: 'https://c.example.com', projctId: 'p' },
+    ];
+    const error = thrown(() =>
+      parseConfig({ ...config, targets, policy: { lookbak: '1d', maxAttemps: 3, zzz: 1 }, clent: {} }),
+    );
+    expect(
+      error.issues.map((i) => `${i.field}: ${i.problem.replace(/;? \(?allowed keys are .*/, '')}`),
+    ).toEqual([
+      'targets[2].projctId: unknown key; did you mean "projectId"?',
+      'policy.lookbak: unknown key; did you mean "lookback"?',
+      'policy.maxAttemps: unknown key; did you mean "maxAttempts"?',
+      'policy.zzz: unknown key',
+      'clent: unknown key; did you mean "client"?',
+      'targets[1].projectId: is required',
+      'targets[2].projectId: is required',
+    ]);
+    expect(error.issues[3]?.problem).toMatch(/^unknown key; allowed keys are /);
   });
 
   it.each([

@@ -91,8 +91,20 @@ describe('dataarts-autoretry command line', () => {
     const { code, stdout } = await cli(['--config', configPath, '--dry-run']);
     expect(code).toBe(0);
     expect(stdout).toContain('DRY RUN');
-    expect(stdout).toMatch(/would-restart\s+prod\s+dwd_users/);
+    expect(stdout).toMatch(/^dry-run\s+prod\s+dwd_users/m);
     expect(emulator.count('restart')).toBe(0);
+  });
+
+  it('a dry run names its outcome with one word, dry-run, in the table and the JSON report alike', async () => {
+    const table = (await cli(['--config', configPath, '--dry-run', '--all'])).stdout;
+    const report = JSON.parse(
+      (await cli(['--config', configPath, '--dry-run', '--json'])).stdout,
+    ) as SweepReport;
+    const wouldRestart = report.decisions.filter((d) => d.outcome === 'dry-run');
+    expect(wouldRestart.length).toBeGreaterThan(0);
+    for (const d of wouldRestart)
+      expect(table).toMatch(new RegExp(`^dry-run\\s+${d.target}\\s+${d.jobName}\\s+${d.instanceId}\\s`, 'm'));
+    expect(table).not.toContain('would-restart');
   });
 
   it('--job and --lookback narrow the sweep', async () => {
@@ -284,7 +296,7 @@ describe('the command line against a DynamoDB ledger that stops answering', () =
     while (!proxy.calls.some((c) => c.fault === 'stall')) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGTERM');
     const code = await exited;
-    expect(code).not.toBeNull();
+    expect(code).toBe(143);
     const report = JSON.parse(stdout) as SweepReport;
     expect(report.restarted).toEqual([]);
     expect(emulator.count('restart')).toBe(0);

@@ -147,8 +147,8 @@ describe('README: quick start, command line, history and reset', () => {
     async () => {
       const ran = await readme.run('npm run sweep -- --config sweep.json --dry-run', dir, withCredentials());
       expectExit(ran, 0);
-      expect(ran.stdout).toMatch(/would-restart\s+cn4-prod\s+ods_orders_daily\s+34099\s+1\/3/);
-      expect(ran.stdout).toMatch(/would-restart\s+cn4-prod\s+dwd_user_profile\s+34100\s+1\/3/);
+      expect(ran.stdout).toMatch(/dry-run\s+cn4-prod\s+ods_orders_daily\s+34099\s+1\/3/);
+      expect(ran.stdout).toMatch(/dry-run\s+cn4-prod\s+dwd_user_profile\s+34100\s+1\/3/);
       expect(ran.stdout).toMatch(/instance-type\s+cn4-prod\s+ads_manual_backfill\s+34101/);
       expect(emulator.count('restart')).toBe(0);
     },

@@ -144,8 +144,8 @@ describe('README: deploying to AWS', () => {
         expect(config.targets[0].endpoint).toBe(url);
         const ran = await bash(sweep![1]!, dir, userEnv());
         expectExit(ran, 0);
-        expect(ran.stdout).toMatch(/would-restart\s+local\s+ods_orders_daily\s+5001/);
-        expect(ran.stdout).toMatch(/would-restart\s+local\s+dwd_user_profile\s+5002/);
+        expect(ran.stdout).toMatch(/dry-run\s+local\s+ods_orders_daily\s+5001/);
+        expect(ran.stdout).toMatch(/dry-run\s+local\s+dwd_user_profile\s+5002/);
       } finally {
         // Ends, the emulator and dynalite with it (a left-over server would hold the port).
         await stack.interrupt();

@@ -312,7 +312,7 @@ describe('the whole table', () => {
     report.targets[0]!.counts = { 'dry-run': 3, 'backing-off': 1 };
     const table = formatTable(report);
     expect(table).toMatch(/^cn4-prod\s+default\s+23\s+3 \(would\)\s+1\s+0\s+0\s/m);
-    expect(table).toMatch(/^would-restart\s+cn4-prod\s+ods_a\s/m);
+    expect(table).toMatch(/^dry-run\s+cn4-prod\s+ods_a\s/m);
     expect(table).toContain('Retry budget would be reported as exhausted (2):');
   });
 

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { LOCALES, type Locale } from '../../text/i18n';
 import { isTimeZone } from '../../text/time-format';
-import { jsonSchema } from './primitives';
+import { jsonSchema, strict } from './primitives';
 
 /** How the command line shows a sweep to a person (piped and --json output never change). */
 export interface DisplaySettings {
@@ -14,7 +14,7 @@ export const DEFAULT_DISPLAY: DisplaySettings = { locale: 'en', timeZone: 'UTC' 
 
 /** The config file's `display` object, e.g. `{"locale": "zh-CN", "timeZone": "Asia/Shanghai"}`. */
 export const DisplaySchema = v.pipe(
-  v.strictObject({
+  strict({
     locale: v.optional(
       v.pipe(
         v.picklist(LOCALES, `must be one of ${LOCALES.join(', ')}`),

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { LOCALES, type Locale } from '../../text/i18n';
 import { isTimeZone } from '../../text/time-format';
 import { parseDuration } from '../../util/duration';
+import { strict } from './primitives';
 
 /** When a summary is sent: every sweep, only when something happened, or only on problems. */
 export type NotifyPolicy = 'always' | 'on-activity' | 'on-problem';
@@ -34,7 +35,7 @@ const validDuration = (value: string) => {
  * "remindEvery": "6h"}`, every key optional. Meant to be embedded in the config schema.
  */
 export const NotifySettingsSchema = v.pipe(
-  v.strictObject({
+  strict({
     locale: v.optional(v.picklist(LOCALES, `must be one of ${LOCALES.join(', ')}`)),
     timeZone: v.optional(
       v.pipe(v.string(), v.check(isTimeZone, 'must be an IANA time zone, e.g. Asia/Shanghai')),

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { didYouMean } from '../did-you-mean';
 
 /**
  * The building blocks of every schema here. Each message says what is allowed and
@@ -62,9 +63,15 @@ export function strict<const E extends v.ObjectEntries>(
   entries: E,
   required: Partial<Record<keyof E, string>> = {},
 ) {
-  const keys = Object.keys(entries).join(', ');
+  const allowed = Object.keys(entries);
+  const keys = allowed.join(', ');
   const message: Message = (issue) => {
-    if (issue.expected === 'never') return `unknown key; allowed keys are ${keys}`;
+    if (issue.expected === 'never') {
+      const near = didYouMean(String(issue.input), allowed);
+      return near
+        ? `unknown key; did you mean "${near}"? (allowed keys are ${keys})`
+        : `unknown key; allowed keys are ${keys}`;
+    }
     const key = issue.path?.[0]?.key as keyof E | undefined;
     if (key !== undefined) return `is required${required[key] ? `: ${required[key]}` : ''}`;
     return say('must be an object')(issue);
@@ -76,7 +83,8 @@ type StrictObject = v.StrictObjectSchema<v.ObjectEntries, v.ErrorMessage<v.Stric
 
 /**
  * valibot's strict objects name the first unknown key only: every one is named here
- * (the same issue, at each key), so a file with two typos is fixed in one pass.
+ * (the same issue, at each key, its message made for that key), so a file with two
+ * typos is fixed in one pass.
  */
 export function everyUnknownKey<S extends StrictObject>(schema: S): S {
   const run: S['~run'] = (dataset, config) => {
@@ -89,7 +97,10 @@ export function everyUnknownKey<S extends StrictObject>(schema: S): S {
     for (const [key, value] of Object.entries(object)) {
       if (key === first.input || Object.hasOwn(schema.entries, key)) continue;
       const path: [v.ObjectPathItem] = [{ type: 'object', origin: 'key', input: object, key, value }];
-      result.issues?.push({ ...first, input: key, received: `"${key}"`, path });
+      const issue = { ...first, input: key, received: `"${key}"`, path };
+      // The message names the key (a did-you-mean): written again for this one.
+      if (typeof schema.message === 'function') issue.message = schema.message(issue as v.StrictObjectIssue);
+      result.issues?.push(issue);
     }
     return result;
   };
