@@ -19,13 +19,14 @@ import { join } from 'node:path';
 import { type Emulator, startEmulator } from '../emulator/server';
 import type { InstanceSeed } from '../emulator/state';
 import { parseConfig } from '../lib/config/parse';
+import { buildLedger } from '../lib/ledger/build-ledger';
 import { FileLedger } from '../lib/ledger/file-ledger';
 import { acquireFileLock } from '../lib/ledger/file-lock';
 import type { ClaimRequest, InstanceKey } from '../lib/ledger/ledger';
 import { applyClaim, type LedgerState } from '../lib/ledger/ledger-state';
 import { runSweep } from '../lib/sweep/sweep';
 import { systemClock } from '../lib/util/time';
-import { buildLedger, buildTargets } from '../lib/wiring';
+import { buildTargets } from '../lib/wiring';
 import { largeWindow, type WindowResult } from './large-window';
 
 const PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';

@@ -5,9 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { credentialsFromEnv } from '../lib/config/credentials';
 import { parseConfig } from '../lib/config/parse';
+import { buildLedger } from '../lib/ledger/build-ledger';
 import { runSweep } from '../lib/sweep/sweep';
 import { systemClock } from '../lib/util/time';
-import { buildLedger, buildTargets } from '../lib/wiring';
+import { buildTargets } from '../lib/wiring';
 
 async function main(): Promise<void> {
   const config = parseConfig(JSON.parse(readFileSync(process.argv[2] as string, 'utf8')));

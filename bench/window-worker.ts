@@ -8,10 +8,11 @@
 import { readFileSync } from 'node:fs';
 import { credentialsFromEnv } from '../lib/config/credentials';
 import { parseConfig } from '../lib/config/parse';
+import { buildLedger } from '../lib/ledger/build-ledger';
 import type { InstanceKey, Ledger, LedgerEntry } from '../lib/ledger/ledger';
 import { runSweep } from '../lib/sweep/sweep';
 import { systemClock } from '../lib/util/time';
-import { buildLedger, buildTargets } from '../lib/wiring';
+import { buildTargets } from '../lib/wiring';
 
 interface WindowJob {
   config: unknown;

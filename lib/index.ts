@@ -9,6 +9,7 @@ export { parseConfig, parseConfigText } from './config/parse';
 export type { DisplaySettings } from './config/schema/display';
 export type * from './config/types';
 export * from './errors';
+export { buildLedger } from './ledger/build-ledger';
 export { DynamoDbLedger } from './ledger/dynamodb-ledger';
 export { FileLedger } from './ledger/file-ledger';
 export type { AttemptOutcome, AttemptRecord, InstanceKey, Ledger, LedgerEntry } from './ledger/ledger';
@@ -30,4 +31,4 @@ export {
   type UnconfirmedItem,
 } from './sweep/report';
 export { runSweep, type SweepDeps, type SweepOptions } from './sweep/sweep';
-export { buildLedger, buildTargets } from './wiring';
+export { buildTargets } from './wiring';

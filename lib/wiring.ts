@@ -1,4 +1,3 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config, TargetConfig } from './config/types';
 import { type Account, AccountPool } from './dataarts/account';
 import { AkSkAuthenticator, TokenAuthenticator } from './dataarts/auth';
@@ -7,10 +6,6 @@ import { DataArtsClient } from './dataarts/client';
 import { IamTokenProvider } from './dataarts/iam-token';
 import { DEFAULT_TRANSPORT, Transport, type TransportOptions } from './dataarts/transport';
 import { ConfigError } from './errors';
-import { ledgerDynamoClient } from './ledger/dynamodb-client';
-import { DynamoDbLedger } from './ledger/dynamodb-ledger';
-import { FileLedger } from './ledger/file-ledger';
-import type { Ledger } from './ledger/ledger';
 import type { TargetApi } from './sweep/target-input';
 import type { Clock } from './util/time';
 
@@ -81,9 +76,4 @@ function authenticatorFor(
     () => new IamTokenProvider(user, target.projectId, now, options),
   );
   return { account, authenticator: new TokenAuthenticator(tokens) };
-}
-
-export function buildLedger(config: Config['ledger'], dynamo?: DynamoDBClient): Ledger {
-  if (config.type === 'file') return new FileLedger(config.path);
-  return new DynamoDbLedger(dynamo ?? ledgerDynamoClient(config), config.table);
 }

@@ -10,9 +10,10 @@ import { ManualClock } from '../emulator/manual-clock';
 import { seededRandom } from '../emulator/seeded-random';
 import { startEmulator } from '../emulator/server';
 import { parseConfig } from '../lib/config/parse';
+import { buildLedger } from '../lib/ledger/build-ledger';
 import { formatTable } from '../lib/render/format-table';
 import { runSweep } from '../lib/sweep/sweep';
-import { buildLedger, buildTargets } from '../lib/wiring';
+import { buildTargets } from '../lib/wiring';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 24, 8, 0, 0);

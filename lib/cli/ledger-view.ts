@@ -1,8 +1,8 @@
 import type { Config } from '../config/types';
 import { ConfigError } from '../errors';
+import { buildLedger } from '../ledger/build-ledger';
 import type { Ledger } from '../ledger/ledger';
 import type { EntrySelector, HistoryEntry, LedgerHistory } from '../ledger/ledger-history';
-import { buildLedger } from '../wiring';
 import { parseFlags } from './args';
 import { loadConfig } from './load-config';
 

@@ -1,6 +1,7 @@
 import { credentialsFromEnv } from '../config/credentials';
 import { DEFAULT_DISPLAY, type DisplaySettings } from '../config/schema/display';
 import type { Config } from '../config/types';
+import { buildLedger } from '../ledger/build-ledger';
 import { jsonLogger, type Logger } from '../log';
 import { webhookSecrets } from '../notify/webhook-schema';
 import type { Webhook } from '../notify/webhook-types';
@@ -9,7 +10,7 @@ import { formatTable } from '../render/format-table';
 import type { SweepReport } from '../sweep/report';
 import { runSweep } from '../sweep/sweep';
 import type { TargetApi } from '../sweep/target-input';
-import { buildLedger, buildTargets } from '../wiring';
+import { buildTargets } from '../wiring';
 import { type CliArgs, DEFAULT_DEADLINE, parseCliArgs } from './args';
 import { SWEEP_EXIT_STATUSES, signalExitCode, sweepExitCode } from './exit-codes';
 import { humanLogger } from './human-logger';

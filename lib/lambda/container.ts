@@ -6,12 +6,14 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { type LambdaSettings, settingsFromEnv } from '../config/lambda-env';
 import type { Credentials } from '../dataarts/auth-types';
 import type { TransportOptions } from '../dataarts/transport';
+import { ConfigError } from '../errors';
+import { DynamoDbLedger } from '../ledger/dynamodb-ledger';
 import type { Ledger } from '../ledger/ledger';
 import { asLogger, type Logger, powertoolsLogger, RedactingWriter } from '../log';
 import { sweepMetrics } from '../metrics';
 import type { SweepReport } from '../sweep/report';
 import type { Clock } from '../util/time';
-import { buildLedger, buildTargets } from '../wiring';
+import { buildTargets } from '../wiring';
 import type { SweepOverrides } from './event';
 import type { SweepSecret } from './secret';
 
@@ -79,7 +81,11 @@ export class LambdaContainer {
   }
 
   ledger(settings: LambdaSettings): Ledger {
-    this.ledgerOnce ??= buildLedger(settings.config.ledger, this.deps.dynamo);
+    // settingsFromEnv always names the stack's table: the file ledger is the command line's.
+    const { ledger } = settings.config;
+    if (ledger.type !== 'dynamodb')
+      throw new ConfigError('ledger', 'the Lambda records attempts in DynamoDB only');
+    this.ledgerOnce ??= new DynamoDbLedger(this.deps.dynamo, ledger.table);
     return this.ledgerOnce;
   }
 

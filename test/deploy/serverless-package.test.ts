@@ -7,8 +7,9 @@ import { METRIC_NAMES, METRIC_NAMESPACE } from '../../lib/metrics';
 import { packagedTemplate, ROOT, secretArnParam, serverless, TARGETS_PARAM } from '../support/serverless';
 
 /**
- * Measured: ~156 KB minified (keepNames) with @aws-sdk/* from the runtime, 34 KB of it
- * Powertools Logger and Metrics; the budget leaves room to grow.
+ * The function's bundle, minified (keepNames) with @aws-sdk/* from the runtime: about
+ * 190 KB, 34 KB of it Powertools Logger and Metrics. The command line's parts (the file
+ * ledger, the table) stay out of it; the budget fails a change that pulls them in.
  */
 const BUNDLE_BUDGET_BYTES = 200_000;
 
@@ -132,7 +133,7 @@ describe('serverless package (the CloudFormation template that deploys)', () => 
 
   it(`keeps the function bundle under ${BUNDLE_BUDGET_BYTES / 1000} KB`, async () => {
     const zip = await stat(join(packageDir, 'dataarts-autoretry.zip'));
-    // Bundle + source map (mappings only: sourcesContent is off), compressed. Measured 141 KB.
+    // Bundle + source map (mappings only: sourcesContent is off), compressed.
     expect(zip.size).toBeLessThan(BUNDLE_BUDGET_BYTES);
     const { stdout } = await promisify(execFile)('unzip', ['-l', join(packageDir, 'dataarts-autoretry.zip')]);
     const bundle = stdout.split('\n').find((l) => l.trim().endsWith('handlers/sweep.js'));
