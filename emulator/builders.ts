@@ -59,3 +59,41 @@ export function failedEndedAgo(
     ...extra,
   };
 }
+
+export interface OutageFailuresOptions {
+  /** The first failure ends here, the last at `to`; the others evenly between. */
+  from: number;
+  to: number;
+  /** The one message they all show. */
+  errorMessage: string;
+  /** Job names are `${jobPrefix}${i}` (default `job_`). */
+  jobPrefix?: string;
+  /** Instance ids are `firstId + i` (default 1). */
+  firstId?: number;
+  /** Anything else every seed carries (e.g. `runMs`, `node`). */
+  extra?: Partial<InstanceSeed>;
+}
+
+/**
+ * The failures one outage leaves behind: `count` failed instances of distinct jobs,
+ * ending within [from, to] with one `errorMessage`, each planned and started ten
+ * minutes before it ended.
+ */
+export function outageFailures(count: number, options: OutageFailuresOptions): InstanceSeed[] {
+  const { from, to, errorMessage, jobPrefix = 'job_', firstId = 1, extra = {} } = options;
+  const step = count > 1 ? (to - from) / (count - 1) : 0;
+  return Array.from({ length: count }, (_, i) => {
+    const endTime = Math.round(from + i * step);
+    return {
+      jobName: `${jobPrefix}${i}`,
+      instanceId: firstId + i,
+      status: 'fail',
+      planTime: endTime - 10 * MIN,
+      startTime: endTime - 10 * MIN,
+      endTime,
+      runMs: 10 * MIN,
+      errorMessage,
+      ...extra,
+    };
+  });
+}

@@ -4,6 +4,7 @@
  * with `startEmulator`, the emulator's entry.
  */
 import type { Clock } from '../lib/util/time';
+import type { Outage } from './outage';
 
 export type Route = 'list' | 'show' | 'restart' | 'token';
 
@@ -127,6 +128,8 @@ export interface EmulatorOptions {
    * (`{"error": {code, message}}`).
    */
   errorShape?: ErrorShape;
+  /** Outages from the start (see `Emulator.declareOutage` and outage.ts). */
+  outages?: readonly Outage[];
 }
 
 export interface RecordedRequest {

@@ -6,6 +6,7 @@ import { IamAuthority } from './iam-route';
 import { Latency } from './latency';
 import { listenOnLoopback } from './listen';
 import type { EmulatorOptions, Fault, RecordedRequest, Route } from './options';
+import { type Outage, Outages } from './outage';
 import { GatewayRateLimit } from './rate-limit';
 import { RequestClock } from './request-clock';
 import { Responder } from './respond';
@@ -62,6 +63,8 @@ export interface Emulator {
   settleAll(): void;
   /** Changes `restartLagMs` for restarts accepted from now on. */
   setRestartLag(ms: number): void;
+  /** Jobs down until a time: their reruns are accepted but fail again (outage.ts). */
+  declareOutage(outage: Outage): void;
   /** Changes `acceptRunningRestart`. */
   setAcceptRunningRestart(accept: boolean): void;
   /** Changes `advanceOnRequestMs`. */
@@ -81,12 +84,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const out = new Responder(options);
   const requestClock = new RequestClock(options);
   requestClock.set(options.advanceOnRequestMs ?? 0);
+  const outages = new Outages(options.outages);
   const parts: EmulatorParts = {
     options,
     out,
     faults: new FaultInjector(out),
     iam: new IamAuthority(options, out),
-    state: new EmulatorState(),
+    state: new EmulatorState(outages.rerunStarting),
     rateLimit: new GatewayRateLimit(options.rateLimit),
     latency: new Latency(options.latencyMs ?? 0),
     requestClock,
@@ -99,7 +103,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const http = serve(dispatcher);
   await listenOnLoopback(http.server, options.port ?? 0);
   const { port } = http.server.address() as AddressInfo;
-  return emulatorApi(`http://127.0.0.1:${port}`, parts, dispatcher.requests, http);
+  return emulatorApi(`http://127.0.0.1:${port}`, parts, dispatcher.requests, http, outages);
 }
 
 /** The HTTP server around the dispatcher, and the most requests it was answering at once. */
@@ -134,6 +138,7 @@ function emulatorApi(
   parts: EmulatorParts,
   requests: RecordedRequest[],
   http: { server: Server; peakInFlight: () => number },
+  outages: Outages,
 ): Emulator {
   const { state, faults, settings, out } = parts;
   return {
@@ -165,6 +170,7 @@ function emulatorApi(
     setRestartLag: (ms) => {
       settings.restartLagMs = ms;
     },
+    declareOutage: (outage) => outages.declare(outage),
     setAcceptRunningRestart: (accept) => {
       settings.acceptRunningRestart = accept;
     },

@@ -49,7 +49,19 @@ export interface RerunBook {
   pending?: { acceptedAt: number; startAt: number };
   /** The seeded errorMessage, shown again whenever a rerun ends in `fail`. */
   errorMessage?: string;
+  /** How the current run ends when something other than the script decides it (an outage). */
+  forced?: ForcedRun;
 }
+
+/** A run whose end the script does not decide: its outcome, length and message. */
+export interface ForcedRun {
+  outcome: Outcome;
+  runMs: number;
+  errorMessage?: string;
+}
+
+/** Asked as each rerun starts; undefined leaves the rerun to its script (see outage.ts). */
+export type RerunStarting = (instance: EmulatedInstance, startAt: number) => ForcedRun | undefined;
 
 export type InstanceSeed = Partial<Omit<EmulatedInstance, 'instanceId' | 'restarts' | 'book'>> & {
   jobName: string;
@@ -70,6 +82,8 @@ export function storeKey(jobName: string, instanceId: string): string {
 export class EmulatorState {
   /** project -> workspace -> storeKey(job, id) -> instance */
   private readonly projects = new Map<string, Map<string, Map<string, EmulatedInstance>>>();
+
+  constructor(private readonly rerunStarting: RerunStarting = () => undefined) {}
 
   seed(projectId: string, workspace: string | undefined, seeds: readonly InstanceSeed[]): void {
     const store = this.workspace(projectId, workspace ?? DEFAULT_WORKSPACE, true)!;
@@ -123,7 +137,7 @@ export class EmulatorState {
       if (runEnd !== undefined && runEnd <= now && (rerunStart === undefined || runEnd <= rerunStart)) {
         finishRun(instance);
       } else if (rerunStart !== undefined && rerunStart <= now) {
-        startPendingRerun(instance);
+        startPendingRerun(instance, this.rerunStarting);
       } else {
         return instance;
       }
@@ -150,7 +164,7 @@ export class EmulatorState {
       (book.acceptedPerGeneration.get(book.generation) ?? 0) + 1,
     );
     book.pending = { acceptedAt: now, startAt: now + Math.max(0, lagMs) };
-    if (book.pending.startAt <= now) startPendingRerun(instance);
+    if (book.pending.startAt <= now) startPendingRerun(instance, this.rerunStarting);
   }
 
   all(): EmulatedInstance[] {
@@ -164,26 +178,37 @@ export class EmulatorState {
 /** When the current run ends, or undefined when the instance is not running. */
 function runEndOf(instance: EmulatedInstance): number | undefined {
   if (instance.status !== 'running' || instance.startTime === undefined) return undefined;
-  return instance.startTime + instance.runMs;
+  return instance.startTime + runMsOf(instance);
+}
+
+function runMsOf(instance: EmulatedInstance): number {
+  return instance.book.forced?.runMs ?? instance.runMs;
 }
 
 /** The run ends as scripted; that opens a new failure generation. */
 function finishRun(instance: EmulatedInstance): void {
+  const { book } = instance;
   const startTime = instance.startTime ?? 0;
-  const outcome = instance.script.shift() ?? instance.afterScript;
+  const runMs = runMsOf(instance);
+  // A forced run leaves the script to the runs after it.
+  const outcome = book.forced?.outcome ?? instance.script.shift() ?? instance.afterScript;
+  const message = book.forced ? book.forced.errorMessage : book.errorMessage;
+  delete book.forced;
   instance.status = outcome;
-  instance.endTime = startTime + instance.runMs;
-  instance.executeTime = instance.runMs;
-  if (outcome === 'fail' && instance.book.errorMessage !== undefined)
-    instance.errorMessage = instance.book.errorMessage;
-  instance.book.generation++;
+  instance.endTime = startTime + runMs;
+  instance.executeTime = runMs;
+  if (outcome === 'fail' && message !== undefined) instance.errorMessage = message;
+  book.generation++;
 }
 
 /** The pending rerun becomes visible: running since the moment it was due. */
-function startPendingRerun(instance: EmulatedInstance): void {
+function startPendingRerun(instance: EmulatedInstance, rerunStarting: RerunStarting): void {
   const pending = instance.book.pending;
   if (!pending) return;
   delete instance.book.pending;
+  const forced = rerunStarting(instance, pending.startAt);
+  if (forced) instance.book.forced = forced;
+  else delete instance.book.forced;
   instance.status = 'running';
   instance.startTime = pending.startAt;
   delete instance.endTime;

@@ -40,7 +40,8 @@ function regExpOf(source: string): RegExp {
   return re;
 }
 
-function firstMatch(patterns: readonly string[], message: string): string | undefined {
+/** The first pattern that matches the message (its first `MATCHED_CHARS` characters), case-insensitively. */
+export function firstMatch(patterns: readonly string[], message: string): string | undefined {
   const bounded = message.slice(0, MATCHED_CHARS);
   return patterns.find((p) => regExpOf(p).test(bounded));
 }
