@@ -5,6 +5,7 @@
  * (after the restart lag), not when it was asked for: a restart accepted just before
  * the outage ends may start after it, and then runs as it would anyway.
  */
+import { compileGlob, matchesAny } from '../lib/util/glob';
 import type { EmulatedInstance, ForcedRun } from './state';
 
 export interface Outage {
@@ -51,32 +52,5 @@ function problemOf(outage: Outage): string | undefined {
 }
 
 function holdsJob(jobs: Outage['jobs'], jobName: string): boolean {
-  return typeof jobs === 'string' ? globMatches(jobs, jobName) : jobs.includes(jobName);
-}
-
-/**
- * `*` and `?` glob, matched without regular expressions (a job name is untrusted
- * input): the classic one-pass walk that returns to the last `*` on a mismatch.
- */
-function globMatches(glob: string, text: string): boolean {
-  let g = 0;
-  let t = 0;
-  let star = -1;
-  let resume = 0;
-  while (t < text.length) {
-    if (g < glob.length && (glob[g] === '?' || glob[g] === text[t])) {
-      g++;
-      t++;
-    } else if (g < glob.length && glob[g] === '*') {
-      star = g++;
-      resume = t;
-    } else if (star >= 0) {
-      g = star + 1;
-      t = ++resume;
-    } else {
-      return false;
-    }
-  }
-  while (glob[g] === '*') g++;
-  return g === glob.length;
+  return typeof jobs === 'string' ? matchesAny(jobName, [compileGlob(jobs)]) : jobs.includes(jobName);
 }
