@@ -271,11 +271,11 @@ describe('the command line against a DynamoDB ledger that stops answering', () =
   const AWS = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
 
   it('a claim that never answers: the report names the ledger, restarts nothing, and the process exits by itself with 4', async () => {
-    await stallingClaims('1s');
+    await stallingClaims('2s');
     const { code, stdout, stderr } = await cli(['--config', configPath, '--json'], AWS);
     expect(code).toBe(4);
     const report = JSON.parse(stdout) as SweepReport;
-    expect(report.targets[0]?.error?.message).toContain('did not answer claim within 1 s');
+    expect(report.targets[0]?.error?.message).toContain('did not answer claim within 2 s');
     expect(emulator.count('restart')).toBe(0);
     expect(stderr).toContain('could not be swept: prod');
     // The stalled claim's socket was still open when the process ended.
