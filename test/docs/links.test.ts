@@ -9,8 +9,8 @@ import { dirname, join, normalize } from 'node:path';
 import { docFiles } from '../readme/extract';
 import { ROOT } from '../readme/shell';
 
-/** The markdown files checked: the READMEs, docs/ and the emulator's own README. */
-const FILES = [...docFiles(ROOT), 'emulator/README.md'];
+/** The markdown files checked: the READMEs, docs/, and the emulator's and examples' own READMEs. */
+const FILES = [...docFiles(ROOT), 'emulator/README.md', 'examples/README.md'];
 
 /** `markdown` with its fenced blocks blanked (their lines kept empty) and its code spans removed. */
 function prose(markdown: string): string[] {
