@@ -7,7 +7,7 @@ import { TEMPLATE_PLACEHOLDER } from '../config/schema/target';
  */
 export const EXAMPLE_CONFIG = `// dataarts-autoretry configuration, written by \`dataarts-autoretry init\`.
 // JSON with // comments. Every key below is shown with its default; delete what you
-// do not change. Full reference: the README's "Configuration" (README.zh-CN.md in Chinese).
+// do not change. Full reference: docs/configuration.md (README.zh-CN.md in Chinese).
 {
   // DataArts projects/workspaces to sweep (1 to 50).
   "targets": [
@@ -49,7 +49,7 @@ export const EXAMPLE_CONFIG = `// dataarts-autoretry configuration, written by \
     "backoff": { "base": "10m", "factor": 2, "max": "2h", "jitter": "equal" },
     // Skip an instance when a newer instance of the same job succeeded.
     "skipSuperseded": false,
-    // Failure rules (case-insensitive patterns on errorMessage; see the README's examples):
+    // Failure rules (case-insensitive patterns on errorMessage; see docs/retry-policy.md):
     // never rerun these; if set, rerun only these; what to do when there is no message.
     "neverRetryOn": [],
     "unknownFailure": "retry",

@@ -14,7 +14,7 @@ const USAGE = `Usage: dataarts-autoretry history --config <file.json> [--target 
 Shows the ledger's record of the selected instances (at least one selector; all given
 must match): every attempt with its time, outcome and DLF code, and every reset with
 who and why, newest first. Times in display.timeZone. Works on both ledgers; the
-DynamoDB ledger needs dynamodb:Scan on its table (see the README).
+DynamoDB ledger needs dynamodb:Scan on its table (see docs/ledger.md).
 -c is short for --config, -h for --help.
 `;
 

@@ -11,7 +11,7 @@ const USAGE = `Usage: dataarts-autoretry validate --config <file.json>
 
 Checks a configuration file offline with the same validator a sweep uses: every
 problem, one line each, naming the field (exit 2), or a one-line summary (exit 0).
-A deployed stage is checked with \`npx serverless validate --stage <stage>\` (see the README).
+A deployed stage is checked with \`npx serverless validate --stage <stage>\` (see docs/deploy.md).
 -c is short for --config, -h for --help.
 `;
 

@@ -44,7 +44,7 @@ export interface SweepSecret {
 
 /** Reads the secret's JSON text; errors name the missing or malformed key, never a value. */
 export function parseSecret(text: string | undefined): SweepSecret {
-  if (!text) throw new ConfigError('secret', 'is empty: store a JSON object (see the README, "The secret")');
+  if (!text) throw new ConfigError('secret', 'is empty: store a JSON object (see docs/deploy.md)');
   let json: unknown;
   try {
     json = JSON.parse(text);

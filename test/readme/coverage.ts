@@ -1,5 +1,5 @@
 /**
- * Where each shell command of README.md and README.zh-CN.md is accounted for.
+ * Where each shell command of README.md, README.zh-CN.md and the pages under docs/ is accounted for.
  * test/readme/accounted.test.ts fails while a README command is in neither table, or a
  * table names a command no README holds any more; each suite refuses to run a command
  * not given to it here, and fails if it did not run every command given to it.
@@ -50,8 +50,6 @@ export const SYNTAX = 'syntax with placeholders; ';
 
 const needsAws = (what: string, instead: string) =>
   `${what} in a real AWS account (the deployed stack). ${instead}`;
-const V4 =
-  'needs Serverless Framework v4 on PATH (`npm i -g serverless`, a vendor login); this repository runs osls through npx';
 
 /** Commands no test can run here, each with why and what runs in its place. */
 export const NOT_RUNNABLE: ReadonlyArray<{ command: string; why: string }> = [
@@ -71,6 +69,18 @@ export const NOT_RUNNABLE: ReadonlyArray<{ command: string; why: string }> = [
     why:
       'creates a secret in a real AWS account. deploy-commands checks instead that the secret.json it ' +
       "uploads (the README's example) is one the function's secret parser accepts.",
+  },
+  {
+    command: 'git clone <repository-url> && cd dataarts-autoretry',
+    why:
+      'clones from the network, to an address each user fills in; every suite here runs in a working copy of ' +
+      'this repository (workingCopy in ./shell), the folder that command makes.',
+  },
+  {
+    command: 'npm run deploy -- --stage prod',
+    why:
+      'deploys to a real AWS account (it is `npx serverless deploy --stage prod`). deploy-commands runs ' +
+      "`npx serverless package --stage prod` instead, with the docs' prod params.",
   },
   {
     command: 'npx serverless deploy --stage prod',
@@ -121,15 +131,15 @@ export const NOT_RUNNABLE: ReadonlyArray<{ command: string; why: string }> = [
   },
   {
     command: 'npm run mutate',
-    why: 'StrykerJS over the whole core takes hours; not part of `npm test` or CI (README, Mutation testing).',
+    why: 'StrykerJS over the whole core takes hours; not part of `npm test` or CI (docs/dev/testing.md, Mutation testing).',
   },
   {
     command: 'npm run mutate -- --mutate lib/ledger/file-lock.ts',
-    why: 'one module takes 5 to 30 minutes; not part of `npm test` or CI (README, Mutation testing).',
+    why: 'one module takes 5 to 30 minutes; not part of `npm test` or CI (docs/dev/testing.md, Mutation testing).',
   },
   {
     command: 'MUTATE_GROUP=ledger npm run mutate',
-    why: 'one group takes 20 minutes to 2 hours; not part of `npm test` or CI (README, Mutation testing).',
+    why: 'one group takes 20 minutes to 2 hours; not part of `npm test` or CI (docs/dev/testing.md, Mutation testing).',
   },
   {
     command: 'node test/mutation/resume-from-events.cjs <group> <commit>',
@@ -141,31 +151,11 @@ export const NOT_RUNNABLE: ReadonlyArray<{ command: string; why: string }> = [
   },
   {
     command: 'MUTATE_GROUP=<group> npm run mutate -- --timeoutFactor 3',
-    why: `${SYNTAX}tests a group's timeouts again, tens of minutes; not part of \`npm test\` or CI (README, Mutation testing).`,
+    why: `${SYNTAX}tests a group's timeouts again, tens of minutes; not part of \`npm test\` or CI (docs/dev/testing.md, Mutation testing).`,
   },
   {
     command: 'npm run mutate -- --force',
-    why: 'every mutant of the core again, hours; not part of `npm test` or CI (README, Mutation testing).',
-  },
-  {
-    command: 'npm i -g serverless',
-    why: 'installs Serverless Framework v4 globally from the network; osls (a devDependency) is what runs here.',
-  },
-  {
-    command: 'serverless deploy',
-    why: `${V4}, and deploys to a real AWS account; see \`npx serverless deploy --stage prod\`.`,
-  },
-  {
-    command: 'serverless deploy --config serverless.v4.yml --stage prod',
-    why: `${V4}, and deploys to a real AWS account; deploy-commands runs \`npx serverless package --stage prod\`.`,
-  },
-  {
-    command: 'serverless package',
-    why: `${V4}; deploy-commands runs \`npx serverless package --stage prod\` (and test/deploy/ packages offline).`,
-  },
-  {
-    command: 'serverless validate',
-    why: `${V4}; deploy-commands runs \`npx serverless validate --stage prod\`.`,
+    why: 'every mutant of the core again, hours; not part of `npm test` or CI (docs/dev/testing.md, Mutation testing).',
   },
   {
     command: 'npx serverless invoke -f sweep --stage prod --data \'{"dryRun":true}\'',

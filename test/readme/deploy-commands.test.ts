@@ -1,11 +1,13 @@
 /**
- * The deployment commands of README.md and README.zh-CN.md ("Deploying to AWS", with
+ * The deployment commands of the docs (docs/deploy.md, its summary in README.md, and
+ * README.zh-CN.md: "Deploying to AWS", with
  * "Running the function locally"; in fenced blocks and inline in prose), run
  * exactly as written in a fresh working copy of the repository whose serverless.yml
  * carries the README's own `prod` stage params (step 2). What needs a real AWS account
  * (`aws secretsmanager create-secret`, `serverless deploy`) is in NOT_RUNNABLE; its
  * offline part runs here instead. See test/readme/coverage.ts.
  */
+import { readFileSync } from 'node:fs';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseSecret } from '../../lib/lambda/secret';
@@ -19,7 +21,7 @@ const readme = readmeRunner('deploy-commands');
 
 /** README.md's step 2 example: the `params:` block that sets the `prod` stage's targets and secretArn. */
 function readmeProdParams(): string {
-  const blocks = readmeBlocks(ROOT, 'README.md', 'yaml').filter(
+  const blocks = readmeBlocks(ROOT, 'yaml').filter(
     (b) => b.text.startsWith('params:\n  prod:\n') && b.text.includes('targets: \'[{"name"'),
   );
   expect(blocks).toHaveLength(1);
@@ -189,12 +191,13 @@ describe('README: deploying to AWS', () => {
   );
 
   it("`aws secretsmanager create-secret ... file://secret.json` (needs AWS): the README's secret.json is one the function accepts", () => {
-    const blocks = readmeBlocks(ROOT, 'README.md', 'json').filter((b) =>
-      b.text.includes('"HUAWEICLOUD_SDK_AK"'),
-    );
+    const blocks = readmeBlocks(ROOT, 'json').filter((b) => b.text.includes('"HUAWEICLOUD_SDK_AK"'));
     expect(blocks).toHaveLength(1);
     const secret = parseSecret(blocks[0]!.text);
     expect(secret.webhooks.map((w) => w.kind)).toEqual(['slack', 'feishu', 'dingtalk', 'wecom', 'generic']);
+    // The template the docs tell a user to copy is that very secret.
+    const template = readFileSync(join(ROOT, 'examples/secret.example.json'), 'utf8');
+    expect(JSON.parse(template)).toEqual(JSON.parse(blocks[0]!.text));
   });
 
   it('ran every README command given to this suite', () => {

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** One shell command of a README: where it is and what a user types. */
+/** One shell command of the docs: where it is and what a user types. */
 export interface ReadmeCommand {
-  /** The README's file name, e.g. `README.zh-CN.md`. */
+  /** The file, relative to the repository, e.g. `README.zh-CN.md` or `docs/deploy.md`. */
   file: string;
   /** 1-based line of the command's first line. */
   line: number;
@@ -13,8 +13,17 @@ export interface ReadmeCommand {
   inline: boolean;
 }
 
-/** The READMEs whose commands the suite runs. */
-export const READMES = ['README.md', 'README.zh-CN.md'] as const;
+/** The READMEs whose commands the suite runs, beside every page under docs/ (docFiles). */
+const READMES = ['README.md', 'README.zh-CN.md'] as const;
+
+/** The markdown files of the repository at `root` a user reads: both READMEs and docs/**\/*.md. */
+export function docFiles(root: string): string[] {
+  const pages = readdirSync(join(root, 'docs'), { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => join('docs', name))
+    .sort();
+  return [...READMES, ...pages];
+}
 
 /** Fence languages whose every line is a command (comments and blank lines aside). */
 const SHELL = new Set(['sh', 'bash', 'shell', 'zsh']);
@@ -178,18 +187,46 @@ export function extractCommands(markdown: string, file: string): ReadmeCommand[]
   return [...fenced, ...inline];
 }
 
-/** Every command of both READMEs of the repository at `root`. */
+/** Every command of the READMEs and docs pages of the repository at `root` (docFiles). */
 export function readmeCommands(root: string): ReadmeCommand[] {
-  return READMES.flatMap((file) => extractCommands(readFileSync(join(root, file), 'utf8'), file));
+  return docFiles(root).flatMap((file) => extractCommands(readFileSync(join(root, file), 'utf8'), file));
 }
 
-/** The fenced blocks of one language, with their first line, e.g. the `yaml` examples. */
+/** A fenced block of a docs file: its language, file, first line, text, and whether it is marked partial. */
+export interface DocBlock {
+  file: string;
+  lang: string;
+  line: number;
+  text: string;
+  /** A `<!-- partial -->` comment stands before it: a fragment, not a whole document. */
+  partial: boolean;
+}
+
+/** Every fenced block of every docs file (docFiles), e.g. the `yaml` examples wherever they are. */
+export function docBlocks(root: string): DocBlock[] {
+  return docFiles(root).flatMap((file) => {
+    const markdown = readFileSync(join(root, file), 'utf8');
+    const lines = markdown.split('\n');
+    return fencedBlocks(markdown).map((b) => ({
+      file,
+      lang: b.lang,
+      line: b.start,
+      text: b.lines.join('\n'),
+      partial: precedingLine(lines, b.start - 2) === '<!-- partial -->',
+    }));
+  });
+}
+
+/** The last non-blank line before line index `fence` (0-based), trimmed. */
+function precedingLine(lines: readonly string[], fence: number): string {
+  for (let i = fence - 1; i >= 0; i--) if (lines[i]!.trim() !== '') return lines[i]!.trim();
+  return '';
+}
+
+/** The fenced blocks of one language in any docs file, with their first line. */
 export function readmeBlocks(
   root: string,
-  file: string,
   lang: string,
-): Array<{ line: number; text: string }> {
-  return fencedBlocks(readFileSync(join(root, file), 'utf8'))
-    .filter((b) => b.lang === lang)
-    .map((b) => ({ line: b.start, text: b.lines.join('\n') }));
+): Array<{ file: string; line: number; text: string }> {
+  return docBlocks(root).filter((b) => b.lang === lang);
 }

@@ -27,9 +27,7 @@ const readme = readmeRunner('library-import');
 
 /** The README's import line, exactly. */
 function readmeImport(): string {
-  const blocks = readmeBlocks(ROOT, 'README.md', 'ts').filter((b) =>
-    b.text.includes("from 'dataarts-autoretry'"),
-  );
+  const blocks = readmeBlocks(ROOT, 'ts').filter((b) => b.text.includes("from 'dataarts-autoretry'"));
   expect(blocks).toHaveLength(1);
   return blocks[0]!.text.trim();
 }
