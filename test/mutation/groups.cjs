@@ -109,7 +109,6 @@ const groups = {
     mutate: ['lib/render/format-table.ts'],
     tests: [
       'test/cli/terminal.test.ts',
-      'test/review/batched-plan-table.test.ts',
       'test/render/format-table.test.ts',
       'test/sweep/failure-sweep.test.ts',
     ],
