@@ -1,71 +1,29 @@
 /**
- * Review of issue 15 (batched plan): exhausted budgets must be reported exactly once,
- * also when their entries are never read in priority order. These tests seed the
- * ledger directly (claims and settlements as earlier sweeps write them) and check what
- * a sweep reports; each asserts the invariant, not "no error".
+ * An exhausted budget is reported exactly once, also when its entry is never read in
+ * priority order: behind a full sweep cap, under a storm, after the rule was lowered or
+ * raised, and while the index of attempted entries lags. The ledger is seeded directly
+ * (claims and settlements as earlier sweeps write them); each test asserts what a sweep
+ * reports.
  */
 
 import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import type { InstanceKey } from '../../lib/ledger/ledger';
-import { claimRequest } from '../support/ledger-entries';
 import { MemoryLedger } from '../support/memory-ledger';
-import { sweeper } from '../support/sweep-setup';
-import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
+import {
+  attemptsMade,
+  emulatorPerTest,
+  failuresSecondsApart,
+  prodKey,
+  sweeper,
+} from '../support/sweep-setup';
+import { PROJECT, T0 } from '../support/targets';
 
 const MIN = 60_000;
 let emulator: Emulator;
 let clock: ManualClock;
-beforeEach(async () => {
-  ({ emulator, clock } = await emulatorWithClock());
-});
-afterEach(async () => emulator.close());
-
-/** `count` failures of 40 jobs, ended one second apart, the newest 40 min ago (as test/sweep/scale.test.ts). */
-function failures(count: number, firstId: number): InstanceSeed[] {
-  return Array.from({ length: count }, (_, i) => {
-    const endTime = T0 - 40 * MIN - (count - i) * 1000;
-    return {
-      jobName: `job_${i % 40}`,
-      instanceId: firstId + i,
-      status: 'fail',
-      planTime: endTime - 10 * MIN,
-      startTime: endTime - 10 * MIN,
-      endTime,
-      runMs: 10 * MIN,
-    };
-  });
-}
-
-const keyOf = (jobName: string, instanceId: string): InstanceKey => ({
-  target: 'prod',
-  workspace: 'default',
-  jobName,
-  instanceId,
-});
-
-/**
- * Writes `attempts` claimed-and-rerun attempts, as sweeps under a rule of `maxAttempts`
- * did (each answering an older failure than the one the emulator shows now).
- */
-async function spend(ledger: MemoryLedger, key: InstanceKey, attempts: number, maxAttempts: number) {
-  const at = T0 - 3 * 60 * MIN;
-  for (let a = 0; a < attempts; a++) {
-    const claimId = `seed-${a}`;
-    const request = claimRequest(at, {
-      expectedAttempts: a,
-      maxAttempts,
-      claimId,
-      failureAt: at - 60 * MIN + a,
-      notBefore: at,
-      leaseUntil: at + 1000,
-      observedAt: at,
-    });
-    expect(await ledger.claim(key, request)).toBe(true);
-    expect(await ledger.settle(key, { attempt: a + 1, claimId, at, outcome: 'restarted' })).toBe(true);
-  }
-}
+emulatorPerTest((s) => ({ emulator, clock } = s));
 
 describe('an exhausted budget whose entry was claimed before the index existed', () => {
   // Attempts 1 and 2 were claimed under maxAttempts 3 (or by the version before this
@@ -81,9 +39,9 @@ describe('an exhausted budget whose entry was claimed before the index existed',
     runMs: 10 * MIN,
   };
 
-  it('(control, passes) is reported exhausted when nothing fills the cap', async () => {
+  it('is reported exhausted when nothing fills the cap', async () => {
     const ledger = new MemoryLedger();
-    await spend(ledger, keyOf('lowered', '1'), 2, 3);
+    await attemptsMade(ledger, prodKey('lowered', '1'), 2, 3);
     emulator.seed(PROJECT, undefined, [exhaustedSeed]);
     const policy = { maxRestartsPerSweep: 5, maxRestartsPerHour: 1000, maxAttempts: 2 };
     const report = await sweeper(emulator, clock, ledger, policy).run();
@@ -92,15 +50,14 @@ describe('an exhausted budget whose entry was claimed before the index existed',
 
   it('is reported exhausted although 300 older failures fill the sweep cap', async () => {
     const ledger = new MemoryLedger();
-    await spend(ledger, keyOf('lowered', '1'), 2, 3);
-    emulator.seed(PROJECT, undefined, [exhaustedSeed, ...failures(300, 1000)]);
+    await attemptsMade(ledger, prodKey('lowered', '1'), 2, 3);
+    emulator.seed(PROJECT, undefined, [exhaustedSeed, ...failuresSecondsApart(300, { firstId: 1000 })]);
     const policy = { maxRestartsPerSweep: 5, maxRestartsPerHour: 1000, maxAttempts: 2 };
 
     const report = await sweeper(emulator, clock, ledger, policy).run();
 
     expect(report.restarted).toHaveLength(5);
     expect(emulator.restarts(1)).toBe(0);
-    // Before the change every listed entry was read: this sweep reported it.
     expect(report.exhausted.map((e) => e.instanceId)).toEqual(['1']);
     const decision = report.decisions.find((d) => d.instanceId === '1');
     expect(decision?.outcome).toBe('budget-exhausted');
@@ -108,8 +65,8 @@ describe('an exhausted budget whose entry was claimed before the index existed',
 
   it('is reported exhausted while the storm guard stops every restart', async () => {
     const ledger = new MemoryLedger();
-    await spend(ledger, keyOf('lowered', '1'), 2, 3);
-    emulator.seed(PROJECT, undefined, [exhaustedSeed, ...failures(300, 1000)]);
+    await attemptsMade(ledger, prodKey('lowered', '1'), 2, 3);
+    emulator.seed(PROJECT, undefined, [exhaustedSeed, ...failuresSecondsApart(300, { firstId: 1000 })]);
     const policy = {
       maxRestartsPerSweep: 5,
       maxRestartsPerHour: 1000,
@@ -145,7 +102,7 @@ class LaggingIndexLedger extends MemoryLedger {
 }
 
 describe('the index of attempted entries read while it lags (DynamoDB eventual consistency)', () => {
-  it('(control, passes) the same without lag: one exhausted report, the reset budget is used', async () => {
+  it('without lag: one exhausted report, the reset budget is used', async () => {
     emulator.seed(PROJECT, undefined, [
       {
         jobName: 'job_x',
@@ -165,7 +122,7 @@ describe('the index of attempted entries read while it lags (DynamoDB eventual c
     const second = await sweeper(emulator, clock, ledger, policy).run();
     expect(second.exhausted.map((e) => e.instanceId)).toEqual(['1']);
     clock.advance(2_000);
-    await ledger.reset(keyOf('job_x', '1'), { by: 'ops', reason: 'fixed', now: clock.now() });
+    await ledger.reset(prodKey('job_x', '1'), { by: 'ops', reason: 'fixed', now: clock.now() });
     clock.advance(2_000);
     const third = await sweeper(emulator, clock, ledger, policy).run();
     expect(third.exhausted).toEqual([]);
@@ -199,7 +156,7 @@ describe('the index of attempted entries read while it lags (DynamoDB eventual c
 
     // The operator fixes the cause and resets the budget, then sweeps right away.
     clock.advance(2_000);
-    const reset = await ledger.reset(keyOf('job_x', '1'), { by: 'ops', reason: 'fixed', now: clock.now() });
+    const reset = await ledger.reset(prodKey('job_x', '1'), { by: 'ops', reason: 'fixed', now: clock.now() });
     expect(reset.status).toBe('reset');
     clock.advance(2_000);
     const third = await sweeper(emulator, clock, ledger, policy).run();
