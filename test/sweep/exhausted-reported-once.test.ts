@@ -21,6 +21,7 @@ import {
 import { PROJECT, T0 } from '../support/targets';
 
 const MIN = 60_000;
+const HOUR = 60 * MIN;
 let emulator: Emulator;
 let clock: ManualClock;
 emulatorPerTest((s) => ({ emulator, clock } = s));
@@ -165,5 +166,38 @@ describe('the index of attempted entries read while it lags (DynamoDB eventual c
     expect(third.exhausted).toEqual([]);
     expect(third.restarted.map((r) => r.instanceId)).toEqual(['1']);
     expect(emulator.restarts(1)).toBe(2);
+  }, 120_000);
+});
+
+describe('maxAttempts raised after the budget was reported exhausted', () => {
+  it('the new budget, spent in turn, is reported exhausted once more', async () => {
+    emulator.seed(PROJECT, undefined, [
+      {
+        jobName: 'job_x',
+        instanceId: 1,
+        status: 'fail',
+        planTime: T0 - 50 * MIN,
+        startTime: T0 - 50 * MIN,
+        endTime: T0 - 40 * MIN,
+        script: ['fail', 'fail'],
+        runMs: MIN,
+      },
+    ]);
+    const ledger = new MemoryLedger();
+    const one = { maxRestartsPerSweep: 5, maxRestartsPerHour: 1000, maxAttempts: 1, firstRetryDelay: '0s' };
+    expect((await sweeper(emulator, clock, ledger, one).run()).restarted).toHaveLength(1);
+    clock.advance(10 * MIN);
+    expect((await sweeper(emulator, clock, ledger, one).run()).exhausted).toHaveLength(1);
+
+    // The operator gives the job one more attempt.
+    const two = { ...one, maxAttempts: 2 };
+    clock.advance(2 * HOUR);
+    const third = await sweeper(emulator, clock, ledger, two).run();
+    expect(third.restarted.map((r) => [r.instanceId, r.attempt])).toEqual([['1', 2]]);
+    clock.advance(10 * MIN);
+    const fourth = await sweeper(emulator, clock, ledger, two).run();
+    expect(fourth.decisions.find((d) => d.instanceId === '1')?.outcome).toBe('budget-exhausted');
+    // 2 of 2 used: a human must hear of it, as of the first budget.
+    expect(fourth.exhausted.map((e) => [e.instanceId, e.attempts])).toEqual([['1', 2]]);
   }, 120_000);
 });
