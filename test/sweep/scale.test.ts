@@ -47,6 +47,17 @@ class CountingLedger extends MemoryLedger {
 /** `count` failures of 40 jobs, ended one second apart (instance `firstId` the oldest), the newest 40 min ago. */
 const failures = (count: number, firstId = 1) => failuresSecondsApart(count, { firstId });
 
+/** The sweep's deadline fires while the plan reads its first batch of entries. */
+class DeadlineDuringRead extends MemoryLedger {
+  constructor(private readonly controller: AbortController) {
+    super();
+  }
+  override async read(keys: readonly InstanceKey[]): Promise<Map<string, LedgerEntry>> {
+    this.controller.abort();
+    return super.read(keys);
+  }
+}
+
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 const bytes = (report: SweepReport) => Buffer.byteLength(JSON.stringify(report));
 
@@ -117,6 +128,29 @@ describe('exhausted budgets behind a full cap', () => {
     const third = await sweeper(emulator, clock, ledger, policy).run();
     expect(third.exhausted).toEqual([]);
     expect(emulator.restarts(1)).toBe(1);
+  }, 120_000);
+});
+
+describe('the deadline fires while the plan reads the ledger', () => {
+  it('a window of 3,000 failures: every one counted, but only a bounded number of items listed', async () => {
+    emulator.seed(PROJECT, undefined, failures(3_000));
+    const controller = new AbortController();
+    const ledger = new DeadlineDuringRead(controller);
+    const cap = 50;
+    const policy = { maxRestartsPerSweep: cap, maxRestartsPerHour: 1000 };
+
+    const report = await sweeper(emulator, clock, ledger, policy).run({
+      itemsPerOutcome: DEFAULT_ITEMS_PER_OUTCOME,
+      signal: controller.signal,
+    });
+
+    // Accounted once each.
+    expect(report.totals).toEqual({ deferred: 3_000 });
+    expect(sum(report.totals)).toBe(report.decisions.length + sum(report.omittedDecisions ?? {}));
+    // Nothing can be claimed after the deadline: at most the sweep cap was ever "in
+    // progress"; the rest is the first N of an outcome, as for every other outcome.
+    expect(report.decisions.length).toBeLessThanOrEqual(cap + DEFAULT_ITEMS_PER_OUTCOME);
+    expect(report.deferred.length).toBeLessThanOrEqual(cap + DEFAULT_ITEMS_PER_OUTCOME);
   }, 120_000);
 });
 
