@@ -2,15 +2,19 @@
  * How many ledger entries a target's plan reads (lib/sweep/target-sweep.ts, plan.ts):
  * only as many failures, oldest first, as the caps could let it restart (in batches of at
  * least 100), and none while a storm is suspected. The rest is reported, not evaluated.
+ * Reading fewer entries changes no decision: the restart priority, the storm guard's
+ * count and a backing-off failure's next attempt are what they are with every entry read.
  */
 
+import { failedEndedAgo } from '../../emulator/builders';
 import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
+import type { InstanceSeed } from '../../emulator/state';
 import type { InstanceKey } from '../../lib/ledger/ledger';
 import { claimRequest } from '../support/ledger-entries';
 import { MemoryLedger } from '../support/memory-ledger';
 import { recordingLogger } from '../support/recording-logger';
-import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
+import { attemptsMade, emulatorPerTest, failedAgo, prodKey, sweeper } from '../support/sweep-setup';
 import { PROJECT, T0 } from '../support/targets';
 
 const MIN = 60_000;
@@ -92,7 +96,7 @@ describe('the entries a plan reads', () => {
     seedFailures(total);
     const ledger = new IndexBehind();
     for (let id = total - answered + 1; id <= total; id++) {
-      const key = { target: 'prod', workspace: 'default', jobName: `job_${id}`, instanceId: String(id) };
+      const key = prodKey(`job_${id}`, String(id));
       const at = T0 - 61 * MIN; // outside the hour the hourly cap counts
       const claimId = `seed-${id}`;
       await ledger.claim(key, claimRequest(at, { claimId, failureAt: T0 - (29 + id) * MIN, observedAt: at }));
@@ -139,7 +143,7 @@ describe('the entries a plan reads', () => {
 
   /** Failure `id` (ended `ago` minutes before T0) had an attempt 10 minutes after it ended. */
   async function attempted(ledger: MemoryLedger, id: number, ago: number): Promise<void> {
-    const key = { target: 'prod', workspace: 'default', jobName: `job_${id}`, instanceId: String(id) };
+    const key = prodKey(`job_${id}`, String(id));
     const at = T0 - (ago - 10) * MIN;
     await ledger.claim(
       key,
@@ -186,7 +190,7 @@ describe('the entries a plan reads', () => {
   it('an index key of another job with the same instance id is not the listed failure: nothing read', async () => {
     emulator.seed(PROJECT, undefined, [failedAgo(1, 40)]);
     const ledger = new ReadCounter();
-    const other = { target: 'prod', workspace: 'default', jobName: 'job_renamed', instanceId: '1' };
+    const other = prodKey('job_renamed', '1');
     const at = T0 - 30 * MIN;
     await ledger.claim(
       other,
@@ -196,4 +200,33 @@ describe('the entries a plan reads', () => {
     expect(report.totals).toEqual({ 'sweep-cap': 1 });
     expect(ledger.entriesRead).toBe(0);
   });
+});
+
+describe('restart priority with a full cap', () => {
+  it.each([
+    [3, 'one batch'],
+    [150, 'more than one batch'],
+  ])(
+    '%i older failures on their second attempt, one newer on its first: the first attempt goes first (%s)',
+    async (older) => {
+      const ledger = new MemoryLedger();
+      const seeds: InstanceSeed[] = [];
+      for (let i = 0; i < older; i++) {
+        const jobName = `retried_${i}`;
+        // Ended a second apart, the newest 50 min and 1 s ago; each had one attempt already.
+        seeds.push(failedEndedAgo(T0 - (older - i) * 1000, 1000 + i, 50, { jobName }));
+        await attemptsMade(ledger, prodKey(jobName, String(1000 + i)), 1, 3);
+      }
+      // The newest failure, never attempted.
+      seeds.push(failedEndedAgo(T0, 1, 35, { jobName: 'fresh' }));
+      emulator.seed(PROJECT, undefined, seeds);
+      const policy = { maxRestartsPerSweep: 1, maxRestartsPerHour: 1000, maxAttempts: 3 };
+
+      const report = await sweeper(emulator, clock, ledger, policy).run();
+
+      // byRestartPriority: attempt 1 before attempt 2, whatever the failure times.
+      expect(report.restarted.map((r) => [r.instanceId, r.attempt])).toEqual([['1', 1]]);
+    },
+    120_000,
+  );
 });
