@@ -230,3 +230,66 @@ describe('restart priority with a full cap', () => {
     120_000,
   );
 });
+
+describe('storm guard with skipSuperseded', () => {
+  it('failures whose rerun is in flight count towards the storm, as when their entries were read', async () => {
+    const ledger = new MemoryLedger();
+    const seeds: InstanceSeed[] = [];
+    // Jobs a..d: failed 40 min ago, rerun claimed a minute ago (lease running), and a
+    // newer instance of the job has succeeded since.
+    for (let i = 0; i < 4; i++) {
+      const jobName = `held_${i}`;
+      seeds.push({
+        jobName,
+        instanceId: 100 + i,
+        status: 'fail',
+        planTime: T0 - 50 * MIN,
+        startTime: T0 - 50 * MIN,
+        endTime: T0 - 40 * MIN,
+      });
+      seeds.push({
+        jobName,
+        instanceId: 200 + i,
+        status: 'success',
+        planTime: T0 - 20 * MIN,
+        startTime: T0 - 20 * MIN,
+        endTime: T0 - 15 * MIN,
+      });
+      const at = T0 - MIN;
+      const request = claimRequest(at, {
+        expectedAttempts: 0,
+        maxAttempts: 3,
+        claimId: `held-${i}`,
+        failureAt: T0 - 50 * MIN,
+        notBefore: at,
+        leaseUntil: T0 + 30 * MIN,
+        observedAt: at,
+      });
+      expect(await ledger.claim(prodKey(jobName, String(100 + i)), request)).toBe(true);
+    }
+    // Jobs e..g fail now, without an entry.
+    for (let i = 0; i < 3; i++) {
+      seeds.push({
+        jobName: `new_${i}`,
+        instanceId: 300 + i,
+        status: 'fail',
+        planTime: T0 - 45 * MIN,
+        startTime: T0 - 45 * MIN,
+        endTime: T0 - 35 * MIN,
+      });
+    }
+    emulator.seed(PROJECT, undefined, seeds);
+    const policy = {
+      skipSuperseded: true,
+      maxRestartsPerSweep: 10,
+      stormGuard: { enabled: true, maxFailedJobs: 5 },
+    };
+
+    const report = await sweeper(emulator, clock, ledger, policy).run();
+
+    // As with every entry read: 4 in flight + 3 new = 7 distinct jobs > 5: a storm.
+    expect(report.targets[0]?.storm.failedJobs).toBe(7);
+    expect(report.storm).toBe(true);
+    expect(report.restarted).toEqual([]);
+  }, 120_000);
+});
