@@ -11,6 +11,7 @@ import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import type { InstanceKey } from '../../lib/ledger/ledger';
+import { isoTime } from '../../lib/util/time';
 import { claimRequest } from '../support/ledger-entries';
 import { MemoryLedger } from '../support/memory-ledger';
 import { recordingLogger } from '../support/recording-logger';
@@ -291,5 +292,49 @@ describe('storm guard with skipSuperseded', () => {
     expect(report.targets[0]?.storm.failedJobs).toBe(7);
     expect(report.storm).toBe(true);
     expect(report.restarted).toEqual([]);
+  }, 120_000);
+});
+
+describe('a failure backing off after an earlier attempt', () => {
+  it('its decision names the next attempt and the time the entry sets', async () => {
+    const ledger = new MemoryLedger();
+    const key = prodKey('job_1', '1');
+    // Attempt 1 answered an earlier failure; the backoff puts attempt 2 an hour ahead.
+    const at = T0 - 60 * MIN;
+    const notBefore = T0 + 60 * MIN;
+    expect(
+      await ledger.claim(
+        key,
+        claimRequest(at, {
+          expectedAttempts: 0,
+          maxAttempts: 3,
+          claimId: 'a1',
+          failureAt: at - 10 * MIN,
+          notBefore,
+          leaseUntil: at + 1000,
+          observedAt: at,
+        }),
+      ),
+    ).toBe(true);
+    expect(await ledger.settle(key, { attempt: 1, claimId: 'a1', at, outcome: 'restarted' })).toBe(true);
+    // The rerun failed 5 minutes ago.
+    emulator.seed(PROJECT, undefined, [
+      {
+        jobName: 'job_1',
+        instanceId: 1,
+        status: 'fail',
+        planTime: T0 - 15 * MIN,
+        startTime: T0 - 15 * MIN,
+        endTime: T0 - 5 * MIN,
+      },
+    ]);
+    const policy = { maxAttempts: 3, firstRetryDelay: '10m' };
+
+    const report = await sweeper(emulator, clock, ledger, policy).run();
+
+    const d = report.decisions.find((x) => x.instanceId === '1');
+    expect(d?.outcome).toBe('backing-off');
+    expect(d?.until).toBe(isoTime(notBefore));
+    expect(d?.detail).toContain('next attempt 2 of 3');
   }, 120_000);
 });
