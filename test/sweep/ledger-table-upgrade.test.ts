@@ -1,11 +1,8 @@
 /**
- * Review of issue 15: the DynamoDB ledger now queries a `spent` index. A table made
- * before the change (by `createLedgerTable`, `npm run local-stack`, or by hand from the
- * README's "The ledger" section, which names only `leases`) has no such index:
- * `createLedgerTable` leaves an existing table as it is, and every sweep then halts
- * every target ("ledger unreadable") and restarts nothing, until someone adds the
- * index. The sweep that worked before the upgrade should still restart the failure
- * (reading the entries as before, or at least saying what to add).
+ * A ledger table made before the `spent` index (by an older `createLedgerTable`,
+ * `npm run local-stack`, or by hand from the README) has only `leases`, and
+ * `createLedgerTable` leaves an existing table as it is: the sweep must still restart
+ * its failures on it.
  */
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
@@ -13,16 +10,12 @@ import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import { DynamoDbLedger, LEASE_INDEX } from '../../lib/ledger/dynamodb-ledger';
 import { dynaliteClient } from '../support/dynamo';
-import { sweeper } from '../support/sweep-setup';
-import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
+import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
+import { PROJECT } from '../support/targets';
 
-const MIN = 60_000;
 let emulator: Emulator;
 let clock: ManualClock;
-beforeEach(async () => {
-  ({ emulator, clock } = await emulatorWithClock());
-});
-afterEach(async () => emulator.close());
+emulatorPerTest((s) => ({ emulator, clock } = s));
 
 /** The table as createLedgerTable made it before the change: only the `leases` index. */
 async function tableBeforeTheChange(): Promise<DynamoDbLedger> {
@@ -57,16 +50,7 @@ async function tableBeforeTheChange(): Promise<DynamoDbLedger> {
 
 describe('a DynamoDB ledger table made before the spent index', () => {
   it('a failure is still restarted after the upgrade', async () => {
-    emulator.seed(PROJECT, undefined, [
-      {
-        jobName: 'job_1',
-        instanceId: 1,
-        status: 'fail',
-        planTime: T0 - 50 * MIN,
-        startTime: T0 - 50 * MIN,
-        endTime: T0 - 40 * MIN,
-      },
-    ]);
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 40)]);
     const ledger = await tableBeforeTheChange();
 
     const report = await sweeper(emulator, clock, ledger, { maxRestartsPerSweep: 5 }).run();
