@@ -83,6 +83,18 @@ describe('an exhausted budget whose entry was claimed before the index existed',
   }, 120_000);
 });
 
+/** `job_x` instance 1, failed 40 min ago; each of its next `reruns` reruns fails again after a minute. */
+const failsAgain = (reruns: number): InstanceSeed => ({
+  jobName: 'job_x',
+  instanceId: 1,
+  status: 'fail',
+  planTime: T0 - 50 * MIN,
+  startTime: T0 - 50 * MIN,
+  endTime: T0 - 40 * MIN,
+  script: Array(reruns).fill('fail'),
+  runMs: MIN,
+});
+
 /**
  * A ledger whose index of attempted entries lags behind the table, as a DynamoDB global secondary
  * index does (its reads are eventually consistent; writes reach it asynchronously):
@@ -104,18 +116,7 @@ class LaggingIndexLedger extends MemoryLedger {
 
 describe('the index of attempted entries read while it lags (DynamoDB eventual consistency)', () => {
   it('without lag: one exhausted report, the reset budget is used', async () => {
-    emulator.seed(PROJECT, undefined, [
-      {
-        jobName: 'job_x',
-        instanceId: 1,
-        status: 'fail',
-        planTime: T0 - 50 * MIN,
-        startTime: T0 - 50 * MIN,
-        endTime: T0 - 40 * MIN,
-        script: ['fail'],
-        runMs: MIN,
-      },
-    ]);
+    emulator.seed(PROJECT, undefined, [failsAgain(1)]);
     const ledger = new LaggingIndexLedger();
     const policy = { maxRestartsPerSweep: 5, maxRestartsPerHour: 1000, maxAttempts: 1 };
     await sweeper(emulator, clock, ledger, policy).run();
@@ -132,18 +133,7 @@ describe('the index of attempted entries read while it lags (DynamoDB eventual c
 
   it('an operator reset followed at once by a sweep: no second exhausted report, the reset budget is used', async () => {
     // Instance 1 fails, its one attempt reruns it, the rerun fails: budget spent.
-    emulator.seed(PROJECT, undefined, [
-      {
-        jobName: 'job_x',
-        instanceId: 1,
-        status: 'fail',
-        planTime: T0 - 50 * MIN,
-        startTime: T0 - 50 * MIN,
-        endTime: T0 - 40 * MIN,
-        script: ['fail'],
-        runMs: MIN,
-      },
-    ]);
+    emulator.seed(PROJECT, undefined, [failsAgain(1)]);
     const ledger = new LaggingIndexLedger();
     const policy = { maxRestartsPerSweep: 5, maxRestartsPerHour: 1000, maxAttempts: 1 };
     const first = await sweeper(emulator, clock, ledger, policy).run();
@@ -171,18 +161,7 @@ describe('the index of attempted entries read while it lags (DynamoDB eventual c
 
 describe('maxAttempts raised after the budget was reported exhausted', () => {
   it('the new budget, spent in turn, is reported exhausted once more', async () => {
-    emulator.seed(PROJECT, undefined, [
-      {
-        jobName: 'job_x',
-        instanceId: 1,
-        status: 'fail',
-        planTime: T0 - 50 * MIN,
-        startTime: T0 - 50 * MIN,
-        endTime: T0 - 40 * MIN,
-        script: ['fail', 'fail'],
-        runMs: MIN,
-      },
-    ]);
+    emulator.seed(PROJECT, undefined, [failsAgain(2)]);
     const ledger = new MemoryLedger();
     const one = { maxRestartsPerSweep: 5, maxRestartsPerHour: 1000, maxAttempts: 1, firstRetryDelay: '0s' };
     expect((await sweeper(emulator, clock, ledger, one).run()).restarted).toHaveLength(1);
