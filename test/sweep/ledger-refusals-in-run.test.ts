@@ -17,9 +17,9 @@ import type { Emulator } from '../../emulator/server';
 import { LedgerError } from '../../lib/errors';
 import type { InstanceKey, LedgerEntry, Settlement } from '../../lib/ledger/ledger';
 import type { RecoveryVerdict } from '../../lib/ledger/ledger-recovery';
-import type { Logger } from '../../lib/log';
 import type { SweepReport } from '../../lib/sweep/report';
 import { MemoryLedger } from '../support/memory-ledger';
+import { warningsLogger } from '../support/recording-logger';
 import { emulatorPerTest, failedAgo, failuresSecondsApart, sweeper } from '../support/sweep-setup';
 import { PROJECT, T0 } from '../support/targets';
 
@@ -35,18 +35,6 @@ const keyOf = (report: SweepReport, id: number): InstanceKey => {
   if (!d) throw new Error(`no decision for instance ${id}`);
   return { target: d.target, workspace: d.workspace, jobName: d.jobName, instanceId: d.instanceId };
 };
-
-/** A logger that keeps its warnings. */
-function warningsLogger() {
-  const warnings: Array<{ message: string; data?: Record<string, unknown> }> = [];
-  const logger: Logger = {
-    debug() {},
-    info() {},
-    warn: (message, data) => warnings.push({ message, ...(data ? { data } : {}) }),
-    error() {},
-  };
-  return { logger, warnings };
-}
 
 /** A MemoryLedger whose recovery reads, recovery marks or releases fail while their flag is set. */
 class FaultyLedger extends MemoryLedger {
