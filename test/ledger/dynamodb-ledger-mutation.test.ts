@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   DynamoDBDocumentClient,
@@ -16,7 +16,7 @@ import type { ClaimRequest, InstanceKey } from '../../lib/ledger/ledger';
 import { keyString } from '../../lib/ledger/ledger';
 import type { EntrySelector } from '../../lib/ledger/ledger-history';
 import { awaitingKey } from '../../lib/ledger/ledger-recovery';
-import { dynaliteClient } from '../support/dynamo';
+import { dynaliteClient, ledgerBeforeTheAttemptsIndex } from '../support/dynamo';
 
 /** The DynamoDB ledger's edges: what it stores, what it skips, and which failures it tells apart. */
 
@@ -229,27 +229,8 @@ describe('DynamoDB ledger on dynalite: stored items and races', () => {
   });
 
   it('answers undefined for attempted keys when the table has no attempts index (a table older than it)', async () => {
-    const client = dynaliteClient();
-    const old = `ledger-old-${randomUUID().slice(0, 8)}`;
-    await client.send(
-      new CreateTableCommand({
-        TableName: old,
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'leaseTarget', AttributeType: 'S' },
-        ],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: 'leases',
-            KeySchema: [{ AttributeName: 'leaseTarget', KeyType: 'HASH' }],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    expect(await new DynamoDbLedger(client, old).attemptedKeys('ddb', 0)).toBeUndefined();
+    const old = await ledgerBeforeTheAttemptsIndex();
+    expect(await old.attemptedKeys('ddb', 0)).toBeUndefined();
   });
 });
 

@@ -40,7 +40,7 @@ const slowSweepTests = [
   'the rate limit is per credential',
   'shared per credential the concurrency bound',
 ];
-const sweepSuites = ['test/sweep/**/*.test.ts', 'test/review/**/*.test.ts', 'test/reliability/**/*.test.ts'];
+const sweepSuites = ['test/sweep/**/*.test.ts', 'test/reliability/**/*.test.ts'];
 
 /** @type {Record<string, { mutate: string[], tests: string[], skip?: string[], skipTests?: string[] }>} */
 const groups = {
@@ -109,7 +109,6 @@ const groups = {
     mutate: ['lib/render/format-table.ts'],
     tests: [
       'test/cli/terminal.test.ts',
-      'test/review/batched-plan-table.test.ts',
       'test/render/format-table.test.ts',
       'test/sweep/failure-sweep.test.ts',
     ],

@@ -1,10 +1,13 @@
 import { parseConfig } from '../../lib/config/parse';
 import type { RetryRule } from '../../lib/config/types';
 import type { Instance } from '../../lib/dataarts/instance';
-import type { LedgerEntry } from '../../lib/ledger/ledger';
-import { decide } from '../../lib/policy/decide';
+import type { InstanceKey, LedgerEntry } from '../../lib/ledger/ledger';
+import { decide, failureTime } from '../../lib/policy/decide';
 import { type Decision, SKIP_REASONS } from '../../lib/policy/decision';
+import { isNewerFailure, isSameFailure } from '../../lib/policy/failure-identity';
 import { resolveRule } from '../../lib/policy/rules';
+import { claimRequest } from '../support/ledger-entries';
+import { MemoryLedger } from '../support/memory-ledger';
 
 const MIN = 60_000;
 const NOW = Date.UTC(2026, 10, 24, 8, 0, 0);
@@ -576,6 +579,119 @@ describe('decide: every reason, exactly as reported', () => {
       ).toMatchObject({
         reason: 'outcome-unknown',
       });
+    });
+  });
+});
+
+/**
+ * The failure a decision answers is named by start, else end, else plan time: one failed
+ * run must stay one failure when a later answer lacks a field (at most one rerun per
+ * observed failure), and a rerun that fails again must be a new one even when its
+ * instance keeps its startTime (nothing silently missed).
+ */
+describe('failureTime across sweeps, with zero backoff', () => {
+  const zeroBackoff = parseConfig({
+    targets: [{ name: 't', endpoint: 'https://x', projectId: 'p' }],
+    ledger: { type: 'file', path: 'l.json' },
+    // The README: the promises hold with zero backoff.
+    policy: { maxAttempts: 3, firstRetryDelay: '0s', backoff: { base: '0s', max: '0s' } },
+  }).policy;
+  const rule = resolveRule('ods_orders', zeroBackoff);
+  const context = { policy: zeroBackoff };
+  const key: InstanceKey = { target: 't', workspace: 'default', jobName: 'ods_orders', instanceId: '1' };
+
+  /** A failed run planned 90 minutes ago, with these times. */
+  const failedRun = (times: Partial<Instance>): Instance => failed({ planTime: NOW - 90 * MIN, ...times });
+
+  /** Sweep-like: read, decide, claim, settle as `outcome`. Returns whether a restart went out. */
+  async function sweepOnce(
+    ledger: MemoryLedger,
+    instance: Instance,
+    now: number,
+    outcome: 'restarted' | 'unconfirmed',
+  ) {
+    const entry = [...(await ledger.read([key])).values()][0];
+    const decision = decide(instance, entry, rule, now, context);
+    if (decision.action !== 'restart') return false;
+    const claimId = `c${now}`;
+    const claimed = await ledger.claim(
+      key,
+      claimRequest(now, {
+        expectedAttempts: decision.attempt - 1,
+        maxAttempts: decision.maxAttempts,
+        claimId,
+        failureAt: decision.failureAt,
+        ...(decision.failureStart === undefined ? {} : { failureStart: decision.failureStart }),
+        ...(decision.failureEnd === undefined ? {} : { failureEnd: decision.failureEnd }),
+      }),
+    );
+    if (!claimed) return false;
+    await ledger.settle(key, { attempt: decision.attempt, claimId, at: now, outcome });
+    return true;
+  }
+
+  describe('one failed run named two ways', () => {
+    const S1 = NOW - 60 * MIN;
+    const E1 = NOW - 30 * MIN;
+
+    it('the same failed run, answered once with startTime and once without, is one failure', () => {
+      // Every field but jobName, instanceId and status is optional (reference sheet).
+      const full = failedRun({ startTime: S1, endTime: E1 });
+      const bare = failedRun({ endTime: E1 });
+      const answered = (i: Instance) => ({
+        failureAt: failureTime(i) ?? 0,
+        ...(i.startTime === undefined ? {} : { failureStart: i.startTime }),
+        ...(i.endTime === undefined ? {} : { failureEnd: i.endTime }),
+      });
+      expect(isNewerFailure(bare, answered(full))).toBe(false);
+      expect(isNewerFailure(full, answered(bare))).toBe(false);
+      expect(isSameFailure(bare, answered(full))).toBe(true);
+      expect(isSameFailure(full, answered(bare))).toBe(true);
+    });
+
+    it('a later answer of the same failure that lacks startTime gets no second rerun (restart lag, zero backoff)', async () => {
+      const ledger = new MemoryLedger();
+      // Sweep 1: the failure, with startTime; the restart is accepted (DataArts applies it after a lag).
+      expect(await sweepOnce(ledger, failedRun({ startTime: S1, endTime: E1 }), NOW, 'restarted')).toBe(true);
+      // Sweep 2, 30 s later, within the restart lag: the SAME failed run, this answer without startTime.
+      expect(await sweepOnce(ledger, failedRun({ endTime: E1 }), NOW + 30_000, 'restarted')).toBe(false);
+    });
+
+    it('an unknown outcome blocks the same failure while its lease runs, also when startTime drops out', async () => {
+      const ledger = new MemoryLedger();
+      // 502 after DataArts acted: unconfirmed, lease 190 s.
+      expect(await sweepOnce(ledger, failedRun({ startTime: S1, endTime: E1 }), NOW, 'unconfirmed')).toBe(
+        true,
+      );
+      // 10 s later, lease still running, same failed run without startTime.
+      expect(await sweepOnce(ledger, failedRun({ endTime: E1 }), NOW + 10_000, 'unconfirmed')).toBe(false);
+      // After the lease, the very same failure still shows (the rerun never started): claimed again, once.
+      expect(await sweepOnce(ledger, failedRun({ endTime: E1 }), NOW + 200_000, 'restarted')).toBe(true);
+      expect(
+        await sweepOnce(ledger, failedRun({ startTime: S1, endTime: E1 }), NOW + 400_000, 'restarted'),
+      ).toBe(false);
+    });
+  });
+
+  describe('a new failure must not be refused forever', () => {
+    it('a rerun that fails again later is a new failure even if the answer keeps the instance startTime', async () => {
+      // Nothing in the reference says a rerun moves the instance's startTime (e.g. a rerun from
+      // the failed node, retry_location error_node); the end time of a rerun always moves.
+      const S1 = NOW - 60 * MIN;
+      const ledger = new MemoryLedger();
+      expect(
+        await sweepOnce(
+          ledger,
+          failedRun({ startTime: S1, endTime: NOW - 30 * MIN }),
+          NOW - 20 * MIN,
+          'restarted',
+        ),
+      ).toBe(true);
+      // The rerun ran and failed again, ending 5 minutes ago; startTime still S1.
+      const again = failedRun({ startTime: S1, endTime: NOW - 5 * MIN });
+      const entry = [...(await ledger.read([key])).values()][0];
+      const decision = decide(again, entry, rule, NOW, context);
+      expect(decision).toMatchObject({ action: 'restart', attempt: 2 });
     });
   });
 });

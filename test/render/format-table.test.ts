@@ -5,38 +5,21 @@
 
 import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
-import type { InstanceSeed } from '../../emulator/state';
 import { displayWidth } from '../../lib/render/display-width';
 import { formatTable } from '../../lib/render/format-table';
 import type { DecisionRecord } from '../../lib/sweep/report';
 import { fixedReport } from '../support/fixed-report';
 import { MemoryLedger } from '../support/memory-ledger';
-import { sweeper } from '../support/sweep-setup';
+import { emulatorPerTest, failuresSecondsApart, sweeper } from '../support/sweep-setup';
 import { tableReport } from '../support/table-report';
-import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
+import { PROJECT } from '../support/targets';
 
-const MIN = 60_000;
 let emulator: Emulator;
 let clock: ManualClock;
-beforeEach(async () => {
-  ({ emulator, clock } = await emulatorWithClock());
-});
-afterEach(async () => emulator.close());
+emulatorPerTest((s) => ({ emulator, clock } = s));
 
-function failures(count: number): InstanceSeed[] {
-  return Array.from({ length: count }, (_, i) => {
-    const endTime = T0 - 40 * MIN - (count - i) * 1000;
-    return {
-      jobName: `job_${i}`,
-      instanceId: 1 + i,
-      status: 'fail',
-      planTime: endTime - 10 * MIN,
-      startTime: endTime - 10 * MIN,
-      endTime,
-      runMs: 10 * MIN,
-    };
-  });
-}
+/** `count` failures of as many jobs. */
+const failures = (count: number) => failuresSecondsApart(count, { jobs: count });
 
 async function sweepOf(count: number, cap: number) {
   emulator.seed(PROJECT, undefined, failures(count));
@@ -370,4 +353,20 @@ describe('the whole table', () => {
       expect.stringMatching(/^storm-guard ×8\s+cn4-production-lakehouse-east\s+across 3 …\s/),
     );
   });
+});
+
+describe('the sweep table with decisions left out of the report', () => {
+  it('a folded row counts every decision of its outcome, not the items kept', async () => {
+    emulator.seed(PROJECT, undefined, failuresSecondsApart(300));
+    const policy = { maxRestartsPerSweep: 5, maxRestartsPerHour: 1000 };
+    const report = await sweeper(emulator, clock, new MemoryLedger(), policy).run({ itemsPerOutcome: 50 });
+    expect(report.totals['sweep-cap']).toBe(295);
+    expect(report.omittedDecisions?.['sweep-cap']).toBe(245);
+
+    const table = formatTable(report);
+    const row = table.split('\n').find((line) => /sweep-cap\s*×/.test(line));
+    expect(row).toBeDefined();
+    // What the operator reads: 295 held back by the cap, not 50.
+    expect(row).toMatch(/×295\b/);
+  }, 120_000);
 });

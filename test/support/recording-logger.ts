@@ -14,3 +14,15 @@ export function recordingLogger(): { logger: Logger; lines: LoggedLine[] } {
   const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
   return { logger, lines };
 }
+
+/** A logger that keeps its warnings, without their level; the other lines are dropped. */
+export function warningsLogger(): { logger: Logger; warnings: Array<Omit<LoggedLine, 'level'>> } {
+  const warnings: Array<Omit<LoggedLine, 'level'>> = [];
+  const logger: Logger = {
+    debug() {},
+    info() {},
+    warn: (message, data) => warnings.push({ message, ...(data ? { data } : {}) }),
+    error() {},
+  };
+  return { logger, warnings };
+}

@@ -4,10 +4,14 @@
  * depends on how fast the machine is.
  */
 import { getEventListeners } from 'node:events';
+import type { ManualClock } from '../../emulator/manual-clock';
+import type { Emulator } from '../../emulator/server';
 import type { Candidate } from '../../lib/policy/guards';
 import { MAX_SHARE_WAIT_MS, ShareCoordinator, shareWaitMs } from '../../lib/sweep/fair-share';
 import type { Sleep } from '../../lib/util/time';
-import { T0 } from '../support/targets';
+import { MemoryLedger } from '../support/memory-ledger';
+import { sweeper } from '../support/sweep-setup';
+import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
 
 const MIN = 60_000;
 const want = (ago: number): Candidate => ({
@@ -145,4 +149,46 @@ describe('ShareCoordinator cutoff', () => {
     const b = coordinator.request(1, wants(10));
     await expect(Promise.all([a, b])).resolves.toEqual([4, 0]);
   });
+});
+
+describe('a sweep with one slow target', () => {
+  let fast: Emulator;
+  let slow: Emulator;
+  let clock: ManualClock;
+  beforeEach(async () => {
+    ({ emulator: fast, clock } = await emulatorWithClock());
+    // Answers long after the sweep is aborted; close() lets its held requests finish.
+    slow = (await emulatorWithClock({ clock, latencyMs: 30_000 })).emulator;
+  });
+  afterEach(async () => {
+    await fast.close();
+    await slow.close();
+  });
+
+  it('a slow target does not keep a healthy target from restarting before the sweep ends', async () => {
+    fast.seed(PROJECT, 'ws', [
+      {
+        jobName: 'healthy_job',
+        instanceId: 1,
+        status: 'fail',
+        planTime: T0 - 40 * MIN,
+        startTime: T0 - 40 * MIN,
+        endTime: T0 - 30 * MIN,
+        runMs: 10 * MIN,
+      },
+    ]);
+    const targets = [
+      { name: 'healthy', endpoint: fast.url, projectId: PROJECT, workspace: 'ws' },
+      { name: 'slow', endpoint: slow.url, projectId: PROJECT, workspace: 'ws' },
+    ];
+    // The sweep's deadline (Lambda abort) comes long before the slow target's listing.
+    // The wait for plans is cut off well inside it (a real timer: this test is about it).
+    const signal = AbortSignal.timeout(4_000);
+    const report = await sweeper(fast, clock, new MemoryLedger(), {}, { targets }).run({
+      signal,
+      shareWaitMs: 100,
+    });
+    expect(report.restarted.map((r) => r.target)).toEqual(['healthy']);
+    expect(report.restarted.map((r) => r.jobName)).toEqual(['healthy_job']);
+  }, 20_000);
 });

@@ -6,7 +6,7 @@ import { fairShares, ShareCoordinator } from '../../lib/sweep/fair-share';
 import type { SweepReport } from '../../lib/sweep/report';
 import { freshDynamoLedger } from '../support/dynamo';
 import { MemoryLedger } from '../support/memory-ledger';
-import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
+import { emulatorPerTest, failedAgo, failuresSecondsApart, sweeper } from '../support/sweep-setup';
 import { PROJECT, T0 } from '../support/targets';
 
 const MIN = 60_000;
@@ -180,5 +180,44 @@ describe('runSweep shares the sweep cap fairly over targets', () => {
     const report = await sweepOf(targets, { maxRestartsPerSweep: 50, maxRestartsPerHour: 1 }).run();
     expect(restartsPerTarget(report)).toEqual(Array(10).fill(1));
     expect(report.targets.map((t) => t.limitedBy)).toEqual(Array(10).fill('hourly-cap'));
+  });
+
+  describe('three targets of 300 failures, sweep cap 10, hourly cap 4', () => {
+    const WORKSPACES = ['w1', 'w2', 'w3'];
+    const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+    const targets = (url: string) =>
+      WORKSPACES.map((workspace) => ({ name: workspace, endpoint: url, projectId: PROJECT, workspace }));
+
+    it.each([false, true])(
+      'dry run %s: caps hold, every failure counted once, slots returned',
+      async (dryRun) => {
+        WORKSPACES.forEach((w, i) => {
+          emulator.seed(PROJECT, w, failuresSecondsApart(300, { firstId: 1000 * (i + 1) }));
+        });
+        const ledger = new MemoryLedger();
+        const policy = { maxRestartsPerSweep: 10, maxRestartsPerHour: 4 };
+        const report = await sweeper(emulator, clock, ledger, policy, { targets: targets(emulator.url) }).run(
+          {
+            dryRun,
+            itemsPerOutcome: 50,
+          },
+        );
+
+        const going = dryRun ? (report.totals['dry-run'] ?? 0) : report.restarted.length;
+        expect(going).toBe(10);
+        for (const t of report.targets) {
+          expect(sum(t.counts)).toBe(300);
+          const n = dryRun ? (t.counts['dry-run'] ?? 0) : (t.counts.restarted ?? 0);
+          expect(n).toBeLessThanOrEqual(4);
+          expect(n).toBeGreaterThanOrEqual(3);
+          // The hourly count is what was restarted: reserved slots not used went back.
+          expect(await ledger.hourlyCount(t.target, clock.now())).toBe(dryRun ? 0 : n);
+        }
+        expect(sum(report.totals)).toBe(900);
+        expect(sum(report.totals)).toBe(report.decisions.length + sum(report.omittedDecisions ?? {}));
+        if (!dryRun) expect(emulator.count('restart')).toBe(10);
+      },
+      120_000,
+    );
   });
 });

@@ -6,6 +6,8 @@
  * (a refused mark is left for a later sweep, which reports it once); and an attempt
  * refused before DataArts processed it is given back only when the release is written
  * (a release that fails keeps it counted, in the report and against the hourly cap).
+ * One failure is not swallowed: an hourly reservation that fails halts the target,
+ * and its failures are reported halted, not held back by a cap nothing filled.
  * Each ledger is a MemoryLedger with one method failing; everything runs over the
  * emulator on a manual clock, so nothing here depends on how fast the machine is.
  */
@@ -15,10 +17,10 @@ import type { Emulator } from '../../emulator/server';
 import { LedgerError } from '../../lib/errors';
 import type { InstanceKey, LedgerEntry, Settlement } from '../../lib/ledger/ledger';
 import type { RecoveryVerdict } from '../../lib/ledger/ledger-recovery';
-import type { Logger } from '../../lib/log';
 import type { SweepReport } from '../../lib/sweep/report';
 import { MemoryLedger } from '../support/memory-ledger';
-import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
+import { warningsLogger } from '../support/recording-logger';
+import { emulatorPerTest, failedAgo, failuresSecondsApart, sweeper } from '../support/sweep-setup';
 import { PROJECT, T0 } from '../support/targets';
 
 const MIN = 60_000;
@@ -33,18 +35,6 @@ const keyOf = (report: SweepReport, id: number): InstanceKey => {
   if (!d) throw new Error(`no decision for instance ${id}`);
   return { target: d.target, workspace: d.workspace, jobName: d.jobName, instanceId: d.instanceId };
 };
-
-/** A logger that keeps its warnings. */
-function warningsLogger() {
-  const warnings: Array<{ message: string; data?: Record<string, unknown> }> = [];
-  const logger: Logger = {
-    debug() {},
-    info() {},
-    warn: (message, data) => warnings.push({ message, ...(data ? { data } : {}) }),
-    error() {},
-  };
-  return { logger, warnings };
-}
 
 /** A MemoryLedger whose recovery reads, recovery marks or releases fail while their flag is set. */
 class FaultyLedger extends MemoryLedger {
@@ -207,5 +197,49 @@ describe('a restart DataArts refused, whose outcome the ledger could not write',
     ]);
     expect(report.targets[0]?.error?.message).toMatch(/^ledger failed: /);
     expect(report.totals).toEqual({ error: 1, 'target-halted': 1 });
+  });
+});
+
+/** The ledger stops answering writes at the hourly reservation (throttled, down). */
+class ReservationFails extends MemoryLedger {
+  override async reserveHourly(): Promise<number> {
+    throw new Error('ledger unavailable');
+  }
+}
+
+describe('the ledger fails at the hourly reservation', () => {
+  it('no failure of the halted target is reported as held back by a cap older failures filled', async () => {
+    emulator.seed(PROJECT, undefined, failuresSecondsApart(500));
+    const ledger = new ReservationFails();
+    const policy = { maxRestartsPerSweep: 5, maxRestartsPerHour: 1000 };
+
+    const report = await sweeper(emulator, clock, ledger, policy).run();
+
+    expect(report.restarted).toEqual([]);
+    expect(report.targets[0]?.error?.message).toContain('ledger unavailable');
+    // Every failure is accounted once ...
+    expect(Object.values(report.totals).reduce((a, b) => a + b, 0)).toBe(500);
+    // ... and no cap was filled, since nothing was restarted: the failures the ledger
+    // failure stopped are `target-halted`, none `sweep-cap`.
+    expect(report.totals['sweep-cap'] ?? 0).toBe(0);
+    expect(report.targets[0]?.limitedBy).toBeUndefined();
+    expect(report.totals['target-halted']).toBe(500);
+    // The unread ones say why: the target stopped, and on what.
+    const unread = report.decisions.filter((d) => d.detail.startsWith('the target stopped: '));
+    expect(unread.length).toBeGreaterThan(0);
+    expect(unread[0]?.detail).toContain('ledger unavailable');
+  }, 120_000);
+
+  it('only the restartable ones are halted: a failure policy excludes stays excluded', async () => {
+    emulator.seed(PROJECT, undefined, failuresSecondsApart(3));
+    const ledger = new ReservationFails();
+
+    const report = await sweeper(emulator, clock, ledger, { excludeJobs: ['job_0'] }).run();
+
+    expect(report.totals).toEqual({ excluded: 1, 'target-halted': 2 });
+    expect(report.decisions.find((d) => d.jobName === 'job_0')?.outcome).toBe('excluded');
+    expect(report.decisions.find((d) => d.jobName === 'job_1')?.detail).toBe(
+      'ledger failed: ledger unavailable',
+    );
   });
 });

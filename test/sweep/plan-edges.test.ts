@@ -22,6 +22,7 @@ import { runSweep } from '../../lib/sweep/sweep';
 import type { Sleep } from '../../lib/util/time';
 import { buildTargets } from '../../lib/wiring';
 import { MemoryLedger } from '../support/memory-ledger';
+import { warningsLogger } from '../support/recording-logger';
 import { failedAgo, sweeper } from '../support/sweep-setup';
 import { AK, emulatorWithClock, FAST, PROJECT, SK, T0 } from '../support/targets';
 
@@ -145,13 +146,7 @@ describe('hourly slots reserved beyond the share', () => {
   it('a failed return is logged with the target and the error, and the sweep restarts its share', async () => {
     const ledger = new FaultyLedger();
     ledger.failReleases = true;
-    const warnings: Array<{ message: string; data?: Record<string, unknown> }> = [];
-    const logger: Logger = {
-      debug() {},
-      info() {},
-      warn: (message, data) => warnings.push({ message, ...(data ? { data } : {}) }),
-      error() {},
-    };
+    const { logger, warnings } = warningsLogger();
     const report = await twoTargetsShareOne(ledger, logger);
     expect(report.restarted.map((r) => r.target).sort()).toEqual(['a', 'b']);
     expect(report.errors).toEqual([]);
@@ -196,14 +191,13 @@ describe('hourly slots reserved but not used by the restarts', () => {
       const stop = new AbortController();
       const ledger = new StopAtFirstClaim(stop);
       ledger.failReleases = !returns;
-      const warnings: string[] = [];
-      const logger: Logger = { debug() {}, info() {}, warn: (message) => warnings.push(message), error() {} };
+      const { logger, warnings } = warningsLogger();
       const report = await sweeper(emulator, clock, ledger, {}, { logger }).run({ signal: stop.signal });
       expect(report.totals).toEqual({ deferred: 2 });
       expect(emulator.count('restart')).toBe(0);
       expect(report.targets[0]?.error).toBeUndefined();
       expect(report.errors).toEqual([]);
-      expect(warnings).toEqual(returns ? [] : ['hourly slots not returned']);
+      expect(warnings.map((w) => w.message)).toEqual(returns ? [] : ['hourly slots not returned']);
       await expect(ledger.hourlyCount('prod', T0)).resolves.toBe(left);
     },
   );
@@ -298,13 +292,8 @@ describe('exhausted budgets are reported once, through their mark', () => {
 
   it('a mark the ledger refuses is not reported; a later sweep marks and reports it, once', async () => {
     const ledger = new FaultyLedger();
-    const warnings: Array<{ message: string; data?: Record<string, unknown> }> = [];
-    const s = await exhaustedAfterOneSweep(ledger, {
-      debug() {},
-      info() {},
-      warn: (message, data) => warnings.push({ message, ...(data ? { data } : {}) }),
-      error() {},
-    });
+    const { logger, warnings } = warningsLogger();
+    const s = await exhaustedAfterOneSweep(ledger, logger);
     ledger.failMarks = true;
     const refused = await s.run();
     expect(refused.totals['budget-exhausted']).toBe(1);

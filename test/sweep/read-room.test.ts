@@ -2,15 +2,20 @@
  * How many ledger entries a target's plan reads (lib/sweep/target-sweep.ts, plan.ts):
  * only as many failures, oldest first, as the caps could let it restart (in batches of at
  * least 100), and none while a storm is suspected. The rest is reported, not evaluated.
+ * Reading fewer entries changes no decision: the restart priority, the storm guard's
+ * count and a backing-off failure's next attempt are what they are with every entry read.
  */
 
+import { failedEndedAgo } from '../../emulator/builders';
 import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
+import type { InstanceSeed } from '../../emulator/state';
 import type { InstanceKey } from '../../lib/ledger/ledger';
+import { isoTime } from '../../lib/util/time';
 import { claimRequest } from '../support/ledger-entries';
 import { MemoryLedger } from '../support/memory-ledger';
 import { recordingLogger } from '../support/recording-logger';
-import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
+import { attemptsMade, emulatorPerTest, failedAgo, prodKey, sweeper } from '../support/sweep-setup';
 import { PROJECT, T0 } from '../support/targets';
 
 const MIN = 60_000;
@@ -92,7 +97,7 @@ describe('the entries a plan reads', () => {
     seedFailures(total);
     const ledger = new IndexBehind();
     for (let id = total - answered + 1; id <= total; id++) {
-      const key = { target: 'prod', workspace: 'default', jobName: `job_${id}`, instanceId: String(id) };
+      const key = prodKey(`job_${id}`, String(id));
       const at = T0 - 61 * MIN; // outside the hour the hourly cap counts
       const claimId = `seed-${id}`;
       await ledger.claim(key, claimRequest(at, { claimId, failureAt: T0 - (29 + id) * MIN, observedAt: at }));
@@ -139,7 +144,7 @@ describe('the entries a plan reads', () => {
 
   /** Failure `id` (ended `ago` minutes before T0) had an attempt 10 minutes after it ended. */
   async function attempted(ledger: MemoryLedger, id: number, ago: number): Promise<void> {
-    const key = { target: 'prod', workspace: 'default', jobName: `job_${id}`, instanceId: String(id) };
+    const key = prodKey(`job_${id}`, String(id));
     const at = T0 - (ago - 10) * MIN;
     await ledger.claim(
       key,
@@ -186,7 +191,7 @@ describe('the entries a plan reads', () => {
   it('an index key of another job with the same instance id is not the listed failure: nothing read', async () => {
     emulator.seed(PROJECT, undefined, [failedAgo(1, 40)]);
     const ledger = new ReadCounter();
-    const other = { target: 'prod', workspace: 'default', jobName: 'job_renamed', instanceId: '1' };
+    const other = prodKey('job_renamed', '1');
     const at = T0 - 30 * MIN;
     await ledger.claim(
       other,
@@ -196,4 +201,140 @@ describe('the entries a plan reads', () => {
     expect(report.totals).toEqual({ 'sweep-cap': 1 });
     expect(ledger.entriesRead).toBe(0);
   });
+});
+
+describe('restart priority with a full cap', () => {
+  it.each([
+    [3, 'one batch'],
+    [150, 'more than one batch'],
+  ])(
+    '%i older failures on their second attempt, one newer on its first: the first attempt goes first (%s)',
+    async (older) => {
+      const ledger = new MemoryLedger();
+      const seeds: InstanceSeed[] = [];
+      for (let i = 0; i < older; i++) {
+        const jobName = `retried_${i}`;
+        // Ended a second apart, the newest 50 min and 1 s ago; each had one attempt already.
+        seeds.push(failedEndedAgo(T0 - (older - i) * 1000, 1000 + i, 50, { jobName }));
+        await attemptsMade(ledger, prodKey(jobName, String(1000 + i)), 1, 3);
+      }
+      // The newest failure, never attempted.
+      seeds.push(failedEndedAgo(T0, 1, 35, { jobName: 'fresh' }));
+      emulator.seed(PROJECT, undefined, seeds);
+      const policy = { maxRestartsPerSweep: 1, maxRestartsPerHour: 1000, maxAttempts: 3 };
+
+      const report = await sweeper(emulator, clock, ledger, policy).run();
+
+      // byRestartPriority: attempt 1 before attempt 2, whatever the failure times.
+      expect(report.restarted.map((r) => [r.instanceId, r.attempt])).toEqual([['1', 1]]);
+    },
+    120_000,
+  );
+});
+
+describe('storm guard with skipSuperseded', () => {
+  it('failures whose rerun is in flight count towards the storm, as when their entries were read', async () => {
+    const ledger = new MemoryLedger();
+    const seeds: InstanceSeed[] = [];
+    // Jobs a..d: failed 40 min ago, rerun claimed a minute ago (lease running), and a
+    // newer instance of the job has succeeded since.
+    for (let i = 0; i < 4; i++) {
+      const jobName = `held_${i}`;
+      seeds.push({
+        jobName,
+        instanceId: 100 + i,
+        status: 'fail',
+        planTime: T0 - 50 * MIN,
+        startTime: T0 - 50 * MIN,
+        endTime: T0 - 40 * MIN,
+      });
+      seeds.push({
+        jobName,
+        instanceId: 200 + i,
+        status: 'success',
+        planTime: T0 - 20 * MIN,
+        startTime: T0 - 20 * MIN,
+        endTime: T0 - 15 * MIN,
+      });
+      const at = T0 - MIN;
+      const request = claimRequest(at, {
+        expectedAttempts: 0,
+        maxAttempts: 3,
+        claimId: `held-${i}`,
+        failureAt: T0 - 50 * MIN,
+        notBefore: at,
+        leaseUntil: T0 + 30 * MIN,
+        observedAt: at,
+      });
+      expect(await ledger.claim(prodKey(jobName, String(100 + i)), request)).toBe(true);
+    }
+    // Jobs e..g fail now, without an entry.
+    for (let i = 0; i < 3; i++) {
+      seeds.push({
+        jobName: `new_${i}`,
+        instanceId: 300 + i,
+        status: 'fail',
+        planTime: T0 - 45 * MIN,
+        startTime: T0 - 45 * MIN,
+        endTime: T0 - 35 * MIN,
+      });
+    }
+    emulator.seed(PROJECT, undefined, seeds);
+    const policy = {
+      skipSuperseded: true,
+      maxRestartsPerSweep: 10,
+      stormGuard: { enabled: true, maxFailedJobs: 5 },
+    };
+
+    const report = await sweeper(emulator, clock, ledger, policy).run();
+
+    // As with every entry read: 4 in flight + 3 new = 7 distinct jobs > 5: a storm.
+    expect(report.targets[0]?.storm.failedJobs).toBe(7);
+    expect(report.storm).toBe(true);
+    expect(report.restarted).toEqual([]);
+  }, 120_000);
+});
+
+describe('a failure backing off after an earlier attempt', () => {
+  it('its decision names the next attempt and the time the entry sets', async () => {
+    const ledger = new MemoryLedger();
+    const key = prodKey('job_1', '1');
+    // Attempt 1 answered an earlier failure; the backoff puts attempt 2 an hour ahead.
+    const at = T0 - 60 * MIN;
+    const notBefore = T0 + 60 * MIN;
+    expect(
+      await ledger.claim(
+        key,
+        claimRequest(at, {
+          expectedAttempts: 0,
+          maxAttempts: 3,
+          claimId: 'a1',
+          failureAt: at - 10 * MIN,
+          notBefore,
+          leaseUntil: at + 1000,
+          observedAt: at,
+        }),
+      ),
+    ).toBe(true);
+    expect(await ledger.settle(key, { attempt: 1, claimId: 'a1', at, outcome: 'restarted' })).toBe(true);
+    // The rerun failed 5 minutes ago.
+    emulator.seed(PROJECT, undefined, [
+      {
+        jobName: 'job_1',
+        instanceId: 1,
+        status: 'fail',
+        planTime: T0 - 15 * MIN,
+        startTime: T0 - 15 * MIN,
+        endTime: T0 - 5 * MIN,
+      },
+    ]);
+    const policy = { maxAttempts: 3, firstRetryDelay: '10m' };
+
+    const report = await sweeper(emulator, clock, ledger, policy).run();
+
+    const d = report.decisions.find((x) => x.instanceId === '1');
+    expect(d?.outcome).toBe('backing-off');
+    expect(d?.until).toBe(isoTime(notBefore));
+    expect(d?.detail).toContain('next attempt 2 of 3');
+  }, 120_000);
 });

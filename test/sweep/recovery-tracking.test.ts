@@ -1,10 +1,14 @@
 import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
-import type { Ledger } from '../../lib/ledger/ledger';
+import type { InstanceKey, Ledger } from '../../lib/ledger/ledger';
+import type { LedgerHistory } from '../../lib/ledger/ledger-history';
+import type { LedgerRecovery } from '../../lib/ledger/ledger-recovery';
 import { buildSummary } from '../../lib/notify/summary';
 import type { SweepReport } from '../../lib/sweep/report';
 import { freshDynamoLedger } from '../support/dynamo';
+import { claimRequest, LEDGER_NOW } from '../support/ledger-entries';
+import { MEMORY_AND_DYNAMO } from '../support/ledger-kinds';
 import { MemoryLedger } from '../support/memory-ledger';
 import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
 import { PROJECT, T0 } from '../support/targets';
@@ -158,3 +162,42 @@ describe('recovery tracking', () => {
     expect(recoveryOf(await s.run())).toEqual({ recovered: 0, failedAgain: 0, pending: 1 });
   });
 });
+
+/**
+ * An operator reset of an entry whose last attempt was `restarted` (no verdict yet): a
+ * verdict can no longer be recorded for it, so it must leave the reruns awaiting one
+ * (else every sweep in the look-back pays a show for it, and on DynamoDB it stays in
+ * the sparse `leases` index until its TTL).
+ */
+describe.each<[string, () => Promise<Ledger & LedgerHistory & LedgerRecovery>]>(MEMORY_AND_DYNAMO)(
+  '%s ledger: reset of a rerun awaiting its verdict',
+  (_name, make) => {
+    const key: InstanceKey = { target: 't', workspace: 'default', jobName: 'ods_orders', instanceId: '1' };
+
+    it('is no longer awaiting a verdict it can never get', async () => {
+      const ledger = await make();
+      expect(await ledger.claim(key, claimRequest(LEDGER_NOW))).toBe(true);
+      expect(
+        await ledger.settle(key, { attempt: 1, claimId: 'c1', at: LEDGER_NOW, outcome: 'restarted' }),
+      ).toBe(true);
+      const reset = await ledger.reset(key, { now: LEDGER_NOW + 300_000, by: 'op@host', reason: 'fixed' });
+      expect(reset.status).toBe('reset');
+
+      const awaiting = await ledger.awaitingVerdict('t');
+      if (awaiting.length > 0) {
+        // Whatever a sweep sees, the verdict cannot be written: the entry is stuck awaiting.
+        const entry = awaiting[0]!;
+        expect(
+          await ledger.markRecovery(
+            entry,
+            entry.attempts,
+            'recovered',
+            LEDGER_NOW + 400_000,
+            LEDGER_NOW + 86_400_000,
+          ),
+        ).toBe(true);
+      }
+      expect(await ledger.awaitingVerdict('t')).toEqual([]);
+    });
+  },
+);

@@ -6,6 +6,7 @@
  * Counts of ledger items and report items, never timings.
  */
 
+import { failedEndedAgo } from '../../emulator/builders';
 import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
@@ -16,16 +17,14 @@ import { resolveRule } from '../../lib/policy/rules';
 import { DEFAULT_ITEMS_PER_OUTCOME } from '../../lib/sweep/decision-log';
 import type { SweepReport } from '../../lib/sweep/report';
 import { MemoryLedger } from '../support/memory-ledger';
-import { sweeper } from '../support/sweep-setup';
-import { akskClient, emulatorWithClock, PROJECT, T0 } from '../support/targets';
+import { emulatorPerTest, failuresSecondsApart, sweeper } from '../support/sweep-setup';
+import { akskClient, PROJECT, T0 } from '../support/targets';
 
 const MIN = 60_000;
+const HOUR = 60 * MIN;
 let emulator: Emulator;
 let clock: ManualClock;
-beforeEach(async () => {
-  ({ emulator, clock } = await emulatorWithClock());
-});
-afterEach(async () => emulator.close());
+emulatorPerTest((s) => ({ emulator, clock } = s));
 
 /** A ledger that counts the entries it hands out or is asked for: "ledger items read". */
 class CountingLedger extends MemoryLedger {
@@ -45,20 +44,18 @@ class CountingLedger extends MemoryLedger {
   }
 }
 
-/** `count` failures of 40 jobs, ended one minute apart (instance 1 the oldest), the newest 40 min ago. */
-function failures(count: number, firstId = 1): InstanceSeed[] {
-  return Array.from({ length: count }, (_, i) => {
-    const endTime = T0 - 40 * MIN - (count - i) * 1000;
-    return {
-      jobName: `job_${i % 40}`,
-      instanceId: firstId + i,
-      status: 'fail',
-      planTime: endTime - 10 * MIN,
-      startTime: endTime - 10 * MIN,
-      endTime,
-      runMs: 10 * MIN,
-    };
-  });
+/** `count` failures of 40 jobs, ended one second apart (instance `firstId` the oldest), the newest 40 min ago. */
+const failures = (count: number, firstId = 1) => failuresSecondsApart(count, { firstId });
+
+/** The sweep's deadline fires while the plan reads its first batch of entries. */
+class DeadlineDuringRead extends MemoryLedger {
+  constructor(private readonly controller: AbortController) {
+    super();
+  }
+  override async read(keys: readonly InstanceKey[]): Promise<Map<string, LedgerEntry>> {
+    this.controller.abort();
+    return super.read(keys);
+  }
 }
 
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
@@ -131,6 +128,57 @@ describe('exhausted budgets behind a full cap', () => {
     const third = await sweeper(emulator, clock, ledger, policy).run();
     expect(third.exhausted).toEqual([]);
     expect(emulator.restarts(1)).toBe(1);
+  }, 120_000);
+});
+
+describe('the deadline fires while the plan reads the ledger', () => {
+  it('a window of 3,000 failures: every one counted, but only a bounded number of items listed', async () => {
+    emulator.seed(PROJECT, undefined, failures(3_000));
+    const controller = new AbortController();
+    const ledger = new DeadlineDuringRead(controller);
+    const cap = 50;
+    const policy = { maxRestartsPerSweep: cap, maxRestartsPerHour: 1000 };
+
+    const report = await sweeper(emulator, clock, ledger, policy).run({
+      itemsPerOutcome: DEFAULT_ITEMS_PER_OUTCOME,
+      signal: controller.signal,
+    });
+
+    // Accounted once each.
+    expect(report.totals).toEqual({ deferred: 3_000 });
+    expect(sum(report.totals)).toBe(report.decisions.length + sum(report.omittedDecisions ?? {}));
+    // Nothing can be claimed after the deadline: at most the sweep cap was ever "in
+    // progress"; the rest is the first N of an outcome, as for every other outcome.
+    expect(report.decisions.length).toBeLessThanOrEqual(cap + DEFAULT_ITEMS_PER_OUTCOME);
+    expect(report.deferred.length).toBeLessThanOrEqual(cap + DEFAULT_ITEMS_PER_OUTCOME);
+  }, 120_000);
+});
+
+describe('the index of attempted entries after reruns that recovered', () => {
+  it('a sweep reads only the entries attempted within its window, not the retention', async () => {
+    const ledger = new CountingLedger();
+    const policy = { maxRestartsPerSweep: 20, maxRestartsPerHour: 1000, maxAttempts: 1 };
+    // Three days of sweeps, each restarting 20 failures whose reruns succeed.
+    for (let day = 0; day < 3; day++) {
+      const now = clock.now();
+      const ids = Array.from({ length: 20 }, (_, i) => 1000 * (day + 1) + i);
+      emulator.seed(
+        PROJECT,
+        undefined,
+        ids.map((id) => failedEndedAgo(now, id, 40, { runMs: MIN })),
+      );
+      const report = await sweeper(emulator, clock, ledger, policy).run();
+      expect(report.restarted).toHaveLength(20);
+      clock.advance(24 * HOUR);
+    }
+    // Now: nothing failed in the window (the lookback is 24 h).
+    ledger.indexed = 0;
+    const quiet = await sweeper(emulator, clock, ledger, policy).run();
+    expect(quiet.totals.restarted ?? 0).toBe(0);
+    expect(quiet.exhausted).toEqual([]);
+    // 60 recovered reruns over three days: the index names only those claimed within the
+    // window and its one-hour clock margin (the last day's 20), never the retention's.
+    expect(ledger.indexed).toBeLessThanOrEqual(20);
   }, 120_000);
 });
 

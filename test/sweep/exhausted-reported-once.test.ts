@@ -1,71 +1,30 @@
 /**
- * Review of issue 15 (batched plan): exhausted budgets must be reported exactly once,
- * also when their entries are never read in priority order. These tests seed the
- * ledger directly (claims and settlements as earlier sweeps write them) and check what
- * a sweep reports; each asserts the invariant, not "no error".
+ * An exhausted budget is reported exactly once, also when its entry is never read in
+ * priority order: behind a full sweep cap, under a storm, after the rule was lowered or
+ * raised, and while the index of attempted entries lags. The ledger is seeded directly
+ * (claims and settlements as earlier sweeps write them); each test asserts what a sweep
+ * reports.
  */
 
 import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import type { InstanceKey } from '../../lib/ledger/ledger';
-import { claimRequest } from '../support/ledger-entries';
 import { MemoryLedger } from '../support/memory-ledger';
-import { sweeper } from '../support/sweep-setup';
-import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
+import {
+  attemptsMade,
+  emulatorPerTest,
+  failuresSecondsApart,
+  prodKey,
+  sweeper,
+} from '../support/sweep-setup';
+import { PROJECT, T0 } from '../support/targets';
 
 const MIN = 60_000;
+const HOUR = 60 * MIN;
 let emulator: Emulator;
 let clock: ManualClock;
-beforeEach(async () => {
-  ({ emulator, clock } = await emulatorWithClock());
-});
-afterEach(async () => emulator.close());
-
-/** `count` failures of 40 jobs, ended one second apart, the newest 40 min ago (as test/sweep/scale.test.ts). */
-function failures(count: number, firstId: number): InstanceSeed[] {
-  return Array.from({ length: count }, (_, i) => {
-    const endTime = T0 - 40 * MIN - (count - i) * 1000;
-    return {
-      jobName: `job_${i % 40}`,
-      instanceId: firstId + i,
-      status: 'fail',
-      planTime: endTime - 10 * MIN,
-      startTime: endTime - 10 * MIN,
-      endTime,
-      runMs: 10 * MIN,
-    };
-  });
-}
-
-const keyOf = (jobName: string, instanceId: string): InstanceKey => ({
-  target: 'prod',
-  workspace: 'default',
-  jobName,
-  instanceId,
-});
-
-/**
- * Writes `attempts` claimed-and-rerun attempts, as sweeps under a rule of `maxAttempts`
- * did (each answering an older failure than the one the emulator shows now).
- */
-async function spend(ledger: MemoryLedger, key: InstanceKey, attempts: number, maxAttempts: number) {
-  const at = T0 - 3 * 60 * MIN;
-  for (let a = 0; a < attempts; a++) {
-    const claimId = `seed-${a}`;
-    const request = claimRequest(at, {
-      expectedAttempts: a,
-      maxAttempts,
-      claimId,
-      failureAt: at - 60 * MIN + a,
-      notBefore: at,
-      leaseUntil: at + 1000,
-      observedAt: at,
-    });
-    expect(await ledger.claim(key, request)).toBe(true);
-    expect(await ledger.settle(key, { attempt: a + 1, claimId, at, outcome: 'restarted' })).toBe(true);
-  }
-}
+emulatorPerTest((s) => ({ emulator, clock } = s));
 
 describe('an exhausted budget whose entry was claimed before the index existed', () => {
   // Attempts 1 and 2 were claimed under maxAttempts 3 (or by the version before this
@@ -81,9 +40,9 @@ describe('an exhausted budget whose entry was claimed before the index existed',
     runMs: 10 * MIN,
   };
 
-  it('(control, passes) is reported exhausted when nothing fills the cap', async () => {
+  it('is reported exhausted when nothing fills the cap', async () => {
     const ledger = new MemoryLedger();
-    await spend(ledger, keyOf('lowered', '1'), 2, 3);
+    await attemptsMade(ledger, prodKey('lowered', '1'), 2, 3);
     emulator.seed(PROJECT, undefined, [exhaustedSeed]);
     const policy = { maxRestartsPerSweep: 5, maxRestartsPerHour: 1000, maxAttempts: 2 };
     const report = await sweeper(emulator, clock, ledger, policy).run();
@@ -92,15 +51,14 @@ describe('an exhausted budget whose entry was claimed before the index existed',
 
   it('is reported exhausted although 300 older failures fill the sweep cap', async () => {
     const ledger = new MemoryLedger();
-    await spend(ledger, keyOf('lowered', '1'), 2, 3);
-    emulator.seed(PROJECT, undefined, [exhaustedSeed, ...failures(300, 1000)]);
+    await attemptsMade(ledger, prodKey('lowered', '1'), 2, 3);
+    emulator.seed(PROJECT, undefined, [exhaustedSeed, ...failuresSecondsApart(300, { firstId: 1000 })]);
     const policy = { maxRestartsPerSweep: 5, maxRestartsPerHour: 1000, maxAttempts: 2 };
 
     const report = await sweeper(emulator, clock, ledger, policy).run();
 
     expect(report.restarted).toHaveLength(5);
     expect(emulator.restarts(1)).toBe(0);
-    // Before the change every listed entry was read: this sweep reported it.
     expect(report.exhausted.map((e) => e.instanceId)).toEqual(['1']);
     const decision = report.decisions.find((d) => d.instanceId === '1');
     expect(decision?.outcome).toBe('budget-exhausted');
@@ -108,8 +66,8 @@ describe('an exhausted budget whose entry was claimed before the index existed',
 
   it('is reported exhausted while the storm guard stops every restart', async () => {
     const ledger = new MemoryLedger();
-    await spend(ledger, keyOf('lowered', '1'), 2, 3);
-    emulator.seed(PROJECT, undefined, [exhaustedSeed, ...failures(300, 1000)]);
+    await attemptsMade(ledger, prodKey('lowered', '1'), 2, 3);
+    emulator.seed(PROJECT, undefined, [exhaustedSeed, ...failuresSecondsApart(300, { firstId: 1000 })]);
     const policy = {
       maxRestartsPerSweep: 5,
       maxRestartsPerHour: 1000,
@@ -123,6 +81,18 @@ describe('an exhausted budget whose entry was claimed before the index existed',
     expect(report.restarted).toEqual([]);
     expect(report.exhausted.map((e) => e.instanceId)).toEqual(['1']);
   }, 120_000);
+});
+
+/** `job_x` instance 1, failed 40 min ago; each of its next `reruns` reruns fails again after a minute. */
+const failsAgain = (reruns: number): InstanceSeed => ({
+  jobName: 'job_x',
+  instanceId: 1,
+  status: 'fail',
+  planTime: T0 - 50 * MIN,
+  startTime: T0 - 50 * MIN,
+  endTime: T0 - 40 * MIN,
+  script: Array(reruns).fill('fail'),
+  runMs: MIN,
 });
 
 /**
@@ -145,19 +115,8 @@ class LaggingIndexLedger extends MemoryLedger {
 }
 
 describe('the index of attempted entries read while it lags (DynamoDB eventual consistency)', () => {
-  it('(control, passes) the same without lag: one exhausted report, the reset budget is used', async () => {
-    emulator.seed(PROJECT, undefined, [
-      {
-        jobName: 'job_x',
-        instanceId: 1,
-        status: 'fail',
-        planTime: T0 - 50 * MIN,
-        startTime: T0 - 50 * MIN,
-        endTime: T0 - 40 * MIN,
-        script: ['fail'],
-        runMs: MIN,
-      },
-    ]);
+  it('without lag: one exhausted report, the reset budget is used', async () => {
+    emulator.seed(PROJECT, undefined, [failsAgain(1)]);
     const ledger = new LaggingIndexLedger();
     const policy = { maxRestartsPerSweep: 5, maxRestartsPerHour: 1000, maxAttempts: 1 };
     await sweeper(emulator, clock, ledger, policy).run();
@@ -165,7 +124,7 @@ describe('the index of attempted entries read while it lags (DynamoDB eventual c
     const second = await sweeper(emulator, clock, ledger, policy).run();
     expect(second.exhausted.map((e) => e.instanceId)).toEqual(['1']);
     clock.advance(2_000);
-    await ledger.reset(keyOf('job_x', '1'), { by: 'ops', reason: 'fixed', now: clock.now() });
+    await ledger.reset(prodKey('job_x', '1'), { by: 'ops', reason: 'fixed', now: clock.now() });
     clock.advance(2_000);
     const third = await sweeper(emulator, clock, ledger, policy).run();
     expect(third.exhausted).toEqual([]);
@@ -174,18 +133,7 @@ describe('the index of attempted entries read while it lags (DynamoDB eventual c
 
   it('an operator reset followed at once by a sweep: no second exhausted report, the reset budget is used', async () => {
     // Instance 1 fails, its one attempt reruns it, the rerun fails: budget spent.
-    emulator.seed(PROJECT, undefined, [
-      {
-        jobName: 'job_x',
-        instanceId: 1,
-        status: 'fail',
-        planTime: T0 - 50 * MIN,
-        startTime: T0 - 50 * MIN,
-        endTime: T0 - 40 * MIN,
-        script: ['fail'],
-        runMs: MIN,
-      },
-    ]);
+    emulator.seed(PROJECT, undefined, [failsAgain(1)]);
     const ledger = new LaggingIndexLedger();
     const policy = { maxRestartsPerSweep: 5, maxRestartsPerHour: 1000, maxAttempts: 1 };
     const first = await sweeper(emulator, clock, ledger, policy).run();
@@ -199,7 +147,7 @@ describe('the index of attempted entries read while it lags (DynamoDB eventual c
 
     // The operator fixes the cause and resets the budget, then sweeps right away.
     clock.advance(2_000);
-    const reset = await ledger.reset(keyOf('job_x', '1'), { by: 'ops', reason: 'fixed', now: clock.now() });
+    const reset = await ledger.reset(prodKey('job_x', '1'), { by: 'ops', reason: 'fixed', now: clock.now() });
     expect(reset.status).toBe('reset');
     clock.advance(2_000);
     const third = await sweeper(emulator, clock, ledger, policy).run();
@@ -208,5 +156,27 @@ describe('the index of attempted entries read while it lags (DynamoDB eventual c
     expect(third.exhausted).toEqual([]);
     expect(third.restarted.map((r) => r.instanceId)).toEqual(['1']);
     expect(emulator.restarts(1)).toBe(2);
+  }, 120_000);
+});
+
+describe('maxAttempts raised after the budget was reported exhausted', () => {
+  it('the new budget, spent in turn, is reported exhausted once more', async () => {
+    emulator.seed(PROJECT, undefined, [failsAgain(2)]);
+    const ledger = new MemoryLedger();
+    const one = { maxRestartsPerSweep: 5, maxRestartsPerHour: 1000, maxAttempts: 1, firstRetryDelay: '0s' };
+    expect((await sweeper(emulator, clock, ledger, one).run()).restarted).toHaveLength(1);
+    clock.advance(10 * MIN);
+    expect((await sweeper(emulator, clock, ledger, one).run()).exhausted).toHaveLength(1);
+
+    // The operator gives the job one more attempt.
+    const two = { ...one, maxAttempts: 2 };
+    clock.advance(2 * HOUR);
+    const third = await sweeper(emulator, clock, ledger, two).run();
+    expect(third.restarted.map((r) => [r.instanceId, r.attempt])).toEqual([['1', 2]]);
+    clock.advance(10 * MIN);
+    const fourth = await sweeper(emulator, clock, ledger, two).run();
+    expect(fourth.decisions.find((d) => d.instanceId === '1')?.outcome).toBe('budget-exhausted');
+    // 2 of 2 used: a human must hear of it, as of the first budget.
+    expect(fourth.exhausted.map((e) => [e.instanceId, e.attempts])).toEqual([['1', 2]]);
   }, 120_000);
 });
