@@ -83,7 +83,8 @@ export const EXAMPLE_CONFIG = `// dataarts-autoretry configuration, written by \
   },
   // Notifications (--notify): language, time zone, how often a lasting problem is repeated.
   "notify": { "locale": "en", "timeZone": "UTC", "remindEvery": "6h" },
-  // This command line's table: language (en, zh-CN) and time zone (e.g. Asia/Shanghai).
-  "display": { "locale": "en", "timeZone": "UTC" }
+  // This command line's table: language (en, zh-CN; left out, your LANG decides: zh_CN.UTF-8
+  // reads zh-CN, anything else en) and time zone (e.g. Asia/Shanghai).
+  "display": { "timeZone": "UTC" }
 }
 `;

@@ -10,9 +10,11 @@ import { cutMessage, failedNode, judgeNode, needsNodeDetails } from '../policy/f
 import { resolveRule } from '../policy/rules';
 import { REPORT_SCHEMA_VERSION } from '../sweep/report';
 import type { TargetApi } from '../sweep/target-input';
+import { formatTime } from '../text/time-format';
 import { isoTime } from '../util/time';
 import { buildTargets } from '../wiring';
 import { parseFlags } from './args';
+import { displayFor } from './display';
 import { EXIT, type ExitStatuses, UNEXPECTED } from './exit-codes';
 import type { CliIo } from './io';
 import { SELECTOR_FLAGS } from './ledger-view';
@@ -178,13 +180,18 @@ function decisionNow(
   return { action: 'skip', reason: 'non-retryable-failure', detail: verdict.detail ?? '', rule: rule.name };
 }
 
-/** The explanation for a person: one short block per part. */
-export function formatExplanation(e: Explanation): string {
+/**
+ * The explanation for a person: one short block per part, its times in `timeZone`
+ * (display.timeZone; the JSON keeps ISO UTC).
+ */
+export function formatExplanation(e: Explanation, timeZone = 'UTC'): string {
+  const at = (time: number | string) =>
+    formatTime(typeof time === 'number' ? time : Date.parse(time), timeZone);
   const lines = [`${e.target} / workspace ${e.workspace} / job ${e.jobName} / instance ${e.instanceId}`];
   const l = e.listed;
   lines.push(
     l
-      ? `listed: status ${l.status}${l.instanceType === undefined ? '' : `, type ${l.instanceType}`}${l.startTime === undefined ? '' : `, started ${isoTime(l.startTime)}`}${l.endTime === undefined ? '' : `, ended ${isoTime(l.endTime)}`}`
+      ? `listed: status ${l.status}${l.instanceType === undefined ? '' : `, type ${l.instanceType}`}${l.startTime === undefined ? '' : `, started ${at(l.startTime)}`}${l.endTime === undefined ? '' : `, ended ${at(l.endTime)}`}`
       : 'listed: not in the look-back window',
   );
   const f = e.failure;
@@ -197,11 +204,11 @@ export function formatExplanation(e: Explanation): string {
   if (!e.ledger) lines.push('ledger: no attempt recorded');
   else {
     lines.push(
-      `ledger: ${e.ledger.attempts} attempt(s) counted${e.ledger.notBefore ? `, next not before ${e.ledger.notBefore}` : ''}`,
+      `ledger: ${e.ledger.attempts} attempt(s) counted${e.ledger.notBefore ? `, next not before ${at(e.ledger.notBefore)}` : ''}`,
     );
     for (const a of e.ledger.history)
       lines.push(
-        `  attempt ${a.attempt} at ${a.at}: ${a.outcome}${a.code ? ` (${a.code})` : ''}${a.recovery ? `, then ${a.recovery}` : ''}`,
+        `  attempt ${a.attempt} at ${at(a.at)}: ${a.outcome}${a.code ? ` (${a.code})` : ''}${a.recovery ? `, then ${a.recovery}` : ''}`,
       );
   }
   const d = e.decision;
@@ -250,7 +257,10 @@ async function explain(argv: readonly string[], io: CliIo): Promise<number> {
     jobName: v.job,
     instanceId: v.instance,
   });
-  io.stdout.write(v.json ? `${JSON.stringify(explanation, null, 2)}\n` : formatExplanation(explanation));
+  const { timeZone } = displayFor(config.display, io.env);
+  io.stdout.write(
+    v.json ? `${JSON.stringify(explanation, null, 2)}\n` : formatExplanation(explanation, timeZone),
+  );
   // A script asking about an instance must not read "not found" as an answer.
   return explanation.decision.outcome === NOT_FOUND ? EXIT.FAILED : EXIT.OK;
 }

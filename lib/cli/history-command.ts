@@ -1,9 +1,9 @@
-import { DEFAULT_DISPLAY } from '../config/schema/display';
 import { paletteFor } from '../render/colour';
 import { ledgerLine } from '../render/format-table';
 import { layoutTable } from '../render/layout';
 import { ledgerRef, REPORT_SCHEMA_VERSION } from '../sweep/report';
 import { formatTime } from '../text/time-format';
+import { displayFor } from './display';
 import { EXIT, type ExitStatuses, UNEXPECTED } from './exit-codes';
 import type { CliIo } from './io';
 import { type HistoryEvent, historyEvents, historyLedger, parseSelectorArgs } from './ledger-view';
@@ -49,7 +49,7 @@ async function history(argv: readonly string[], io: CliIo): Promise<number> {
     io.stdout.write(`no ledger entry matches\n${ledgerLine(ledger)}\n`);
     return 0;
   }
-  const display = config.display ?? DEFAULT_DISPLAY;
+  const display = displayFor(config.display, io.env);
   const palette = paletteFor(io.stdout, io.env);
   const rows = [
     ['TIME', 'TARGET', 'WORKSPACE', 'JOB', 'INSTANCE', 'ATTEMPT', 'OUTCOME', 'CODE / REASON'],

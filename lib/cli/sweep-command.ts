@@ -1,5 +1,5 @@
 import { credentialsFromEnv } from '../config/credentials';
-import { DEFAULT_DISPLAY, type DisplaySettings } from '../config/schema/display';
+import type { DisplaySettings } from '../config/schema/display';
 import type { Config } from '../config/types';
 import { buildLedger } from '../ledger/build-ledger';
 import { jsonLogger, type Logger } from '../log';
@@ -12,6 +12,7 @@ import { runSweep } from '../sweep/sweep';
 import type { TargetApi } from '../sweep/target-input';
 import { buildTargets } from '../wiring';
 import { type CliArgs, DEFAULT_DEADLINE, parseCliArgs } from './args';
+import { displayFor } from './display';
 import { SWEEP_EXIT_STATUSES, signalExitCode, sweepExitCode } from './exit-codes';
 import { humanLogger } from './human-logger';
 import { Interrupt } from './interrupt';
@@ -121,7 +122,7 @@ async function sweep(argv: readonly string[], io: CliIo): Promise<number> {
     progress.clear();
     interrupt.close();
   });
-  io.stdout.write(render(report, args, io, config.display ?? DEFAULT_DISPLAY));
+  io.stdout.write(render(report, args, io, displayFor(config.display, io.env)));
   const notified = args.notify
     ? await notifyFromCli(report, config, args.notify, webhooks, logger)
     : undefined;

@@ -70,7 +70,12 @@ describe('explain', () => {
     const e = await explainWith(ledger, '7');
     expect(e.ledger?.history).toEqual([{ attempt: 1, at: '2026-11-24T08:00:00Z', outcome: 'restarted' }]);
     expect(e.decision).toMatchObject({ outcome: 'backing-off', attempt: 2, maxAttempts: 3 });
-    expect(formatExplanation(e)).toMatch(/attempt 1 at 2026-11-24T08:00:00Z: restarted/);
+    expect(formatExplanation(e)).toMatch(/attempt 1 at 2026-11-24 08:00:00 GMT\+0: restarted/);
+    // A person reads its times in display.timeZone; the JSON keeps ISO UTC.
+    const shanghai = formatExplanation(e, 'Asia/Shanghai');
+    expect(shanghai).toMatch(/attempt 1 at 2026-11-24 16:00:00 GMT\+8: restarted/);
+    expect(shanghai).toContain('next not before 2026-11-24 16:08:08 GMT+8');
+    expect(shanghai).not.toMatch(/ at 2026-11-24 08:00:00/);
     // After the next sweep records that the rerun failed again, explain shows the verdict.
     clock.advance(10 * MIN);
     await s.run();

@@ -10,7 +10,7 @@ import { formatTable } from '../../lib/render/format-table';
 import { layoutTable } from '../../lib/render/layout';
 import { relativeTime } from '../../lib/render/relative-time';
 import type { DecisionRecord, SweepReport } from '../../lib/sweep/report';
-import { emulatorIo, writeSweepConfig } from '../support/cli-run';
+import { emulatorIo, writeConfigFile, writeSweepConfig } from '../support/cli-run';
 import { fixedReport } from '../support/fixed-report';
 import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
 
@@ -248,5 +248,40 @@ describe('Ctrl-C mid-sweep', () => {
     const report = JSON.parse(io.out()) as SweepReport;
     expect(report.totals.deferred).toBe(2);
     expect(code).toBe(143);
+  });
+});
+
+describe("the command line speaks the environment's language unless display.locale says", () => {
+  let emulator: Emulator;
+  let clock: ManualClock;
+  beforeEach(async () => {
+    ({ emulator, clock } = await emulatorWithClock());
+    emulator.seed(PROJECT, undefined, failedSeeds(1, { now: T0, firstId: 200 }));
+  });
+  afterEach(async () => emulator.close());
+
+  const dryRun = async (env: Record<string, string>, display?: Record<string, string>) => {
+    const { dir, config } = await writeSweepConfig(emulator.url, 'cli-lang-', {});
+    if (display) await writeConfigFile(config, emulator.url, dir, { display });
+    const io = emulatorIo(clock, { env });
+    expect(await runCli(['--config', config, '--dry-run'], io)).toBe(0);
+    return io.out();
+  };
+
+  it.each([
+    [{ LANG: 'zh_CN.UTF-8' }, 'zh'],
+    [{ LANG: 'en_US.UTF-8', LC_ALL: 'zh_CN.UTF-8' }, 'zh'],
+    [{ LANG: 'zh_CN.UTF-8', LC_MESSAGES: 'C' }, 'en'],
+    [{ LANG: 'de_DE.UTF-8' }, 'en'],
+    [{}, 'en'],
+  ])('%j: the table is in %s', async (env, language) => {
+    const out = await dryRun(env);
+    expect(out.includes('演练')).toBe(language === 'zh');
+    expect(out.includes('DRY RUN')).toBe(language === 'en');
+  });
+
+  it('display.locale in the file wins over LANG', async () => {
+    const out = await dryRun({ LANG: 'zh_CN.UTF-8' }, { locale: 'en' });
+    expect(out).toContain('DRY RUN');
   });
 });

@@ -5,6 +5,7 @@ import { jsonSchema, strict } from './primitives';
 
 /** How the command line shows a sweep to a person (piped and --json output never change). */
 export interface DisplaySettings {
+  /** Unset in the file: the environment's language decides (lib/cli/display.ts). */
   locale: Locale;
   /** IANA zone of every time the terminal shows. */
   timeZone: string;
@@ -18,7 +19,10 @@ export const DisplaySchema = v.pipe(
     locale: v.optional(
       v.pipe(
         v.picklist(LOCALES, `must be one of ${LOCALES.join(', ')}`),
-        jsonSchema({ description: 'Language of the command line table and summary.', default: 'en' }),
+        jsonSchema({
+          description:
+            "Language of the command line table and summary; by default the environment's (LC_ALL, LC_MESSAGES, LANG: zh_CN.UTF-8 reads zh-CN), else en.",
+        }),
       ),
     ),
     timeZone: v.optional(
@@ -29,10 +33,9 @@ export const DisplaySchema = v.pipe(
       ),
     ),
   }),
-  v.transform(
-    (raw): DisplaySettings => ({
-      locale: raw.locale ?? DEFAULT_DISPLAY.locale,
-      timeZone: raw.timeZone ?? DEFAULT_DISPLAY.timeZone,
-    }),
-  ),
+  // The language only as the file says it: unset, the environment's decides (lib/cli/display.ts).
+  v.transform((raw): Partial<DisplaySettings> & Pick<DisplaySettings, 'timeZone'> => ({
+    ...(raw.locale === undefined ? {} : { locale: raw.locale }),
+    timeZone: raw.timeZone ?? DEFAULT_DISPLAY.timeZone,
+  })),
 );
