@@ -33,6 +33,10 @@ const claim = (overrides: Partial<ClaimRequest> = {}): ClaimRequest => ({
   ...overrides,
 });
 
+// Thousands of real, locked file writes: seconds on an idle machine, a minute on a busy
+// 2-core one. Nothing here measures time, so the limit only stops a hang.
+jest.setTimeout(180_000);
+
 let path: string;
 beforeEach(async () => {
   path = join(await mkdtemp(join(tmpdir(), 'file-log-')), 'ledger.json');
