@@ -6,13 +6,14 @@ import type { LedgerRecovery, RecoveryVerdict } from '../ledger/ledger-recovery'
 import { isNewerFailure } from '../policy/failure-identity';
 import { markRefused } from './marks';
 import type { TargetListing } from './phases/list';
+import type { RecoveryPort } from './ports';
 import type { InstanceRef, NotHelpingItem, TargetReport } from './report';
 import type { TargetInput } from './target-input';
 
 export type RecoveryInput = Pick<
   TargetInput,
-  'ledger' | 'client' | 'target' | 'config' | 'dryRun' | 'now' | 'deadline' | 'signal' | 'logger'
->;
+  'client' | 'target' | 'config' | 'dryRun' | 'now' | 'deadline' | 'signal' | 'logger'
+> & { ledger: RecoveryPort };
 
 /** What became of earlier reruns, as this sweep judged and recorded them. */
 export interface Recovery {
