@@ -1,17 +1,15 @@
 import type { Config } from '../config/types';
 import { ConfigError } from '../errors';
 import { buildLedger } from '../ledger/build-ledger';
-import type { Ledger } from '../ledger/ledger';
 import type { EntrySelector, HistoryEntry, LedgerHistory } from '../ledger/ledger-history';
 import { parseFlags } from './args';
 import { loadConfig } from './load-config';
 
-/** The config's ledger, with the operator's operations (both ledgers have them). */
-export function historyLedger(config: Config): Ledger & LedgerHistory {
-  const ledger = buildLedger(config.ledger) as Ledger & Partial<LedgerHistory>;
-  if (typeof ledger.history !== 'function' || typeof ledger.reset !== 'function')
-    throw new ConfigError('ledger.type', `${config.ledger.type} ledger has no history`);
-  return ledger as Ledger & LedgerHistory;
+/** The operator's operations on the config's ledger (both ledgers have them). */
+export function historyLedger(config: Config): LedgerHistory {
+  const { operator } = buildLedger(config.ledger);
+  if (!operator) throw new ConfigError('ledger.type', `${config.ledger.type} ledger has no history`);
+  return operator;
 }
 
 export interface SelectorArgs {

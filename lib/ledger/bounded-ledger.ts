@@ -14,13 +14,16 @@ export interface LedgerBounds {
  * LedgerError, and none outlives `signal`. Abandoning a call is always safe: a claim
  * that lands late is a counted attempt whose lease expires, a settle that lands late
  * or never leaves the attempt counted, and a later sweep sees from the instance what
- * DataArts did. Optional capabilities (history, recovery) are bounded alike and stay
- * visible to `in` checks, so callers cannot tell the wrapper from the ledger.
+ * DataArts did. A capability reached through a property (`recovery`, `operator`) is
+ * bounded alike: the ledger itself is answered by this wrapper, any other object is
+ * wrapped the same way, so no call escapes the bounds by going one property deeper.
  */
 export function boundLedger<L extends object>(ledger: L, bounds: LedgerBounds): L {
   return new Proxy(ledger, {
     get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (value === target || value === receiver) return receiver;
+      if (typeof value === 'object' && value !== null) return boundLedger(value, bounds);
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         const answer: unknown = value.apply(target, args);

@@ -73,6 +73,9 @@ function ownerValues(attempt: number, claimId: string): Record<string, unknown> 
 
 export class DynamoDbLedger implements Ledger, LedgerHistory, LedgerRecovery {
   readonly stats = { retries: 0 };
+  /** Its recovery and operator methods are its own: these name them narrowly. */
+  readonly recovery: LedgerRecovery = this;
+  readonly operator: LedgerHistory = this;
   private readonly doc: DynamoDBDocumentClient;
 
   constructor(

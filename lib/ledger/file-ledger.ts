@@ -115,6 +115,9 @@ async function startsWith(handle: FileHandle, header: string): Promise<boolean> 
  * a log by its first write.
  */
 export class FileLedger implements Ledger, LedgerHistory, LedgerRecovery {
+  /** Its recovery and operator methods are its own: these name them narrowly. */
+  readonly recovery: LedgerRecovery = this;
+  readonly operator: LedgerHistory = this;
   private readonly lockPath: string;
   /** One operation at a time within this process: the cache is shared by them. */
   private readonly local = new Semaphore(1);

@@ -36,11 +36,6 @@ export interface LedgerRecovery {
   jobRecovery(target: string, jobNames: readonly string[]): Promise<Map<string, JobRecovery>>;
 }
 
-/** The ledger tracks recovery (every ledger of this project does; test doubles may not). */
-export function tracksRecovery<T extends object>(ledger: T): ledger is T & LedgerRecovery {
-  return 'markRecovery' in ledger && 'awaitingVerdict' in ledger && 'jobRecovery' in ledger;
-}
-
 /** The `leases` index partition of a target's reruns awaiting a verdict: never a target's own name. */
 export function awaitingKey(target: string): string {
   return `awaiting-verdict#${target}`;

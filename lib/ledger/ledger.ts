@@ -14,6 +14,9 @@
  * two sweeps (or one sweep's stale listing) can never rerun one failure twice.
  */
 
+import type { LedgerHistory } from './ledger-history';
+import type { LedgerRecovery } from './ledger-recovery';
+
 export interface InstanceKey {
   target: string;
   workspace: string;
@@ -109,6 +112,16 @@ export interface Settlement extends AttemptRecord {
 export interface Ledger {
   /** Retries the ledger's client made (DynamoDB throttling), for the report. */
   readonly stats?: { retries: number };
+  /**
+   * What became of reruns (lib/ledger/ledger-recovery.ts). Every ledger of this project
+   * has it; a ledger without it sweeps without recovery tracking.
+   */
+  readonly recovery?: LedgerRecovery | undefined;
+  /**
+   * What operators do by hand: history and reset (lib/ledger/ledger-history.ts). The
+   * command line needs it; a sweep never uses it.
+   */
+  readonly operator?: LedgerHistory | undefined;
   /** Current entries for these keys (consistent reads), by `keyString`. */
   read(keys: readonly InstanceKey[]): Promise<Map<string, LedgerEntry>>;
   /** Entries of this target whose last attempt is still `in-flight` (live or expired lease). */

@@ -1,3 +1,4 @@
+import type { HourlyReturnPort } from './ports';
 import type { TargetInput } from './target-input';
 
 /**
@@ -6,7 +7,7 @@ import type { TargetInput } from './target-input';
  * restarts went as reported; the ledger's next write finds out whether it still works.
  */
 export async function returnHourly(
-  input: Pick<TargetInput, 'ownerLedger' | 'target' | 'logger'>,
+  input: Pick<TargetInput, 'target' | 'logger'> & { ownerLedger: HourlyReturnPort },
   now: number,
   count: number,
 ): Promise<void> {

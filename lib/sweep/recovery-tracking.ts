@@ -1,18 +1,19 @@
 import { implausibleTime } from '../dataarts/answer-times';
 import { type Instance, instanceIdentity } from '../dataarts/instance';
 import { describeError } from '../errors';
-import type { Ledger, LedgerEntry } from '../ledger/ledger';
-import { type LedgerRecovery, type RecoveryVerdict, tracksRecovery } from '../ledger/ledger-recovery';
+import type { LedgerEntry } from '../ledger/ledger';
+import type { LedgerRecovery, RecoveryVerdict } from '../ledger/ledger-recovery';
 import { isNewerFailure } from '../policy/failure-identity';
 import { markRefused } from './marks';
 import type { TargetListing } from './phases/list';
+import type { RecoveryPort } from './ports';
 import type { InstanceRef, NotHelpingItem, TargetReport } from './report';
 import type { TargetInput } from './target-input';
 
 export type RecoveryInput = Pick<
   TargetInput,
-  'ledger' | 'client' | 'target' | 'config' | 'dryRun' | 'now' | 'deadline' | 'signal' | 'logger'
->;
+  'client' | 'target' | 'config' | 'dryRun' | 'now' | 'deadline' | 'signal' | 'logger'
+> & { ledger: RecoveryPort };
 
 /** What became of earlier reruns, as this sweep judged and recorded them. */
 export interface Recovery {
@@ -101,8 +102,8 @@ export async function trackRecovery(
   listing: TargetListing,
   window: { from: number; to: number },
 ): Promise<Recovery | undefined> {
-  const { ledger } = input;
-  if (!tracksRecovery(ledger)) return undefined;
+  const ledger = input.ledger.recovery;
+  if (!ledger) return undefined;
   try {
     const now = input.now();
     const awaiting = (await ledger.awaitingVerdict(input.target.name)).filter(
@@ -127,7 +128,7 @@ export async function trackRecovery(
 
 async function record(
   input: RecoveryInput,
-  ledger: Ledger & LedgerRecovery,
+  ledger: LedgerRecovery,
   verdicts: ReadonlyArray<[LedgerEntry, RecoveryVerdict | undefined]>,
   now: number,
 ): Promise<Recovery> {

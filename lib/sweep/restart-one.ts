@@ -13,9 +13,10 @@ import {
   RestartRejectedError,
   TransientError,
 } from '../errors';
-import type { AttemptOutcome, InstanceKey, Ledger } from '../ledger/ledger';
+import type { AttemptOutcome, InstanceKey } from '../ledger/ledger';
 import { backoffDelay } from '../policy/backoff';
 import { untilAborted } from '../util/abort';
+import type { AttemptsPort } from './ports';
 
 export type RestartOutcome =
   | { kind: 'restarted'; settleError?: { code: string; message: string } }
@@ -35,7 +36,7 @@ export type RestartOutcome =
 
 export interface RestartContext {
   client: Pick<DataArtsClient, 'restartInstance'>;
-  ledger: Ledger;
+  ledger: AttemptsPort;
   now: () => number;
   random: () => number;
   retentionMs: number;

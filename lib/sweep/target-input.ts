@@ -18,7 +18,8 @@ export interface SweepBudget {
 /**
  * What one target's sweep is given: configuration, its client, the ledger, the clock,
  * and the bounds of the sweep. Each phase takes the part of it it needs (a `Pick`),
- * with the values earlier phases returned, and returns a value of its own.
+ * the ledger seen through that phase's port (lib/sweep/ports.ts), with the values
+ * earlier phases returned, and returns a value of its own.
  */
 export interface TargetInput {
   config: Config;

@@ -8,30 +8,6 @@ import {
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { createLedgerTable } from '../../lib/ledger/create-table';
 import { keyString } from '../../lib/ledger/ledger';
-import { tracksRecovery } from '../../lib/ledger/ledger-recovery';
-
-describe('tracksRecovery', () => {
-  const method = async () => undefined;
-
-  it('is true for a ledger with markRecovery, awaitingVerdict and jobRecovery', () => {
-    expect(tracksRecovery({ markRecovery: method, awaitingVerdict: method, jobRecovery: method })).toBe(true);
-    class WithPrototypeMethods {
-      async markRecovery() {}
-      async awaitingVerdict() {}
-      async jobRecovery() {}
-    }
-    expect(tracksRecovery(new WithPrototypeMethods())).toBe(true);
-  });
-
-  it('is false when any one of the three methods is missing', () => {
-    expect(tracksRecovery({ awaitingVerdict: method, jobRecovery: method })).toBe(false);
-    expect(tracksRecovery({ markRecovery: method, jobRecovery: method })).toBe(false);
-    expect(tracksRecovery({ markRecovery: method, awaitingVerdict: method })).toBe(false);
-    expect(tracksRecovery({ jobRecovery: method })).toBe(false);
-    expect(tracksRecovery({ '': method })).toBe(false);
-    expect(tracksRecovery({})).toBe(false);
-  });
-});
 
 describe('keyString with lone surrogates', () => {
   const key = (target: string) => ({ target, workspace: 'w', jobName: 'j', instanceId: 'i' });

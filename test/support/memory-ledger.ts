@@ -36,6 +36,9 @@ import {
  */
 export class MemoryLedger implements Ledger, LedgerHistory, LedgerRecovery {
   private readonly state = emptyState();
+  /** Its own methods; a subclass may set them undefined to play a ledger without them. */
+  readonly recovery: LedgerRecovery | undefined = this;
+  readonly operator: LedgerHistory | undefined = this;
 
   async read(keys: readonly InstanceKey[]): Promise<Map<string, LedgerEntry>> {
     await tick();

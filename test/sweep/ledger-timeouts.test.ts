@@ -2,6 +2,7 @@ import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import { keyString } from '../../lib/ledger/ledger';
 import { MemoryLedger } from '../support/memory-ledger';
+import { warningsLogger } from '../support/recording-logger';
 import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
 import { PROJECT } from '../support/targets';
 
@@ -9,7 +10,15 @@ let emulator: Emulator;
 let clock: ManualClock;
 emulatorPerTest((s) => ({ emulator, clock } = s));
 
-type Method = 'inFlight' | 'attemptedKeys' | 'read' | 'reserveHourly' | 'claim' | 'settle';
+type Method =
+  | 'inFlight'
+  | 'attemptedKeys'
+  | 'read'
+  | 'reserveHourly'
+  | 'claim'
+  | 'settle'
+  | 'awaitingVerdict'
+  | 'markRecovery';
 
 /** A ledger one of whose methods never answers (a stalled endpoint, a hung disk). */
 class HangingLedger extends MemoryLedger {
@@ -55,6 +64,39 @@ describe('a ledger call that never answers', () => {
       expect(report.decisions.map((d) => d.instanceId).sort()).toEqual(
         method === 'inFlight' ? [] : ['1', '2'],
       );
+    },
+  );
+});
+
+// Recovery is reached through `ledger.recovery`: a call one property deeper is bounded all the same.
+describe('a recovery call that never answers', () => {
+  it.each<Method>(['awaitingVerdict', 'markRecovery'])(
+    '%s: the sweep gives it up after ledger.timeout, warns, and reruns the new failure all the same',
+    async (method) => {
+      emulator.seed(PROJECT, undefined, [failedAgo(1, 40, { afterScript: 'success' })]);
+      const ledger = new HangingLedger(method);
+      ledger.hanging = false;
+      const { logger, warnings } = warningsLogger();
+      const s = sweeper(
+        emulator,
+        clock,
+        ledger,
+        { firstRetryDelay: '1m' },
+        { ledger: { timeout: '1s' }, logger },
+      );
+      expect((await s.run()).restarted).toHaveLength(1);
+      clock.advance(15 * 60_000);
+      emulator.seed(PROJECT, undefined, [failedAgo(2, 5)]);
+      ledger.hanging = true;
+      const second = await s.run();
+
+      expect(warnings.map((w) => JSON.stringify(w))).toEqual([
+        expect.stringContaining(`did not answer ${method} within 1 s`),
+      ]);
+      expect(second.targets[0]?.error).toBeUndefined();
+      expect(second.targets[0]?.recovery?.recovered ?? 0).toBe(0);
+      expect(second.restarted.map((r) => r.instanceId)).toEqual(['2']);
+      expect(second.decisions.map((d) => d.instanceId).sort()).toContain('2');
     },
   );
 });

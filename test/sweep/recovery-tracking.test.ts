@@ -169,6 +169,31 @@ describe('recovery tracking', () => {
  * (else every sweep in the look-back pays a show for it, and on DynamoDB it stays in
  * the sparse `leases` index until its TTL).
  */
+/** A custom ledger that implements only `Ledger`: no recovery capability. */
+class LedgerWithoutRecovery extends MemoryLedger {
+  override readonly recovery = undefined;
+}
+
+describe('a ledger without recovery', () => {
+  it('sweeps as any other, reports no recovery, and records no verdict', async () => {
+    emulator.seed(PROJECT, undefined, [failed(1), failed(2, { afterScript: 'fail' })]);
+    const ledger = new LedgerWithoutRecovery();
+    const { first, second } = await twoSweeps(ledger, 20);
+    expect(first.restarted.map((r) => r.instanceId).sort()).toEqual(['1', '2']);
+    // The rerun that failed again earns its own attempt: every listed failure is accounted for.
+    expect(second.restarted).toMatchObject([{ instanceId: '2', attempt: 2 }]);
+    expect(second.decisions.map((d) => d.instanceId).sort()).toEqual(['2']);
+    expect(second.targets[0]?.error).toBeUndefined();
+    expect(recoveryOf(second)).toBeUndefined();
+    expect(second.recovered).toEqual([]);
+    expect(second.notHelping).toEqual([]);
+    expect(second.apiCalls.show).toBe(0);
+    expect(buildSummary(second).sections.find((x) => x.kind === 'recovery')).toBeUndefined();
+    // Nothing judged: both reruns (2's second one too) still await a verdict no sweep of this ledger gives.
+    expect((await ledger.awaitingVerdict('prod')).map((e) => e.instanceId).sort()).toEqual(['1', '2']);
+  });
+});
+
 describe.each<[string, () => Promise<Ledger & LedgerHistory & LedgerRecovery>]>(MEMORY_AND_DYNAMO)(
   '%s ledger: reset of a rerun awaiting its verdict',
   (_name, make) => {

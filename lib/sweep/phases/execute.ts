@@ -3,6 +3,7 @@ import { SKIP_REASONS } from '../../policy/decision';
 import { mapBounded } from '../../util/concurrency';
 import { returnHourly } from '../hourly';
 import type { Planned, RestartDecision } from '../planned';
+import type { AttemptsPort, HourlyReturnPort } from '../ports';
 import { budgetOf, record } from '../records';
 import type { DecisionRecord, ErrorItem, RestartedItem, UnconfirmedItem } from '../report';
 import { type RestartContext, type RestartOutcome, restartOne } from '../restart-one';
@@ -13,7 +14,6 @@ export type ExecuteInput = Pick<
   | 'client'
   | 'config'
   | 'target'
-  | 'ownerLedger'
   | 'now'
   | 'random'
   | 'leaseMs'
@@ -22,7 +22,10 @@ export type ExecuteInput = Pick<
   | 'signal'
   | 'sweepBudget'
   | 'logger'
->;
+> & {
+  /** Bounded by `ledger.timeout` only: an attempt's owner records what it did even after the signal fired. */
+  ownerLedger: AttemptsPort & HourlyReturnPort;
+};
 
 /** What the restarts did: one record each (in the order they ended), and why the target stopped, if it did. */
 export interface Executed {

@@ -1,10 +1,10 @@
 import { cutMessage } from '../../policy/failure-rules';
 import { type MarkInput, markBounded } from '../marks';
 import type { Planned } from '../planned';
+import type { ExhaustedPort } from '../ports';
 import type { ExhaustedItem } from '../report';
-import type { TargetInput } from '../target-input';
 
-export type ExhaustedInput = MarkInput & Pick<TargetInput, 'ledger'>;
+export type ExhaustedInput = MarkInput & { ledger: ExhaustedPort };
 
 /**
  * Exhausted budgets are reported once, by the sweep that first sees them (the ledger's

@@ -3,13 +3,14 @@ import { skip } from '../../policy/decision';
 import { applyFleetLimits, byRestartPriority, type Candidate, type StormVerdict } from '../../policy/guards';
 import { returnHourly } from '../hourly';
 import { decided, failedAt, goingAhead, type Planned, replaced, wantsRestart } from '../planned';
+import type { HourlyPort, HourlyReturnPort } from '../ports';
 import type { TargetReport } from '../report';
 import type { TargetInput } from '../target-input';
 
 export type LimitInput = Pick<
   TargetInput,
-  'config' | 'target' | 'ledger' | 'ownerLedger' | 'sweepBudget' | 'fairShare' | 'dryRun' | 'logger'
->;
+  'config' | 'target' | 'sweepBudget' | 'fairShare' | 'dryRun' | 'logger'
+> & { ledger: HourlyPort; ownerLedger: HourlyReturnPort };
 
 /**
  * The evaluated failures with the fleet limits applied; the restarts to make, in

@@ -6,6 +6,7 @@ import { detectStorm, type StormVerdict } from '../../policy/guards';
 import { resolveRule } from '../../policy/rules';
 import { stormFailures } from '../../policy/storm-count';
 import { decided, failedAt, type Planned, workspaceOf } from '../planned';
+import type { ReadPort } from '../ports';
 import { type Recovery, trackRecovery } from '../recovery-tracking';
 import type { TargetInput, Window } from '../target-input';
 import type { TargetListing } from './list';
@@ -14,7 +15,6 @@ export type PlanInput = Pick<
   TargetInput,
   | 'config'
   | 'target'
-  | 'ledger'
   | 'client'
   | 'sweepBudget'
   | 'ignoreStormGuard'
@@ -23,7 +23,7 @@ export type PlanInput = Pick<
   | 'deadline'
   | 'signal'
   | 'logger'
->;
+> & { ledger: ReadPort };
 
 /** The cap that set the room for restarts: the failures left unread are counted under it. */
 export type RoomCap = 'sweep-cap' | 'hourly-cap';

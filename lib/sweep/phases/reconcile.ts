@@ -1,13 +1,14 @@
 import { INTERRUPTED } from '../../ledger/ledger';
 import { resolveRule } from '../../policy/rules';
 import { markBounded } from '../marks';
+import type { ReconcilePort } from '../ports';
 import type { UnconfirmedItem } from '../report';
 import type { TargetInput } from '../target-input';
 
 export type ReconcileInput = Pick<
   TargetInput,
-  'ledger' | 'target' | 'config' | 'dryRun' | 'now' | 'deadline' | 'signal' | 'logger'
->;
+  'target' | 'config' | 'dryRun' | 'now' | 'deadline' | 'signal' | 'logger'
+> & { ledger: ReconcilePort };
 
 /** The attempts this sweep found interrupted, or why the ledger could not be read. */
 export type Reconciled = { ok: true; unconfirmed: UnconfirmedItem[] } | { ok: false; error: unknown };
