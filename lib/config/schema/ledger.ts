@@ -40,7 +40,7 @@ const DynamoLedger = v.pipe(
       }),
       jsonSchema({ description: 'Table with string partition key `pk`.' }),
     ),
-    endpoint: v.exactOptional(httpUrl()),
+    endpoint: v.exactOptional(httpUrl('DynamoDB endpoint, for DynamoDB Local (default: the AWS one).')),
     region: v.exactOptional(text()),
     retention,
     timeout: timeout('10s'),
