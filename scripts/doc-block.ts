@@ -30,11 +30,12 @@ function replaceBlock(markdown: string, name: string, body: string): string {
 
 /**
  * Writes `lines`, as `command` printed them, into block `name` of `file`, under a header
- * naming the command, the UTC date and the commit.
+ * naming the command, the UTC date and the commit. The command is plain text, not a code
+ * span: the READMEs' commands test (test/readme/) would take it for a documented command.
  */
 export function writeMeasuredBlock(file: string, name: string, command: string, lines: string[]): void {
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
-  const header = `Measured by \`${command}\` on ${date} UTC at commit ${commit()} (Node ${process.version}):`;
+  const header = `Measured by ${command} on ${date} UTC at commit ${commit()} (Node ${process.version}):`;
   const body = [header, '', '```', ...lines, '```'].join('\n');
   writeFileSync(file, replaceBlock(readFileSync(file, 'utf8'), name, body));
 }

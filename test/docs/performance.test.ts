@@ -18,7 +18,7 @@ describe('docs/dev/performance.md', () => {
     expect(PAGE.split(`<!-- ${name}:start -->`)).toHaveLength(2);
     const body = block(name).exec(PAGE)?.[1] ?? '';
     expect(body.trim().split('\n')[0]).toMatch(
-      /^Measured by `npm run [^`]+` on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC at commit ([0-9a-f]{7,}|unknown) /,
+      /^Measured by npm run .+ on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC at commit ([0-9a-f]{7,}|unknown) /,
     );
   });
 
