@@ -27,6 +27,12 @@ describe('the configuration reference', () => {
     expect(english).toMatch(/\| `policy\.maxAttempts` \| integer \| `3` \| 1 to 20 \|/);
   });
 
+  it('describes every key (a row without a description ends in an empty cell)', () => {
+    const english = configReference()['docs/configuration-reference.md'] ?? '';
+    const rows = english.split('\n').filter((line) => line.startsWith('| `'));
+    expect(rows.filter((row) => row.endsWith('| — |'))).toEqual([]);
+  });
+
   it('keeps the description of a key whose value is transformed (an endpoint)', () => {
     const english = configReference()['docs/configuration-reference.md'] ?? '';
     const row = english.split('\n').find((line) => line.startsWith('| `targets[].endpoint`'));
