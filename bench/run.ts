@@ -29,6 +29,7 @@ import { createLedgerTable } from '../lib/ledger/create-table';
 import type { LedgerEntry } from '../lib/ledger/ledger';
 import { decide } from '../lib/policy/decide';
 import { resolveRule } from '../lib/policy/rules';
+import { writeMeasuredBlock } from '../scripts/doc-block';
 import { deployedNodeFlags } from './deployed-flags';
 import { fiftyTargets } from './fifty-targets';
 import { naiveSweep } from './naive';
@@ -43,6 +44,8 @@ const sweepOnly = process.argv.includes('--sweep-only');
 const fiftyOnly = process.argv.includes('--fifty');
 /** Issue 15's scenarios alone (bench/scale.ts): per-user limit, idle sweeps, file ledger at scale. */
 const scaleOnly = process.argv.includes('--scale');
+/** Writes the printed lines into the bench block of docs/dev/performance.md (scripts/doc-block.ts). */
+const writeDocs = process.argv.includes('--write-docs');
 const S = quick
   ? {
       instances: 2_000,
@@ -315,6 +318,10 @@ async function main(): Promise<void> {
     out('');
     for (const line of finalLines) out(line);
     out(`checks: ${checks.map((c) => `${c.label} ${c.ok ? 'PASS' : 'FAIL'}`).join('; ')}`);
+    if (writeDocs) {
+      const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`;
+      writeMeasuredBlock(join(ROOT, 'docs/dev/performance.md'), 'bench', command, lines);
+    }
     const failed = checks.filter((c) => !c.ok);
     if (failed.length) {
       process.stderr.write(`bench FAILED: ${failed.map((c) => c.label).join('; ')}\n`);

@@ -130,6 +130,18 @@ export const NOT_RUNNABLE: ReadonlyArray<{ command: string; why: string }> = [
     why: 'sweeps 50 targets of 5,000 instances (minutes); .ci/run runs `npm run bench -- --quick`.',
   },
   {
+    command: 'npm run docs:config',
+    why: 'writes the configuration reference into this repository; test/docs/config-reference.test.ts runs its generator in memory and fails while the pages on disk differ.',
+  },
+  {
+    command: 'npm run bench -- --write-docs',
+    why: 'the full benchmark (tens of minutes), writing its figures into docs/dev/performance.md; test/docs/performance.test.ts checks the block it writes.',
+  },
+  {
+    command: 'npm run sizes',
+    why: 'writes the measured sizes into docs/dev/performance.md; test/deploy/serverless-package.test.ts packages the same way and checks the bundle budget, test/docs/performance.test.ts the block.',
+  },
+  {
     command: 'npm run mutate',
     why: 'StrykerJS over the whole core takes hours; not part of `npm test` or CI (docs/dev/testing.md, Mutation testing).',
   },

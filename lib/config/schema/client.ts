@@ -6,10 +6,22 @@ import { int, jsonSchema, oneOf, strict } from './primitives';
 export const ClientSchema = v.pipe(
   strict({
     timeout: v.optional(duration({ min: '100ms', max: '120s' }, 'Per request attempt.'), '10s'),
-    retries: v.optional(int(0, 10), 3),
-    maxRetryAfter: v.optional(duration(), '30s'),
-    paging: v.optional(oneOf(['auto', 'page', 'record', 'none']), 'auto'),
-    maxWindow: v.optional(duration({ min: '1m' }), '7d'),
+    retries: v.pipe(
+      v.optional(int(0, 10), 3),
+      jsonSchema({
+        description:
+          'Retries of 429/502/503/504 and network errors (a restart only when surely not processed).',
+      }),
+    ),
+    maxRetryAfter: v.optional(duration({}, "Cap on a server's Retry-After."), '30s'),
+    paging: v.pipe(
+      v.optional(oneOf(['auto', 'page', 'record', 'none']), 'auto'),
+      jsonSchema({
+        description:
+          'What offset means when a window cannot be split (over 1000 instances in one millisecond): auto detects; none refuses.',
+      }),
+    ),
+    maxWindow: v.optional(duration({ min: '1m' }, 'Longest window one list request asks for.'), '7d'),
     maxListRequests: v.pipe(
       v.optional(int(10, 100_000), 500),
       jsonSchema({

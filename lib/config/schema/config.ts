@@ -18,8 +18,16 @@ const ConfigFieldsSchema = strict(
       jsonSchema({ description: 'DataArts projects/workspaces to sweep (1 to 50).' }),
     ),
     ledger: v.pipe(LedgerSchema, jsonSchema({ description: 'Where attempts are recorded.' })),
-    policy: v.optional(PolicySchema, {}),
-    client: v.optional(ClientSchema, {}),
+    policy: v.pipe(
+      v.optional(PolicySchema, {}),
+      jsonSchema({ description: 'Which failures are rerun, how often and when, and the fleet guards.' }),
+    ),
+    client: v.pipe(
+      v.optional(ClientSchema, {}),
+      jsonSchema({
+        description: 'How the DataArts client behaves: timeouts, retries, paging, request budgets.',
+      }),
+    ),
     notify: v.pipe(
       v.optional(NotifySettingsSchema, {}),
       jsonSchema({ description: 'How notifications read: locale, time zone, reminder interval.' }),

@@ -32,7 +32,7 @@ const inMs = <T extends { retention: number; timeout: number }>({ retention, tim
 
 const DynamoLedger = v.pipe(
   strict({
-    type: v.literal('dynamodb'),
+    type: v.pipe(v.literal('dynamodb'), jsonSchema({ description: 'A DynamoDB table (the Lambda).' })),
     table: v.pipe(
       text({
         pattern: /^[A-Za-z0-9_.-]{3,255}$/,
@@ -40,8 +40,10 @@ const DynamoLedger = v.pipe(
       }),
       jsonSchema({ description: 'Table with string partition key `pk`.' }),
     ),
-    endpoint: v.exactOptional(httpUrl()),
-    region: v.exactOptional(text()),
+    endpoint: v.exactOptional(httpUrl('DynamoDB endpoint, for DynamoDB Local (default: the AWS one).')),
+    region: v.exactOptional(
+      v.pipe(text(), jsonSchema({ description: 'AWS region of the table (default: the AWS one).' })),
+    ),
     retention,
     timeout: timeout('10s'),
   }),
@@ -50,7 +52,7 @@ const DynamoLedger = v.pipe(
 
 const FileLedger = v.pipe(
   strict({
-    type: v.literal('file'),
+    type: v.pipe(v.literal('file'), jsonSchema({ description: 'A local file (the command line).' })),
     path: v.pipe(
       text(),
       jsonSchema({ description: 'JSON file; a `.lock` file beside it serializes sweeps.' }),

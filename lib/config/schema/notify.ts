@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { LOCALES, type Locale } from '../../text/i18n';
 import { isTimeZone } from '../../text/time-format';
 import { parseDuration } from '../../util/duration';
-import { strict } from './primitives';
+import { jsonSchema, strict } from './primitives';
 
 /** When a summary is sent: every sweep, only when something happened, or only on problems. */
 export type NotifyPolicy = 'always' | 'on-activity' | 'on-problem';
@@ -36,12 +36,27 @@ const validDuration = (value: string) => {
  */
 export const NotifySettingsSchema = v.pipe(
   strict({
-    locale: v.optional(v.picklist(LOCALES, `must be one of ${LOCALES.join(', ')}`)),
+    locale: v.optional(
+      v.pipe(
+        v.picklist(LOCALES, `must be one of ${LOCALES.join(', ')}`),
+        jsonSchema({ description: 'Language of the notifications (default en).' }),
+      ),
+    ),
     timeZone: v.optional(
-      v.pipe(v.string(), v.check(isTimeZone, 'must be an IANA time zone, e.g. Asia/Shanghai')),
+      v.pipe(
+        v.string(),
+        v.check(isTimeZone, 'must be an IANA time zone, e.g. Asia/Shanghai'),
+        jsonSchema({ description: 'IANA time zone of the times notifications show (default UTC).' }),
+      ),
     ),
     remindEvery: v.optional(
-      v.pipe(v.string(), v.check(validDuration, 'must be a duration of at least 1m, e.g. "6h"')),
+      v.pipe(
+        v.string(),
+        v.check(validDuration, 'must be a duration of at least 1m, e.g. "6h"'),
+        jsonSchema({
+          description: 'How often a lasting problem is announced again (at least 1m, default 6h), e.g. "6h".',
+        }),
+      ),
     ),
   }),
   v.transform(

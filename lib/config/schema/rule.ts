@@ -6,7 +6,10 @@ import { bool, describe, int, jsonSchema, list, num, oneOf, say, strict, text } 
 /** Statuses a policy may retry: `running-exception` cannot be rerun by DataArts. */
 export const RETRYABLE_STATUSES = ['fail', 'manual-stop'] as const;
 
-export const StatusesSchema = list(oneOf(RETRYABLE_STATUSES), { min: 1 });
+export const StatusesSchema = v.pipe(
+  list(oneOf(RETRYABLE_STATUSES), { min: 1 }),
+  jsonSchema({ description: 'Statuses to retry: fail, or manual-stop (cancelled; opt-in).' }),
+);
 
 export const InstanceTypesSchema = v.pipe(
   list(
@@ -16,40 +19,71 @@ export const InstanceTypesSchema = v.pipe(
   jsonSchema({ description: '0 normal, 5 PatchData, 6 subjob, 7 run once. 2 (manual) cannot be rerun.' }),
 );
 
-export const MaxAttemptsSchema = int(1, 20);
+export const MaxAttemptsSchema = v.pipe(
+  int(1, 20),
+  jsonSchema({ description: 'Reruns per instance, ever.' }),
+);
 
 const BACKOFF = {
-  base: duration(),
-  factor: num(1, 10),
-  max: duration(),
-  jitter: oneOf(['equal', 'full', 'none']),
+  base: duration({}, 'Spacing after attempt 1.'),
+  factor: v.pipe(num(1, 10), jsonSchema({ description: 'Growth of the spacing per attempt.' })),
+  max: duration({}, 'Cap of the spacing.'),
+  jitter: v.pipe(
+    oneOf(['equal', 'full', 'none']),
+    jsonSchema({
+      description: 'equal: random in [d/2, d] (a minimum spacing always holds); full: [0, d]; none.',
+    }),
+  ),
 };
 
 /** The policy's backoff: every field has its default. */
-export const BackoffSchema = strict({
-  base: v.optional(BACKOFF.base, '10m'),
-  factor: v.optional(BACKOFF.factor, 2),
-  max: v.optional(BACKOFF.max, '2h'),
-  jitter: v.optional(BACKOFF.jitter, 'equal'),
-});
+export const BackoffSchema = v.pipe(
+  strict({
+    base: v.optional(BACKOFF.base, '10m'),
+    factor: v.optional(BACKOFF.factor, 2),
+    max: v.optional(BACKOFF.max, '2h'),
+    jitter: v.optional(BACKOFF.jitter, 'equal'),
+  }),
+  jsonSchema({ description: 'Spacing between reruns of one instance.' }),
+);
 
 /** A rule's backoff: the fields it sets replace the policy's, one by one. */
-export const BackoffOverrideSchema = strict({
-  base: v.exactOptional(BACKOFF.base),
-  factor: v.exactOptional(BACKOFF.factor),
-  max: v.exactOptional(BACKOFF.max),
-  jitter: v.exactOptional(BACKOFF.jitter),
-});
+export const BackoffOverrideSchema = v.pipe(
+  strict({
+    base: v.exactOptional(BACKOFF.base),
+    factor: v.exactOptional(BACKOFF.factor),
+    max: v.exactOptional(BACKOFF.max),
+    jitter: v.exactOptional(BACKOFF.jitter),
+  }),
+  jsonSchema({ description: "Spacing between reruns; the fields set replace the policy's, one by one." }),
+);
 
 const NODE_NAME_RULE = 'is required with retryLocation "specified_node", and only then';
 
 /** The optional body of the restart call (newer Huawei Cloud editions); sent only when set. */
 export const RestartSchema = v.pipe(
   strict({
-    retryLocation: v.exactOptional(oneOf(['error_node', 'first_node', 'specified_node'])),
-    nodeName: v.exactOptional(text()),
-    jobParamVersion: v.exactOptional(oneOf(['original_version', 'latest_version'])),
-    ignoreObsMonitor: v.exactOptional(bool()),
+    retryLocation: v.exactOptional(
+      v.pipe(
+        oneOf(['error_node', 'first_node', 'specified_node']),
+        jsonSchema({ description: 'Where the rerun starts: the failed node, the first node, or nodeName.' }),
+      ),
+    ),
+    nodeName: v.exactOptional(
+      v.pipe(
+        text(),
+        jsonSchema({ description: 'The node to rerun from, with retryLocation "specified_node" only.' }),
+      ),
+    ),
+    jobParamVersion: v.exactOptional(
+      v.pipe(
+        oneOf(['original_version', 'latest_version']),
+        jsonSchema({ description: "Which version of the job's parameters the rerun uses." }),
+      ),
+    ),
+    ignoreObsMonitor: v.exactOptional(
+      v.pipe(bool(), jsonSchema({ description: 'Whether the rerun ignores OBS monitoring.' })),
+    ),
   }),
   v.forward(
     v.partialCheck(
@@ -81,6 +115,13 @@ const patterns = (description: string) =>
   v.pipe(list(PatternSchema, { max: 100 }), jsonSchema({ description }));
 const nodeTypes = (description: string) => v.pipe(list(text(), { max: 100 }), jsonSchema({ description }));
 
+export const FIRST_RETRY_DELAY = 'Wait after the failure ended before the first rerun.';
+
+export const SkipSupersededSchema = v.pipe(
+  bool(),
+  jsonSchema({ description: 'Skip an instance when a newer instance of the same job succeeded.' }),
+);
+
 /** Rules on why an instance failed (lib/policy/failure-rules.ts); a rule's replace the policy's key by key. */
 export const FailureRuleSchemas = {
   neverRetryOn: patterns('Skip a failure whose errorMessage matches one of these (case-insensitive).'),
@@ -102,14 +143,16 @@ export const FailureRuleSchemas = {
 export const RuleSchema = strict(
   {
     match: v.pipe(globs(1), jsonSchema({ description: 'Job-name glob(s) this rule applies to.' })),
-    enabled: v.exactOptional(bool()),
+    enabled: v.exactOptional(
+      v.pipe(bool(), jsonSchema({ description: 'false: never rerun the jobs this rule matches.' })),
+    ),
     statuses: v.exactOptional(StatusesSchema),
     instanceTypes: v.exactOptional(InstanceTypesSchema),
     maxAttempts: v.exactOptional(MaxAttemptsSchema),
-    firstRetryDelay: v.exactOptional(duration()),
+    firstRetryDelay: v.exactOptional(duration({}, FIRST_RETRY_DELAY)),
     backoff: v.exactOptional(BackoffOverrideSchema),
     restart: v.exactOptional(RestartSchema),
-    skipSuperseded: v.exactOptional(bool()),
+    skipSuperseded: v.exactOptional(SkipSupersededSchema),
     neverRetryOn: v.exactOptional(FailureRuleSchemas.neverRetryOn),
     retryOn: v.exactOptional(FailureRuleSchemas.retryOn),
     failedNodeTypes: v.exactOptional(FailureRuleSchemas.failedNodeTypes),

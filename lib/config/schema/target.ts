@@ -12,10 +12,7 @@ export const TargetSchema = strict({
     text({ pattern: /^[A-Za-z0-9_.-]{1,64}$/, hint: '1-64 letters, digits, "_", "." or "-"' }),
     jsonSchema({ description: 'Unique, stable name; part of every ledger key (renaming resets budgets).' }),
   ),
-  endpoint: v.pipe(
-    httpUrl(),
-    jsonSchema({ description: 'DLF endpoint, e.g. https://dayu-dlf.cn-north-4.myhuaweicloud.com' }),
-  ),
+  endpoint: httpUrl('DLF endpoint, e.g. https://dayu-dlf.cn-north-4.myhuaweicloud.com'),
   projectId: v.pipe(
     text({ pattern: /^[A-Za-z0-9-]{1,64}$/, hint: 'a project id (letters, digits, "-")' }),
     // `init` writes a placeholder that is a valid id in form: refused before any request fails on it.
@@ -41,7 +38,7 @@ export const TargetSchema = strict({
     ),
   ),
   iamEndpoint: v.exactOptional(
-    v.pipe(httpUrl(), jsonSchema({ description: 'IAM endpoint, only for IAM user (password) credentials.' })),
+    httpUrl('IAM endpoint, only for IAM user (password) credentials (default: HUAWEICLOUD_IAM_ENDPOINT).'),
   ),
 });
 
