@@ -87,6 +87,7 @@ export const ZH_CN_CONFIG_DESCRIPTIONS: Readonly<Record<string, string>> = Objec
   'notify.timeZone': '通知中时间所用的 IANA 时区，例如 `Asia/Shanghai`。',
   'notify.remindEvery': `持续存在的问题（无法巡检的目标、被拒绝的凭据、风暴）每隔多久再提醒一次（至少 1m，默认 6h），例如 "6h"。`,
   display: '命令行如何显示一次巡检：语言和时区。',
-  'display.locale': '命令行表格和摘要的语言。',
+  'display.locale':
+    '命令行表格和摘要的语言；不写时取环境语言（依次看 LC_ALL、LC_MESSAGES、LANG：zh_CN.UTF-8 即 zh-CN），否则为 en。',
   'display.timeZone': '命令行所显示时间的 IANA 时区。',
 });
