@@ -20,6 +20,7 @@ export const SKIP_REASONS = {
   'sweep-cap': 'policy.maxRestartsPerSweep reached',
   'hourly-cap': 'policy.maxRestartsPerHour reached for this target',
   'storm-guard': 'too many failures at once: a shared cause is suspected',
+  'held-by-incident': 'its cause is an open incident: held until a canary rerun shows the cause is gone',
   'dry-run': 'dry run: would restart',
   deferred: 'the sweep ran out of time before this instance',
   'claimed-elsewhere': 'another sweep claimed this attempt first',

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { duration, LOOKBACK_BOUNDS } from './duration';
+import { IncidentsSchema } from './incidents';
 import { bool, int, jsonSchema, list, num, strict } from './primitives';
 import {
   BackoffSchema,
@@ -85,6 +86,7 @@ export const PolicyFieldsSchema = strict({
     jsonSchema({ description: 'Restarts per target per clock hour, counted across sweeps in the ledger.' }),
   ),
   stormGuard: v.optional(StormGuardSchema, {}),
+  incidents: v.optional(IncidentsSchema, {}),
   concurrency: v.pipe(
     v.optional(int(1, 64), 4),
     jsonSchema({ description: 'Requests in flight per credential, shared by every target that uses it.' }),

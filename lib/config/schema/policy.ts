@@ -93,6 +93,18 @@ function checkBackoffs({ dataset, addIssue }: v.RawCheckContext<PolicyFields>) {
   }
 }
 
+/** The incident settings in milliseconds, as the breaker reads them. */
+function resolveIncidents(i: PolicyFields['incidents']) {
+  return {
+    enabled: i.enabled,
+    minJobs: i.minJobs,
+    windowMs: i.window,
+    probe: { firstMs: i.probe.first, maxMs: i.probe.max },
+    release: { first: i.release.first, everyMs: i.release.every },
+    causes: i.causes,
+  };
+}
+
 /** Resolves the policy as written into what the sweep uses. */
 function resolvePolicy(p: PolicyFields) {
   const defaults = defaultRule(p);
@@ -110,6 +122,7 @@ function resolvePolicy(p: PolicyFields) {
     maxRestartsPerSweep: p.maxRestartsPerSweep,
     maxRestartsPerHour: p.maxRestartsPerHour,
     stormGuard: p.stormGuard,
+    incidents: resolveIncidents(p.incidents),
     concurrency: p.concurrency,
     rateLimit: p.rateLimit,
   };
@@ -120,3 +133,4 @@ export const PolicySchema = v.pipe(PolicyFieldsSchema, v.rawCheck(checkBackoffs)
 
 export type PolicyConfig = DeepReadonly<v.InferOutput<typeof PolicySchema>>;
 export type RuleOverride = PolicyConfig['rules'][number];
+export type IncidentsConfig = PolicyConfig['incidents'];

@@ -103,7 +103,7 @@ export const RestartSchema = v.pipe(
 );
 
 /** A case-insensitive regular expression matched against the first 2,000 characters of `errorMessage`. */
-const PatternSchema = v.pipe(
+export const PatternSchema = v.pipe(
   text(),
   v.rawCheck(({ dataset, addIssue }) => {
     const problem = dataset.typed ? unsafePattern(dataset.value) : undefined;

@@ -1,0 +1,78 @@
+/**
+ * Incidents: the failures of one cause on one target, held together while the cause
+ * lasts (lib/policy/incident.ts decides; lib/sweep/phases/incidents.ts acts). Each
+ * target has one board of its incidents in the ledger, written whole by one
+ * conditional write that names the version it was read at, so two overlapping sweeps
+ * never both make a transition (and never send two canaries for one probe).
+ */
+
+/**
+ * open: every member held, a canary due at `nextProbeAt`; probing: a canary was sent and
+ * its verdict is awaited; releasing: the canary recovered, the held members go in
+ * growing batches; closed: over (recovered, its failures gone, or closed by hand).
+ */
+export type IncidentState = 'open' | 'probing' | 'releasing' | 'closed';
+
+export interface Canary {
+  jobName: string;
+  instanceId: string;
+  /** The attempt the canary is: its ledger entry's `outcomes[attempt]` holds the verdict. */
+  attempt: number;
+  /** When it was sent (this tool's clock). */
+  at: number;
+}
+
+export interface Incident {
+  /** `Cause.key` (lib/policy/cause.ts). */
+  causeKey: string;
+  causeText: string;
+  state: IncidentState;
+  /** When it opened, and the oldest failure of its cause then (this tool's clock, DataArts' time). */
+  openedAt: number;
+  since: number;
+  /** Distinct jobs of its cause when it opened. */
+  jobs: number;
+  /** Canaries sent so far, and the last one. */
+  probes: number;
+  canary?: Canary;
+  /** No canary before this time. */
+  nextProbeAt: number;
+  /** Releasing: since when, batches released, when the next one may go. */
+  releasingSince?: number;
+  batches: number;
+  released: number;
+  nextReleaseAt?: number;
+  /** How many of its failures the last sweep held. */
+  held: number;
+  closedAt?: number;
+  closedBy?: 'recovered' | 'cleared' | 'operator';
+  /** An operator's reason for closing it by hand. */
+  reason?: string;
+  updatedAt: number;
+}
+
+/** One target's incidents, by cause key. `version` counts the writes: 0 is a board never written. */
+export interface IncidentBoard {
+  target: string;
+  version: number;
+  incidents: Record<string, Incident>;
+}
+
+export interface LedgerIncidents {
+  /** The target's board as last written (version 0 and no incidents when never written). */
+  board(target: string): Promise<IncidentBoard>;
+  /**
+   * Writes `board` whole, if the stored board is still at `board.version - 1`; true
+   * then, false when another sweep wrote first (`mayWriteBoard`). `expiresAt` epoch ms.
+   */
+  writeBoard(board: IncidentBoard, expiresAt: number): Promise<boolean>;
+}
+
+/** The one rule of a board write: it follows the version it was read at (stated as a DynamoDB condition too). */
+export function mayWriteBoard(stored: IncidentBoard | undefined, next: IncidentBoard): boolean {
+  return next.version === (stored?.version ?? 0) + 1;
+}
+
+export function emptyBoard(target: string): IncidentBoard {
+  return { target, version: 0, incidents: {} };
+}
