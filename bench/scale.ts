@@ -183,9 +183,11 @@ const claimAt = (now: number): ClaimRequest => ({
 
 /** A version 1 JSON ledger of `entries` entries, as the previous file ledger wrote it. */
 async function jsonLedger(path: string, entries: number, now: number): Promise<void> {
-  const state: LedgerState = { instances: {}, hourly: {} };
+  const state: LedgerState = { instances: {}, hourly: {}, incidents: {} };
   for (let i = 0; i < entries; i++) applyClaim(state, ledgerKey(i), claimAt(now), () => undefined);
-  await writeFile(path, JSON.stringify({ version: 1, ...state }));
+  // Version 1 had no incident boards.
+  const { incidents: _none, ...written } = state;
+  await writeFile(path, JSON.stringify({ version: 1, ...written }));
 }
 
 /** The previous file ledger's claim: lock, read and parse the whole file, change, rewrite, fsync, rename. */

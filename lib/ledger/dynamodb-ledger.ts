@@ -28,6 +28,7 @@ import type {
   ResetRequest,
   ResetResult,
 } from './ledger-history';
+import { checkedBoard, emptyBoard, type IncidentBoard, type LedgerIncidents } from './ledger-incidents';
 import { awaitingKey, type JobRecovery, type LedgerRecovery, type RecoveryVerdict } from './ledger-recovery';
 import { resetEntry, resetRefusal, upgradeLegacy } from './ledger-state';
 
@@ -71,11 +72,12 @@ function ownerValues(attempt: number, claimId: string): Record<string, unknown> 
   return { ':attempt': attempt, ':claimId': claimId, ':inflight': 'in-flight' };
 }
 
-export class DynamoDbLedger implements Ledger, LedgerHistory, LedgerRecovery {
+export class DynamoDbLedger implements Ledger, LedgerHistory, LedgerRecovery, LedgerIncidents {
   readonly stats = { retries: 0 };
   /** Its recovery and operator methods are its own: these name them narrowly. */
   readonly recovery: LedgerRecovery = this;
   readonly operator: LedgerHistory = this;
+  readonly incidents: LedgerIncidents = this;
   private readonly doc: DynamoDBDocumentClient;
 
   constructor(
@@ -507,6 +509,41 @@ export class DynamoDbLedger implements Ledger, LedgerHistory, LedgerRecovery {
     return { status: 'refused', reason: 'the entry changed while resetting (a sweep is at work): try again' };
   }
 
+  /** The target's board: one consistent read of `incidents#<target>`. */
+  async board(target: string): Promise<IncidentBoard> {
+    const item = await this.get(boardPk(target));
+    if (!item) return emptyBoard(target);
+    try {
+      return checkedBoard({ version: item.version, incidents: item.incidents }, target);
+    } catch (error) {
+      throw new LedgerError({
+        message: `DynamoDB ledger ${this.table}: ${(error as Error).message}`,
+        cause: error,
+      });
+    }
+  }
+
+  /**
+   * The whole board in one conditional UpdateItem: `mayWriteBoard` as a condition (no
+   * item for a first board, else the version the board was read at).
+   */
+  writeBoard(board: IncidentBoard, expiresAt: number): Promise<boolean> {
+    const first = board.version === 1;
+    return this.update({
+      Key: { pk: boardPk(board.target) },
+      ConditionExpression: first ? 'attribute_not_exists(pk)' : 'version = :previous',
+      UpdateExpression:
+        'SET version = :version, incidents = :incidents, target = :target, expiresAt = :expires',
+      ExpressionAttributeValues: {
+        ':version': board.version,
+        ':incidents': board.incidents,
+        ':target': board.target,
+        ':expires': Math.ceil(expiresAt / 1000),
+        ...(first ? {} : { ':previous': board.version - 1 }),
+      },
+    });
+  }
+
   /** An UpdateItem whose failed condition is an answer (false), not an error. */
   private async update(input: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
     try {
@@ -572,6 +609,11 @@ function instancePk(key: InstanceKey): string {
 /** How a job's reruns fared: `job#<target>#<job>`, each part percent-encoded. */
 function jobPk(target: string, jobName: string): string {
   return `job#${keyString({ target, workspace: '', jobName, instanceId: '' })}`;
+}
+
+/** A target's incident board: `board#<target>`, percent-encoded. */
+function boardPk(target: string): string {
+  return `board#${encodeURIComponent(target)}`;
 }
 
 function ratePk(target: string, now: number): string {

@@ -17,6 +17,7 @@ import {
 import { removeAbandonedTemporaries, temporaryPath } from './file-temporaries';
 import type { ClaimRequest, InstanceKey, Ledger, LedgerEntry, Settlement } from './ledger';
 import type { EntrySelector, HistoryEntry, LedgerHistory, ResetRequest, ResetResult } from './ledger-history';
+import type { IncidentBoard, LedgerIncidents } from './ledger-incidents';
 import type { JobRecovery, LedgerRecovery, RecoveryVerdict } from './ledger-recovery';
 import {
   applyClaim,
@@ -28,8 +29,10 @@ import {
   applyReserveHourly,
   applyReset,
   applySettle,
+  applyWriteBoard,
   attemptedKeys,
   awaitingEntries,
+  boardOf,
   emptyState,
   historyEntries,
   hourlyUsed,
@@ -114,10 +117,11 @@ async function startsWith(handle: FileHandle, header: string): Promise<boolean> 
  * appends as there are records. A version 1 JSON file is read as is and rewritten as
  * a log by its first write.
  */
-export class FileLedger implements Ledger, LedgerHistory, LedgerRecovery {
+export class FileLedger implements Ledger, LedgerHistory, LedgerRecovery, LedgerIncidents {
   /** Its recovery and operator methods are its own: these name them narrowly. */
   readonly recovery: LedgerRecovery = this;
   readonly operator: LedgerHistory = this;
+  readonly incidents: LedgerIncidents = this;
   private readonly lockPath: string;
   /** One operation at a time within this process: the cache is shared by them. */
   private readonly local = new Semaphore(1);
@@ -186,6 +190,14 @@ export class FileLedger implements Ledger, LedgerHistory, LedgerRecovery {
 
   async releaseHourly(target: string, now: number, count: number): Promise<void> {
     await this.update((state) => applyReleaseHourly(state, target, now, count));
+  }
+
+  async board(target: string): Promise<IncidentBoard> {
+    return boardOf(await this.load(), target);
+  }
+
+  writeBoard(board: IncidentBoard, expiresAt: number): Promise<boolean> {
+    return this.update((state) => applyWriteBoard(state, board, expiresAt));
   }
 
   async history(selector: EntrySelector): Promise<HistoryEntry[]> {
@@ -316,7 +328,7 @@ export class FileLedger implements Ledger, LedgerHistory, LedgerRecovery {
       const data = JSON.parse(text) as FileData;
       if (data.version !== 1 || typeof data.instances !== 'object') throw new Error('unexpected shape');
       for (const entry of Object.values(data.instances)) upgradeLegacy(entry);
-      return data;
+      return { ...emptyState(), ...data };
     } catch (error) {
       throw new LedgerError({
         message: `ledger file ${this.path} is not a ledger (refusing to overwrite it)`,

@@ -73,6 +73,34 @@ export function mayWriteBoard(stored: IncidentBoard | undefined, next: IncidentB
   return next.version === (stored?.version ?? 0) + 1;
 }
 
+const STATES: ReadonlySet<string> = new Set(['open', 'probing', 'releasing', 'closed']);
+
+/**
+ * A board as stored, checked before the breaker trusts it: a board edited by hand or
+ * written by a later version in a shape this one cannot read is refused (the target
+ * then stops, as for any ledger it cannot read), never taken for "no incident".
+ */
+export function checkedBoard(value: unknown, target: string): IncidentBoard {
+  const board = value as Partial<IncidentBoard> | undefined;
+  const incidents = board?.incidents;
+  const fine =
+    typeof board === 'object' &&
+    board !== null &&
+    Number.isSafeInteger(board.version) &&
+    typeof incidents === 'object' &&
+    incidents !== null &&
+    Object.entries(incidents).every(([key, i]) => i?.causeKey === key && STATES.has(i.state) && isTimes(i));
+  if (!fine)
+    throw new Error(
+      `the incident board of target ${JSON.stringify(target)} is not one this version can read`,
+    );
+  return { target, version: board.version as number, incidents: incidents as IncidentBoard['incidents'] };
+}
+
+function isTimes(i: Incident): boolean {
+  return [i.openedAt, i.since, i.nextProbeAt, i.updatedAt].every(Number.isFinite);
+}
+
 export function emptyBoard(target: string): IncidentBoard {
   return { target, version: 0, incidents: {} };
 }

@@ -10,6 +10,7 @@ import {
   UNKNOWN_OUTCOMES,
 } from './ledger';
 import type { EntrySelector, HistoryEntry, ResetRecord, ResetRequest, ResetResult } from './ledger-history';
+import { checkedBoard, emptyBoard, type IncidentBoard, mayWriteBoard } from './ledger-incidents';
 
 /**
  * The ledger's rules as pure changes to an in-process state, shared by the file
@@ -21,10 +22,34 @@ import type { EntrySelector, HistoryEntry, ResetRecord, ResetRequest, ResetResul
 export interface LedgerState {
   instances: Record<string, LedgerEntry>;
   hourly: Record<string, number>;
+  /** Each target's incident board, by target name. */
+  incidents: Record<string, StoredBoard>;
 }
 
+/** A board as kept: with its expiry (epoch s), like an entry. */
+export type StoredBoard = IncidentBoard & { expiresAt: number };
+
 export function emptyState(): LedgerState {
-  return { instances: {}, hourly: {} };
+  return { instances: {}, hourly: {}, incidents: {} };
+}
+
+/**
+ * The target's incident board (an empty one at version 0 when none was written). Never
+ * hidden for its expiry: the next write must name the version stored (DynamoDB's TTL
+ * removes a board only when no sweep wrote it for its whole retention).
+ */
+export function boardOf(state: LedgerState, target: string): IncidentBoard {
+  const stored = state.incidents[target];
+  if (!stored) return emptyBoard(target);
+  const { expiresAt: _expires, ...board } = structuredClone(stored);
+  return checkedBoard(board, target);
+}
+
+/** Writes the board whole when it follows the stored version (`mayWriteBoard`). `expiresAt` epoch ms. */
+export function applyWriteBoard(state: LedgerState, board: IncidentBoard, expiresAt: number): boolean {
+  if (!mayWriteBoard(state.incidents[board.target], board)) return false;
+  state.incidents[board.target] = { ...structuredClone(board), expiresAt: Math.ceil(expiresAt / 1000) };
+  return true;
 }
 
 /**

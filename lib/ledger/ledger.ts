@@ -15,6 +15,7 @@
  */
 
 import type { LedgerHistory } from './ledger-history';
+import type { LedgerIncidents } from './ledger-incidents';
 import type { LedgerRecovery } from './ledger-recovery';
 
 export interface InstanceKey {
@@ -122,6 +123,11 @@ export interface Ledger {
    * command line needs it; a sweep never uses it.
    */
   readonly operator?: LedgerHistory | undefined;
+  /**
+   * Each target's incident board (lib/ledger/ledger-incidents.ts). Every ledger of this
+   * project has it; a ledger without it sweeps without incidents (the storm guard alone).
+   */
+  readonly incidents?: LedgerIncidents | undefined;
   /** Current entries for these keys (consistent reads), by `keyString`. */
   read(keys: readonly InstanceKey[]): Promise<Map<string, LedgerEntry>>;
   /** Entries of this target whose last attempt is still `in-flight` (live or expired lease). */

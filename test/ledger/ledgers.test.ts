@@ -10,6 +10,7 @@ import { ledgerContract, pruningContract } from './contract';
 import { claimRuleContract } from './contract-claim-rule';
 import { conditionsContract, expiryConditions } from './contract-conditions';
 import { historyContract } from './contract-history';
+import { incidentsContract } from './contract-incidents';
 import { recoveryContract } from './contract-recovery';
 
 ledgerContract('DynamoDB (dynalite)', async () => (await freshDynamoLedger()).ledger);
@@ -34,6 +35,9 @@ historyContract('file', tempFileLedger);
 recoveryContract('DynamoDB (dynalite)', async () => (await freshDynamoLedger()).ledger);
 recoveryContract('memory (test support)', async () => new MemoryLedger());
 recoveryContract('file', tempFileLedger);
+incidentsContract('DynamoDB (dynalite)', async () => (await freshDynamoLedger()).ledger);
+incidentsContract('memory (test support)', async () => new MemoryLedger());
+incidentsContract('file', tempFileLedger);
 
 describe('expiry', () => {
   pruningContract('memory', async () => new MemoryLedger());

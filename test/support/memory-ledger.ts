@@ -6,6 +6,7 @@ import type {
   ResetRequest,
   ResetResult,
 } from '../../lib/ledger/ledger-history';
+import type { IncidentBoard, LedgerIncidents } from '../../lib/ledger/ledger-incidents';
 import type { JobRecovery, LedgerRecovery, RecoveryVerdict } from '../../lib/ledger/ledger-recovery';
 import {
   applyClaim,
@@ -17,8 +18,10 @@ import {
   applyReserveHourly,
   applyReset,
   applySettle,
+  applyWriteBoard,
   attemptedKeys,
   awaitingEntries,
+  boardOf,
   emptyState,
   historyEntries,
   hourlyUsed,
@@ -34,11 +37,22 @@ import {
  * property suite also runs a share of its scenarios against dynalite. Each operation
  * yields once, so concurrent sweeps interleave as they would against a server.
  */
-export class MemoryLedger implements Ledger, LedgerHistory, LedgerRecovery {
+export class MemoryLedger implements Ledger, LedgerHistory, LedgerRecovery, LedgerIncidents {
   private readonly state = emptyState();
   /** Its own methods; a subclass may set them undefined to play a ledger without them. */
   readonly recovery: LedgerRecovery | undefined = this;
   readonly operator: LedgerHistory | undefined = this;
+  readonly incidents: LedgerIncidents | undefined = this;
+
+  async board(target: string): Promise<IncidentBoard> {
+    await tick();
+    return boardOf(this.state, target);
+  }
+
+  async writeBoard(board: IncidentBoard, expiresAt: number): Promise<boolean> {
+    await tick();
+    return applyWriteBoard(this.state, board, expiresAt);
+  }
 
   async read(keys: readonly InstanceKey[]): Promise<Map<string, LedgerEntry>> {
     await tick();
