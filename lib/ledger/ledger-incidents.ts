@@ -42,6 +42,12 @@ export interface Incident {
   batches: number;
   released: number;
   nextReleaseAt?: number;
+  /**
+   * The jobs its failures belong to (at most `MEMBER_JOBS_KEPT`): a sweep of a subset
+   * of jobs (`--job`) sees the others' failures excluded, not gone, and so never clears
+   * or closes the incident while they wait.
+   */
+  memberJobs?: string[];
   /** How many of its failures the last sweep held. */
   held: number;
   closedAt?: number;
@@ -52,6 +58,8 @@ export interface Incident {
 }
 
 /** One target's incidents, by cause key. `version` counts the writes: 0 is a board never written. */
+export const MEMBER_JOBS_KEPT = 2000;
+
 export interface IncidentBoard {
   target: string;
   version: number;

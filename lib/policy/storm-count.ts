@@ -15,6 +15,11 @@ const STILL_RETRIED: ReadonlySet<SkipReason> = new Set([
   'already-attempted',
 ]);
 
+/** Would policy still retry this failure (now, after its delay, or once its pending attempt is known)? */
+export function stillRetried(decision: Decision): boolean {
+  return decision.action === 'restart' || STILL_RETRIED.has(decision.reason);
+}
+
 /**
  * The failures the storm guard counts: those policy would retry, with budget left,
  * that ended within the guard's window (`endTime`, else the failure's own time). A
@@ -27,7 +32,7 @@ export function stormFailures(
 ): Instance[] {
   const since = now - windowMs;
   return planned
-    .filter(({ decision }) => decision.action === 'restart' || STILL_RETRIED.has(decision.reason))
+    .filter(({ decision }) => stillRetried(decision))
     .map(({ instance }) => instance)
     .filter((instance) => (instance.endTime ?? failureTime(instance) ?? Number.NEGATIVE_INFINITY) >= since);
 }

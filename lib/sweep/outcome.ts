@@ -1,7 +1,9 @@
+import { describeError } from '../errors';
 import { SKIP_REASONS } from '../policy/decision';
 import { isoTime } from '../util/time';
 import { DecisionLog } from './decision-log';
 import type { Executed } from './phases/execute';
+import type { Incidents } from './phases/incidents';
 import type { Inspected } from './phases/inspect';
 import type { Limited } from './phases/limit';
 import type { Listed } from './phases/list';
@@ -41,6 +43,7 @@ export interface PhaseValues {
   callsBefore: ApiCounters;
   reconciled: Reconciled;
   listed?: Listed;
+  incidents?: Extract<Incidents, { ok: true }>;
   plan?: Plan;
   limited?: Limited;
   inspected?: Inspected;
@@ -75,6 +78,7 @@ export function targetOutcome(input: OutcomeInput, v: PhaseValues): TargetOutcom
     if (Object.keys(listing.unknownStatuses).length > 0) out.report.unknownStatuses = listing.unknownStatuses;
     if (v.plan && !v.plan.ok) haltAll(input, out, listing.listed, v.plan, fail);
   }
+  if (v.incidents) foldIncidents(out, v.incidents);
   if (v.plan?.ok)
     foldPlan(out, v.plan, v.limited, v.limited?.error === undefined ? undefined : fail(v.limited.error));
   if (v.inspected) {
@@ -163,6 +167,12 @@ function foldPlan(
   if (!stopped && !halted) report.limitedBy = cap;
   report.notEvaluated = plan.unread.length;
   for (const p of plan.unread) out.decisions.addLazily(decision.reason, () => fromSkip(p, decision));
+}
+
+/** The target's incidents, and a board write that failed (its causes were held). */
+function foldIncidents(out: TargetOutcome, incidents: Extract<Incidents, { ok: true }>): void {
+  if (incidents.reports.length > 0) out.report.incidents = incidents.reports;
+  if (incidents.error !== undefined) out.report.incidentError = describeError(incidents.error);
 }
 
 function addSkip(log: DecisionLog, p: Planned): void {

@@ -15,6 +15,9 @@ export type RecoveryPort = Pick<Ledger, 'recovery'>;
 /** Plan: reads the entries that decide each failure, and tracks recovery before any claim. */
 export type ReadPort = Pick<Ledger, 'read' | 'attemptedKeys'> & RecoveryPort;
 
+/** Incidents: the target's incident board, and the entries of canaries and their candidates. */
+export type IncidentsPort = Pick<Ledger, 'incidents' | 'read'>;
+
 /** Limit: this hour's count and the reservation of restarts from it. */
 export type HourlyPort = Pick<Ledger, 'hourlyCount' | 'reserveHourly'>;
 

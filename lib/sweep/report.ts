@@ -127,6 +127,53 @@ const StormVerdictSchema = v.object({
   ),
 });
 
+/** One incident of the target as this sweep left it: every open one, and each that closed in it. */
+const IncidentReportSchema = v.object({
+  causeKey: v.pipe(text, v.description('16 hex digits: the cause, for `incidents close`.')),
+  cause: v.pipe(
+    text,
+    v.description(
+      "The normalised message (numbers, ids, times, hosts and paths masked), or the cause rule's name.",
+    ),
+  ),
+  state: v.picklist(['open', 'probing', 'releasing', 'closed']),
+  events: v.pipe(
+    v.array(
+      v.picklist([
+        'opened',
+        'canary-sent',
+        'canary-failed',
+        'canary-void',
+        'recovered',
+        'released',
+        'closed',
+        'cleared',
+        'relapsed',
+      ]),
+    ),
+    v.description(
+      'What it went through in this sweep, in order (empty: nothing changed). A dry run reports what would have.',
+    ),
+  ),
+  openedAt: time,
+  since: v.pipe(time, v.description('The oldest failure of its cause when it opened.')),
+  jobs: v.pipe(count, v.description('Distinct jobs of its cause when it opened.')),
+  held: v.pipe(
+    count,
+    v.description('Its failures held by this sweep (`held-by-incident`): no attempt counted.'),
+  ),
+  probes: v.pipe(count, v.description('Canary reruns sent so far.')),
+  canary: v.exactOptional(v.object({ jobName: text, instanceId: text, at: time })),
+  nextProbeAt: v.exactOptional(time),
+  released: v.pipe(count, v.description('Held failures released since a canary recovered.')),
+  closedAt: v.exactOptional(time),
+  closedBy: v.exactOptional(v.picklist(['recovered', 'cleared', 'operator'])),
+  reason: v.exactOptional(
+    v.pipe(text, v.description('The reason an operator gave when closing it by hand.')),
+  ),
+});
+export type IncidentReport = v.InferOutput<typeof IncidentReportSchema>;
+
 const TargetReportSchema = v.object({
   target: text,
   projectId: text,
@@ -138,6 +185,22 @@ const TargetReportSchema = v.object({
   apiCalls: ApiCallsSchema,
   durationMs: count,
   recovery: v.exactOptional(RecoveryCountsSchema),
+  incidents: v.exactOptional(
+    v.pipe(
+      v.array(IncidentReportSchema),
+      v.description(
+        'Incidents of the target (lib/policy/incident.ts): set when one is open or closed in this sweep.',
+      ),
+    ),
+  ),
+  incidentError: v.exactOptional(
+    v.pipe(
+      v.object({ code: text, message: text }),
+      v.description(
+        'The incident board could not be written: every failure of a cause it would have changed was held.',
+      ),
+    ),
+  ),
   unknownStatuses: v.exactOptional(
     v.pipe(
       v.record(text, count),

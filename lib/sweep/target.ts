@@ -1,10 +1,11 @@
 import { apiCounters, type TargetOutcome, targetOutcome } from './outcome';
 import { execute } from './phases/execute';
 import { reportExhausted } from './phases/exhausted';
+import { incidents } from './phases/incidents';
 import { inspect } from './phases/inspect';
 import { limit } from './phases/limit';
 import { list } from './phases/list';
-import { type Plan, plan } from './phases/plan';
+import { type Plan, prioritise, screen } from './phases/plan';
 import { reconcile } from './phases/reconcile';
 import type { TargetInput, Window } from './target-input';
 
@@ -12,9 +13,11 @@ export type { TargetOutcome } from './outcome';
 export type { TargetApi, TargetInput } from './target-input';
 
 /**
- * One target's sweep: reconcile interrupted attempts → list the window → plan (decide
- * each instance) → limit (storm guard, caps, fair share) → inspect (node rules) →
- * report exhausted budgets → execute the restarts. Each phase takes values and returns
+ * One target's sweep: reconcile interrupted attempts → list the window → screen (decide
+ * each instance, track recovery) → incidents (hold the failures of an outage's cause,
+ * probe it with one canary) → prioritise (storm guard, entries read in priority) →
+ * limit (caps, fair share) → inspect (node rules) → report exhausted budgets → execute
+ * the restarts. Each phase takes values and returns
  * one; a phase that fails ends the target, and what the phases returned is folded once
  * into the target's outcome. Never throws for the target's or an instance's failure.
  */
@@ -26,12 +29,24 @@ export async function sweepTarget(input: TargetInput): Promise<TargetOutcome> {
   if (!reconciled.ok) return targetOutcome(input, { ...base, reconciled });
   const listed = await list(input, window);
   if (!listed.ok) return targetOutcome(input, { ...base, reconciled, listed });
-  const planned = await plan(input, listed.listing, window, started);
+  const screened = await screen(input, listed.listing, window, started);
+  if (!screened.ok) return targetOutcome(input, { ...base, reconciled, listed, plan: screened });
+  const held = await incidents(input, screened.screened, started, screened.redecide);
+  if (!held.ok)
+    return targetOutcome(input, {
+      ...base,
+      reconciled,
+      listed,
+      plan: { ...held, aborted: input.signal?.aborted ?? false },
+    });
+  const total = listed.listing.total;
+  const planned = await prioritise(input, held.planned, screened.recovery, total, started);
   if (!planned.ok) return targetOutcome(input, { ...base, reconciled, listed, plan: planned });
   return targetOutcome(input, {
     ...base,
     reconciled,
     listed,
+    incidents: held,
     plan: planned,
     ...(await act(input, planned, started)),
   });

@@ -42,25 +42,56 @@ export type Plan =
       roomCap: RoomCap;
       recovery: Recovery | undefined;
     }
-  | { ok: false; error: unknown; aborted: boolean };
+  | PlanFailure;
+
+export type PlanFailure = { ok: false; error: unknown; aborted: boolean };
+
+/** The listed failures decided from the listing and the ledger's index; what became of earlier reruns. */
+export type Screened =
+  | { ok: true; screened: Planned[]; recovery: Recovery | undefined; redecide: Redecide }
+  | PlanFailure;
+
+/** A failure decided anew with its ledger entry read (the incidents phase reads a canary's). */
+export type Redecide = (p: Planned, entry: LedgerEntry | undefined) => Planned;
 
 /**
- * The plan phase: decides the listed failures from the listing and the ledger's
- * index first, then reads the entries of as many restartable failures as the caps can
- * take. Recovery is tracked in between: before any claim, as a claim replaces the
- * attempt whose rerun is judged.
+ * The plan begins: decides the listed failures from the listing and the ledger's
+ * index, then tracks recovery: before any claim, as a claim replaces the attempt whose
+ * rerun is judged.
  */
-export async function plan(
+export async function screen(
   input: PlanInput,
   listing: TargetListing,
   window: Window,
   now: number,
-): Promise<Plan> {
+): Promise<Screened> {
   try {
     const screened = await screenTarget(input, listing, window, now);
     const recovery = await trackRecovery(input, listing, window);
+    const decideOne = decider(input, undefined, now);
+    const redecide: Redecide = (p, entry) =>
+      decided(p, decideOne(p.instance, p.rule, entry), { entry, entryRead: true });
+    return { ok: true, screened, recovery, redecide };
+  } catch (error) {
+    return failed(input, error);
+  }
+}
+
+/**
+ * The plan ends: the storm verdict, then the entries of as many restartable failures
+ * as the caps can take are read, oldest failure first. Failures an incident holds are
+ * decided already: the storm guard does not count them, no cap's room goes to them.
+ */
+export async function prioritise(
+  input: PlanInput,
+  screened: Planned[],
+  recovery: Recovery | undefined,
+  total: number | undefined,
+  now: number,
+): Promise<Plan> {
+  try {
     // Decided as of the listing: a lease that ended after it began cannot be judged from it.
-    const storm = stormVerdict(input, screened, listing.total, now);
+    const storm = stormVerdict(input, screened, total, now);
     const { policy } = input.config;
     const stopped = storm.suspected && !storm.ignored;
     const { remaining } = input.sweepBudget;
@@ -72,8 +103,12 @@ export async function plan(
     const evaluated = screened.filter((p) => !left.has(p)).map((p) => read.get(p) ?? p);
     return { ok: true, evaluated, unread, storm, roomCap, recovery };
   } catch (error) {
-    return { ok: false, error, aborted: input.signal?.aborted ?? false };
+    return failed(input, error);
   }
+}
+
+function failed(input: PlanInput, error: unknown): PlanFailure {
+  return { ok: false, error, aborted: input.signal?.aborted ?? false };
 }
 
 /**

@@ -1,0 +1,332 @@
+import type { IncidentsConfig } from '../../config/types';
+import { describeError } from '../../errors';
+import { type InstanceKey, keyString, type LedgerEntry } from '../../ledger/ledger';
+import {
+  type Canary,
+  type Incident,
+  type IncidentBoard,
+  type LedgerIncidents,
+  MEMBER_JOBS_KEPT,
+} from '../../ledger/ledger-incidents';
+import { type Cause, causeOf } from '../../policy/cause';
+import { skip } from '../../policy/decision';
+import {
+  type CanaryVerdict,
+  type CauseGroup,
+  CLOSED_KEEP_MS,
+  type IncidentEvent,
+  type Member,
+  type Step,
+  stepIncident,
+  stillKept,
+} from '../../policy/incident';
+import { stillRetried } from '../../policy/storm-count';
+import { isoTime } from '../../util/time';
+import { decided, failedAt, type Planned, type RestartDecision, workspaceOf } from '../planned';
+import type { IncidentsPort } from '../ports';
+import type { IncidentReport } from '../report';
+import type { TargetInput } from '../target-input';
+import type { Redecide } from './plan';
+
+export type IncidentsInput = Pick<TargetInput, 'config' | 'target' | 'dryRun' | 'leaseMs' | 'logger'> & {
+  ledger: IncidentsPort;
+};
+
+/** The failures with the incidents' holds applied; each incident as this sweep left it; a board write that failed. */
+export type Incidents =
+  | { ok: true; planned: Planned[]; reports: IncidentReport[]; error?: unknown }
+  | { ok: false; error: unknown };
+
+/** A board not written for this long leaves DynamoDB (its TTL). */
+const BOARD_KEEP_MS = 30 * 86_400_000;
+
+interface Held extends Member {
+  p: Planned;
+}
+
+/**
+ * The incidents phase, between screening and the caps: groups the failures policy
+ * would retry by cause, moves each cause's breaker one step (lib/policy/incident.ts),
+ * writes the board once if anything changed (read only in a dry run) and holds what
+ * the breakers hold. A board that cannot be read stops the target (as any ledger
+ * read); a write refused (another sweep moved first) or failed holds every failure of
+ * the causes it would have changed: nothing goes on a transition not written.
+ */
+export async function incidents(
+  input: IncidentsInput,
+  screened: readonly Planned[],
+  now: number,
+  redecide: Redecide,
+): Promise<Incidents> {
+  const settings = input.config.policy.incidents;
+  const port = input.ledger.incidents;
+  if (!settings.enabled || !port) return { ok: true, planned: [...screened], reports: [] };
+  let board: IncidentBoard;
+  try {
+    board = await port.board(input.target.name);
+  } catch (error) {
+    return { ok: false, error };
+  }
+  const groups = groupByCause(screened, settings, board);
+  const verdicts = await canaryVerdicts(input, board, now);
+  const steps = await Promise.all(
+    [...groups.values()].map(async (group) => {
+      const step = stepIncident(
+        board.incidents[group.cause.key],
+        group,
+        verdicts.get(group.cause.key),
+        now,
+        settings,
+      );
+      return { group, ...(await withCanary(input, step, redecide, now)) };
+    }),
+  );
+  const written = await writeBoard(input, port, board, steps, now);
+  const { planned, held } = applyHolds(screened, steps, written, now);
+  const reports = steps.flatMap(({ step, group }) => {
+    const unwritten = !written.granted && step.events.length > 0;
+    // Not written: the incident is what the board holds, and nothing happened to it.
+    const incident = unwritten ? board.incidents[group.cause.key] : step.next;
+    const events = unwritten ? [] : step.events;
+    if (!incident || (incident.state === 'closed' && events.length === 0)) return [];
+    return [report(incident, events, held.get(group.cause.key) ?? 0)];
+  });
+  return { ok: true, planned, reports, ...(written.error === undefined ? {} : { error: written.error }) };
+}
+
+/** Groups the failures policy would retry by cause; a board's open incident keeps its group even with no failure left. */
+function groupByCause(
+  screened: readonly Planned[],
+  settings: IncidentsConfig,
+  board: IncidentBoard,
+): Map<string, CauseGroup<Held>> {
+  const groups = new Map<string, { cause: Cause; members: Held[]; unseen: number }>();
+  const groupOf = (cause: Cause) => {
+    const group = groups.get(cause.key) ?? { cause, members: [], unseen: 0 };
+    groups.set(cause.key, group);
+    return group;
+  };
+  for (const incident of Object.values(board.incidents))
+    if (incident.state !== 'closed') groupOf({ key: incident.causeKey, text: incident.causeText });
+  for (const p of screened) {
+    const counted = stillRetried(p.decision);
+    const excluded = p.decision.action === 'skip' && p.decision.reason === 'excluded';
+    if (!counted && !excluded) continue;
+    const cause = causeOf(
+      { ...(p.instance.errorMessage === undefined ? {} : { errorMessage: p.instance.errorMessage }) },
+      settings.causes,
+    );
+    if (!cause) continue;
+    if (counted) {
+      const waiting = p.decision.action === 'restart';
+      groupOf(cause).members.push({
+        jobName: p.instance.jobName,
+        failedAt: failedAt(p.instance),
+        waiting,
+        p,
+      });
+    } else if (board.incidents[cause.key]?.memberJobs?.includes(p.instance.jobName)) groupOf(cause).unseen++;
+  }
+  return groups;
+}
+
+/**
+ * The last canary of each probing incident, judged from its ledger entry: its attempt's
+ * outcome and the recovery verdict recovery tracking recorded on it (earlier in this
+ * sweep, or by another). A canary not claimed (yet) is pending while its sweep may
+ * still claim it (its lease), then void.
+ */
+async function canaryVerdicts(
+  input: IncidentsInput,
+  board: IncidentBoard,
+  now: number,
+): Promise<Map<string, CanaryVerdict>> {
+  const probing = Object.values(board.incidents).filter(
+    (i): i is Incident & { canary: Canary } => i.state === 'probing' && i.canary !== undefined,
+  );
+  if (probing.length === 0) return new Map();
+  const keyOf = (c: Canary): InstanceKey => ({
+    target: input.target.name,
+    workspace: workspaceOf(input.target),
+    jobName: c.jobName,
+    instanceId: c.instanceId,
+  });
+  const entries = await input.ledger.read(probing.map((i) => keyOf(i.canary)));
+  return new Map(
+    probing.map((i) => [
+      i.causeKey,
+      verdictOf(entries.get(keyString(keyOf(i.canary))), i.canary, now, input.leaseMs),
+    ]),
+  );
+}
+
+function verdictOf(
+  entry: LedgerEntry | undefined,
+  canary: Canary,
+  now: number,
+  leaseMs: number,
+): CanaryVerdict {
+  const record = entry?.outcomes[String(canary.attempt)];
+  if (!record) return now < canary.at + leaseMs ? 'pending' : 'void';
+  if (record.outcome === 'restarted') return record.recovery ?? 'pending';
+  return record.outcome === 'in-flight' || record.outcome === 'unconfirmed' ? 'pending' : 'void';
+}
+
+/**
+ * A canary step's canary: the first candidate that may still be restarted once its
+ * ledger entry is read. None: the step without a canary (held, nothing sent).
+ */
+async function withCanary(
+  input: IncidentsInput,
+  step: Step<Held>,
+  redecide: Redecide,
+  now: number,
+): Promise<{ step: Step<Held>; canary?: Planned; anew: Map<Planned, Planned> }> {
+  const anew = new Map<Planned, Planned>();
+  if (!step.canary) return { step, anew };
+  const unread = step.go.filter((m) => !m.p.entryRead).map((m) => m.p);
+  const entries =
+    unread.length === 0 ? new Map<string, LedgerEntry>() : await input.ledger.read(unread.map((p) => p.key));
+  for (const p of unread) anew.set(p, redecide(p, entries.get(keyString(p.key))));
+  const canary = step.go.map((m) => anew.get(m.p) ?? m.p).find((p) => p.decision.action === 'restart');
+  if (!canary || !step.next || !step.withoutCanary) {
+    const without = step.withoutCanary ?? { next: step.next, events: step.events };
+    return { step: { ...step, ...without, go: [], canary: false }, anew };
+  }
+  const { attempt } = canary.decision as RestartDecision;
+  const next: Incident = {
+    ...step.next,
+    canary: { jobName: canary.key.jobName, instanceId: canary.key.instanceId, attempt, at: now },
+  };
+  return { step: { ...step, next }, canary, anew };
+}
+
+type Stepped = Awaited<ReturnType<typeof withCanary>> & { group: CauseGroup<Held> };
+
+/** The board after this sweep's steps, written once when anything changed: true when it was (or nothing needed writing). */
+async function writeBoard(
+  input: IncidentsInput,
+  port: LedgerIncidents,
+  board: IncidentBoard,
+  steps: readonly Stepped[],
+  now: number,
+): Promise<{ granted: boolean; error?: unknown }> {
+  if (!steps.some(({ step }) => step.events.length > 0)) return { granted: true };
+  if (input.dryRun) return { granted: true };
+  const keep = Math.max(CLOSED_KEEP_MS, input.config.policy.lookbackMs);
+  const incidents: Record<string, Incident> = {};
+  for (const incident of Object.values(board.incidents))
+    if (stillKept(incident, now, keep)) incidents[incident.causeKey] = incident;
+  for (const { step, group } of steps)
+    if (step.next) incidents[group.cause.key] = withMemberJobs(step.next, group);
+  const next: IncidentBoard = { target: board.target, version: board.version + 1, incidents };
+  try {
+    if (await port.writeBoard(next, now + BOARD_KEEP_MS)) return { granted: true };
+    input.logger.info('incident board changed by another sweep: its causes are held this sweep', {
+      target: board.target,
+    });
+    return { granted: false };
+  } catch (error) {
+    input.logger.warn('incident board not written: its causes are held this sweep', {
+      target: board.target,
+      ...describeError(error),
+    });
+    return { granted: false, error };
+  }
+}
+
+function withMemberJobs(incident: Incident, group: CauseGroup<Held>): Incident {
+  if (incident.state === 'closed') return incident;
+  const jobs = new Set([...(incident.memberJobs ?? []), ...group.members.map((m) => m.jobName)]);
+  return { ...incident, memberJobs: [...jobs].sort().slice(0, MEMBER_JOBS_KEPT) };
+}
+
+/**
+ * Every failure a breaker holds becomes `held-by-incident` (keeping the attempt it would
+ * have been); the canary and a released batch go on to the caps. A step whose write was
+ * not granted holds all its failures, the canary and the batch too.
+ */
+function applyHolds(
+  screened: readonly Planned[],
+  steps: readonly Stepped[],
+  written: { granted: boolean; error?: unknown },
+  now: number,
+): { planned: Planned[]; held: Map<string, number> } {
+  const changed = new Map<Planned, Planned>();
+  const held = new Map<string, number>();
+  for (const { step, group, canary, anew } of steps) {
+    for (const [p, q] of anew) changed.set(p, q);
+    const unwritten = !written.granted && step.events.length > 0;
+    if (!step.hold && !unwritten) continue;
+    const going = new Set<Planned>(unwritten ? [] : canary ? [canary] : step.go.map((m) => m.p));
+    for (const m of group.members) {
+      const p = changed.get(m.p) ?? m.p;
+      if (going.has(p) || p.decision.action !== 'restart') continue;
+      changed.set(
+        m.p,
+        decided(p, heldDecision(p.decision as RestartDecision, step.next, unwritten, written.error, now)),
+      );
+      held.set(group.cause.key, (held.get(group.cause.key) ?? 0) + 1);
+    }
+  }
+  return { planned: screened.map((p) => changed.get(p) ?? p), held };
+}
+
+function heldDecision(
+  restart: RestartDecision,
+  incident: Incident | undefined,
+  unwritten: boolean,
+  error: unknown,
+  now: number,
+) {
+  const { attempt, maxAttempts, rule } = restart;
+  return skip('held-by-incident', heldDetail(incident, unwritten, error, now), {
+    attempt,
+    maxAttempts,
+    rule,
+  });
+}
+
+function heldDetail(incident: Incident | undefined, unwritten: boolean, error: unknown, now: number): string {
+  if (unwritten)
+    return error === undefined
+      ? "another sweep changed this target's incidents first: held until the next sweep"
+      : `the incident could not be recorded (${describeError(error).message}): held until the next sweep`;
+  if (!incident) return 'held by an incident';
+  const cause = `incident "${incident.causeText}" (${incident.jobs} jobs since ${isoTime(incident.since)})`;
+  if (incident.state === 'releasing') return `${cause} is being released: held for a later batch`;
+  if (incident.state === 'probing')
+    return `${cause}: a canary rerun of ${incident.canary?.jobName ?? 'one job'} is judging it`;
+  const next =
+    incident.nextProbeAt > now
+      ? `next canary at ${isoTime(incident.nextProbeAt)}`
+      : 'a canary at the next sweep';
+  return `${cause}: ${next}`;
+}
+
+function report(incident: Incident, events: readonly IncidentEvent[], held: number): IncidentReport {
+  const out: IncidentReport = {
+    causeKey: incident.causeKey,
+    cause: incident.causeText,
+    state: incident.state,
+    events: [...events],
+    openedAt: isoTime(incident.openedAt),
+    since: isoTime(incident.since),
+    jobs: incident.jobs,
+    held,
+    probes: incident.probes,
+    released: incident.released,
+  };
+  if (incident.canary)
+    out.canary = {
+      jobName: incident.canary.jobName,
+      instanceId: incident.canary.instanceId,
+      at: isoTime(incident.canary.at),
+    };
+  if (incident.state === 'open' || incident.state === 'probing')
+    out.nextProbeAt = isoTime(incident.nextProbeAt);
+  if (incident.closedAt !== undefined) out.closedAt = isoTime(incident.closedAt);
+  if (incident.closedBy) out.closedBy = incident.closedBy;
+  if (incident.reason) out.reason = incident.reason;
+  return out;
+}

@@ -1,0 +1,205 @@
+import { failedEndedAgo } from '../../emulator/builders';
+import type { ManualClock } from '../../emulator/manual-clock';
+import type { Emulator } from '../../emulator/server';
+import type { InstanceSeed } from '../../emulator/state';
+import type { InstanceKey, Ledger } from '../../lib/ledger/ledger';
+import type { SweepReport } from '../../lib/sweep/report';
+import { freshDynamoLedger } from '../support/dynamo';
+import { MemoryLedger } from '../support/memory-ledger';
+import { emulatorPerTest, sweeper } from '../support/sweep-setup';
+import { PROJECT, T0 } from '../support/targets';
+
+const MIN = 60_000;
+let emulator: Emulator;
+let clock: ManualClock;
+emulatorPerTest((s) => ({ emulator, clock } = s));
+
+/** One cause, eight jobs: the messages differ only in what the normaliser masks. */
+const OUTAGE = 8;
+const outageMessage = (i: number) =>
+  `DLI.0005: queue 'etl_q' is unavailable: connection to 10.0.3.${i}:8998 refused at 2026-11-24T07:${10 + i}:00Z (application_1700000000000_00${10 + i})`;
+const outage = (): InstanceSeed[] =>
+  Array.from({ length: OUTAGE }, (_, i) =>
+    failedEndedAgo(T0, i + 1, 20 - i, {
+      jobName: `etl_${i}`,
+      errorMessage: outageMessage(i),
+      runMs: 2 * MIN,
+    }),
+  );
+const unrelated = (): InstanceSeed[] => [
+  failedEndedAgo(T0, 101, 15, {
+    jobName: 'report_a',
+    errorMessage: 'Table ods.sales_x not found',
+    runMs: MIN,
+  }),
+  failedEndedAgo(T0, 102, 14, {
+    jobName: 'report_b',
+    errorMessage: 'java.lang.OutOfMemoryError: Java heap space',
+    runMs: MIN,
+  }),
+];
+
+const policy = { incidents: { release: { first: 2 } } };
+const incidentOf = (report: SweepReport) => report.targets[0]?.incidents?.[0];
+const restartsOf = (prefix: string) =>
+  emulator.requests.filter(
+    (r) => r.route === 'restart' && r.status === 204 && r.path.includes(`/jobs/${prefix}`),
+  ).length;
+const keyOf = (jobName: string, instanceId: number): InstanceKey => ({
+  target: 'prod',
+  workspace: 'default',
+  jobName,
+  instanceId: String(instanceId),
+});
+
+async function at(minutes: number, s: ReturnType<typeof sweeper>, options = {}) {
+  clock.set(T0 + minutes * MIN);
+  emulator.settleAll();
+  return s.run(options);
+}
+
+describe('an outage of one cause: the incident', () => {
+  beforeEach(() => emulator.setRestartLag(2 * MIN));
+
+  it('opens on the first sweep: every failure of the cause held, no attempt counted, the unrelated ones rerun', async () => {
+    emulator.seed(PROJECT, undefined, [...outage(), ...unrelated()]);
+    const ledger = new MemoryLedger();
+    const report = await at(0, sweeper(emulator, clock, ledger, policy));
+    expect(report.totals['held-by-incident']).toBe(OUTAGE);
+    expect(report.restarted.map((r) => r.jobName).sort()).toEqual(['report_a', 'report_b']);
+    expect(incidentOf(report)).toMatchObject({
+      state: 'open',
+      events: ['opened'],
+      jobs: OUTAGE,
+      held: OUTAGE,
+      probes: 0,
+      cause: "DLI.0005: queue '<v>' is unavailable: connection to <host> refused at <time> (<id>)",
+      nextProbeAt: new Date(T0 + 15 * MIN).toISOString().replace('.000', ''),
+    });
+    const held = Array.from({ length: OUTAGE }, (_, i) => keyOf(`etl_${i}`, i + 1));
+    expect((await ledger.read(held)).size).toBe(0);
+    const heldDecision = report.decisions.find((d) => d.jobName === 'etl_0');
+    expect(heldDecision).toMatchObject({ outcome: 'held-by-incident', attempt: 1, maxAttempts: 3 });
+    expect(heldDecision?.detail).toContain('next canary at');
+  });
+
+  it('probes with one canary at a time, holds the rest, releases in growing batches once it recovers, then closes', async () => {
+    emulator.seed(PROJECT, undefined, [...outage(), ...unrelated()]);
+    emulator.declareOutage({ jobs: 'etl_*', until: T0 + 40 * MIN, errorMessage: outageMessage(9) });
+    const s = sweeper(emulator, clock, new MemoryLedger(), policy);
+    const events: Array<[number, string[], number]> = [];
+    for (const minute of [0, 5, 15, 20, 30, 45, 50, 55, 60, 70, 80, 90, 100]) {
+      const report = await at(minute, s);
+      events.push([minute, incidentOf(report)?.events ?? [], restartsOf('etl_')]);
+    }
+    expect(events).toEqual([
+      [0, ['opened'], 0],
+      [5, [], 0],
+      [15, ['canary-sent'], 1],
+      // Its rerun started inside the outage and failed again: open, the next probe 30 min after the first.
+      [20, ['canary-failed'], 1],
+      [30, [], 1],
+      [45, ['canary-sent'], 2],
+      // The second canary's rerun started after the dependency returned: recovered, the first batch (2) goes.
+      [50, ['recovered', 'released'], 4],
+      // release.every (10 min) between batches.
+      [55, [], 4],
+      [60, ['released'], 8],
+      [70, ['released', 'closed'], 9],
+      [80, [], 9],
+      [90, [], 9],
+      [100, [], 9],
+    ]);
+    // Every failure of the outage got at most one rerun, all recovered, none after the budget.
+    expect(emulator.maxRerunsPerFailure()).toBe(1);
+    clock.set(T0 + 120 * MIN);
+    emulator.settleAll();
+    const store = emulator.state.workspace(PROJECT, 'default');
+    const statuses = [...(store?.values() ?? [])]
+      .filter((x) => x.jobName.startsWith('etl_'))
+      .map((x) => x.status);
+    expect(statuses).toEqual(Array(OUTAGE).fill('success'));
+  });
+
+  it('of two sweeps at once when a probe is due, exactly one sends the canary (one board write wins)', async () => {
+    emulator.seed(PROJECT, undefined, outage());
+    emulator.declareOutage({ jobs: 'etl_*', until: T0 + 600 * MIN, errorMessage: outageMessage(9) });
+    const { ledger } = await freshDynamoLedger();
+    const a = sweeper(emulator, clock, ledger, policy);
+    const b = sweeper(emulator, clock, ledger, policy);
+    await at(0, a);
+    clock.set(T0 + 15 * MIN);
+    const [ra, rb] = await Promise.all([a.run(), b.run()]);
+    expect(restartsOf('etl_')).toBe(1);
+    const sent = [ra, rb].filter((r) => incidentOf(r)?.events.includes('canary-sent'));
+    expect(sent).toHaveLength(1);
+    const other = [ra, rb].find((r) => !incidentOf(r)?.events.includes('canary-sent'));
+    expect(other?.totals['held-by-incident']).toBe(OUTAGE);
+  });
+
+  it('a dry run shows what the breaker would do and writes nothing', async () => {
+    emulator.seed(PROJECT, undefined, [...outage(), ...unrelated()]);
+    const ledger = new MemoryLedger();
+    const report = await at(0, sweeper(emulator, clock, ledger, policy), { dryRun: true });
+    expect(incidentOf(report)).toMatchObject({ state: 'open', events: ['opened'], held: OUTAGE });
+    expect(report.totals['held-by-incident']).toBe(OUTAGE);
+    expect(report.totals['dry-run']).toBe(2);
+    expect(await ledger.board('prod')).toEqual({ target: 'prod', version: 0, incidents: {} });
+  });
+
+  it('a board write that fails holds every failure of the cause, canary too; the unrelated ones still go', async () => {
+    emulator.seed(PROJECT, undefined, [...outage(), ...unrelated()]);
+    const ledger = new MemoryLedger();
+    ledger.writeBoard = async () => {
+      throw new Error('ProvisionedThroughputExceededException');
+    };
+    const report = await at(0, sweeper(emulator, clock, ledger, policy));
+    expect(report.totals['held-by-incident']).toBe(OUTAGE);
+    expect(report.targets[0]?.incidentError?.message).toContain('ProvisionedThroughputExceededException');
+    expect(report.targets[0]?.incidents).toBeUndefined();
+    expect(report.restarted).toHaveLength(2);
+    expect(report.decisions.find((d) => d.jobName === 'etl_0')?.detail).toContain('could not be recorded');
+  });
+
+  it('a board that cannot be read stops the target: nothing is restarted', async () => {
+    emulator.seed(PROJECT, undefined, [...outage(), ...unrelated()]);
+    const ledger = new MemoryLedger();
+    ledger.board = async () => {
+      throw new Error('the incident board of target "prod" is not one this version can read');
+    };
+    const report = await at(0, sweeper(emulator, clock, ledger, policy));
+    expect(report.restarted).toHaveLength(0);
+    expect(report.totals['target-halted']).toBe(OUTAGE + 2);
+    expect(report.targets[0]?.error?.message).toContain('not one this version can read');
+  });
+
+  it('a sweep of a subset of jobs neither clears nor closes an incident whose other jobs it cannot see', async () => {
+    emulator.seed(PROJECT, undefined, [...outage(), ...unrelated()]);
+    const ledger: Ledger = new MemoryLedger();
+    await at(0, sweeper(emulator, clock, ledger, policy));
+    const subset = await at(5, sweeper(emulator, clock, ledger, { ...policy, jobs: ['report_*'] }));
+    expect(incidentOf(subset)).toMatchObject({ state: 'open', events: [] });
+    const full = await at(10, sweeper(emulator, clock, ledger, policy));
+    expect(incidentOf(full)).toMatchObject({ state: 'open', held: OUTAGE });
+  });
+
+  it('the storm guard does not count what an incident holds: unrelated failures are rerun', async () => {
+    emulator.seed(PROJECT, undefined, [...outage(), ...unrelated()]);
+    const guard = { stormGuard: { enabled: true, maxFailedJobs: 5 } };
+    const report = await at(0, sweeper(emulator, clock, new MemoryLedger(), { ...policy, ...guard }));
+    expect(report.targets[0]?.storm).toMatchObject({ suspected: false, failedJobs: 2 });
+    expect(report.restarted).toHaveLength(2);
+    const without = await at(
+      1,
+      sweeper(emulator, clock, new MemoryLedger(), { ...guard, incidents: { enabled: false } }),
+    );
+    expect(without.targets[0]?.storm).toMatchObject({ suspected: true });
+  });
+
+  it('fewer jobs than minJobs are no incident: each is retried on its own', async () => {
+    emulator.seed(PROJECT, undefined, outage().slice(0, 4));
+    const report = await at(0, sweeper(emulator, clock, new MemoryLedger(), policy));
+    expect(report.restarted).toHaveLength(4);
+    expect(report.targets[0]?.incidents).toBeUndefined();
+  });
+});
