@@ -2,7 +2,8 @@
  * The Chinese edition matches the English one page for page: every user page of docs/
  * (docs/dev/ is for maintainers, in English only) has its twin in docs/zh-CN/ and
  * README.md has README.zh-CN.md, each with the same headings (levels, in order), the
- * same fenced blocks (commands and examples, identical), and the same tables' shape.
+ * same fenced blocks (commands and examples, identical), the same measured blocks, and the
+ * same tables' shape.
  * A Chinese page links to the Chinese twin of a page wherever one exists.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -27,6 +28,9 @@ const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 const blocks = docBlocks(ROOT);
 const blocksOf = (file: string) =>
   blocks.filter((b) => b.file === file).map((b) => ({ lang: b.lang, partial: b.partial, text: b.text }));
+/** The measured blocks of a page (scripts/doc-block.ts): each name with its header and figures. */
+const measured = (file: string) =>
+  [...read(file).matchAll(/<!-- ([\w-]+):start -->([\s\S]*?)<!-- \1:end -->/g)].map((m) => [m[1], m[2]]);
 
 describe('the Chinese edition of the docs', () => {
   it('has a twin of every user page, and no page without an English original', () => {
@@ -54,6 +58,10 @@ describe('the Chinese edition of the docs', () => {
 
     it('have the same fenced blocks, identical and in order', () => {
       expect(blocksOf(chinese)).toEqual(blocksOf(english));
+    });
+
+    it('show the same measured blocks, with the same figures (the generators write both)', () => {
+      expect(measured(chinese)).toEqual(measured(english));
     });
 
     it('have tables of the same shape, in order', () => {
