@@ -144,7 +144,7 @@ const PAGES: Page[] = [
       '# 配置参考',
       '',
       '配置文件的每个键，由其 schema（`lib/config/schema/`）经 `npm run docs:config` 生成，请勿手改。',
-      '各键如何配合见英文版 [Configuration](../configuration.md)；路径中的 `[]` 表示列表下标',
+      '各键如何配合见[配置](configuration.md)；路径中的 `[]` 表示列表下标',
       '（如 `targets[0].endpoint`），与错误信息的写法一致。',
     ].join('\n'),
     header: '| 键 | 类型 | 默认值 | 允许值 | 说明 |',

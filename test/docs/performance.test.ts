@@ -3,8 +3,10 @@
  * (`npm run bench -- --write-docs`, `npm run sizes`), headed with when and at which commit
  * it was measured; none is typed by hand in the prose around them.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeMeasuredBlock } from '../../scripts/doc-block';
 
 const PAGE = readFileSync(join(__dirname, '../../docs/dev/performance.md'), 'utf8');
 const BLOCKS = [
@@ -25,5 +27,29 @@ describe('docs/dev/performance.md', () => {
   it('has no measured figure outside the blocks (a decimal with a unit, as the commands print them)', () => {
     const prose = BLOCKS.reduce((text, [name]) => text.replace(block(name), ''), PAGE);
     expect(prose.match(/\d+\.\d+\s?(ms|s|KB|MB|x)\b/g) ?? []).toEqual([]);
+  });
+});
+
+describe('a measured block written by its command (scripts/doc-block.ts)', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'doc-block-'));
+  const page = (file: string, text: string) => {
+    mkdirSync(join(folder, file, '..'), { recursive: true });
+    writeFileSync(join(folder, file), text);
+    return join(folder, file);
+  };
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('writes the same figures into the Chinese twin that shows the block, and leaves a twin without it alone', () => {
+    const block = '<!-- sizes:start -->\nold\n<!-- sizes:end -->\n';
+    const english = page('docs/speed.md', `# Speed\n\n${block}`);
+    const chinese = page('docs/zh-CN/speed.md', `# 速度\n\n${block}`);
+    const other = page('docs/zh-CN/other.md', '# 其他\n');
+    writeMeasuredBlock(english, 'sizes', 'npm run sizes', ['bundle 1.0 KB']);
+    const figures = (file: string) => readFileSync(file, 'utf8').split('<!-- sizes:start -->')[1];
+    expect(figures(english)).toContain('bundle 1.0 KB');
+    expect(figures(chinese)).toBe(figures(english));
+    expect(readFileSync(other, 'utf8')).toBe('# 其他\n');
+    writeMeasuredBlock(page('docs/alone.md', block), 'sizes', 'npm run sizes', ['bundle 2.0 KB']);
+    expect(figures(join(folder, 'docs/alone.md'))).toContain('bundle 2.0 KB');
   });
 });

@@ -335,29 +335,6 @@ describe('README: trying a webhook, a notifying sweep, and the zh-CN reset', () 
     },
     SLOW_STEP,
   );
-
-  it(
-    '`reset ... --reason "源表已修复"` (README.zh-CN.md): the dry run changes nothing, then the reset is kept',
-    async () => {
-      const dry = await readme.run(
-        'npx dataarts-autoretry reset --config sweep.json --instance 34099 --reason "源表已修复" --dry-run',
-        dir,
-        userEnv(),
-      );
-      expectExit(dry, 0);
-      expect((await historyOf34099(dir)).map((e) => e.kind)).not.toContain('reset');
-      const reset = await readme.run(
-        'npx dataarts-autoretry reset --config sweep.json --instance 34099 --reason "源表已修复"',
-        dir,
-        userEnv(),
-      );
-      expectExit(reset, 0);
-      expect(await historyOf34099(dir)).toContainEqual(
-        expect.objectContaining({ kind: 'reset', reason: '源表已修复' }),
-      );
-    },
-    SLOW_STEP,
-  );
 });
 
 afterAll(removeFolders);

@@ -27,9 +27,6 @@ export const RUN_BY: Record<string, Runner> = {
     'cli-commands',
   'npx dataarts-autoretry reset --config sweep.json --instance 34099 --reason "source table fixed"':
     'cli-commands',
-  'npx dataarts-autoretry reset --config sweep.json --instance 34099 --reason "源表已修复" --dry-run':
-    'cli-commands',
-  'npx dataarts-autoretry reset --config sweep.json --instance 34099 --reason "源表已修复"': 'cli-commands',
   'npx dataarts-autoretry notify test --secret-file secret.json --dry-run --locale zh-CN': 'cli-commands',
   'npx dataarts-autoretry notify test --secret-file secret.json': 'cli-commands',
   'npm run sweep -- --config sweep.json --notify --secret-file secret.json': 'cli-commands',
@@ -200,10 +197,6 @@ export const NOT_RUNNABLE: ReadonlyArray<{ command: string; why: string }> = [
     why: `${SYNTAX}cli-commands runs its concrete form \`npm run sweep -- --config sweep.json\` (the default command).`,
   },
   {
-    command: 'npm run sweep -- <子命令> ...',
-    why: `${SYNTAX}cli-commands runs its concrete form \`npm run sweep -- --config sweep.json\` (the default command).`,
-  },
-  {
     command: 'npm run sweep -- --config ... --dry-run',
     why: `${SYNTAX}cli-commands runs its concrete form \`npm run sweep -- --config sweep.json --dry-run\`.`,
   },
@@ -226,11 +219,7 @@ export const NOT_RUNNABLE: ReadonlyArray<{ command: string; why: string }> = [
   },
   {
     command: 'npx dataarts-autoretry reset --config sweep.json --instance 34099 --reason "..."',
-    why: `${SYNTAX}cli-commands runs its concrete form with \`--reason "source table fixed"\` (and "源表已修复").`,
-  },
-  {
-    command: 'npx serverless ...',
-    why: `${SYNTAX}deploy-commands runs its concrete forms \`npx serverless validate --stage prod\` and \`npx serverless package --stage prod\`.`,
+    why: `${SYNTAX}cli-commands runs its concrete form with \`--reason "source table fixed"\`.`,
   },
   {
     command: 'npx serverless invoke local -f sweep ...',
