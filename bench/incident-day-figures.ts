@@ -80,13 +80,13 @@ export function dayFigures(day: DaySeen): DayFigures {
   const outageInstances = day.instances.filter((i) => day.outageJobs.has(i.jobName));
   const recovered = outageInstances.filter((i) => i.status === 'success');
   const maxAttempts = policy.defaults.maxAttempts;
+  const unrelated = day.unrelated.map((u) => unrelatedFigure(u, day));
   return {
     sweeps: day.sweeps,
+    // The clock stands still during a sweep: its restarts are those accepted at its time.
     restartsPerSweep: day.sweeps.map((s) => accepted.filter((r) => r.at === s.at).length),
-    unrelated: day.unrelated.map((u) => unrelatedFigure(u, day)),
-    unrelatedInFirstEligibleSweep: day.unrelated
-      .map((u) => unrelatedFigure(u, day))
-      .filter((u) => u.firstRerunAt === u.eligibleAt).length,
+    unrelated,
+    unrelatedInFirstEligibleSweep: unrelated.filter((u) => u.firstRerunAt === u.eligibleAt).length,
     outageRerunsWhileDown: whileDown.length,
     outageRerunsMostIn30Min: mostWithin(whileDown, PROBE_WINDOW_MS),
     outageBudgetsExhausted: outageInstances.filter((i) => i.status !== 'success' && i.restarts >= maxAttempts)

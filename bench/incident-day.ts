@@ -216,7 +216,8 @@ export async function runIncidentDay(options: IncidentDayOptions): Promise<Incid
       policy: { incidents: { enabled: options.incidents } },
     });
     const sweeps = await sweepTheDay(emulator, clock, config, options.stopWhenSettled ?? false);
-    clock.set(Math.max(clock.now(), (sweeps.at(-1)?.at ?? DAY.start) + DAY.sweepEveryMs));
+    // The statuses as the next sweep would find them.
+    clock.set((sweeps.at(-1)?.at ?? DAY.start) + DAY.sweepEveryMs);
     emulator.settleAll();
     const failedJobs = new Set([...outageSeeds(), ...unrelatedSeeds()].map((s) => s.jobName));
     return {
