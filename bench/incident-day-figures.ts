@@ -22,7 +22,7 @@ export interface SweepSeen {
   held: number;
 }
 
-export interface UnrelatedFigure {
+interface UnrelatedFigure {
   jobName: string;
   failedAt: number;
   /** The first sweep at or after failure end + firstRetryDelay. */
@@ -59,7 +59,7 @@ export interface DayFigures {
   limits: { maxRestartsPerSweep: number; maxRestartsPerHour: number; maxAttempts: number };
 }
 
-export interface DaySeen {
+interface DaySeen {
   sweeps: SweepSeen[];
   accepted: readonly AcceptedRestart[];
   /** The instances that failed today (the outage's and the unrelated), as the day left them. */
@@ -138,12 +138,12 @@ function repeated<T>(items: readonly T[], key: (item: T) => string): string[] {
 }
 
 /** "The first rerun after the dependency returns within 30 minutes of its return." */
-export const FIRST_RERUN_WITHIN_MS = 30 * MIN;
+const FIRST_RERUN_WITHIN_MS = 30 * MIN;
 /** "All 120 recovered within 90 minutes of it." */
-export const ALL_RECOVERED_WITHIN_MS = 90 * MIN;
+const ALL_RECOVERED_WITHIN_MS = 90 * MIN;
 
 /** One line of the "Done when": what it asks, its value in a day, and whether the day met it. */
-export interface Criterion {
+interface Criterion {
   figure: string;
   target: string;
   value: (f: DayFigures) => string;

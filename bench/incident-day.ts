@@ -34,7 +34,7 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 
 /** The day's timeline, on the emulator's clock. */
-export const DAY = {
+const DAY = {
   /** 2026-12-08T00:00:00Z: the first sweep; the ledger is empty before it. */
   start: Date.UTC(2026, 11, 8),
   sweepEveryMs: 15 * MIN,
@@ -57,7 +57,7 @@ export const DAY = {
   successesPerHour: 200,
 } as const;
 
-export const RETURN_AT = DAY.outageFrom + DAY.downForMs;
+const RETURN_AT = DAY.outageFrom + DAY.downForMs;
 
 /** The unrelated failures: each its own job, node and message, spread over the outage and after it. */
 const UNRELATED: ReadonlyArray<{
@@ -194,13 +194,8 @@ export interface IncidentDayOptions {
   stopWhenSettled?: boolean;
 }
 
-export interface IncidentDay {
-  figures: DayFigures;
-  config: Config;
-}
-
 /** Runs the day in one mode: default policy, only `policy.incidents.enabled` set. */
-export async function runIncidentDay(options: IncidentDayOptions): Promise<IncidentDay> {
+export async function runIncidentDay(options: IncidentDayOptions): Promise<DayFigures> {
   const clock = new ManualClock(DAY.start);
   const emulator = await startEmulator({
     clock,
@@ -220,20 +215,17 @@ export async function runIncidentDay(options: IncidentDayOptions): Promise<Incid
     clock.set((sweeps.at(-1)?.at ?? DAY.start) + DAY.sweepEveryMs);
     emulator.settleAll();
     const failedJobs = new Set([...outageSeeds(), ...unrelatedSeeds()].map((s) => s.jobName));
-    return {
-      config,
-      figures: dayFigures({
-        sweeps,
-        accepted: emulator.acceptedRestarts(),
-        instances: emulator.state.all().filter((i) => failedJobs.has(i.jobName)),
-        outageJobs: new Set(outageSeeds().map((s) => s.jobName)),
-        unrelated: unrelatedSeeds().map((s) => ({ jobName: s.jobName, failedAt: s.endTime ?? 0 })),
-        returnAt: RETURN_AT,
-        dayStart: DAY.start,
-        sweepEveryMs: DAY.sweepEveryMs,
-        policy: config.policy,
-      }),
-    };
+    return dayFigures({
+      sweeps,
+      accepted: emulator.acceptedRestarts(),
+      instances: emulator.state.all().filter((i) => failedJobs.has(i.jobName)),
+      outageJobs: new Set(outageSeeds().map((s) => s.jobName)),
+      unrelated: unrelatedSeeds().map((s) => ({ jobName: s.jobName, failedAt: s.endTime ?? 0 })),
+      returnAt: RETURN_AT,
+      dayStart: DAY.start,
+      sweepEveryMs: DAY.sweepEveryMs,
+      policy: config.policy,
+    });
   } finally {
     await emulator.close();
     await rm(dir, { recursive: true, force: true });
@@ -284,8 +276,8 @@ export async function incidentDayBench(): Promise<{
   lines: string[];
   checks: Array<{ label: string; ok: boolean }>;
 }> {
-  const on = (await runIncidentDay({ incidents: true })).figures;
-  const off = (await runIncidentDay({ incidents: false })).figures;
+  const on = await runIncidentDay({ incidents: true });
+  const off = await runIncidentDay({ incidents: false });
   const lines = [
     `incident day: a sweep every ${DAY.sweepEveryMs / MIN} min for a day on a simulated clock; ${DAY.outageJobs} jobs fail ${hhmm(DAY.outageFrom)}-${hhmm(DAY.outageFrom + DAY.outageSpreadMs)} with one cause, back at ${hhmm(RETURN_AT)}; ${UNRELATED.length} unrelated failures (${UNRELATED[0]?.at}-${UNRELATED.at(-1)?.at}); ${DAY.successesPerHour} successes an hour; reruns run ${DAY.runMs / MIN} min; default policy`,
     '',

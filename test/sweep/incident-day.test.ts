@@ -10,11 +10,7 @@
  * today's storm guard alone does on the same day (the contrast).
  */
 import { runIncidentDay } from '../../bench/incident-day';
-import {
-  ALL_RECOVERED_WITHIN_MS,
-  type DayFigures,
-  FIRST_RERUN_WITHIN_MS,
-} from '../../bench/incident-day-figures';
+import type { DayFigures } from '../../bench/incident-day-figures';
 
 const MIN = 60_000;
 const minutes = (ms: number | undefined) => (ms === undefined ? undefined : ms / MIN);
@@ -37,7 +33,7 @@ function itKeepsTheInvariants(figures: () => DayFigures): void {
 describe('a day with an outage, incidents on', () => {
   let day: DayFigures;
   beforeAll(async () => {
-    day = (await runIncidentDay({ incidents: true, stopWhenSettled: true })).figures;
+    day = await runIncidentDay({ incidents: true, stopWhenSettled: true });
   }, 60 * MIN);
 
   it('reruns every unrelated failure in its first eligible sweep', () => {
@@ -56,13 +52,13 @@ describe('a day with an outage, incidents on', () => {
   });
 
   it('reruns the first of them within 30 minutes of the return', () => {
-    expect(minutes(day.firstRerunAfterReturnMs)).toBeLessThanOrEqual(FIRST_RERUN_WITHIN_MS / MIN);
+    expect(minutes(day.firstRerunAfterReturnMs)).toBeLessThanOrEqual(30);
   });
 
   it('has all 120 recovered within 90 minutes of the return, with no human action', () => {
     // The day takes none: it only moves the clock and sweeps.
     expect(day.outageRecovered).toBe(120);
-    expect(minutes(day.allRecoveredAfterReturnMs)).toBeLessThanOrEqual(ALL_RECOVERED_WITHIN_MS / MIN);
+    expect(minutes(day.allRecoveredAfterReturnMs)).toBeLessThanOrEqual(90);
   });
 
   itKeepsTheInvariants(() => day);
@@ -71,7 +67,7 @@ describe('a day with an outage, incidents on', () => {
 describe("the same day with today's storm guard alone (incidents off)", () => {
   let day: DayFigures;
   beforeAll(async () => {
-    day = (await runIncidentDay({ incidents: false, stopWhenSettled: true })).figures;
+    day = await runIncidentDay({ incidents: false, stopWhenSettled: true });
   }, 60 * MIN);
 
   it('restarts nothing while a storm is suspected: the unrelated failures wait with the outage', () => {
