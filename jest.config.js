@@ -4,7 +4,7 @@
  * and finishes in seconds; `npm run test:slow` (AUTORETRY_TESTS=slow) runs only them.
  */
 
-/** Suites that start processes or dynalite tables, or run hundreds of sweeps. */
+/** Suites that start processes or dynalite tables, or run hundreds of sweeps (or a simulated day of them). */
 const SLOW = [
   'test/reliability/',
   'test/deploy/',
@@ -12,6 +12,7 @@ const SLOW = [
   'test/handlers/cli.test.ts',
   'test/sweep/sweep.test.ts',
   'test/sweep/protocol.test.ts',
+  'test/sweep/incident-day.test.ts',
   'test/readme/cli-commands.test.ts',
   'test/readme/deploy-commands.test.ts',
   'test/readme/library-import.test.ts',

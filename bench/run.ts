@@ -32,6 +32,7 @@ import { resolveRule } from '../lib/policy/rules';
 import { writeMeasuredBlock } from '../scripts/doc-block';
 import { deployedNodeFlags } from './deployed-flags';
 import { fiftyTargets } from './fifty-targets';
+import { incidentDayBench } from './incident-day';
 import { naiveSweep } from './naive';
 import { scaleScenarios } from './scale';
 
@@ -44,6 +45,8 @@ const sweepOnly = process.argv.includes('--sweep-only');
 const fiftyOnly = process.argv.includes('--fifty');
 /** Issue 15's scenarios alone (bench/scale.ts): per-user limit, idle sweeps, file ledger at scale. */
 const scaleOnly = process.argv.includes('--scale');
+/** The simulated outage day alone (bench/incident-day.ts): incidents on vs today's storm guard. */
+const incidentDayOnly = process.argv.includes('--incident-day');
 /** Writes the printed lines into the bench block of docs/dev/performance.md (scripts/doc-block.ts). */
 const writeDocs = process.argv.includes('--write-docs');
 const S = quick
@@ -165,6 +168,21 @@ async function main(): Promise<void> {
     for (const row of fifty.rows) out(row);
     out('');
     out(fifty.final);
+    return;
+  }
+
+  if (incidentDayOnly) {
+    const day = await incidentDayBench();
+    const block = [
+      ...day.lines,
+      `checks: ${day.checks.map((c) => `${c.label} ${c.ok ? 'PASS' : 'FAIL'}`).join('; ')}`,
+    ];
+    for (const line of block) out(line);
+    if (writeDocs) {
+      const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`;
+      writeMeasuredBlock(join(ROOT, 'docs/dev/performance.md'), 'incident-day', command, block);
+    }
+    if (day.checks.some((c) => !c.ok)) process.exitCode = 1;
     return;
   }
 

@@ -13,6 +13,7 @@ import type { GatewayRateLimit } from './rate-limit';
 import { type MatchedRoute, readRequest, safeDecode } from './request';
 import type { RequestClock } from './request-clock';
 import type { Call, Responder } from './respond';
+import type { RestartLog } from './restart-log';
 import { type RestartSettings, serveRestart } from './restart-route';
 import { serveShow } from './show-route';
 import { DEFAULT_WORKSPACE, type EmulatedInstance, type EmulatorState, storeKey } from './state';
@@ -28,6 +29,7 @@ export interface EmulatorParts {
   latency: Latency;
   requestClock: RequestClock;
   settings: RestartSettings;
+  restartLog: RestartLog;
 }
 
 export class Dispatcher {

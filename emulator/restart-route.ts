@@ -5,6 +5,7 @@
 import type { FaultInjector } from './faults';
 import type { Fault } from './options';
 import type { Call, Responder } from './respond';
+import type { RestartLog } from './restart-log';
 import type { EmulatedInstance, EmulatorState } from './state';
 
 /** What a test may change while the emulator runs (EmulatorOptions' defaults at start). */
@@ -18,6 +19,7 @@ export interface RestartRoute {
   faults: FaultInjector;
   state: EmulatorState;
   settings: RestartSettings;
+  restartLog: RestartLog;
 }
 
 export function serveRestart(
@@ -47,6 +49,7 @@ export function serveRestart(
   }
   // While a rerun is pending the instance still shows its failure, so a second
   // restart is accepted too: it answers the same failure and is booked as such.
+  route.restartLog.record(instance, now);
   route.state.acceptRestart(instance, now, route.settings.restartLagMs);
   if (fault && route.faults.afterProcessing(fault) && route.faults.answer(call, fault)) return;
   out.send(call, 204);

@@ -10,6 +10,7 @@ import { type Outage, Outages } from './outage';
 import { GatewayRateLimit } from './rate-limit';
 import { RequestClock } from './request-clock';
 import { Responder } from './respond';
+import { type AcceptedRestart, RestartLog } from './restart-log';
 import { type EmulatedInstance, EmulatorState, type InstanceSeed, rerunsPerFailure } from './state';
 
 export type {
@@ -20,6 +21,7 @@ export type {
   RecordedRequest,
   Route,
 } from './options';
+export type { AcceptedRestart } from './restart-log';
 
 /**
  * A local DataArts Factory (DLF v1 job instances) and IAM token endpoint on
@@ -50,6 +52,8 @@ export interface Emulator {
   readonly lastBody: string | undefined;
   inject(fault: Fault): void;
   clearFaults(): void;
+  /** Every restart accepted so far, in order: when, of which instance, answering which failure. */
+  acceptedRestarts(): readonly AcceptedRestart[];
   /** Reruns the emulator accepted for this instance (the first with this id: `state` tells jobs sharing one apart). */
   restarts(instanceId: string | number): number;
   /**
@@ -98,6 +102,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       restartLagMs: options.restartLagMs ?? 0,
       acceptRunningRestart: options.acceptRunningRestart ?? false,
     },
+    restartLog: new RestartLog(),
   };
   const dispatcher = new Dispatcher(parts);
   const http = serve(dispatcher);
@@ -160,6 +165,7 @@ function emulatorApi(
     },
     inject: (fault) => faults.inject(fault),
     clearFaults: () => faults.clear(),
+    acceptedRestarts: () => parts.restartLog.all(),
     restarts: (instanceId) => findInstance(state, instanceId)?.restarts ?? 0,
     rerunsPerFailure: (instanceId) => {
       const instance = findInstance(state, instanceId);

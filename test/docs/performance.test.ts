@@ -11,6 +11,7 @@ import { writeMeasuredBlock } from '../../scripts/doc-block';
 const PAGE = readFileSync(join(__dirname, '../../docs/dev/performance.md'), 'utf8');
 const BLOCKS = [
   ['bench', 'npm run bench -- --quick --write-docs'],
+  ['incident-day', 'npm run bench -- --incident-day --write-docs'],
   ['sizes', 'npm run sizes'],
 ] as const;
 const block = (name: string) => new RegExp(`<!-- ${name}:start -->([\\s\\S]*?)<!-- ${name}:end -->`);

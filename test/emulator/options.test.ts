@@ -273,6 +273,23 @@ describe('reruns per failure', () => {
     expect(await show()).toMatchObject({ status: 'running', startTime: T0 + 14 * MIN });
   });
 
+  it('acceptedRestarts logs each accepted restart: when, which instance, which failure it answered', async () => {
+    await start({ restartLagMs: MIN }, [failed(1, { afterScript: 'fail' }), failed(2)]);
+    await restart(1);
+    clock.advance(2 * MIN);
+    // A restart refused (instance 1 is running) is not logged.
+    expect((await restart(1)).status).toBe(400);
+    clock.advance(10 * MIN);
+    await restart(1);
+    await restart(2);
+    expect(emulator.acceptedRestarts()).toEqual([
+      { at: T0, jobName: JOB, instanceId: '1', failure: 0, failedAt: T0 - 30 * MIN },
+      // The rerun started at T0 + 1 min and failed after its ten-minute run: a new failure.
+      { at: T0 + 12 * MIN, jobName: JOB, instanceId: '1', failure: 1, failedAt: T0 + 11 * MIN },
+      { at: T0 + 12 * MIN, jobName: JOB, instanceId: '2', failure: 0, failedAt: T0 - 30 * MIN },
+    ]);
+  });
+
   it('is 0 for an instance never restarted or unknown', async () => {
     await start();
     expect(emulator.rerunsPerFailure(1)).toBe(0);
