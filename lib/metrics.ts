@@ -19,6 +19,8 @@ export const METRIC_NAMES = [
   'Recovered',
   'FailedAgain',
   'Throttled',
+  'OpenIncidents',
+  'HeldByIncident',
 ] as const;
 type MetricName = (typeof METRIC_NAMES)[number];
 
@@ -36,6 +38,7 @@ const ELIGIBLE = [
   'sweep-cap',
   'hourly-cap',
   'storm-guard',
+  'held-by-incident',
   'deferred',
   'claimed-elsewhere',
   'error',
@@ -63,6 +66,12 @@ function values(report: SweepReport, target?: TargetReport): Values {
     FailedAgain: recoveryOf(report, target, 'failedAgain'),
     // DataArts answers 429: the gateway's rate limit was met (policy.rateLimit is too high for the account).
     Throttled: calls.throttled,
+    // Incidents still open when the sweep ended, and the failures they held (lib/policy/incident.ts).
+    OpenIncidents: (target ? [target] : report.targets).reduce(
+      (n, t) => n + (t.incidents ?? []).filter((i) => i.state !== 'closed').length,
+      0,
+    ),
+    HeldByIncident: counts['held-by-incident'] ?? 0,
   };
 }
 

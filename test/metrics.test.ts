@@ -103,6 +103,8 @@ describe('metricLines', () => {
       'Recovered',
       'FailedAgain',
       'Throttled',
+      'OpenIncidents',
+      'HeldByIncident',
     ];
     for (const line of [target, total]) {
       const [definition] = line._aws.CloudWatchMetrics;
@@ -113,7 +115,7 @@ describe('metricLines', () => {
     expect(dimensionSetsOf(target)).toEqual([['Service', 'Stage', 'Target']]);
     const units = total._aws.CloudWatchMetrics[0]?.Metrics as Array<{ Name: string; Unit: string }>;
     expect(new Set(units.map((m) => `${m.Name}:${m.Unit}`))).toContain('DurationMs:Milliseconds');
-    expect(units.filter((m) => m.Unit === 'Count')).toHaveLength(10);
+    expect(units.filter((m) => m.Unit === 'Count')).toHaveLength(12);
   });
 
   it('publishes ColdStart once per execution environment, by Service, Stage and function', () => {

@@ -3,13 +3,14 @@ import type { SweepReport } from '../sweep/report';
 import { type Locale, MESSAGES, type Messages } from '../text/i18n';
 import { formatClock, formatTime } from '../text/time-format';
 import { type NoticePlan, showAll } from './notices';
-import { errorKind, problemsOf } from './problems';
+import { errorKind, incidentKey, problemsOf } from './problems';
 
 /** Sections in priority order: when a message must be cut, the later ones go first. */
 export const SECTION_ORDER = [
   'target-errors',
   'exhausted',
   'storms',
+  'incidents',
   'resolved',
   'unconfirmed',
   'instance-errors',
@@ -86,7 +87,7 @@ export function buildSummary(report: SweepReport, options: SummaryOptions = {}):
   // Exhausted budgets of a dry run are not news: a real sweep reports each one once.
   const hasProblem =
     (shown('exhausted') && !report.dryRun) ||
-    ['target-errors', 'storms', 'resolved', 'unconfirmed', 'instance-errors'].some((k) =>
+    ['target-errors', 'storms', 'incidents', 'resolved', 'unconfirmed', 'instance-errors'].some((k) =>
       shown(k as SectionKind),
     );
   const sweep = report.sweepId.slice(0, 8);
@@ -140,11 +141,8 @@ function buildSections(report: SweepReport, m: Messages, plan: NoticePlan, zone:
       m.storms,
       storms.map((t) => `${m.stormLine(t.target, t.storm.reason ?? '')}${since(`storm:${t.target}`)}`),
     ),
-    section(
-      'resolved',
-      m.resolved,
-      plan.cleared.map((c) => m.resolvedLine(c.kind, c.target, formatClock(c.since, zone))),
-    ),
+    section('incidents', m.incidents, incidentLines(report, m, plan, zone)),
+    section('resolved', m.resolved, resolvedLines(report, m, plan, zone)),
     section(
       'unconfirmed',
       m.unconfirmed,
@@ -179,6 +177,65 @@ function buildSections(report: SweepReport, m: Messages, plan: NoticePlan, zone:
       report.deferred.length ? [m.deferredNote] : [],
     ),
   ];
+}
+
+/** News worth a word: a breaker that opened (or opened again), whose canary failed again, or recovered. */
+const INCIDENT_NEWS = ['opened', 'relapsed', 'recovered', 'canary-failed'] as const;
+
+/**
+ * Each open incident once when it opens, then only when its state changes (a canary
+ * failed again, one recovered, it came back) or a reminder is due.
+ */
+function incidentLines(report: SweepReport, m: Messages, plan: NoticePlan, zone: string): string[] {
+  return report.targets.flatMap((t) =>
+    (t.incidents ?? []).flatMap((i) => {
+      if (i.state === 'closed') return [];
+      const news = INCIDENT_NEWS.find((e) => i.events.includes(e));
+      const key = incidentKey(t.target, i.causeKey);
+      if (!news && !plan.show.has(key)) return [];
+      const line = m.incidentLine({
+        target: t.target,
+        cause: i.cause,
+        jobs: i.jobs,
+        held: i.held,
+        since: formatClock(Date.parse(i.since), zone),
+        ...(news ? { news } : {}),
+        ...(i.nextProbeAt ? { nextProbe: formatClock(Date.parse(i.nextProbeAt), zone) } : {}),
+        released: i.released,
+      });
+      const shown = plan.show.get(key);
+      return [shown?.reminder && !news ? `${line} ${m.ongoingSince(formatClock(shown.since, zone))}` : line];
+    }),
+  );
+}
+
+/** Problems gone since the last summary; an incident that closed in this sweep says how long it lasted and how it ended. */
+function resolvedLines(report: SweepReport, m: Messages, plan: NoticePlan, zone: string): string[] {
+  const closed = new Map(
+    report.targets.flatMap((t) =>
+      (t.incidents ?? [])
+        .filter((i) => i.state === 'closed')
+        .map((i) => [incidentKey(t.target, i.causeKey), { t, i }] as const),
+    ),
+  );
+  const lines = plan.cleared
+    .filter((c) => !closed.has(c.key))
+    .map((c) => m.resolvedLine(c.kind, c.target, formatClock(c.since, zone)));
+  for (const { t, i } of closed.values()) {
+    const lastedMs = Date.parse(i.closedAt ?? report.startedAt) - Date.parse(i.openedAt);
+    const by = i.closedBy ?? 'recovered';
+    lines.push(
+      m.incidentOver({
+        target: t.target,
+        cause: i.cause,
+        lasted: m.lasted(lastedMs),
+        released: i.released,
+        by,
+        ...(i.reason ? { reason: i.reason } : {}),
+      }),
+    );
+  }
+  return lines;
 }
 
 /** 'N of M reruns since the last sweep recovered', when earlier reruns were judged. */

@@ -40,7 +40,14 @@ export async function sweepTarget(input: TargetInput): Promise<TargetOutcome> {
       plan: { ...held, aborted: input.signal?.aborted ?? false },
     });
   const total = listed.listing.total;
-  const planned = await prioritise(input, held.planned, screened.recovery, total, started);
+  const { recovery } = screened;
+  const planned = await prioritise(
+    input,
+    held.planned,
+    { recovery, accounted: held.accounted },
+    total,
+    started,
+  );
   if (!planned.ok) return targetOutcome(input, { ...base, reconciled, listed, plan: planned });
   return targetOutcome(input, {
     ...base,

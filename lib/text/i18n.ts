@@ -22,6 +22,30 @@ export interface Place {
   instanceId?: string;
 }
 
+/** An incident as a notification line states it (lib/policy/incident.ts). */
+export interface IncidentLine {
+  target: string;
+  cause: string;
+  jobs: number;
+  held: number;
+  since: string;
+  /** Why it is shown: it opened, its canary failed again, a canary recovered, it came back; else a reminder. */
+  news?: 'opened' | 'canary-failed' | 'recovered' | 'relapsed';
+  /** When the next canary goes (open or probing). */
+  nextProbe?: string;
+  released: number;
+}
+
+/** An incident that closed: how long it lasted and how it ended. */
+export interface IncidentOver {
+  target: string;
+  cause: string;
+  lasted: string;
+  released: number;
+  by: 'recovered' | 'cleared' | 'operator';
+  reason?: string;
+}
+
 export interface Messages {
   app: string;
   /** Between the app's name and the counts in a subject, and a sentence's end. */
@@ -52,7 +76,13 @@ export interface Messages {
   attempt(n: number, max: number): string;
   stormLine(target: string, reason: string): string;
   ongoingSince(time: string): string;
-  resolvedLine(kind: 'target' | 'auth' | 'storm', target: string, since: string): string;
+  resolvedLine(kind: 'target' | 'auth' | 'storm' | 'incident', target: string, since: string): string;
+  /** The incidents section's title. */
+  incidents(n: number): string;
+  incidentLine(p: IncidentLine): string;
+  incidentOver(p: IncidentOver): string;
+  /** A duration of minutes to days, e.g. "1 h 35 min". */
+  lasted(ms: number): string;
   deferredNote: string;
   leftOut(n: number, where: string): string;
   logsOf(sweep: string): string;
@@ -103,7 +133,28 @@ const en: Messages = {
   stormLine: (target, reason) => `${target}: ${reason}; look for a shared cause (cluster, source, storage)`,
   ongoingSince: (time) => `(still failing, since ${time})`,
   resolvedLine: (kind, target, since) =>
-    `${target}: ${{ target: 'can be swept again', auth: 'authenticates again', storm: 'storm is over' }[kind]} (since ${since})`,
+    `${target}: ${{ target: 'can be swept again', auth: 'authenticates again', storm: 'storm is over', incident: 'incident is over' }[kind]} (since ${since})`,
+  incidents: (n) => `Incidents: one cause across many jobs, held and probed (${n})`,
+  incidentLine: (p) => {
+    const news = {
+      opened: `${p.jobs} jobs failing with one cause since ${p.since}`,
+      'canary-failed': 'the canary rerun failed again',
+      recovered: `a canary rerun recovered: releasing the ${p.held} held failures in batches`,
+      relapsed: 'failing again while being released',
+    }[p.news ?? 'opened'];
+    const held = p.news === 'recovered' ? '' : `; ${p.held} held`;
+    const next = p.nextProbe && p.news !== 'recovered' ? `, next canary ${p.nextProbe}` : '';
+    return `${p.target}: ${news}${held}${next}: ${p.cause}`;
+  },
+  incidentOver: (p) =>
+    `${p.target}: incident over after ${p.lasted}, ${
+      {
+        recovered: `${p.released} held failures released`,
+        cleared: 'its failures are gone',
+        operator: `closed by hand (${p.reason ?? ''})`,
+      }[p.by]
+    }: ${p.cause}`,
+  lasted: (ms) => lasted(ms, { d: ' d', h: ' h', min: ' min' }),
   deferredNote: 'The sweep ran out of time before these.',
   leftOut: (n, where) => `…and ${n} more item(s) not shown: see ${where}.`,
   logsOf: (sweep) => `the full report of sweep ${sweep} in the logs`,
@@ -151,10 +202,48 @@ const zhCN: Messages = {
   stormLine: (target, reason) => `${target}：${reason}；请排查共同原因（集群、数据源、存储）`,
   ongoingSince: (time) => `（仍未恢复，始于 ${time}）`,
   resolvedLine: (kind, target, since) =>
-    `${target}：${{ target: '已可正常巡检', auth: '认证已恢复', storm: '风暴已结束' }[kind]}（始于 ${since}）`,
+    `${target}：${{ target: '已可正常巡检', auth: '认证已恢复', storm: '风暴已结束', incident: '事件已结束' }[kind]}（始于 ${since}）`,
+  incidents: (n) => `事件：同一原因导致多个作业失败，已暂缓并探测（${n}）`,
+  incidentLine: (p) => {
+    const news = {
+      opened: `自 ${p.since} 起 ${p.jobs} 个作业因同一原因失败`,
+      'canary-failed': '金丝雀重跑再次失败',
+      recovered: `金丝雀重跑已恢复：暂缓的 ${p.held} 个失败将分批放行`,
+      relapsed: '放行期间再次失败',
+    }[p.news ?? 'opened'];
+    const held = p.news === 'recovered' ? '' : `；已暂缓 ${p.held} 个`;
+    const next = p.nextProbe && p.news !== 'recovered' ? `，下次金丝雀重跑 ${p.nextProbe}` : '';
+    return `${p.target}：${news}${held}${next}：${p.cause}`;
+  },
+  incidentOver: (p) =>
+    `${p.target}：事件持续 ${p.lasted} 后结束，${
+      {
+        recovered: `已放行暂缓的 ${p.released} 个失败`,
+        cleared: '其失败已不复存在',
+        operator: `已人工关闭（${p.reason ?? ''}）`,
+      }[p.by]
+    }：${p.cause}`,
+  lasted: (ms) => lasted(ms, { d: ' 天', h: ' 小时', min: ' 分钟' }),
   deferredNote: '巡检时间用完，这些实例留待下次处理。',
   leftOut: (n, where) => `……另有 ${n} 项未列出，完整内容见${where}。`,
   logsOf: (sweep) => `日志中巡检 ${sweep} 的完整报告`,
 };
 
 export const MESSAGES: Record<Locale, Messages> = { en, 'zh-CN': zhCN };
+
+/** Whole minutes, hours and days, the two largest units that are not zero ("1 h 35 min", "2 d 3 h"). */
+function lasted(ms: number, unit: { d: string; h: string; min: string }): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  const parts: Array<[number, string]> = [
+    [Math.floor(minutes / 1440), unit.d],
+    [Math.floor(minutes / 60) % 24, unit.h],
+    [minutes % 60, unit.min],
+  ];
+  const first = parts.findIndex(([n]) => n > 0);
+  if (first < 0) return `0${unit.min}`;
+  return parts
+    .slice(first, first + 2)
+    .filter(([n]) => n > 0)
+    .map(([n, u]) => `${n}${u}`)
+    .join(' ');
+}

@@ -11,7 +11,8 @@ import { packagedTemplate, ROOT, secretArnParam, serverless, TARGETS_PARAM } fro
  * 190 KB, 34 KB of it Powertools Logger and Metrics. The command line's parts (the file
  * ledger, the table) stay out of it; the budget fails a change that pulls them in.
  */
-const BUNDLE_BUDGET_BYTES = 200_000;
+/** The breaker of incidents took the bundle from 191 KB to 215 KB (measured): room for it and a little more. */
+const BUNDLE_BUDGET_BYTES = 240_000;
 
 /** A stage's own params: the stage guard refuses the placeholders with the schedule on. */
 const PROD_PARAMS = ['--param', TARGETS_PARAM, '--param', secretArnParam('prod')];

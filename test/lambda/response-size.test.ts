@@ -130,6 +130,12 @@ describe('runLambdaSweep against 50 targets x 5,000 instances a day at 10% faile
     deps.env.AUTORETRY_TARGETS = JSON.stringify(targets);
     deps.env.POWERTOOLS_LOG_LEVEL = 'INFO';
     deps.env.TOPIC_NAME = 'none';
+    // Each target's 500 failures share one message, an incident: this is about a full response.
+    deps.env.AUTORETRY_POLICY = JSON.stringify({
+      rateLimit: 1000,
+      stormGuard: { enabled: false },
+      incidents: { enabled: false },
+    });
     const result = await runLambdaSweep({}, ctx(600_000), deps);
     // The report lists the first 50 decisions of each outcome per target and counts the
     // rest; the response trims what the report listed further, and says how many.

@@ -127,6 +127,10 @@ export const NOT_RUNNABLE: ReadonlyArray<{ command: string; why: string }> = [
     why: 'sweeps 50 targets of 5,000 instances (minutes); .ci/run runs `npm run bench -- --quick`.',
   },
   {
+    command: 'npm run bench -- --incident-day',
+    why: 'runs the simulated outage day in both modes (seconds); test/sweep/incident-day.test.ts runs the same day through runIncidentDay and asserts its figures.',
+  },
+  {
     command: 'npm run docs:config',
     why: 'writes the configuration reference into this repository; test/docs/config-reference.test.ts runs its generator in memory and fails while the pages on disk differ.',
   },

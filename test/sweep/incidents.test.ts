@@ -196,6 +196,16 @@ describe('an outage of one cause: the incident', () => {
     expect(without.targets[0]?.storm).toMatchObject({ suspected: true });
   });
 
+  it("nor does it count the failures of the cause still backing off: they are the incident's too", async () => {
+    const fresh = outage().map((seed, i) => ({ ...seed, endTime: T0 - (i < 3 ? 20 : 2) * MIN }));
+    emulator.seed(PROJECT, undefined, [...fresh, ...unrelated()]);
+    const guard = { stormGuard: { enabled: true, maxFailedJobs: 5 } };
+    const report = await at(0, sweeper(emulator, clock, new MemoryLedger(), { ...policy, ...guard }));
+    expect(report.totals['backing-off']).toBe(OUTAGE - 3);
+    expect(report.targets[0]?.storm).toMatchObject({ suspected: false, failedJobs: 2 });
+    expect(report.restarted).toHaveLength(2);
+  });
+
   it('fewer jobs than minJobs are no incident: each is retried on its own', async () => {
     emulator.seed(PROJECT, undefined, outage().slice(0, 4));
     const report = await at(0, sweeper(emulator, clock, new MemoryLedger(), policy));

@@ -32,9 +32,19 @@ export type IncidentsInput = Pick<TargetInput, 'config' | 'target' | 'dryRun' | 
   ledger: IncidentsPort;
 };
 
-/** The failures with the incidents' holds applied; each incident as this sweep left it; a board write that failed. */
+/**
+ * The failures with the incidents' holds applied; those an incident accounts for
+ * (every failure of a cause it holds, held now or backing off: the storm guard counts
+ * none of them); each incident as this sweep left it; a board write that failed.
+ */
 export type Incidents =
-  | { ok: true; planned: Planned[]; reports: IncidentReport[]; error?: unknown }
+  | {
+      ok: true;
+      planned: Planned[];
+      accounted: ReadonlySet<Planned>;
+      reports: IncidentReport[];
+      error?: unknown;
+    }
   | { ok: false; error: unknown };
 
 /** A board not written for this long leaves DynamoDB (its TTL). */
@@ -60,7 +70,8 @@ export async function incidents(
 ): Promise<Incidents> {
   const settings = input.config.policy.incidents;
   const port = input.ledger.incidents;
-  if (!settings.enabled || !port) return { ok: true, planned: [...screened], reports: [] };
+  if (!settings.enabled || !port)
+    return { ok: true, planned: [...screened], accounted: new Set(), reports: [] };
   let board: IncidentBoard;
   try {
     board = await port.board(input.target.name);
@@ -82,7 +93,7 @@ export async function incidents(
     }),
   );
   const written = await writeBoard(input, port, board, steps, now);
-  const { planned, held } = applyHolds(screened, steps, written, now);
+  const { planned, held, accounted } = applyHolds(screened, steps, written, now);
   const reports = steps.flatMap(({ step, group }) => {
     const unwritten = !written.granted && step.events.length > 0;
     // Not written: the incident is what the board holds, and nothing happened to it.
@@ -91,7 +102,13 @@ export async function incidents(
     if (!incident || (incident.state === 'closed' && events.length === 0)) return [];
     return [report(incident, events, held.get(group.cause.key) ?? 0)];
   });
-  return { ok: true, planned, reports, ...(written.error === undefined ? {} : { error: written.error }) };
+  return {
+    ok: true,
+    planned,
+    accounted,
+    reports,
+    ...(written.error === undefined ? {} : { error: written.error }),
+  };
 }
 
 /** Groups the failures policy would retry by cause; a board's open incident keeps its group even with no failure left. */
@@ -251,9 +268,10 @@ function applyHolds(
   steps: readonly Stepped[],
   written: { granted: boolean; error?: unknown },
   now: number,
-): { planned: Planned[]; held: Map<string, number> } {
+): { planned: Planned[]; held: Map<string, number>; accounted: Set<Planned> } {
   const changed = new Map<Planned, Planned>();
   const held = new Map<string, number>();
+  const accounted = new Set<Planned>();
   for (const { step, group, canary, anew } of steps) {
     for (const [p, q] of anew) changed.set(p, q);
     const unwritten = !written.granted && step.events.length > 0;
@@ -261,6 +279,7 @@ function applyHolds(
     const going = new Set<Planned>(unwritten ? [] : canary ? [canary] : step.go.map((m) => m.p));
     for (const m of group.members) {
       const p = changed.get(m.p) ?? m.p;
+      if (!going.has(p)) accounted.add(m.p);
       if (going.has(p) || p.decision.action !== 'restart') continue;
       changed.set(
         m.p,
@@ -269,7 +288,12 @@ function applyHolds(
       held.set(group.cause.key, (held.get(group.cause.key) ?? 0) + 1);
     }
   }
-  return { planned: screened.map((p) => changed.get(p) ?? p), held };
+  const planned = screened.map((p) => changed.get(p) ?? p);
+  return {
+    planned,
+    held,
+    accounted: new Set(planned.filter((_, i) => accounted.has(screened[i] as Planned))),
+  };
 }
 
 function heldDecision(

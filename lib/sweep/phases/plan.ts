@@ -85,13 +85,19 @@ export async function screen(
 export async function prioritise(
   input: PlanInput,
   screened: Planned[],
-  recovery: Recovery | undefined,
+  held: { recovery: Recovery | undefined; accounted: ReadonlySet<Planned> },
   total: number | undefined,
   now: number,
 ): Promise<Plan> {
+  const { recovery, accounted } = held;
   try {
     // Decided as of the listing: a lease that ended after it began cannot be judged from it.
-    const storm = stormVerdict(input, screened, total, now);
+    const storm = stormVerdict(
+      input,
+      screened.filter((p) => !accounted.has(p)),
+      total,
+      now,
+    );
     const { policy } = input.config;
     const stopped = storm.suspected && !storm.ignored;
     const { remaining } = input.sweepBudget;
