@@ -1,5 +1,6 @@
 import { explainCommand } from './explain';
 import { historyCommand } from './history-command';
+import { incidentsCommand } from './incidents-command';
 import { initCommand } from './init';
 import { notifyCommand } from './notify-command';
 import { resetCommand } from './reset';
@@ -15,6 +16,7 @@ export const COMMANDS: readonly Subcommand[] = [
   sweepCommand,
   historyCommand,
   explainCommand,
+  incidentsCommand,
   resetCommand,
   initCommand,
   validateCommand,
