@@ -33,7 +33,7 @@ const ProbeSchema = strict({
 
 const ReleaseSchema = strict({
   first: v.pipe(
-    v.optional(int(1, 10_000), 10),
+    v.optional(int(1, 10_000), 25),
     jsonSchema({
       description:
         'Held failures released by the first sweep after a canary recovered; each next batch doubles.',
