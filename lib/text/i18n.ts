@@ -139,7 +139,7 @@ const en: Messages = {
     const news = {
       opened: `${p.jobs} jobs failing with one cause since ${p.since}`,
       'canary-failed': 'the canary rerun failed again',
-      recovered: `a canary rerun recovered: releasing the ${p.held} held failures in batches`,
+      recovered: `a canary rerun recovered: the held failures go in batches (${p.released} released, ${p.held} still held)`,
       relapsed: 'failing again while being released',
     }[p.news ?? 'opened'];
     const held = p.news === 'recovered' ? '' : `; ${p.held} held`;
@@ -208,7 +208,7 @@ const zhCN: Messages = {
     const news = {
       opened: `自 ${p.since} 起 ${p.jobs} 个作业因同一原因失败`,
       'canary-failed': '金丝雀重跑再次失败',
-      recovered: `金丝雀重跑已恢复：暂缓的 ${p.held} 个失败将分批放行`,
+      recovered: `金丝雀重跑已恢复：暂缓的失败分批放行（已放行 ${p.released} 个，仍暂缓 ${p.held} 个）`,
       relapsed: '放行期间再次失败',
     }[p.news ?? 'opened'];
     const held = p.news === 'recovered' ? '' : `；已暂缓 ${p.held} 个`;

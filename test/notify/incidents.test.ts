@@ -77,7 +77,7 @@ describe('an incident in the summary', () => {
     );
     const fourth = planNotices(third.next, problemsOf(recovered), T + 60 * MIN, 6 * 60 * MIN);
     expect(incidentSection(recovered, fourth)).toEqual([
-      `cn4-prod: a canary rerun recovered: releasing the 109 held failures in batches: ${CAUSE}`,
+      `cn4-prod: a canary rerun recovered: the held failures go in batches (10 released, 109 still held): ${CAUSE}`,
     ]);
   });
 

@@ -212,4 +212,48 @@ describe('an outage of one cause: the incident', () => {
     expect(report.restarted).toHaveLength(4);
     expect(report.targets[0]?.incidents).toBeUndefined();
   });
+
+  it('plays the timeline of docs/incidents.md with the default settings', async () => {
+    emulator.setRestartLag(30_000);
+    const jobs = 40;
+    const seeds: InstanceSeed[] = Array.from({ length: jobs }, (_, i) => ({
+      jobName: `etl_${i}`,
+      instanceId: i + 1,
+      status: 'fail',
+      planTime: T0 - 10 * MIN,
+      startTime: T0 - 10 * MIN,
+      endTime: T0 + i * 7_500,
+      runMs: 5 * MIN,
+      errorMessage: outageMessage(i % 10),
+    }));
+    const other = failedEndedAgo(T0, 100, -2, {
+      jobName: 'report_a',
+      errorMessage: 'Table ods.sales_x not found',
+    });
+    emulator.seed(PROJECT, undefined, [...seeds, other]);
+    emulator.declareOutage({ jobs: 'etl_*', until: T0 + 70 * MIN, errorMessage: outageMessage(3) });
+    const s = sweeper(emulator, clock, new MemoryLedger(), { stormGuard: { enabled: true } });
+    const timeline: string[] = [];
+    for (const minute of [15, 30, 45, 60, 75, 90, 105, 120, 135]) {
+      const before = restartsOf('etl_');
+      const report = await at(minute, s);
+      const i = incidentOf(report);
+      const others = report.restarted.filter((r) => r.jobName === 'report_a').length;
+      timeline.push(
+        `${minute}: ${i?.state} ${i?.events.join('+')} held ${i?.held} etl ${restartsOf('etl_') - before} other ${others}`,
+      );
+    }
+    expect(timeline).toEqual([
+      '15: open opened held 40 etl 0 other 1',
+      '30: probing canary-sent held 39 etl 1 other 0',
+      '45: open canary-failed held 40 etl 0 other 0',
+      '60: probing canary-sent held 39 etl 1 other 0',
+      '75: open canary-failed held 40 etl 0 other 0',
+      '90: probing canary-sent held 39 etl 1 other 0',
+      '105: releasing recovered+released held 14 etl 25 other 0',
+      '120: closed released+closed held 0 etl 14 other 0',
+      '135: undefined undefined held undefined etl 0 other 0',
+    ]);
+    expect(emulator.maxRerunsPerFailure()).toBe(1);
+  });
 });
