@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Incidents: the failures of one cause on one target, held together while the cause
  * lasts (lib/policy/incident.ts decides; lib/sweep/phases/incidents.ts acts). Each
@@ -43,9 +45,9 @@ export interface Incident {
   released: number;
   nextReleaseAt?: number;
   /**
-   * The jobs its failures belong to (at most `MEMBER_JOBS_KEPT`): a sweep of a subset
-   * of jobs (`--job`) sees the others' failures excluded, not gone, and so never clears
-   * or closes the incident while they wait.
+   * The jobs its failures belong to, as `jobHash`es (at most `MEMBER_JOBS_KEPT`): a sweep
+   * of a subset of jobs (`--job`) sees the others' failures excluded, not gone, and so
+   * never clears or closes the incident while they wait. Dropped when it closes.
    */
   memberJobs?: string[];
   /** How many of its failures the last sweep held. */
@@ -58,7 +60,20 @@ export interface Incident {
 }
 
 /** One target's incidents, by cause key. `version` counts the writes: 0 is a board never written. */
-export const MEMBER_JOBS_KEPT = 2000;
+/**
+ * Bounds that keep a board far below DynamoDB's 400 KB item (a board that cannot be
+ * written would hold its causes' failures every sweep): job hashes of 9 bytes, at most
+ * this many per incident, this many incidents open on a target at once (beyond, a cause
+ * opens none: the storm guard remains), and this many closed ones kept.
+ */
+export const MEMBER_JOBS_KEPT = 1000;
+export const MAX_OPEN_INCIDENTS = 25;
+export const MAX_CLOSED_KEPT = 50;
+
+/** A job's name as an incident remembers it: 8 hex digits of its sha256. */
+export function jobHash(jobName: string): string {
+  return createHash('sha256').update(jobName).digest('hex').slice(0, 8);
+}
 
 export interface IncidentBoard {
   target: string;

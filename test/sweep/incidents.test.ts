@@ -206,6 +206,26 @@ describe('an outage of one cause: the incident', () => {
     expect(report.restarted).toHaveLength(2);
   });
 
+  it('at most 25 incidents open on a target, the board small: a 26th cause is retried as usual', async () => {
+    const causes = 30;
+    const seeds = Array.from({ length: causes * 5 }, (_, i) => {
+      const cause = Math.floor(i / 5);
+      const jobName = `${'a_very_long_job_name_of_a_data_platform_'.repeat(3)}${i}`;
+      const errorMessage =
+        cause < 25
+          ? `dependency number${'s'.repeat(cause)} down at 10.0.0.${i}:80`
+          : `cause ${'x'.repeat(cause)} gone`;
+      return failedEndedAgo(T0, i + 1, 20, { jobName, errorMessage });
+    });
+    emulator.seed(PROJECT, undefined, seeds);
+    const ledger = new MemoryLedger();
+    const report = await at(0, sweeper(emulator, clock, ledger, { ...policy, maxRestartsPerSweep: 100 }));
+    expect(report.targets[0]?.incidents).toHaveLength(25);
+    expect(report.totals['held-by-incident']).toBe(125);
+    expect(report.restarted).toHaveLength(25);
+    expect(JSON.stringify(await ledger.board('prod')).length).toBeLessThan(60_000);
+  });
+
   it('fewer jobs than minJobs are no incident: each is retried on its own', async () => {
     emulator.seed(PROJECT, undefined, outage().slice(0, 4));
     const report = await at(0, sweeper(emulator, clock, new MemoryLedger(), policy));

@@ -5,7 +5,10 @@ import {
   type Canary,
   type Incident,
   type IncidentBoard,
+  jobHash,
   type LedgerIncidents,
+  MAX_CLOSED_KEPT,
+  MAX_OPEN_INCIDENTS,
   MEMBER_JOBS_KEPT,
 } from '../../ledger/ledger-incidents';
 import { type Cause, causeOf } from '../../policy/cause';
@@ -21,6 +24,7 @@ import {
   stillKept,
 } from '../../policy/incident';
 import { stillRetried } from '../../policy/storm-count';
+import { mapBounded } from '../../util/concurrency';
 import { isoTime } from '../../util/time';
 import { decided, failedAt, type Planned, type RestartDecision, workspaceOf } from '../planned';
 import type { IncidentsPort } from '../ports';
@@ -80,18 +84,18 @@ export async function incidents(
   }
   const groups = groupByCause(screened, settings, board);
   const verdicts = await canaryVerdicts(input, board, now);
-  const steps = await Promise.all(
-    [...groups.values()].map(async (group) => {
-      const step = stepIncident(
-        board.incidents[group.cause.key],
-        group,
-        verdicts.get(group.cause.key),
-        now,
-        settings,
-      );
-      return { group, ...(await withCanary(input, step, redecide, now)) };
+  const stepped = withinOpenBound(
+    board,
+    [...groups.values()].map((group) => {
+      const verdict = verdicts.get(group.cause.key);
+      return { group, step: stepIncident(board.incidents[group.cause.key], group, verdict, now, settings) };
     }),
   );
+  // A few reads each: bounded, as a target may hold many causes at once.
+  const steps = await mapBounded(stepped, 8, async ({ group, step }) => ({
+    group,
+    ...(await withCanary(input, step, redecide, now)),
+  }));
   const written = await writeBoard(input, port, board, steps, now);
   const { planned, held, accounted } = applyHolds(screened, steps, written, now);
   const reports = steps.flatMap(({ step, group }) => {
@@ -142,7 +146,8 @@ function groupByCause(
         waiting,
         p,
       });
-    } else if (board.incidents[cause.key]?.memberJobs?.includes(p.instance.jobName)) groupOf(cause).unseen++;
+    } else if (board.incidents[cause.key]?.memberJobs?.includes(jobHash(p.instance.jobName)))
+      groupOf(cause).unseen++;
   }
   return groups;
 }
@@ -232,8 +237,12 @@ async function writeBoard(
   if (input.dryRun) return { granted: true };
   const keep = Math.max(CLOSED_KEEP_MS, input.config.policy.lookbackMs);
   const incidents: Record<string, Incident> = {};
-  for (const incident of Object.values(board.incidents))
-    if (stillKept(incident, now, keep)) incidents[incident.causeKey] = incident;
+  const kept = Object.values(board.incidents).filter((i) => stillKept(i, now, keep));
+  const closed = kept
+    .filter((i) => i.state === 'closed')
+    .sort((a, b) => (b.closedAt ?? 0) - (a.closedAt ?? 0));
+  const dropped = new Set(closed.slice(MAX_CLOSED_KEPT));
+  for (const incident of kept) if (!dropped.has(incident)) incidents[incident.causeKey] = incident;
   for (const { step, group } of steps)
     if (step.next) incidents[group.cause.key] = withMemberJobs(step.next, group);
   const next: IncidentBoard = { target: board.target, version: board.version + 1, incidents };
@@ -253,9 +262,34 @@ async function writeBoard(
 }
 
 function withMemberJobs(incident: Incident, group: CauseGroup<Held>): Incident {
-  if (incident.state === 'closed') return incident;
-  const jobs = new Set([...(incident.memberJobs ?? []), ...group.members.map((m) => m.jobName)]);
+  if (incident.state === 'closed') {
+    const { memberJobs: _gone, ...closed } = incident;
+    return closed;
+  }
+  const jobs = new Set([...(incident.memberJobs ?? []), ...group.members.map((m) => jobHash(m.jobName))]);
   return { ...incident, memberJobs: [...jobs].sort().slice(0, MEMBER_JOBS_KEPT) };
+}
+
+/**
+ * At most `MAX_OPEN_INCIDENTS` open on a target: the causes that would open beyond them
+ * (those with the fewest jobs first) open none, and their failures are retried as usual.
+ */
+function withinOpenBound<T extends { group: CauseGroup<Held>; step: Step<Held> }>(
+  board: IncidentBoard,
+  steps: T[],
+): T[] {
+  const open = steps.filter(
+    ({ step }) => step.next && step.next.state !== 'closed' && !step.events.includes('opened'),
+  ).length;
+  const opening = steps
+    .filter(({ step }) => step.events.includes('opened'))
+    .sort((a, b) => (b.step.next?.jobs ?? 0) - (a.step.next?.jobs ?? 0));
+  const refused = new Set(opening.slice(Math.max(0, MAX_OPEN_INCIDENTS - open)));
+  return steps.map((s) => {
+    if (!refused.has(s)) return s;
+    const previous = board.incidents[s.group.cause.key];
+    return { ...s, step: { next: previous, events: [], go: s.group.members, canary: false, hold: false } };
+  });
 }
 
 /**
