@@ -1,7 +1,9 @@
 import { ConfigError } from '../errors';
 import { jsonLogger } from '../log';
 import { webhookSecrets } from '../notify/webhook-schema';
+import { CLI_MESSAGES } from '../text/cli-messages';
 import { parseNotifyTestArgs } from './args';
+import { displayFor } from './display';
 import type { CliIo } from './io';
 import { runNotifyTest } from './notify-test';
 import { readSecretWebhooks } from './secret-file';
@@ -16,6 +18,8 @@ async function notify(argv: readonly string[], io: CliIo): Promise<number> {
     logger: jsonLogger('warn', (line) => io.stderr.write(line), {}, webhookSecrets(webhooks)),
     now: io.now,
     write: (text) => io.stdout.write(text),
+    // No configuration here: the environment's language.
+    words: CLI_MESSAGES[displayFor(undefined, io.env).locale].notifyTest,
   });
 }
 

@@ -161,6 +161,12 @@ export interface CliMessages {
     decision(outcome: string, why: string, rule: string, attempt?: number, maxAttempts?: number): string;
     notFound(f: NotFoundFacts): string;
   };
+  /** What `notify test` says of each channel. */
+  notifyTest: {
+    noWebhooks: string;
+    ok(channel: string): string;
+    failed(channel: string, code: string, message: string, attempts: number): string;
+  };
   // Errors and exit reasons on stderr.
   invalid(field: string, problem: string): string;
   /** A configuration or argument problem (English, as the JSON keeps it) in this locale. */
@@ -431,6 +437,12 @@ const en: CliMessages = {
       `decision now: ${outcome}: ${why}${budgetOf({ ...(attempt === undefined ? {} : { attempt }), ...(maxAttempts === undefined ? {} : { maxAttempts }) })} (rule ${rule}; fleet guards not applied)`,
     notFound: (f) =>
       `instance ${f.instanceId} of job ${f.jobName} is not listed on target ${f.target} from ${f.from} to ${f.to} (policy.lookback); ${f.known ? 'DataArts knows it: it is outside that window' : 'DataArts does not know it'}`,
+  },
+  notifyTest: {
+    noWebhooks: 'no webhooks in the secret file',
+    ok: (channel) => `ok     ${channel}`,
+    failed: (channel, code, message, attempts) =>
+      `FAILED ${channel}: ${code}${message ? ` ${message}` : ''} (${attempts} attempt(s))`,
   },
   invalid: (field, problem) => `dataarts-autoretry: invalid ${field}: ${problem}`,
   problem: (text) => text,

@@ -332,7 +332,15 @@ export const zhCN: CliMessages = {
     notFound: (f) =>
       `作业 ${f.jobName} 的实例 ${f.instanceId} 在目标 ${f.target} 上 ${f.from} 至 ${f.to} 之间（policy.lookback）未列出；${f.known ? 'DataArts 知道该实例：它在这个窗口之外' : 'DataArts 不知道该实例'}`,
   },
-  invalid: (field, problem) => `dataarts-autoretry：${field} 有误：${problem}`,
+  notifyTest: {
+    noWebhooks: '密钥文件中没有 Webhook',
+    ok: (channel) => `成功  ${channel}`,
+    failed: (channel, code, message, attempts) =>
+      `失败  ${channel}：${code}${message ? ` ${message}` : ''}（尝试 ${attempts} 次）`,
+  },
+  // `arguments` names the command line as a whole, not a field of the file.
+  invalid: (field, problem) =>
+    `dataarts-autoretry：${field === 'arguments' ? '参数' : field} 有误：${problem}`,
   problem: zhProblem,
   authEverywhere: (message) => `dataarts-autoretry：所有目标均认证失败（${message}）`,
   targetsFailed: (failed, total, list) =>

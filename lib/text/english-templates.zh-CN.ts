@@ -73,7 +73,7 @@ const PROBLEMS: readonly Template[] = [
   [/^is required: (\{.*\}) or (\{.*\})$/, (a, b) => `必填：${a} 或 ${b}`],
   [/^is not valid JSON: (.+)$/, (reason) => `不是有效的 JSON：${translate(JSON_REASONS, reason) ?? reason}`],
   [/^is not valid JSON$/, () => '不是有效的 JSON'],
-  [/^cannot read (.+?)(?::| \()(\w+)\)?$/, (path, code) => `无法读取 ${path}：${code}`],
+  [/^cannot read (.+?)(?:: | \()(\w+)\)?$/, (path, code) => `无法读取 ${path}：${code}`],
   [/^cannot write (.+): (\w+)$/, (path, code) => `无法写入 ${path}：${code}`],
   [/^(.+) exists; refusing to overwrite it$/, (path) => `${path} 已存在，不会覆盖它`],
   [/^must be a non-empty string$/, () => '须为非空字符串'],
@@ -133,7 +133,7 @@ const PROBLEMS: readonly Template[] = [
     () => '有歧义：--verbose 记录每个决定，--version（或 -V）打印版本',
   ],
   [/^Unknown option '(.+)'.*$/s, (option) => `未知的选项 '${option}'`],
-  [/^Option '(.+)' argument missing$/, (option) => `选项 '${option}' 缺少取值`],
+  [/^Option '(.+)' argument missing$/, (option) => `选项 '${option.replace('<value>', '<值>')}' 缺少取值`],
   [/^Unexpected argument '(.+)'\..*$/s, (arg) => `多余的参数 '${arg}'：此命令不接受位置参数`],
   [
     /^name what to show: --target NAME, --job NAME and\/or --instance ID$/,
@@ -143,6 +143,8 @@ const PROBLEMS: readonly Template[] = [
     /^reset needs --instance ID or --job NAME \(a target alone is too wide\)$/,
     () => 'reset 需要 --instance ID 或 --job 名称（只给目标，范围太大）',
   ],
+  [/^(.+) is not valid JSON$/, (path) => `${path} 不是有效的 JSON`],
+  [/^(.+) has no "webhooks" object$/, (path) => `${path} 中没有 "webhooks" 对象`],
   [/^init takes at most one path$/, () => 'init 最多接受一个路径'],
   [/^the only subcommand is "notify test"$/, () => '唯一的子命令是 "notify test"'],
 ];

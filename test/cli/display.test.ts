@@ -135,8 +135,20 @@ describe('under LANG=zh_CN.UTF-8 every command speaks Chinese (codes, paths, opt
     const bad = await cli(['validate', '--config', syntax], ZH);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(`${syntax}:1:`);
-    const missing = await cli(['validate'], ZH);
-    expect(englishWords(missing.stderr)).toEqual([]);
+    expect(englishWords(bad.stderr, [syntax])).toEqual([]);
+    // Problems with the command line itself, before any configuration is read.
+    for (const args of [
+      ['validate'],
+      ['--config', syntax, '--bogus'],
+      ['--config'],
+      ['--config', join(dir, 'none.json')],
+    ]) {
+      const { stderr: problem } = await cli(args, ZH);
+      expect({ args, words: englishWords(problem, [syntax, join(dir, 'none.json'), "'--bogus'"]) }).toEqual({
+        args,
+        words: [],
+      });
+    }
   });
 
   it('init: the template comments and what to do next', async () => {
@@ -151,6 +163,15 @@ describe('under LANG=zh_CN.UTF-8 every command speaks Chinese (codes, paths, opt
     const refused = fakeIo({ env: ZH, cwd: dir });
     expect(await runCli(['validate', '--config', join(dir, 'sweep.json')], refused)).toBe(2);
     expect(refused.err().match(/targets\[|policy\.|ledger\./g)).toHaveLength(1);
+  });
+
+  it('notify test of a secret file without channels', async () => {
+    const secret = join(dir, 'secret.json');
+    await writeFile(secret, JSON.stringify({ webhooks: {} }));
+    const { code, stdout } = await cli(['notify', 'test', '--secret-file', secret], ZH);
+    expect(code).toBe(5);
+    expect(stdout).not.toBe('');
+    expect(englishWords(stdout)).toEqual([]);
   });
 
   it.each([[[]], ...SUBCOMMANDS.map((name) => [[name]])])('--help %j', async (args) => {
