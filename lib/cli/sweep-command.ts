@@ -65,11 +65,13 @@ async function sweep(argv: readonly string[], io: CliIo): Promise<number> {
   // Read before sweeping: a bad secret file must not cost a sweep.
   const webhooks: Webhook[] = args.notify ? await readSecretWebhooks(args.secretFile as string) : [];
   const clock = { now: io.now };
-  const progress = new SweepProgress(io.stderr, io.now, config.policy.maxRestartsPerSweep);
+  const display = displayFor(config.display, io.env);
+  const m = CLI_MESSAGES[display.locale];
+  const progress = new SweepProgress(io.stderr, io.now, config.policy.maxRestartsPerSweep, m);
   const logger = loggerFor(args, io, webhooks, progress);
-  const interrupt = new Interrupt(io, () => progress.inFlightNow(), io.later);
+  const interrupt = new Interrupt(io, () => progress.inFlightNow(), io.later, undefined, m.interrupt);
   const deadline = io.now() + args.deadline.ms;
-  interrupt.deadline(args.deadline.ms, `--deadline of ${args.deadline.text}`);
+  interrupt.deadline(args.deadline.ms, args.deadline.text);
   const targets = buildTargets(config, credentials, clock).map(({ target, client }) => ({
     target,
     client: withSignal(progress.wrap(client), interrupt.hard.signal),
@@ -91,8 +93,6 @@ async function sweep(argv: readonly string[], io: CliIo): Promise<number> {
     progress.clear();
     interrupt.close();
   });
-  const display = displayFor(config.display, io.env);
-  const m = CLI_MESSAGES[display.locale];
   io.stdout.write(render(report, args, io, display));
   const notified = args.notify
     ? await notifyFromCli(report, config, args.notify, webhooks, logger)

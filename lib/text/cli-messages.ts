@@ -43,6 +43,23 @@ export interface NotFoundFacts {
   known: boolean;
 }
 
+/** What the progress line counts. */
+export interface ProgressFacts {
+  listed: number;
+  restarted: number;
+  inFlight: number;
+  failed: number;
+  /** Restarts per second, as shown (`9.8`). */
+  rate: string;
+  /** Seconds left at that rate, when there is work left. */
+  eta?: number;
+  seconds: number;
+}
+
+/** The first five of a list, then `...`. */
+export const firstFive = (items: readonly string[]) =>
+  `${items.slice(0, 5).join(', ')}${items.length > 5 ? ', ...' : ''}`;
+
 type ExitName = keyof typeof EXIT;
 
 /** One command's help: its summary line, its usage text, what each of its exit statuses means. */
@@ -160,6 +177,18 @@ export interface CliMessages {
     attempt(n: number, at: string, outcome: string, code?: string, recovery?: string): string;
     decision(outcome: string, why: string, rule: string, attempt?: number, maxAttempts?: number): string;
     notFound(f: NotFoundFacts): string;
+  };
+  /** The progress line on a terminal: `listed 540 · restarted 120 (4 in flight) · 9.8/s · ETA ≤ 43 s · 12 s`. */
+  progress(p: ProgressFacts): string;
+  /** What Ctrl-C, SIGTERM or the --deadline says on stderr as it stops a sweep. */
+  interrupt: {
+    again(signal: string): string;
+    interrupted(signal: string): string;
+    quitHint(signal: string): string;
+    deadlinePassed(deadline: string): string;
+    nothingInFlight: string;
+    waiting(seconds: number, inFlight: readonly string[]): string;
+    stopped(what: string, waiting: string, hint?: string): string;
   };
   /** What `notify test` says of each channel. */
   notifyTest: {
@@ -437,6 +466,24 @@ const en: CliMessages = {
       `decision now: ${outcome}: ${why}${budgetOf({ ...(attempt === undefined ? {} : { attempt }), ...(maxAttempts === undefined ? {} : { maxAttempts }) })} (rule ${rule}; fleet guards not applied)`,
     notFound: (f) =>
       `instance ${f.instanceId} of job ${f.jobName} is not listed on target ${f.target} from ${f.from} to ${f.to} (policy.lookback); ${f.known ? 'DataArts knows it: it is outside that window' : 'DataArts does not know it'}`,
+  },
+  progress: (p) => {
+    const extra = [
+      p.inFlight > 0 ? `${p.inFlight} in flight` : '',
+      p.failed > 0 ? `${p.failed} failed` : '',
+    ].filter(Boolean);
+    return `listed ${p.listed} · restarted ${p.restarted}${extra.length ? ` (${extra.join(', ')})` : ''} · ${p.rate}/s${p.eta === undefined ? '' : ` · ETA ≤ ${p.eta} s`} · ${p.seconds} s`;
+  },
+  interrupt: {
+    again: (signal) => `dataarts-autoretry: ${signal} again: exiting now`,
+    interrupted: (signal) => signal,
+    quitHint: (signal) => `${signal} again to quit now`,
+    deadlinePassed: (deadline) => `the --deadline of ${deadline} has passed`,
+    nothingInFlight: 'nothing in flight',
+    waiting: (seconds, open) =>
+      `waiting up to ${seconds} s for ${open.length} restart(s) in flight: ${firstFive(open)}`,
+    stopped: (what, waiting, hint) =>
+      `dataarts-autoretry: ${what}: no new restarts; ${waiting}; the partial report follows${hint ? ` (${hint})` : ''}`,
   },
   notifyTest: {
     noWebhooks: 'no webhooks in the secret file',

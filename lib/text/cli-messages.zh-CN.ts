@@ -1,6 +1,12 @@
 import { DEFAULT_DEADLINE } from '../cli/args';
 import type { Outcome } from '../policy/decision';
-import type { CliHelp, CliMessages, DecisionFacts, TemplateComments } from './cli-messages';
+import {
+  type CliHelp,
+  type CliMessages,
+  type DecisionFacts,
+  firstFive,
+  type TemplateComments,
+} from './cli-messages';
 import { zhProblem, zhSentence } from './english-templates.zh-CN';
 
 /**
@@ -331,6 +337,23 @@ export const zhCN: CliMessages = {
     decision: (outcome, reason, rule) => `此刻的决定：${outcome}：${reason}（规则 ${rule}；未计全局保护）`,
     notFound: (f) =>
       `作业 ${f.jobName} 的实例 ${f.instanceId} 在目标 ${f.target} 上 ${f.from} 至 ${f.to} 之间（policy.lookback）未列出；${f.known ? 'DataArts 知道该实例：它在这个窗口之外' : 'DataArts 不知道该实例'}`,
+  },
+  progress: (p) => {
+    const extra = [
+      p.inFlight > 0 ? `${p.inFlight} 个进行中` : '',
+      p.failed > 0 ? `${p.failed} 个失败` : '',
+    ].filter(Boolean);
+    return `已列出 ${p.listed} · 已重跑 ${p.restarted}${extra.length ? `（${extra.join('，')}）` : ''} · ${p.rate} 个/秒${p.eta === undefined ? '' : ` · 预计剩余 ≤ ${p.eta} 秒`} · ${p.seconds} 秒`;
+  },
+  interrupt: {
+    again: (signal) => `dataarts-autoretry：再次收到 ${signal}：立即退出`,
+    interrupted: (signal) => `被 ${signal} 中断`,
+    quitHint: (signal) => `再按一次 ${signal} 立即退出`,
+    deadlinePassed: (deadline) => `--deadline 的 ${deadline} 已到`,
+    nothingInFlight: '没有进行中的重跑',
+    waiting: (seconds, open) => `最多等待 ${seconds} 秒，有 ${open.length} 个重跑进行中：${firstFive(open)}`,
+    stopped: (what, waiting, hint) =>
+      `dataarts-autoretry：${what}：不再开始新的重跑；${waiting}；随后打印部分报告${hint ? `（${hint}）` : ''}`,
   },
   notifyTest: {
     noWebhooks: '密钥文件中没有 Webhook',

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import { runCli } from '../../lib/cli/main';
+import { SweepProgress } from '../../lib/cli/progress';
 import type { SweepReport } from '../../lib/sweep/report';
+import { CLI_MESSAGES } from '../../lib/text/cli-messages';
 import { writeConfigFile } from '../support/cli-run';
 import { englishWords } from '../support/english-words';
 import { emulatorPerTest, failedAgo } from '../support/sweep-setup';
@@ -172,6 +174,27 @@ describe('under LANG=zh_CN.UTF-8 every command speaks Chinese (codes, paths, opt
     expect(code).toBe(5);
     expect(stdout).not.toBe('');
     expect(englishWords(stdout)).toEqual([]);
+  });
+
+  it('on a terminal: the progress line, and what Ctrl-C says as it stops a sweep', async () => {
+    emulator.seed(PROJECT, undefined, [failedAgo(1, 30, { jobName: '销售日报' })]);
+    emulator.inject({ route: 'restart', kind: 'hang' });
+    const path = join(dir, 'sweep.json');
+    await writeConfigFile(path, emulator.url, dir, { policy: { rateLimit: 1000 } });
+    const io = fakeIo({
+      env: { HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: SK, NO_COLOR: '1', ...ZH },
+      now: () => clock.now(),
+      tty: true,
+    });
+    const sweep = runCli(['--config', path], io);
+    while (emulator.count('restart') === 0) await new Promise((resolve) => setImmediate(resolve));
+    io.interrupt();
+    expect(await sweep).toBe(130);
+    expect(io.err()).toContain('不再开始新的重跑');
+    expect(englishWords(io.err(), [...DATA, '销售日报/1'])).toEqual([]);
+    expect(new SweepProgress(io.stderr, () => 0, 5, CLI_MESSAGES['zh-CN']).line()).toBe(
+      '已列出 0 · 已重跑 0 · 0.0 个/秒 · 0 秒',
+    );
   });
 
   it.each([[[]], ...SUBCOMMANDS.map((name) => [[name]])])('--help %j', async (args) => {
