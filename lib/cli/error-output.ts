@@ -1,6 +1,7 @@
 import { AutoretryError, ConfigError } from '../errors';
 import type { OutStream } from '../render/out-stream';
 import { REPORT_SCHEMA_VERSION } from '../sweep/report';
+import type { CliMessages } from '../text/cli-messages';
 
 /** What `--json` prints instead of a report when a command could not run: one JSON document. */
 export interface ErrorDocument {
@@ -27,15 +28,25 @@ export function errorDocument(error: unknown, exitCode: number): ErrorDocument {
   };
 }
 
-/** Writes an error for people (stderr, one line per problem) or, with --json, as one document on stdout. */
-export function writeError(error: unknown, exitCode: number, json: boolean, out: OutStream, err: OutStream) {
+/** Where an error goes, and in which words. */
+export interface ErrorOutput {
+  json: boolean;
+  out: OutStream;
+  err: OutStream;
+  m: CliMessages;
+}
+
+/**
+ * Writes an error for people (stderr, one line per problem, in the reader's language)
+ * or, with --json, as one document on stdout, its problems in English as always.
+ */
+export function writeError(error: unknown, exitCode: number, { json, out, err, m }: ErrorOutput) {
   if (json) {
     out.write(`${JSON.stringify(errorDocument(error, exitCode), null, 2)}\n`);
     return;
   }
   if (error instanceof ConfigError) {
-    for (const issue of error.issues)
-      err.write(`dataarts-autoretry: invalid ${issue.field}: ${issue.problem}\n`);
+    for (const issue of error.issues) err.write(`${m.invalid(issue.field, m.problem(issue.problem))}\n`);
   } else if (error instanceof AutoretryError && error.name === 'AuthenticationError') {
     err.write(`dataarts-autoretry: ${error.message}\n`);
   } else {

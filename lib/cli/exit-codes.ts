@@ -31,30 +31,17 @@ export function signalExitCode(signal: string): number {
 /** A command's exit statuses, each with what it means for that command, in `--help`'s order. */
 export type ExitStatuses = readonly (readonly [status: number, meaning: string])[];
 
-/** Any command can fail unexpectedly: what 1 means when a command has no other use for it. */
-export const UNEXPECTED = 'an unexpected failure';
-
-/** The sweep's exit statuses: also the top-level help's, the sweep being the default command. */
-export const SWEEP_EXIT_STATUSES: ExitStatuses = [
-  [EXIT.OK, 'done; every target was swept (per-instance errors are in the report)'],
-  [EXIT.FAILED, UNEXPECTED],
-  [EXIT.USAGE, 'bad arguments, configuration or credentials; nothing was restarted'],
-  [EXIT.AUTH_EVERYWHERE, 'authentication failed on every target'],
-  [
-    EXIT.TARGET_FAILED,
-    'at least one target could not be swept (listing, ledger or authentication failed on it)',
-  ],
-  [EXIT.NOTIFY_FAILED, 'the sweep ran but a notification channel failed'],
-  [EXIT.INTERRUPTED, 'interrupted by Ctrl-C (SIGINT); the partial report was printed'],
-  [EXIT.TERMINATED, 'stopped by SIGTERM; the partial report was printed'],
-];
-
-/** The `Exit status:` block of a command's help. */
-export function exitStatusHelp(statuses: ExitStatuses): string {
-  return `Exit status:\n${statuses.map(([status, meaning]) => `  ${status}  ${meaning}\n`).join('')}`;
+/** The statuses a command's help names (lib/text/cli-messages.ts), in numeric order. */
+export function exitStatuses(meanings: Partial<Record<keyof typeof EXIT, string>>): ExitStatuses {
+  return (Object.entries(meanings) as [keyof typeof EXIT, string][])
+    .map(([name, meaning]) => [EXIT[name], meaning] as const)
+    .sort(([a], [b]) => a - b);
 }
 
-export const EXIT_STATUS_HELP = exitStatusHelp(SWEEP_EXIT_STATUSES);
+/** The `Exit status:` block of a command's help, under `heading`. */
+export function exitStatusHelp(statuses: ExitStatuses, heading: string): string {
+  return `${heading}\n${statuses.map(([status, meaning]) => `  ${status}  ${meaning}\n`).join('')}`;
+}
 
 /** The worst thing a sweep's report (and its notification) says, as an exit status. */
 export function sweepExitCode(report: SweepReport, notifyFailures: number): number {

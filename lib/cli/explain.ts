@@ -8,28 +8,21 @@ import { decide } from '../policy/decide';
 import type { Decision } from '../policy/decision';
 import { cutMessage, failedNode, judgeNode, needsNodeDetails } from '../policy/failure-rules';
 import { resolveRule } from '../policy/rules';
+import { localTimes } from '../render/format-table';
 import { REPORT_SCHEMA_VERSION } from '../sweep/report';
 import type { TargetApi } from '../sweep/target-input';
+import { CLI_MESSAGES, type DecisionFacts } from '../text/cli-messages';
+import type { Locale } from '../text/i18n';
 import { formatTime } from '../text/time-format';
 import { isoTime } from '../util/time';
 import { buildTargets } from '../wiring';
 import { parseFlags } from './args';
 import { displayFor } from './display';
-import { EXIT, type ExitStatuses, UNEXPECTED } from './exit-codes';
+import { EXIT } from './exit-codes';
 import type { CliIo } from './io';
 import { SELECTOR_FLAGS } from './ledger-view';
 import { loadConfig } from './load-config';
 import { subcommand } from './subcommand';
-
-const USAGE = `Usage: dataarts-autoretry explain --config <file.json> --job NAME --instance ID [--target NAME] [--json]
-
-Explains one instance: as DataArts lists it, its failure (errorMessage and failed node),
-its ledger history (every attempt with time and outcome) and the decision a sweep would
-take now, with the reason. Reads only: nothing is restarted or recorded. The fleet
-guards (storm guard, caps) depend on the whole sweep and are not applied here.
---target is needed when the configuration has more than one target.
--c is short for --config, -h for --help.
-`;
 
 /** The outcome of an instance the look-back does not list: explain exits 1 on it. */
 const NOT_FOUND = 'not-found';
@@ -66,7 +59,7 @@ export interface ExplainInput {
 }
 
 /** The look-back a sweep would list now. */
-const windowOf = (input: ExplainInput) => ({
+const windowOf = (input: Pick<ExplainInput, 'config' | 'now'>) => ({
   from: input.now - input.config.policy.lookbackMs,
   to: input.now,
 });
@@ -180,41 +173,84 @@ function decisionNow(
   return { action: 'skip', reason: 'non-retryable-failure', detail: verdict.detail ?? '', rule: rule.name };
 }
 
+/** How `explain` shows itself: the display's language and zone, and the window it looked in. */
+export interface ExplainDisplay {
+  locale?: Locale;
+  timeZone?: string;
+  /** The look-back searched (epoch ms): an instance not found is said to be outside it. */
+  window?: { from: number; to: number };
+}
+
 /**
- * The explanation for a person: one short block per part, its times in `timeZone`
- * (display.timeZone; the JSON keeps ISO UTC).
+ * The explanation for a person: one short block per part, in the display's language,
+ * its times in `timeZone` (display.timeZone; the JSON keeps ISO UTC and English).
  */
-export function formatExplanation(e: Explanation, timeZone = 'UTC'): string {
+export function formatExplanation(e: Explanation, display: ExplainDisplay = {}): string {
+  const locale = display.locale ?? 'en';
+  const timeZone = display.timeZone ?? 'UTC';
+  const m = CLI_MESSAGES[locale].explain;
   const at = (time: number | string) =>
     formatTime(typeof time === 'number' ? time : Date.parse(time), timeZone);
-  const lines = [`${e.target} / workspace ${e.workspace} / job ${e.jobName} / instance ${e.instanceId}`];
+  const lines = [m.place(e.target, e.workspace, e.jobName, e.instanceId)];
   const l = e.listed;
   lines.push(
     l
-      ? `listed: status ${l.status}${l.instanceType === undefined ? '' : `, type ${l.instanceType}`}${l.startTime === undefined ? '' : `, started ${at(l.startTime)}`}${l.endTime === undefined ? '' : `, ended ${at(l.endTime)}`}`
-      : 'listed: not in the look-back window',
+      ? m.listed({
+          status: l.status,
+          ...(l.instanceType === undefined ? {} : { type: l.instanceType }),
+          ...(l.startTime === undefined ? {} : { started: at(l.startTime) }),
+          ...(l.endTime === undefined ? {} : { ended: at(l.endTime) }),
+        })
+      : m.notListed,
   );
   const f = e.failure;
-  const nodeText = f?.failedNode
-    ? `node ${f.failedNode.nodeName} (${f.failedNode.type ?? 'type unknown'})`
-    : '';
   lines.push(
-    `failure: ${[f?.errorMessage ?? 'no errorMessage', nodeText, f?.detailsError ? `details unavailable: ${f.detailsError}` : ''].filter(Boolean).join('; ')}`,
+    m.failure({
+      ...(f?.errorMessage === undefined ? {} : { message: f.errorMessage }),
+      ...(f?.failedNode
+        ? { node: { name: f.failedNode.nodeName, ...(f.failedNode.type ? { type: f.failedNode.type } : {}) } }
+        : {}),
+      ...(f?.detailsError === undefined ? {} : { detailsError: f.detailsError }),
+    }),
   );
-  if (!e.ledger) lines.push('ledger: no attempt recorded');
+  if (!e.ledger) lines.push(m.noLedger);
   else {
-    lines.push(
-      `ledger: ${e.ledger.attempts} attempt(s) counted${e.ledger.notBefore ? `, next not before ${at(e.ledger.notBefore)}` : ''}`,
-    );
+    lines.push(m.ledger(e.ledger.attempts, e.ledger.notBefore ? at(e.ledger.notBefore) : undefined));
     for (const a of e.ledger.history)
-      lines.push(
-        `  attempt ${a.attempt} at ${at(a.at)}: ${a.outcome}${a.code ? ` (${a.code})` : ''}${a.recovery ? `, then ${a.recovery}` : ''}`,
-      );
+      lines.push(m.attempt(a.attempt, at(a.at), a.outcome, a.code, a.recovery));
   }
   const d = e.decision;
-  const budget = d.maxAttempts === undefined ? '' : ` [attempt ${d.attempt}/${d.maxAttempts}]`;
-  lines.push(`decision now: ${d.outcome}: ${d.detail}${budget} (rule ${e.rule}; fleet guards not applied)`);
+  lines.push(
+    m.decision(
+      d.outcome,
+      localTimes(reasonOf(e, display), { timeZone, locale }),
+      e.rule,
+      d.attempt,
+      d.maxAttempts,
+    ),
+  );
   return `${lines.join('\n')}\n`;
+}
+
+/** The decision's reason in the display's language: from its fields, or where it was looked for. */
+function reasonOf(e: Explanation, display: ExplainDisplay): string {
+  const d = e.decision;
+  const words = CLI_MESSAGES[display.locale ?? 'en'];
+  if (d.outcome !== NOT_FOUND || !display.window)
+    return words.why({
+      ...d,
+      outcome: d.outcome as DecisionFacts['outcome'],
+      ...(e.listed ? { status: e.listed.status } : {}),
+      rule: e.rule,
+    });
+  return words.explain.notFound({
+    instanceId: e.instanceId,
+    jobName: e.jobName,
+    target: e.target,
+    from: isoTime(display.window.from),
+    to: isoTime(display.window.to),
+    known: e.failure?.detailsError !== 'INSTANCE_NOT_FOUND',
+  });
 }
 
 function pickTarget(config: Config, name: string | undefined): TargetConfig {
@@ -257,25 +293,12 @@ async function explain(argv: readonly string[], io: CliIo): Promise<number> {
     jobName: v.job,
     instanceId: v.instance,
   });
-  const { timeZone } = displayFor(config.display, io.env);
+  const display = { ...displayFor(config.display, io.env), window: windowOf({ config, now: io.now() }) };
   io.stdout.write(
-    v.json ? `${JSON.stringify(explanation, null, 2)}\n` : formatExplanation(explanation, timeZone),
+    v.json ? `${JSON.stringify(explanation, null, 2)}\n` : formatExplanation(explanation, display),
   );
   // A script asking about an instance must not read "not found" as an answer.
   return explanation.decision.outcome === NOT_FOUND ? EXIT.FAILED : EXIT.OK;
 }
 
-const EXITS: ExitStatuses = [
-  [EXIT.OK, 'explained: the instance is listed in the look-back'],
-  [EXIT.FAILED, `the instance is not listed in the look-back (not-found), or ${UNEXPECTED}`],
-  [EXIT.USAGE, 'bad arguments, configuration or credentials'],
-  [EXIT.AUTH_EVERYWHERE, 'authentication failed'],
-];
-
-export const explainCommand = subcommand(
-  'explain',
-  'why one instance was or would be restarted: its failure, ledger history and decision now',
-  USAGE,
-  EXITS,
-  explain,
-);
+export const explainCommand = subcommand('explain', explain);

@@ -2,25 +2,16 @@ import { paletteFor } from '../render/colour';
 import { ledgerLine } from '../render/format-table';
 import { layoutTable } from '../render/layout';
 import { ledgerRef, REPORT_SCHEMA_VERSION } from '../sweep/report';
+import { CLI_MESSAGES, type CliMessages } from '../text/cli-messages';
 import { formatTime } from '../text/time-format';
 import { displayFor } from './display';
-import { EXIT, type ExitStatuses, UNEXPECTED } from './exit-codes';
 import type { CliIo } from './io';
 import { type HistoryEvent, historyEvents, historyLedger, parseSelectorArgs } from './ledger-view';
 import { subcommand } from './subcommand';
 
-const USAGE = `Usage: dataarts-autoretry history --config <file.json> [--target NAME] [--job NAME] [--instance ID] [--json]
-
-Shows the ledger's record of the selected instances (at least one selector; all given
-must match): every attempt with its time, outcome and DLF code, and every reset with
-who and why, newest first. Times in display.timeZone. Works on both ledgers; the
-DynamoDB ledger needs dynamodb:Scan on its table (see docs/ledger.md).
--c is short for --config, -h for --help.
-`;
-
-function row(e: HistoryEvent, timeZone: string): string[] {
-  const what = e.kind === 'reset' ? 'reset' : (e.outcome ?? '');
-  const detail = e.kind === 'reset' ? `by ${e.by}: ${e.reason}` : (e.code ?? '');
+function row(e: HistoryEvent, timeZone: string, m: CliMessages): string[] {
+  const what = e.kind === 'reset' ? m.resetEvent : m.attemptOutcome(e.outcome ?? '');
+  const detail = e.kind === 'reset' ? m.resetBy(e.by ?? '', e.reason ?? '') : (e.code ?? '');
   return [
     formatTime(e.at, timeZone),
     e.target,
@@ -45,33 +36,21 @@ async function history(argv: readonly string[], io: CliIo): Promise<number> {
     io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     return 0;
   }
+  const display = displayFor(config.display, io.env);
+  const m = CLI_MESSAGES[display.locale];
+  const footer = ledgerLine(ledger, display.locale);
   if (events.length === 0) {
-    io.stdout.write(`no ledger entry matches\n${ledgerLine(ledger)}\n`);
+    io.stdout.write(`${m.noEntry}\n${footer}\n`);
     return 0;
   }
-  const display = displayFor(config.display, io.env);
   const palette = paletteFor(io.stdout, io.env);
-  const rows = [
-    ['TIME', 'TARGET', 'WORKSPACE', 'JOB', 'INSTANCE', 'ATTEMPT', 'OUTCOME', 'CODE / REASON'],
-    ...events.map((e) => row(e, display.timeZone)),
-  ];
+  const rows = [[...m.historyHeaders], ...events.map((e) => row(e, display.timeZone, m))];
   const paint = (cell: string, column: number, r: number) =>
-    r > 0 && column === 6 && cell.trim() === 'reset' ? palette.yellow(cell) : cell;
+    r > 0 && column === 6 && cell.trim() === m.resetEvent ? palette.yellow(cell) : cell;
   const width = io.stdout.isTTY ? { width: io.stdout.columns ?? 80 } : {};
-  io.stdout.write(`${layoutTable(rows, { ...width, flexible: [7, 3], paint })}\n${ledgerLine(ledger)}\n`);
+  // The reason of a reset (7) keeps twice what the job name (3) keeps.
+  io.stdout.write(`${layoutTable(rows, { ...width, flexible: { 7: 2, 3: 1 }, paint })}\n${footer}\n`);
   return 0;
 }
 
-const EXITS: ExitStatuses = [
-  [EXIT.OK, 'shown (also when no ledger entry matches)'],
-  [EXIT.FAILED, `${UNEXPECTED} (e.g. the ledger could not be read)`],
-  [EXIT.USAGE, 'bad arguments or configuration'],
-];
-
-export const historyCommand = subcommand(
-  'history',
-  "the ledger's attempts and resets of a target, job or instance",
-  USAGE,
-  EXITS,
-  history,
-);
+export const historyCommand = subcommand('history', history);

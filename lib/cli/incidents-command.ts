@@ -8,28 +8,15 @@ import { paletteFor } from '../render/colour';
 import { ledgerLine } from '../render/format-table';
 import { layoutTable } from '../render/layout';
 import { ledgerRef, REPORT_SCHEMA_VERSION } from '../sweep/report';
+import { CLI_MESSAGES, type CliMessages } from '../text/cli-messages';
 import { formatTime } from '../text/time-format';
 import { isoTime } from '../util/time';
 import { parseFlags } from './args';
 import { displayFor } from './display';
-import { EXIT, type ExitStatuses, UNEXPECTED } from './exit-codes';
+import { EXIT } from './exit-codes';
 import type { CliIo } from './io';
 import { loadConfig } from './load-config';
 import { subcommand } from './subcommand';
-
-const USAGE = `Usage: dataarts-autoretry incidents --config <file.json> [--target NAME] [--closed] [--json]
-       dataarts-autoretry incidents close <cause-key> --config <file.json> --target NAME --reason TEXT [--json]
-
-Lists the open incidents of every target (or one): failures of one cause across many
-jobs, held while one canary rerun at a time probes the cause. Each row names its cause
-key, state, since when, how many jobs, how many failures are held and when the next
-canary goes. --closed adds the incidents closed in the last 7 days (or the look-back).
-
-close: an operator's word that the cause is gone. The incident closes (the reason is
-kept in the ledger) and its held failures are retried as usual from the next sweep,
-within the caps. Times in display.timeZone.
--c is short for --config, -h for --help.
-`;
 
 /** Attempts at a close when sweeps keep writing the board in between. */
 const CLOSE_TRIES = 3;
@@ -77,6 +64,9 @@ async function incidents(argv: readonly string[], io: CliIo): Promise<number> {
   }
   rows.sort((a, b) => b.incident.openedAt - a.incident.openedAt);
   const ledger = ledgerRef(config.ledger);
+  const display = displayFor(config.display, io.env);
+  const m = CLI_MESSAGES[display.locale];
+  const footer = ledgerLine(ledger, display.locale);
   if (v.json) {
     const out = rows.map((r) => ({ target: r.target, ...jsonOf(r.incident) }));
     io.stdout.write(
@@ -85,22 +75,21 @@ async function incidents(argv: readonly string[], io: CliIo): Promise<number> {
     return EXIT.OK;
   }
   if (rows.length === 0) {
-    io.stdout.write(`no ${v.closed ? '' : 'open '}incident\n${ledgerLine(ledger)}\n`);
+    io.stdout.write(`${m.noIncident(Boolean(v.closed))}\n${footer}\n`);
     return EXIT.OK;
   }
-  io.stdout.write(`${table(rows, config, io)}\n${ledgerLine(ledger)}\n`);
+  io.stdout.write(`${table(rows, display.timeZone, m, io)}\n${footer}\n`);
   return EXIT.OK;
 }
 
-function table(rows: readonly Row[], config: Config, io: CliIo): string {
-  const { timeZone } = displayFor(config.display, io.env);
+function table(rows: readonly Row[], timeZone: string, m: CliMessages, io: CliIo): string {
   const at = (ms: number | undefined) => (ms === undefined ? '' : formatTime(ms, timeZone));
   const lines = [
-    ['TARGET', 'CAUSE KEY', 'STATE', 'SINCE', 'JOBS', 'HELD', 'PROBES', 'NEXT CANARY', 'CAUSE'],
+    [...m.incidentHeaders],
     ...rows.map(({ target, incident: i }) => [
       target,
       i.causeKey,
-      i.state === 'closed' ? `closed (${i.closedBy ?? ''})` : i.state,
+      m.incidentState(i.state, i.closedBy),
       at(i.since),
       String(i.jobs),
       String(i.held),
@@ -111,9 +100,10 @@ function table(rows: readonly Row[], config: Config, io: CliIo): string {
   ];
   const palette = paletteFor(io.stdout, io.env);
   const paint = (cell: string, column: number, r: number) =>
-    r > 0 && column === 2 && !cell.startsWith('closed') ? palette.yellow(cell) : cell;
+    r > 0 && column === 2 && rows[r - 1]?.incident.state !== 'closed' ? palette.yellow(cell) : cell;
   const width = io.stdout.isTTY ? { width: io.stdout.columns ?? 80 } : {};
-  return layoutTable(lines, { ...width, flexible: [8], paint });
+  // The cause (8) is the one column that may be cut.
+  return layoutTable(lines, { ...width, flexible: { 8: 1 }, paint });
 }
 
 function jsonOf(i: Incident) {
@@ -157,18 +147,16 @@ async function close(argv: readonly string[], io: CliIo): Promise<number> {
   const config = await loadConfig(v.config);
   const [target] = targetsOf(config, v.target) as [string];
   const closed = await closeOnBoard(incidentsOf(config), target, key, `${reason} (by ${io.user})`, io.now());
+  const m = CLI_MESSAGES[displayFor(config.display, io.env).locale];
   if (v.json)
     io.stdout.write(
       `${JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, target, closed: closed ? jsonOf(closed) : null }, null, 2)}\n`,
     );
   if (!closed) {
-    if (!v.json) io.stderr.write(`no open incident with cause key ${key} on target ${target}\n`);
+    if (!v.json) io.stderr.write(`${m.noOpenIncident(key, target)}\n`);
     return EXIT.FAILED;
   }
-  if (!v.json)
-    io.stdout.write(
-      `closed  ${target} ${key}: ${closed.causeText}\nits held failures are retried as usual from the next sweep, within the caps\n`,
-    );
+  if (!v.json) io.stdout.write(`${m.incidentClosed(target, key, closed.causeText)}\n`);
   return EXIT.OK;
 }
 
@@ -191,16 +179,4 @@ async function closeOnBoard(
   throw new Error(`the incident board of ${target} kept changing while closing: try again`);
 }
 
-const EXITS: ExitStatuses = [
-  [EXIT.OK, 'shown, or closed'],
-  [EXIT.FAILED, `close: no open incident with that cause key on the target, or ${UNEXPECTED}`],
-  [EXIT.USAGE, 'bad arguments or configuration'],
-];
-
-export const incidentsCommand = subcommand(
-  'incidents',
-  'the open incidents (one cause across many jobs, held and probed), and closing one by hand',
-  USAGE,
-  EXITS,
-  incidents,
-);
+export const incidentsCommand = subcommand('incidents', incidents);

@@ -1,3 +1,4 @@
+import { CLI_MESSAGES, type CliMessages } from '../text/cli-messages';
 import { signalExitCode } from './exit-codes';
 import type { CliIo } from './io';
 
@@ -23,28 +24,32 @@ export class Interrupt {
     private readonly inFlight: () => string[],
     private readonly later: (run: () => void, ms: number) => void = defaultLater,
     private readonly graceMs = GRACE_MS,
+    /** The reader's words for what it says on stderr (English by default). */
+    private readonly words: CliMessages['interrupt'] = CLI_MESSAGES.en.interrupt,
   ) {
     this.dispose = io.onInterrupt((signal) => this.on(signal));
   }
 
   private on(signal: string): void {
+    // The abort's reason is for logs and the report (English); `what` is for the person.
     if (this.soft.signal.aborted) {
-      this.io.stderr.write(`\ndataarts-autoretry: ${signal} again: exiting now\n`);
+      this.io.stderr.write(`\n${this.words.again(signal)}\n`);
       this.io.exitNow(signalExitCode(signal));
       return;
     }
     this.signal = signal;
-    this.stop(`interrupted by ${signal}`, signal, `${signal} again to quit now`);
+    this.stop(`interrupted by ${signal}`, this.words.interrupted(signal), this.words.quitHint(signal));
   }
 
   /**
    * Stops the sweep like Ctrl-C once `ms` have passed (the sweep's --deadline): the
    * sweep plans within that deadline, so this only ends what could not finish.
    */
-  deadline(ms: number, name: string): void {
+  deadline(ms: number, text: string): void {
     // A timer of its own (not `later`, the grace period's): close() clears it.
     this.deadlineTimer = setTimeout(() => {
-      if (!this.soft.signal.aborted) this.stop(`the ${name} has passed`, `the ${name} has passed`);
+      if (!this.soft.signal.aborted)
+        this.stop(`the --deadline of ${text} has passed`, this.words.deadlinePassed(text));
     }, ms);
     this.deadlineTimer.unref();
   }
@@ -53,12 +58,8 @@ export class Interrupt {
     this.soft.abort(new Error(reason));
     const open = this.inFlight();
     const waiting =
-      open.length === 0
-        ? 'nothing in flight'
-        : `waiting up to ${this.graceMs / 1000} s for ${open.length} restart(s) in flight: ${open.slice(0, 5).join(', ')}${open.length > 5 ? ', ...' : ''}`;
-    this.io.stderr.write(
-      `\ndataarts-autoretry: ${what}: no new restarts; ${waiting}; the partial report follows${hint ? ` (${hint})` : ''}\n`,
-    );
+      open.length === 0 ? this.words.nothingInFlight : this.words.waiting(this.graceMs / 1000, open);
+    this.io.stderr.write(`\n${this.words.stopped(what, waiting, hint)}\n`);
     this.later(() => this.hard.abort(new Error(reason)), this.graceMs);
   }
 

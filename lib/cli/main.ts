@@ -1,27 +1,30 @@
+import { CLI_MESSAGES, type CliMessages } from '../text/cli-messages';
 import { COMMANDS, DEFAULT_COMMAND } from './commands';
+import { displayFor } from './display';
 import { writeError } from './error-output';
-import { EXIT_STATUS_HELP, exitCodeOf, exitStatusHelp } from './exit-codes';
+import { exitCodeOf, exitStatusHelp } from './exit-codes';
 import type { CliIo } from './io';
 import type { Subcommand } from './subcommand';
 
 /** The top-level help: the default sweep's usage line, every command, every exit status. */
-export function topUsage(commands: readonly Subcommand[]): string {
+export function topUsage(commands: readonly Subcommand[], m: CliMessages): string {
   const width = Math.max(...commands.map((c) => c.name.length));
-  const list = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n');
-  return `Usage: dataarts-autoretry --config <file.json> [options]     (a sweep: the default command)
-       dataarts-autoretry <command> [options]
-       dataarts-autoretry <command> --help | --version
+  const list = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.help(m.help).summary}`).join('\n');
+  const sweep = DEFAULT_COMMAND.help(m.help);
+  return `${m.help.top}
 
-Commands:
+${m.help.commands}
 ${list}
 
-${DEFAULT_COMMAND.usage.slice(DEFAULT_COMMAND.usage.indexOf('\n') + 1)}
-${EXIT_STATUS_HELP}`;
+${sweep.usage.slice(sweep.usage.indexOf('\n') + 1)}
+${exitStatusHelp(sweep.exits, m.help.exitStatus)}`;
 }
 
 /**
  * The command line: picks the subcommand from the table, runs it, and turns what
  * stopped it into an exit status and a message (one JSON document with --json).
+ * Help and errors speak the environment's language: they come before, or instead
+ * of, a configuration that could say otherwise.
  */
 export async function runCli(
   argv: readonly string[],
@@ -29,10 +32,11 @@ export async function runCli(
   commands: readonly Subcommand[] = COMMANDS,
 ): Promise<number> {
   const json = argv.includes('--json');
+  const m = CLI_MESSAGES[displayFor(undefined, io.env).locale];
   try {
     const [first, ...rest] = argv;
     if (first === 'help' || (argv.length === 1 && (first === '--help' || first === '-h'))) {
-      io.stdout.write(topUsage(commands));
+      io.stdout.write(topUsage(commands, m));
       return 0;
     }
     const named = commands.find((c) => c.name === first);
@@ -44,13 +48,16 @@ export async function runCli(
       return 0;
     }
     if (args.includes('--help') || args.includes('-h')) {
-      io.stdout.write(named ? `${command.usage}\n${exitStatusHelp(command.exits)}` : topUsage(commands));
+      const help = command.help(m.help);
+      io.stdout.write(
+        named ? `${help.usage}\n${exitStatusHelp(help.exits, m.help.exitStatus)}` : topUsage(commands, m),
+      );
       return 0;
     }
     return await command.run(args, io);
   } catch (error) {
     const code = exitCodeOf(error);
-    writeError(error, code, json, io.stdout, io.stderr);
+    writeError(error, code, { json, out: io.stdout, err: io.stderr, m });
     return code;
   }
 }

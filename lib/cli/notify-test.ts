@@ -5,6 +5,7 @@ import { sampleReport } from '../notify/sample-report';
 import { buildSummary } from '../notify/summary';
 import { webhookRequests } from '../notify/webhook-requests';
 import type { Webhook } from '../notify/webhook-types';
+import type { CliMessages } from '../text/cli-messages';
 import { isoTime } from '../util/time';
 import type { NotifyTestArgs } from './args';
 import { EXIT } from './exit-codes';
@@ -14,6 +15,8 @@ export interface NotifyTestDeps {
   logger: Logger;
   now: () => number;
   write: (text: string) => void;
+  /** The reader's words for each channel's result. */
+  words: CliMessages['notifyTest'];
 }
 
 /** How long `notify test` waits for all channels, retries included. */
@@ -31,7 +34,7 @@ export function redactUrl(url: string): string {
  */
 export async function runNotifyTest(args: NotifyTestArgs, deps: NotifyTestDeps): Promise<number> {
   if (deps.webhooks.length === 0) {
-    deps.write('no webhooks in the secret file\n');
+    deps.write(`${deps.words.noWebhooks}\n`);
     return EXIT.NOTIFY_FAILED;
   }
   const summary = buildSummary(sampleReport(isoTime(deps.now())), {
@@ -56,10 +59,8 @@ export async function runNotifyTest(args: NotifyTestArgs, deps: NotifyTestDeps):
     now: deps.now,
     deadline: deps.now() + TEST_DEADLINE_MS,
   });
-  for (const channel of result.delivered) deps.write(`ok     ${channel}\n`);
+  for (const channel of result.delivered) deps.write(`${deps.words.ok(channel)}\n`);
   for (const f of result.failed)
-    deps.write(
-      `FAILED ${f.channel}: ${f.code}${f.message ? ` ${f.message}` : ''} (${f.attempts} attempt(s))\n`,
-    );
+    deps.write(`${deps.words.failed(f.channel, f.code, f.message ?? '', f.attempts)}\n`);
   return result.failed.length > 0 ? EXIT.NOTIFY_FAILED : EXIT.OK;
 }

@@ -1,6 +1,7 @@
 import { truncate } from '../render/display-width';
 import type { OutStream } from '../render/out-stream';
 import type { TargetApi } from '../sweep/target-input';
+import { CLI_MESSAGES, type CliMessages } from '../text/cli-messages';
 import { restartOf, wrapClient } from './wrap-client';
 
 /** One restart being sent: what a Ctrl-C leaves in flight. */
@@ -27,6 +28,8 @@ export class SweepProgress {
     private readonly now: () => number,
     /** Most restarts this sweep may make (policy.maxRestartsPerSweep): bounds the ETA. */
     private readonly cap: number,
+    /** The reader's words for the line (English by default). */
+    private readonly words: Pick<CliMessages, 'progress'> = CLI_MESSAGES.en,
   ) {
     this.started = now();
   }
@@ -62,12 +65,15 @@ export class SweepProgress {
     const done = this.restarted + this.failed;
     const rate = done / seconds;
     const left = Math.max(0, Math.min(this.cap, this.listed) - done - this.inFlight.size);
-    const eta = rate > 0 && left > 0 ? ` · ETA ≤ ${Math.ceil(left / rate)} s` : '';
-    const extra = [
-      this.inFlight.size > 0 ? `${this.inFlight.size} in flight` : '',
-      this.failed > 0 ? `${this.failed} failed` : '',
-    ].filter(Boolean);
-    return `listed ${this.listed} · restarted ${this.restarted}${extra.length ? ` (${extra.join(', ')})` : ''} · ${rate.toFixed(1)}/s${eta} · ${Math.round(seconds)} s`;
+    return this.words.progress({
+      listed: this.listed,
+      restarted: this.restarted,
+      inFlight: this.inFlight.size,
+      failed: this.failed,
+      rate: rate.toFixed(1),
+      ...(rate > 0 && left > 0 ? { eta: Math.ceil(left / rate) } : {}),
+      seconds: Math.round(seconds),
+    });
   }
 
   /** Rewrites the progress line (stderr is a terminal: see the caller). */

@@ -1,22 +1,15 @@
+import type { DisplaySettings } from '../config/schema/display';
 import { ConfigError } from '../errors';
 import type { HistoryEntry } from '../ledger/ledger-history';
 import { resetRefusal } from '../ledger/ledger-state';
+import { localTimes } from '../render/format-table';
 import { REPORT_SCHEMA_VERSION } from '../sweep/report';
-import { EXIT, type ExitStatuses, UNEXPECTED } from './exit-codes';
+import { CLI_MESSAGES } from '../text/cli-messages';
+import { displayFor } from './display';
+import { EXIT } from './exit-codes';
 import type { CliIo } from './io';
 import { historyLedger, parseSelectorArgs } from './ledger-view';
 import { subcommand } from './subcommand';
-
-const USAGE = `Usage: dataarts-autoretry reset --config <file.json> (--instance ID | --job NAME) [--target NAME] --reason TEXT [--dry-run] [--json]
-
-Gives the selected instance (or every instance of a job) its retry budget back: the
-counted attempts are cleared, kept in the entry with who, when and why (history shows
-them), and the next sweep may restart it again. A failure already rerun is not rerun
-twice: the instance is restarted at its next failure. Never resets an attempt in
-flight or one whose outcome is still unknown (exit 1, naming it). --dry-run says what
-would be reset and changes nothing.
--c is short for --config, -h for --help.
-`;
 
 interface Outcome {
   target: string;
@@ -70,41 +63,26 @@ async function reset(argv: readonly string[], io: CliIo): Promise<number> {
         : { ...place, status: 'refused', attemptsCleared: 0, reason: result.reason },
     );
   }
-  write(outcomes, json, io);
+  write(outcomes, json, io, displayFor(config.display, io.env));
   return outcomes.length > 0 && outcomes.every((o) => o.status !== 'refused') ? EXIT.OK : EXIT.FAILED;
 }
 
-function write(outcomes: readonly Outcome[], json: boolean, io: CliIo): void {
+function write(outcomes: readonly Outcome[], json: boolean, io: CliIo, display: DisplaySettings): void {
   if (json) {
     io.stdout.write(
       `${JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, resets: outcomes }, null, 2)}\n`,
     );
     return;
   }
-  if (outcomes.length === 0) io.stdout.write('no ledger entry matches: nothing to reset\n');
+  const m = CLI_MESSAGES[display.locale];
+  if (outcomes.length === 0) io.stdout.write(`${m.nothingToReset}\n`);
   for (const o of outcomes) {
     const place = `${o.target}/${o.workspace}/${o.jobName}/${o.instanceId}`;
-    if (o.status === 'refused') io.stdout.write(`refused  ${place}: ${o.reason}\n`);
-    else
-      io.stdout.write(
-        `${o.status === 'reset' ? 'reset' : 'would reset'}  ${place}: ${o.attemptsCleared} attempt(s) cleared\n`,
-      );
+    // A refusal names a time (a lease's end): shown in display.timeZone, as history shows times.
+    io.stdout.write(
+      `${o.status === 'refused' ? m.resetRefused(place, localTimes(o.reason ?? '', display)) : m.resetDone(place, o.attemptsCleared, o.status === 'would-reset')}\n`,
+    );
   }
 }
 
-const EXITS: ExitStatuses = [
-  [EXIT.OK, 'reset (with --dry-run: every selected instance could be)'],
-  [
-    EXIT.FAILED,
-    `nothing matched, or an attempt in flight or of unknown outcome was refused (named), or ${UNEXPECTED}`,
-  ],
-  [EXIT.USAGE, 'bad arguments or configuration'],
-];
-
-export const resetCommand = subcommand(
-  'reset',
-  'give an instance (or a job) its retry budget back, with a reason kept in the ledger',
-  USAGE,
-  EXITS,
-  reset,
-);
+export const resetCommand = subcommand('reset', reset);

@@ -1,6 +1,6 @@
 import type { NotifyPolicy } from '../config/schema/notify';
 import type { SweepReport } from '../sweep/report';
-import { type Locale, MESSAGES, type Messages } from '../text/i18n';
+import { incidentNews, type Locale, MESSAGES, type Messages } from '../text/i18n';
 import { formatClock, formatTime } from '../text/time-format';
 import { type NoticePlan, showAll } from './notices';
 import { errorKind, incidentKey, problemsOf } from './problems';
@@ -179,9 +179,6 @@ function buildSections(report: SweepReport, m: Messages, plan: NoticePlan, zone:
   ];
 }
 
-/** News worth a word: a breaker that opened (or opened again), whose canary failed again, or recovered. */
-const INCIDENT_NEWS = ['opened', 'relapsed', 'recovered', 'canary-failed'] as const;
-
 /**
  * Each open incident once when it opens, then only when its state changes (a canary
  * failed again, one recovered, it came back) or a reminder is due.
@@ -190,7 +187,7 @@ function incidentLines(report: SweepReport, m: Messages, plan: NoticePlan, zone:
   return report.targets.flatMap((t) =>
     (t.incidents ?? []).flatMap((i) => {
       if (i.state === 'closed') return [];
-      const news = INCIDENT_NEWS.find((e) => i.events.includes(e));
+      const news = incidentNews(i.events);
       const key = incidentKey(t.target, i.causeKey);
       if (!news && !plan.show.has(key)) return [];
       const line = m.incidentLine({

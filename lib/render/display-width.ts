@@ -34,3 +34,41 @@ export function truncate(text: string, width: number): string {
   }
   return `${out}…`;
 }
+
+/**
+ * A line broken into lines of at most `width` columns, at a space where there is one
+ * (Chinese text breaks between any two characters), each continuation indented two more
+ * than the line. Colour codes are kept and count for nothing.
+ */
+export function wrapLine(text: string, width: number): string[] {
+  if (displayWidth(text) <= width) return [text];
+  const indent = ' '.repeat(Math.min((/^ */.exec(text)?.[0].length ?? 0) + 2, Math.floor(width / 2)));
+  const lines: string[] = [];
+  let line = '';
+  let used = 0;
+  let lastSpace = -1;
+  for (const piece of pieces(text)) {
+    const w = piece.startsWith('\x1b') ? 0 : displayWidth(piece);
+    if (used + w > width && used > indent.length) {
+      const breakAt = lastSpace > indent.length ? lastSpace : line.length;
+      lines.push(line.slice(0, breakAt).trimEnd());
+      line = indent + line.slice(breakAt).trimStart();
+      used = displayWidth(line);
+      lastSpace = -1;
+    }
+    if (piece === ' ') lastSpace = line.length;
+    line += piece;
+    used += w;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/** Graphemes and whole colour codes, in order. */
+function pieces(text: string): string[] {
+  return text
+    .split(new RegExp(`(${ANSI.source})`))
+    .flatMap((part) =>
+      part.startsWith('\x1b') ? [part] : Array.from(graphemes.segment(part), (s) => s.segment),
+    );
+}

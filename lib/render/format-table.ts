@@ -1,9 +1,11 @@
 import type { Outcome } from '../policy/decision';
 import { shortFailure } from '../policy/failure-rules';
 import type { DecisionRecord, LedgerRef, SweepReport } from '../sweep/report';
-import { type Locale, MESSAGES, type Messages } from '../text/i18n';
+import { CLI_MESSAGES, type CliMessages } from '../text/cli-messages';
+import { incidentNews, type Locale, MESSAGES, type Messages } from '../text/i18n';
 import { formatTime } from '../text/time-format';
 import { NO_COLOUR, type Palette } from './colour';
+import { wrapLine } from './display-width';
 import { layoutTable } from './layout';
 import { relativeTime } from './relative-time';
 
@@ -31,6 +33,7 @@ const ORDER = [
   'target-halted',
   'budget-exhausted',
   'storm-guard',
+  'held-by-incident',
   'sweep-cap',
   'hourly-cap',
   'backing-off',
@@ -41,58 +44,21 @@ const NEVER_GROUPED: ReadonlySet<Outcome> = new Set(['restarted', 'dry-run', 'er
 /** More rows than this with one outcome on one target become one row (unless --all). */
 const GROUP_OVER = 5;
 
-/** Column names; every other word comes from the message catalogue (lib/text/i18n.ts). */
-const HEADERS: Record<
-  Locale,
-  {
-    targets: string[];
-    decisions: string[];
-    dryRun: string;
-    jobs: string;
-    ledger: string;
-    file: string;
-    table: string;
-  }
-> = {
-  en: {
-    targets: [
-      'TARGET',
-      'WORKSPACE',
-      'LISTED',
-      'RESTARTED',
-      'SKIPPED',
-      'DEFERRED',
-      'ERRORS',
-      'STORM',
-      'API CALLS',
-    ],
-    decisions: ['OUTCOME', 'TARGET', 'JOB', 'INSTANCE', 'ATTEMPT', 'WHY'],
-    dryRun: '[DRY RUN: nothing restarted, nothing recorded]',
-    jobs: 'jobs',
-    ledger: 'ledger: ',
-    file: 'file',
-    table: 'DynamoDB table',
-  },
-  'zh-CN': {
-    targets: ['目标', '工作空间', '列出', '已重跑', '跳过', '顺延', '错误', '风暴', 'API 调用'],
-    decisions: ['结果', '目标', '作业', '实例', '次数', '原因'],
-    dryRun: '[演练：未重跑，未记录]',
-    jobs: '个作业',
-    ledger: '台账：',
-    file: '文件',
-    table: 'DynamoDB 表',
-  },
-};
+/**
+ * The decision table's columns that are cut first: the reason (5) keeps twice what the
+ * job (2) and target (1) names keep, being what the row is read for.
+ */
+const WHY_OVER_NAMES = { 5: 2, 2: 1, 1: 1 } as const;
 
 /** The ledger a sweep used, as people read it: `file /abs/ledger.json`, `DynamoDB table name`. */
 export function ledgerName(ledger: LedgerRef, locale: Locale = 'en'): string {
-  const words = HEADERS[locale];
-  return ledger.type === 'file' ? `${words.file} ${ledger.path}` : `${words.table} ${ledger.table}`;
+  const words = CLI_MESSAGES[locale];
+  return ledger.type === 'file' ? words.ledgerFile(ledger.path) : words.ledgerTable(ledger.table);
 }
 
 /** The footer line naming the ledger: which file a sweep counted its budgets in. */
 export function ledgerLine(ledger: LedgerRef, locale: Locale = 'en'): string {
-  return `${HEADERS[locale].ledger}${ledgerName(ledger, locale)}`;
+  return CLI_MESSAGES[locale].ledgerLine(ledgerName(ledger, locale));
 }
 
 function rank(outcome: Outcome): number {
@@ -103,7 +69,7 @@ function rank(outcome: Outcome): number {
 const ISO_TIME = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g;
 
 /** Times in a detail in the display zone, with how far away they are on a terminal. */
-function localTimes(text: string, options: TableOptions): string {
+export function localTimes(text: string, options: Pick<TableOptions, 'timeZone' | 'now' | 'locale'>): string {
   return text.replace(ISO_TIME, (iso) => {
     const at = Date.parse(iso);
     const shown = formatTime(at, options.timeZone ?? 'UTC');
@@ -118,13 +84,14 @@ function paintOutcome(cell: string, palette: Palette): string {
   const outcome = cell.split(' ')[0];
   if (outcome === 'restarted' || outcome === 'dry-run') return palette.green(cell);
   if (outcome === 'error' || outcome === 'target-halted') return palette.red(cell);
-  if (outcome === 'budget-exhausted' || outcome === 'storm-guard') return palette.yellow(cell);
+  if (outcome === 'budget-exhausted' || outcome === 'storm-guard' || outcome === 'held-by-incident')
+    return palette.yellow(cell);
   return palette.dim(cell);
 }
 
-function targetRows(report: SweepReport, locale: Locale): string[][] {
+function targetRows(report: SweepReport, words: CliMessages): string[][] {
   return [
-    HEADERS[locale].targets,
+    [...words.targetHeaders],
     ...report.targets.map((t) => {
       const restarted = (t.counts.restarted ?? 0) + (t.counts['dry-run'] ?? 0);
       const deferred = t.counts.deferred ?? 0;
@@ -134,11 +101,11 @@ function targetRows(report: SweepReport, locale: Locale): string[][] {
         t.target,
         t.workspace,
         String(t.listed),
-        report.dryRun ? `${restarted} (would)` : String(restarted),
+        report.dryRun ? words.wouldRestart(restarted) : String(restarted),
         String(skipped),
         String(deferred),
         t.error ? `${errors} + ${t.error.code}` : String(errors),
-        t.storm.suspected ? 'SUSPECTED' : 'no',
+        words.stormCell(t.storm.suspected),
         String(t.apiCalls.list + t.apiCalls.show + t.apiCalls.restart),
       ];
     }),
@@ -148,8 +115,10 @@ function targetRows(report: SweepReport, locale: Locale): string[][] {
 function decisionRow(d: DecisionRecord, options: TableOptions): string[] {
   const attempt = d.attempt === undefined ? '' : `${d.attempt}/${d.maxAttempts}`;
   const failure = shortFailure(d);
-  const why = failure ? `${d.detail} [${failure}]` : d.detail;
-  // The report's own code (dry-run), not a second word for it: the JSON and the README say the same.
+  const reason = CLI_MESSAGES[options.locale ?? 'en'].why(d);
+  const why = failure ? `${reason} [${failure}]` : reason;
+  // The report's own code (dry-run), not a second word for it: the JSON and the README say the
+  // same; the reason beside it says in the reader's language what it means.
   return [d.outcome, d.target, d.jobName, d.instanceId, attempt, localTimes(why, options)];
 }
 
@@ -172,25 +141,51 @@ function decisionRows(report: SweepReport, options: TableOptions): string[][] {
     if (group) group.push(d);
     else groups.set(key, [d]);
   }
-  const words = HEADERS[options.locale ?? 'en'];
+  const words = CLI_MESSAGES[options.locale ?? 'en'];
   return [...groups.values()].flatMap((group) => {
     const [first] = group as [DecisionRecord];
     if (options.all || group.length <= GROUP_OVER || NEVER_GROUPED.has(first.outcome))
       return group.map((d) => decisionRow(d, options));
     const jobs = new Set(group.map((d) => d.jobName)).size;
-    const across = options.locale === 'zh-CN' ? `${jobs} ${words.jobs}` : `across ${jobs} ${words.jobs}`;
-    const hint = options.locale === 'zh-CN' ? '（--all 逐条列出）' : ' (--all lists each)';
     return [
       [
         `${first.outcome} ×${Math.max(group.length, counted.get(first.target)?.[first.outcome] ?? 0)}`,
         first.target,
-        across,
+        words.foldedJobs(jobs),
         '',
         '',
-        `${localTimes(first.detail, options)}${hint}`,
+        `${localTimes(words.why(first), options)}${words.listEach}`,
       ],
     ];
   });
+}
+
+/** Each incident of the sweep, under one heading: the held failures, grouped by their cause. */
+function incidentLines(report: SweepReport, m: Messages, options: TableOptions): string[] {
+  const at = (iso: string) => (options.timeZone ? formatTime(Date.parse(iso), options.timeZone) : iso);
+  const lines = report.targets.flatMap((t) =>
+    (t.incidents ?? []).map((i) => {
+      if (i.state === 'closed') {
+        const lastedMs = Date.parse(i.closedAt ?? report.startedAt) - Date.parse(i.openedAt);
+        const by = i.closedBy ?? 'recovered';
+        return `  ${m.incidentOver({ target: t.target, cause: i.cause, lasted: m.lasted(lastedMs), released: i.released, by, ...(i.reason ? { reason: i.reason } : {}) })}`;
+      }
+      const news = (['opened', 'relapsed', 'recovered', 'canary-failed'] as const).find((e) =>
+        i.events.includes(e),
+      );
+      return `  ${m.incidentLine({
+        target: t.target,
+        cause: i.cause,
+        jobs: i.jobs,
+        held: i.held,
+        since: at(i.since),
+        ...(news ? { news } : {}),
+        ...(i.nextProbeAt ? { nextProbe: at(i.nextProbeAt) } : {}),
+        released: i.released,
+      })}`;
+    }),
+  );
+  return lines.length === 0 ? [] : ['', `${m.incidents(lines.length)}${m.colon.trimEnd()}`, ...lines];
 }
 
 /**
@@ -204,35 +199,42 @@ function unknownStatusLines(report: SweepReport, m: Messages): string[] {
   const n = seen.reduce((sum, [, counts]) => sum + Object.values(counts).reduce((a, b) => a + b, 0), 0);
   if (n === 0) return [];
   const line = ([target, counts]: (typeof seen)[number]) =>
-    `  ${target}: ${Object.entries(counts)
+    `  ${target}${m.colon}${Object.entries(counts)
       .map(([status, count]) => `${JSON.stringify(status)} ×${count}`)
       .join(', ')}`;
-  return ['', `${m.unknownStatuses(n)}:`, ...seen.map(line)];
+  return ['', `${m.unknownStatuses(n)}${m.colon.trimEnd()}`, ...seen.map(line)];
 }
 
 /** Storms, unknown statuses, exhausted budgets, unconfirmed attempts and target errors, each under its heading. */
 function sections(report: SweepReport, options: TableOptions, palette: Palette): string[] {
   const m = MESSAGES[options.locale ?? 'en'];
+  const words = CLI_MESSAGES[options.locale ?? 'en'];
   const lines: string[] = [];
   for (const t of report.targets) {
     if (t.storm.suspected)
-      lines.push('', palette.yellow(`${m.storm}: ${m.stormLine(t.target, t.storm.reason ?? '')}`));
+      lines.push('', palette.yellow(`${m.storm}${m.colon}${m.stormLine(t.target, words.storm(t.storm))}`));
   }
+  lines.push(...incidentLines(report, m, options));
   lines.push(...unknownStatusLines(report, m));
   if (report.exhausted.length > 0) {
-    lines.push('', palette.yellow(`${m.exhausted(report.exhausted.length, report.dryRun)}:`));
+    lines.push(
+      '',
+      palette.yellow(`${m.exhausted(report.exhausted.length, report.dryRun)}${m.colon.trimEnd()}`),
+    );
     for (const e of report.exhausted)
-      lines.push(`  ${m.place(e)}: ${m.attempts(e.attempts, e.maxAttempts)}, ${e.lastOutcome ?? 'n/a'}`);
+      lines.push(
+        `  ${m.place(e)}${m.colon}${m.attempts(e.attempts, e.maxAttempts)}${words.comma}${e.lastOutcome === undefined ? words.noOutcome : words.attemptOutcome(e.lastOutcome)}`,
+      );
   }
   if (report.unconfirmed.length > 0) {
-    lines.push('', `${m.unconfirmed(report.unconfirmed.length)}:`);
+    lines.push('', `${m.unconfirmed(report.unconfirmed.length)}${m.colon.trimEnd()}`);
     for (const u of report.unconfirmed)
-      lines.push(`  ${m.place(u)}: ${m.attempt(u.attempt, u.maxAttempts)}, ${u.code}`);
+      lines.push(`  ${m.place(u)}${m.colon}${m.attempt(u.attempt, u.maxAttempts)}${words.comma}${u.code}`);
   }
   const targetErrors = report.errors.filter((e) => e.instanceId === undefined);
   if (targetErrors.length > 0) {
-    lines.push('', palette.red(`${m.targetErrors(targetErrors.length)}:`));
-    for (const e of targetErrors) lines.push(`  ${e.target}: ${e.code}: ${e.message}`);
+    lines.push('', palette.red(`${m.targetErrors(targetErrors.length)}${m.colon.trimEnd()}`));
+    for (const e of targetErrors) lines.push(`  ${e.target}${m.colon}${e.code}: ${e.message}`);
   }
   return lines;
 }
@@ -242,21 +244,23 @@ export function formatTable(report: SweepReport, options: TableOptions = {}): st
   const locale = options.locale ?? 'en';
   const palette = options.palette ?? NO_COLOUR;
   const m = MESSAGES[locale];
+  const words = CLI_MESSAGES[locale];
   const at = options.timeZone ? formatTime(Date.parse(report.startedAt), options.timeZone) : report.startedAt;
-  const banner = report.dryRun ? `  ${palette.yellow(HEADERS[locale].dryRun)}` : '';
-  const lines = [
-    palette.bold(`dataarts-autoretry sweep ${report.sweepId.slice(0, 8)} at ${at}`) + banner,
-    '',
-  ];
-  const width = options.width;
-  lines.push(layoutTable(targetRows(report, locale), { ...(width ? { width } : {}), flexible: [0, 1] }));
+  const banner = report.dryRun ? `  ${palette.yellow(words.dryRunBanner)}` : '';
+  const { width } = options;
+  // Sentences are wrapped to the terminal; tables are cut to it (layoutTable).
+  const toWidth = (line: string) => (width === undefined ? [line] : wrapLine(line, width));
+  const lines = [...toWidth(palette.bold(words.title(report.sweepId.slice(0, 8), at)) + banner), ''];
+  lines.push(
+    layoutTable(targetRows(report, words), { ...(width ? { width } : {}), flexible: { 0: 1, 1: 1 } }),
+  );
   if (report.decisions.length > 0) {
-    const rows = [HEADERS[locale].decisions, ...decisionRows(report, options)];
+    const rows = [[...words.decisionHeaders], ...decisionRows(report, options)];
     const paint = (cell: string, column: number, row: number) =>
       column === 0 && row > 0 ? paintOutcome(cell, palette) : cell;
-    lines.push('', layoutTable(rows, { ...(width ? { width } : {}), flexible: [5, 2, 1], paint }));
+    lines.push('', layoutTable(rows, { ...(width ? { width } : {}), flexible: WHY_OVER_NAMES, paint }));
   }
-  lines.push(...sections(report, options, palette));
+  lines.push(...sections(report, options, palette).flatMap(toWidth));
   const counts = m.counts({
     // A dry run restarts nothing: its "would be restarted" are the dry-run decisions.
     restarted: report.dryRun ? (report.totals['dry-run'] ?? 0) : report.restarted.length,
@@ -266,10 +270,7 @@ export function formatTable(report: SweepReport, options: TableOptions = {}): st
     deferred: report.deferred.length,
     dryRun: report.dryRun,
   });
-  lines.push(
-    '',
-    `${counts}${locale === 'zh-CN' ? `，耗时 ${report.durationMs} 毫秒` : ` in ${report.durationMs} ms`}`,
-  );
-  if (report.ledger) lines.push(palette.dim(ledgerLine(report.ledger, locale)));
+  lines.push('', ...toWidth(words.took(counts, report.durationMs)));
+  if (report.ledger) lines.push(...toWidth(ledgerLine(report.ledger, locale)).map((l) => palette.dim(l)));
   return `${lines.join('\n')}\n`;
 }

@@ -36,6 +36,11 @@ export interface IncidentLine {
   released: number;
 }
 
+/** What of an incident's events is news a line leads with, if any (the rest are its routine). */
+export function incidentNews(events: readonly string[]): IncidentLine['news'] {
+  return (['opened', 'relapsed', 'recovered', 'canary-failed'] as const).find((e) => events.includes(e));
+}
+
 /** An incident that closed: how long it lasted and how it ended. */
 export interface IncidentOver {
   target: string;

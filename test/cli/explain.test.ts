@@ -4,6 +4,7 @@ import type { InstanceSeed } from '../../emulator/state';
 import { type Explanation, explainInstance, formatExplanation } from '../../lib/cli/explain';
 import { runCli } from '../../lib/cli/main';
 import { parseConfig } from '../../lib/config/parse';
+import { formatTime } from '../../lib/text/time-format';
 import { emulatorIo, writeSweepConfig } from '../support/cli-run';
 import { MemoryLedger } from '../support/memory-ledger';
 import { emulatorPerTest, failedAgo, sweeper } from '../support/sweep-setup';
@@ -72,7 +73,7 @@ describe('explain', () => {
     expect(e.decision).toMatchObject({ outcome: 'backing-off', attempt: 2, maxAttempts: 3 });
     expect(formatExplanation(e)).toMatch(/attempt 1 at 2026-11-24 08:00:00 GMT\+0: restarted/);
     // A person reads its times in display.timeZone; the JSON keeps ISO UTC.
-    const shanghai = formatExplanation(e, 'Asia/Shanghai');
+    const shanghai = formatExplanation(e, { timeZone: 'Asia/Shanghai' });
     expect(shanghai).toMatch(/attempt 1 at 2026-11-24 16:00:00 GMT\+8: restarted/);
     expect(shanghai).toContain('next not before 2026-11-24 16:08:08 GMT+8');
     expect(shanghai).not.toMatch(/ at 2026-11-24 08:00:00/);
@@ -115,8 +116,9 @@ describe('explain', () => {
     const args = ['explain', '--config', config, '--job', 'ods_orders', '--instance', '99'];
     const text = emulatorIo(clock);
     expect(await runCli(args, text)).toBe(1);
-    const from = new Date(clock.now() - 86_400_000).toISOString().replace('.000Z', 'Z');
-    const to = new Date(clock.now()).toISOString().replace('.000Z', 'Z');
+    // In display.timeZone (UTC here), as every time a person reads.
+    const from = formatTime(clock.now() - 86_400_000, 'UTC');
+    const to = formatTime(clock.now(), 'UTC');
     const notFound = `decision now: not-found: instance 99 of job ods_orders is not listed on target prod from ${from} to ${to} (policy.lookback); DataArts does not know it`;
     expect(text.out()).toContain(notFound);
     expect(text.out()).not.toContain('not-failed');

@@ -3,10 +3,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { EXAMPLE_CONFIG } from '../../lib/cli/example-config';
+import { exampleConfig } from '../../lib/cli/example-config';
 import { loadConfig } from '../../lib/cli/load-config';
 import { runCli } from '../../lib/cli/main';
 import { parseConfig } from '../../lib/config/parse';
+import { CLI_MESSAGES } from '../../lib/text/cli-messages';
 import { fakeIo } from './fake-io';
 
 const ROOT = resolve(__dirname, '../..');
@@ -21,7 +22,7 @@ describe('init', () => {
     expect(io.out()).toContain(`wrote ${join(cwd, 'sweep.json')}`);
     const path = join(cwd, 'sweep.json');
     const text = await readFile(path, 'utf8');
-    expect(text).toBe(EXAMPLE_CONFIG);
+    expect(text).toBe(exampleConfig(CLI_MESSAGES.en.template));
     // As written, validate names the placeholder and nothing else: no request would ever succeed.
     const refused = fakeIo({ cwd });
     expect(await runCli(['validate', '--config', path], refused)).toBe(2);

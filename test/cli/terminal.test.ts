@@ -12,6 +12,7 @@ import { relativeTime } from '../../lib/render/relative-time';
 import type { DecisionRecord, SweepReport } from '../../lib/sweep/report';
 import { emulatorIo, writeConfigFile, writeSweepConfig } from '../support/cli-run';
 import { fixedReport } from '../support/fixed-report';
+import { tableReport } from '../support/table-report';
 import { emulatorWithClock, PROJECT, T0 } from '../support/targets';
 
 const ESC = '\x1b[';
@@ -162,6 +163,70 @@ describe('the table', () => {
       relativeTime(Date.parse('2026-11-24T08:03:00Z'), Date.parse('2026-11-24T08:00:00Z'), 'zh-CN'),
     ).toBe('3分钟后');
   });
+});
+
+describe('the table on a narrow or wide terminal', () => {
+  const LONG_JOB = 'dws_finance_monthly_close_reconciliation_with_ledger_v2x';
+  const dry = (): SweepReport => {
+    const base = tableReport();
+    return {
+      ...base,
+      dryRun: true,
+      decisions: [
+        ...base.decisions,
+        {
+          target: 'cn4-prod',
+          workspace: 'default',
+          jobName: LONG_JOB,
+          instanceId: '9001',
+          status: 'fail',
+          outcome: 'dry-run',
+          detail: 'would restart: attempt 1 of 3',
+          attempt: 1,
+          maxAttempts: 3,
+          errorMessage: 'DLI queue q_finance is busy: too many running jobs, retry later',
+        },
+      ],
+    };
+  };
+
+  /** The text of a row between two display columns (a header's start and the next one's). */
+  const between = (line: string, from: number, to: number) => {
+    let column = 0;
+    let out = '';
+    for (const { segment } of new Intl.Segmenter().segment(line)) {
+      if (column >= from && column < to) out += segment;
+      column += displayWidth(segment);
+    }
+    return out.trim();
+  };
+
+  /** Where each column of a table's header line starts, in display columns (cells are two apart). */
+  const starts = (header: string) =>
+    [...header.matchAll(/(?:^|(?<= {2}))\S/g)].map((m) => displayWidth(header.slice(0, m.index)));
+
+  it.each([
+    [60, 'en'],
+    [120, 'en'],
+    [60, 'zh-CN'],
+    [120, 'zh-CN'],
+  ] as const)(
+    '%i columns, %s: every line fits, and a cut reason keeps more than the job name',
+    (width, locale) => {
+      const table = formatTable(dry(), { width, locale, timeZone: 'Asia/Shanghai', now: T0 });
+      const lines = table.split('\n');
+      expect(lines.filter((line) => displayWidth(line) > width)).toEqual([]);
+      const row = lines.find((line) => line.includes(' 9001 ')) ?? '';
+      // The decision table's header is the line just above its first row.
+      const header = lines[lines.findIndex((line) => /^(restarted|dry-run) /.test(line)) - 1] ?? '';
+      const [, , job = 0, instance = 0, , why = 0] = starts(header);
+      const jobShown = between(row, job, instance);
+      const reasonShown = between(row, why, Number.POSITIVE_INFINITY);
+      expect(jobShown.length).toBeGreaterThan(0);
+      expect(jobShown !== LONG_JOB || reasonShown.endsWith('…')).toBe(true);
+      expect(displayWidth(reasonShown)).toBeGreaterThan(displayWidth(jobShown));
+    },
+  );
 });
 
 describe('progress and warnings on a terminal', () => {

@@ -164,39 +164,39 @@ Not swept: target errors (1):
 2 restarted, 2 exhausted, 2 errors, 1 unconfirmed, 2 deferred in 3120 ms
 `;
 
-const WHOLE_ZH = `dataarts-autoretry sweep 5f0c1a2b at 2026-11-24 16:00:00 GMT+8
+const WHOLE_ZH = `dataarts-autoretry 巡检 5f0c1a2b，开始于 2026-11-24 16:00:00 GMT+8
 
-目标        工作空间  列出  已重跑  跳过  顺延  错误             风暴       API 调用
-cn4-prod    default   23    2       15    2     1                SUSPECTED  9
-cn4-backup  default   0     0       1     0     0 + AUTH_FAILED  no         1
+目标        工作空间  列出  已重跑  跳过  顺延  错误             风暴  API 调用
+cn4-prod    default   23    2       15    2     1                疑似  9
+cn4-backup  default   0     0       1     0     0 + AUTH_FAILED  否    1
 
 结果              目标        作业       实例  次数  原因
-restarted         cn4-prod    ods_a      101   1/3   attempt 1 of 3
-restarted         cn4-prod    ods_b      102   2/3   attempt 2 of 3
-error             cn4-prod    ods_e      201         answered 400 (DLF.3051)
-deferred          cn4-prod    late_a     401         deferred
-deferred          cn4-prod    late_b     402         deferred
-target-halted     cn4-backup  ods_h      801         target-halted
-budget-exhausted  cn4-prod    dws_close  301   3/3   budget-exhausted
-storm-guard ×8    cn4-prod    3 个作业               storm suspected on this target（--all 逐条列出）
-backing-off       cn4-prod    bk_0       600         backing off until 2026-11-24 16:03:00 GMT+8
-backing-off       cn4-prod    bk_1       601         backing off until 2026-11-24 16:03:00 GMT+8
-backing-off       cn4-prod    bk_2       602         backing off until 2026-11-24 16:03:00 GMT+8
-backing-off       cn4-prod    bk_3       603         backing off until 2026-11-24 16:03:00 GMT+8
-backing-off       cn4-prod    bk_4       604         backing off until 2026-11-24 16:03:00 GMT+8
-superseded        cn4-prod    aaa_job    501         superseded
+restarted         cn4-prod    ods_a      101   1/3   已重跑（第 1/3 次）
+restarted         cn4-prod    ods_b      102   2/3   已重跑（第 2/3 次）
+error             cn4-prod    ods_e      201         重跑请求失败：answered 400 (DLF.3051)
+deferred          cn4-prod    late_a     401         巡检时间用完，未轮到该实例
+deferred          cn4-prod    late_b     402         巡检时间用完，未轮到该实例
+target-halted     cn4-backup  ods_h      801         目标已停止（认证或账本失败）
+budget-exhausted  cn4-prod    dws_close  301   3/3   允许的重跑次数均已用完（3/3）
+storm-guard ×8    cn4-prod    3 个作业               同时失败过多，疑有共同原因（--all 逐条列出）
+backing-off       cn4-prod    bk_0       600         等待重试间隔：不早于 2026-11-24 16:03:00 GMT+8
+backing-off       cn4-prod    bk_1       601         等待重试间隔：不早于 2026-11-24 16:03:00 GMT+8
+backing-off       cn4-prod    bk_2       602         等待重试间隔：不早于 2026-11-24 16:03:00 GMT+8
+backing-off       cn4-prod    bk_3       603         等待重试间隔：不早于 2026-11-24 16:03:00 GMT+8
+backing-off       cn4-prod    bk_4       604         等待重试间隔：不早于 2026-11-24 16:03:00 GMT+8
+superseded        cn4-prod    aaa_job    501         同一作业更新的实例已成功
 
-疑似故障风暴: cn4-prod：21 distinct jobs failed (limit 20)；请排查共同原因（集群、数据源、存储）
+疑似故障风暴：cn4-prod：21 个不同作业失败（上限 20）；请排查共同原因（集群、数据源、存储）
 
-重试次数已用尽，需人工处理（2）:
-  cn4-prod / 工作空间 default / 作业 dws_close / 实例 301: 已用 3/3 次, restarted
-  cn4-prod / 工作空间 default / 作业 dws_open / 实例 302: 已用 3/3 次, n/a
+重试次数已用尽，需人工处理（2）：
+  cn4-prod / 工作空间 default / 作业 dws_close / 实例 301：已用 3/3 次，已重跑
+  cn4-prod / 工作空间 default / 作业 dws_open / 实例 302：已用 3/3 次，无
 
-结果未确认的重跑，已计入次数（1）:
-  cn4-prod / 工作空间 default / 作业 ods_b / 实例 102: 第 2/3 次, RESTART_TIMEOUT
+结果未确认的重跑，已计入次数（1）：
+  cn4-prod / 工作空间 default / 作业 ods_b / 实例 102：第 2/3 次，RESTART_TIMEOUT
 
-未能巡检的目标（1）:
-  cn4-backup: AUTH_FAILED: APIGW.0301: incorrect IAM authentication information
+未能巡检的目标（1）：
+  cn4-backup：AUTH_FAILED: APIGW.0301: incorrect IAM authentication information
 
 已重跑 2，重试用尽 2，错误 2，未确认 1，顺延 2，耗时 3120 毫秒
 `;
@@ -233,8 +233,8 @@ describe('the whole table', () => {
     // Quoted: a trailing space shows, and a control character never reaches the terminal.
     expect(lines[at + 1]).toBe('  cn4-prod: "FAIL" ×2, "fail " ×1, "\\u001b[2J" ×1');
     const zh = formatTable(report, { locale: 'zh-CN' }).split('\n');
-    expect(zh).toContain('未知状态（unknown-status），不会重跑（4）:');
-    expect(zh).toContain('  cn4-prod: "FAIL" ×2, "fail " ×1, "\\u001b[2J" ×1');
+    expect(zh).toContain('未知状态（unknown-status），不会重跑（4）：');
+    expect(zh).toContain('  cn4-prod："FAIL" ×2, "fail " ×1, "\\u001b[2J" ×1');
   });
 
   it.each([
@@ -334,7 +334,7 @@ describe('the whole table', () => {
     expect(lines).toContain('<red>Not swept: target errors (1):</red>');
   });
 
-  it('fits a terminal: targets in the totals, then reasons, then job names give up space, ending in …', () => {
+  it('fits a terminal: the column widest for its weight gives up space (a reason keeps twice a name), ending in …', () => {
     const long = JSON.parse(
       JSON.stringify(tableReport()).replaceAll('cn4-prod', 'cn4-production-lakehouse-east'),
     );
@@ -348,9 +348,12 @@ describe('the whole table', () => {
     expect(targets[1]).toMatch(/^cn4-pro…\s+default\s+23\s/);
     const decisions = tableAt(88, /^OUTCOME/);
     for (const line of decisions) expect(displayWidth(line)).toBeLessThanOrEqual(88);
-    expect(decisions).toContainEqual(expect.stringMatching(/\sdws_close\s+301\s+3\/3\s+budget-…$/));
+    // The long target name gives up space first; a short reason stays whole, a long one is cut last.
     expect(decisions).toContainEqual(
-      expect.stringMatching(/^storm-guard ×8\s+cn4-production-lakehouse-east\s+across 3 …\s/),
+      expect.stringMatching(/^budget-exhausted\s+cn4-produc…\s+dws_close\s+301\s+3\/3\s+budget-exhausted$/),
+    );
+    expect(decisions).toContainEqual(
+      expect.stringMatching(/^storm-guard ×8\s+cn4-produc…\s+across 3 jo…\s+storm suspected on this…$/),
     );
   });
 });

@@ -81,6 +81,7 @@ export function tableReport(): SweepReport {
       ...Array.from({ length: 5 }, (_, i) =>
         decision('backing-off', `bk_${i}`, String(600 + i), {
           detail: 'backing off until 2026-11-24T08:03:00.000Z',
+          until: '2026-11-24T08:03:00.000Z',
         }),
       ),
       ...Array.from({ length: 6 }, (_, i) =>
