@@ -170,9 +170,7 @@ function incidentLines(report: SweepReport, m: Messages, options: TableOptions):
         const by = i.closedBy ?? 'recovered';
         return `  ${m.incidentOver({ target: t.target, cause: i.cause, lasted: m.lasted(lastedMs), released: i.released, by, ...(i.reason ? { reason: i.reason } : {}) })}`;
       }
-      const news = (['opened', 'relapsed', 'recovered', 'canary-failed'] as const).find((e) =>
-        i.events.includes(e),
-      );
+      const news = incidentNews(i.events);
       return `  ${m.incidentLine({
         target: t.target,
         cause: i.cause,
