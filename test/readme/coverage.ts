@@ -131,6 +131,19 @@ export const NOT_RUNNABLE: ReadonlyArray<{ command: string; why: string }> = [
     why: 'runs the simulated outage day in both modes (seconds); test/sweep/incident-day.test.ts runs the same day through runIncidentDay and asserts its figures.',
   },
   {
+    command: 'npx dataarts-autoretry incidents --config autoretry.json',
+    why: 'lists what the ledger of autoretry.json holds, which only a sweep of a real outage makes; test/cli/incidents.test.ts runs `incidents` on a ledger holding an open incident and asserts its columns.',
+  },
+  {
+    command: 'npx dataarts-autoretry incidents --config autoretry.json --closed --json',
+    why: 'lists what the ledger of autoretry.json holds, which only a sweep of a real outage makes; test/cli/incidents.test.ts runs `incidents` on a ledger holding incidents.',
+  },
+  {
+    command:
+      'npx dataarts-autoretry incidents close 3f9a0c1d2b4e5f60 --config autoretry.json --target cn4-prod --reason "queue etl_q resized by hand"',
+    why: 'the cause key is that of one open incident in one ledger (a hash of its cause); test/cli/incidents.test.ts closes one by hand, checks the reason kept in the ledger, and the exit codes (1: no open incident with that key, 2: no reason).',
+  },
+  {
     command: 'npm run docs:config',
     why: 'writes the configuration reference into this repository; test/docs/config-reference.test.ts runs its generator in memory and fails while the pages on disk differ.',
   },
