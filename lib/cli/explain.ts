@@ -4,8 +4,9 @@ import type { Instance, InstanceNode } from '../dataarts/instance';
 import { ConfigError, describeError } from '../errors';
 import { buildLedger } from '../ledger/build-ledger';
 import { type AttemptRecord, keyString, type Ledger, type LedgerEntry } from '../ledger/ledger';
+import { causeOf } from '../policy/cause';
 import { decide } from '../policy/decide';
-import type { Decision } from '../policy/decision';
+import { type Decision, SKIP_REASONS, skip } from '../policy/decision';
 import { cutMessage, failedNode, judgeNode, needsNodeDetails } from '../policy/failure-rules';
 import { resolveRule } from '../policy/rules';
 import { localTimes } from '../render/format-table';
@@ -39,7 +40,18 @@ export interface Explanation {
   failure?: { errorMessage?: string; failedNode?: InstanceNode; detailsError?: string };
   ledger?: { attempts: number; lastOutcome?: string; notBefore?: string; history: ExplainedAttempt[] };
   rule: string;
+  /** The open incident of its failure's cause, when there is one (docs/incidents.md). */
+  incident?: ExplainedIncident;
   decision: { outcome: string; detail: string; attempt?: number; maxAttempts?: number; until?: string };
+}
+
+export interface ExplainedIncident {
+  causeKey: string;
+  cause: string;
+  state: 'open' | 'probing' | 'releasing';
+  since: string;
+  nextProbeAt?: string;
+  canary?: { jobName: string; instanceId: string };
 }
 
 interface ExplainedAttempt extends Omit<AttemptRecord, 'at' | 'judgedAt'> {
@@ -52,7 +64,7 @@ export interface ExplainInput {
   config: Config;
   target: TargetConfig;
   client: Pick<TargetApi, 'listInstances' | 'getInstance'>;
-  ledger: Pick<Ledger, 'read'>;
+  ledger: Pick<Ledger, 'read' | 'incidents'>;
   now: number;
   jobName: string;
   instanceId: string;
@@ -146,6 +158,7 @@ export async function explainInstance(input: ExplainInput): Promise<Explanation>
     failure.detailsError = describeError(error).code;
   }
   const ledger = history(entry);
+  const incident = instance ? await incidentOf(input, instance) : undefined;
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     ...key,
@@ -153,10 +166,41 @@ export async function explainInstance(input: ExplainInput): Promise<Explanation>
     ...(Object.keys(failure).length > 0 ? { failure } : {}),
     ...(ledger ? { ledger } : {}),
     rule: rule.name,
+    ...(incident ? { incident } : {}),
     decision: instance
-      ? shown(decisionNow(instance, entry, rule, node, input))
+      ? shown(held(decisionNow(instance, entry, rule, node, input), incident, instance))
       : notFound(input, failure.detailsError),
   };
+}
+
+/** The incident its failure's cause has open on the target, read from the board (none when incidents are off). */
+async function incidentOf(input: ExplainInput, instance: Instance): Promise<ExplainedIncident | undefined> {
+  const settings = input.config.policy.incidents;
+  if (!settings.enabled || !input.ledger.incidents || !instance.errorMessage) return undefined;
+  const cause = causeOf({ errorMessage: instance.errorMessage }, settings.causes);
+  if (!cause) return undefined;
+  const found = (await input.ledger.incidents.board(input.target.name)).incidents[cause.key];
+  if (!found || found.state === 'closed') return undefined;
+  return {
+    causeKey: found.causeKey,
+    cause: found.causeText,
+    state: found.state,
+    since: isoTime(found.since),
+    ...(found.state === 'releasing' ? {} : { nextProbeAt: isoTime(found.nextProbeAt) }),
+    ...(found.canary
+      ? { canary: { jobName: found.canary.jobName, instanceId: found.canary.instanceId } }
+      : {}),
+  };
+}
+
+/** While its cause is open or probed, a failure a sweep would restart is held, unless it is the canary. */
+function held(decision: Decision, incident: ExplainedIncident | undefined, instance: Instance): Decision {
+  if (decision.action !== 'restart' || !incident || incident.state === 'releasing') return decision;
+  const canary = incident.canary;
+  if (canary && canary.jobName === instance.jobName && canary.instanceId === instance.instanceId)
+    return decision;
+  const { attempt, maxAttempts, rule } = decision;
+  return skip('held-by-incident', SKIP_REASONS['held-by-incident'], { attempt, maxAttempts, rule });
 }
 
 /** The sweep's own decision for a listed instance, with the node rules it applies before restarting. */
@@ -213,6 +257,18 @@ export function formatExplanation(e: Explanation, display: ExplainDisplay = {}):
       ...(f?.detailsError === undefined ? {} : { detailsError: f.detailsError }),
     }),
   );
+  if (e.incident) {
+    const i = e.incident;
+    lines.push(
+      m.incident({
+        cause: i.cause,
+        key: i.causeKey,
+        state: CLI_MESSAGES[locale].incidentState(i.state),
+        since: at(i.since),
+        ...(i.nextProbeAt ? { nextProbe: at(i.nextProbeAt) } : {}),
+      }),
+    );
+  }
   if (!e.ledger) lines.push(m.noLedger);
   else {
     lines.push(m.ledger(e.ledger.attempts, e.ledger.notBefore ? at(e.ledger.notBefore) : undefined));

@@ -185,6 +185,8 @@ export interface CliMessages {
     attempt(n: number, at: string, outcome: string, code?: string, recovery?: string): string;
     decision(outcome: string, why: string, rule: string, attempt?: number, maxAttempts?: number): string;
     notFound(f: NotFoundFacts): string;
+    /** The open incident of its cause: its state, since when, the next canary. */
+    incident(p: { cause: string; key: string; state: string; since: string; nextProbe?: string }): string;
   };
   /** The progress line on a terminal: `listed 540 · restarted 120 (4 in flight) · 9.8/s · ETA ≤ 43 s · 12 s`. */
   progress(p: ProgressFacts): string;
@@ -489,6 +491,8 @@ const en: CliMessages = {
     `wrote ${path}\nnext: set targets[0].endpoint and projectId, then\n  dataarts-autoretry validate --config ${shown}\n  dataarts-autoretry --config ${shown} --dry-run`,
   template: enTemplate,
   explain: {
+    incident: (p) =>
+      `incident: ${p.state} since ${p.since}${p.nextProbe ? `, next canary ${p.nextProbe}` : ''}: ${p.cause} (cause key ${p.key})`,
     place: (target, workspace, job, instance) =>
       `${target} / workspace ${workspace} / job ${job} / instance ${instance}`,
     listed: (p) =>

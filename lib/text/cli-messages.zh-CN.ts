@@ -361,6 +361,8 @@ export const zhCN: CliMessages = {
     `已写出 ${path}\n下一步：填写 targets[0].endpoint 和 projectId，然后运行\n  dataarts-autoretry validate --config ${shown}\n  dataarts-autoretry --config ${shown} --dry-run`,
   template,
   explain: {
+    incident: (p) =>
+      `事件：${p.state}，始于 ${p.since}${p.nextProbe ? `，下次金丝雀重跑 ${p.nextProbe}` : ''}：${p.cause}（原因键 ${p.key}）`,
     place: (target, workspace, job, instance) =>
       `${target} / 工作空间 ${workspace} / 作业 ${job} / 实例 ${instance}`,
     listed: (p) =>

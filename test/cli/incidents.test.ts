@@ -137,6 +137,27 @@ describe('dataarts-autoretry incidents', () => {
     ).toBe(2);
   });
 
+  it('explain names the cause and its incident: a failure a sweep would restart is held, the canary is not', async () => {
+    const key = await openIncident();
+    const held = await cli(['explain', '--config', config, '--job', 'etl_3', '--instance', '4']);
+    expect(held.code).toBe(0);
+    expect(held.stdout).toContain(
+      `incident: open since 2026-11-24 15:40:00 GMT+8, next canary 2026-11-24 16:15:00 GMT+8: queue etl_q unavailable: connection to <host> refused (cause key ${key})`,
+    );
+    expect(held.stdout).toMatch(/decision now: held-by-incident/);
+    clock.set(T0 + 16 * MIN);
+    await cli(['sweep', '--config', config]);
+    const json = JSON.parse(
+      (await cli(['explain', '--config', config, '--job', 'etl_3', '--instance', '4', '--json'])).stdout,
+    );
+    expect(json.incident).toMatchObject({
+      causeKey: key,
+      state: 'probing',
+      canary: { jobName: 'etl_0', instanceId: '1' },
+    });
+    expect(json.decision.outcome).toBe('held-by-incident');
+  });
+
   it('--help shows its own exit codes', async () => {
     const { code, stdout } = await cli(['incidents', '--help']);
     expect(code).toBe(0);
