@@ -49,8 +49,19 @@ async function main(): Promise<void> {
       { jobName: 'ods_payments', instanceId: 1008, status: 'fail', forceSuccess: true, ...ran(25) },
       { jobName: 'dwd_sessions', instanceId: 1009, status: 'success', ...ran(5) },
     ]);
+    // An outage: six jobs on one DLI queue fail alike until 08:30 (docs/incidents.md).
+    const queueDown = (i: number) =>
+      `DLI.0005: queue 'ads_q' is unavailable: connection to 10.0.3.${10 + i}:8998 refused`;
+    emulator.declareOutage({ jobs: 'ads_dli_*', until: T0 + 30 * MIN, errorMessage: queueDown(9) });
     emulator.seed(PROJECT, 'ws-analytics', [
       { jobName: 'ads_sales_report', instanceId: 2001, status: 'fail', ...ran(60) },
+      ...Array.from({ length: 6 }, (_, i) => ({
+        jobName: `ads_dli_${i}`,
+        instanceId: 2100 + i,
+        status: 'fail' as const,
+        ...ran(12 - i),
+        errorMessage: queueDown(i),
+      })),
       {
         jobName: '日报_汇总',
         instanceId: 2002,
@@ -92,6 +103,11 @@ async function main(): Promise<void> {
     process.stdout.write(formatTable(await runSweep(deps)));
     clock.advance(40 * MIN);
     process.stdout.write('\n=== 40 minutes later: the reruns have finished; sweep 2 (08:40 UTC) ===\n\n');
+    process.stdout.write(formatTable(await runSweep(deps)));
+    clock.advance(20 * MIN);
+    process.stdout.write(
+      '\n=== 20 minutes later: the canary recovered, the queue is back; sweep 3 (09:00 UTC) ===\n\n',
+    );
     process.stdout.write(formatTable(await runSweep(deps)));
     process.stdout.write(
       `\nThe emulator accepted ${emulator.count('restart', 204)} restarts and verified ${emulator.requests.length} signed requests.\n`,

@@ -254,8 +254,11 @@ describe('README: quick start, command line, history and reset', () => {
       const ran = await bash('npm run demo', dir, userEnv());
       expectExit(ran, 0);
       expect(ran.stdout).toContain('4 restarted, 0 exhausted, 0 errors');
-      expect(ran.stdout).toContain('2 restarted, 1 exhausted, 0 errors');
-      expect(ran.stdout).toContain('The emulator accepted 6 restarts');
+      // Sweep 2: two reruns and the incident's canary; sweep 3: the five it held, released.
+      expect(ran.stdout).toContain('3 restarted, 1 exhausted, 0 errors');
+      expect(ran.stdout).toContain('5 restarted, 0 exhausted, 0 errors');
+      expect(ran.stdout).toContain('incident over after 1 h, 5 held failures released');
+      expect(ran.stdout).toContain('The emulator accepted 12 restarts');
     },
     SLOW_STEP,
   );
