@@ -71,7 +71,33 @@ export const CLOSED_KEEP_MS = 7 * 86_400_000;
 
 type Settings = IncidentsConfig;
 
-/** One cause's step this sweep. `current` is the board's incident of the cause, if any. */
+/** Every member held (none goes), with these events. */
+const holdAll = <M extends Member>(next: Incident | undefined, events: IncidentEvent[]): Step<M> => ({
+  next,
+  events,
+  go: [],
+  canary: false,
+  hold: true,
+});
+
+/** No incident holds the cause: every member is decided as usual. */
+const letGo = <M extends Member>(
+  next: Incident | undefined,
+  events: IncidentEvent[],
+  members: readonly M[],
+): Step<M> => ({
+  next,
+  events,
+  go: members,
+  canary: false,
+  hold: false,
+});
+
+/**
+ * One cause's step this sweep. `current` is the board's incident of the cause, if any.
+ * The incident's `held` and `updatedAt` are the phase's to set: it alone knows what
+ * it held once the canary's entry was read.
+ */
 export function stepIncident<M extends Member>(
   current: Incident | undefined,
   group: CauseGroup<M>,
@@ -81,10 +107,7 @@ export function stepIncident<M extends Member>(
 ): Step<M> {
   if (current === undefined || current.state === 'closed') return trip(current, group, now, settings);
   if (group.members.length === 0 && group.unseen === 0)
-    return done(
-      { ...current, state: 'closed', closedAt: now, closedBy: 'cleared', held: 0, updatedAt: now },
-      'cleared',
-    );
+    return letGo({ ...current, state: 'closed', closedAt: now, closedBy: 'cleared' }, ['cleared'], []);
   if (current.state === 'releasing') return release(current, group, now, settings);
   return probe(current, group, verdict, now, settings);
 }
@@ -100,8 +123,7 @@ function trip<M extends Member>(
   const after = Math.max(now - settings.windowMs, closed?.closedAt ?? Number.NEGATIVE_INFINITY);
   const recent = group.members.filter((m) => m.failedAt >= after);
   const jobs = new Set(recent.map((m) => m.jobName)).size;
-  if (jobs < settings.minJobs)
-    return { next: closed, events: [], go: group.members, canary: false, hold: false };
+  if (jobs < settings.minJobs) return letGo(closed, [], group.members);
   const opened: Incident = {
     causeKey: group.cause.key,
     causeText: group.cause.text,
@@ -113,10 +135,10 @@ function trip<M extends Member>(
     nextProbeAt: now + settings.probe.firstMs,
     batches: 0,
     released: 0,
-    held: group.members.length,
+    held: 0,
     updatedAt: now,
   };
-  return { next: opened, events: ['opened'], go: [], canary: false, hold: true };
+  return holdAll(opened, ['opened']);
 }
 
 /** Open or probing: the canary's verdict moves it; a due probe sends the next canary. */
@@ -128,34 +150,22 @@ function probe<M extends Member>(
   settings: Settings,
 ): Step<M> {
   if (current.state === 'probing' && verdict === 'recovered') {
-    const releasing: Incident = { ...current, state: 'releasing', releasingSince: now, updatedAt: now };
-    const step = release(releasing, group, now, settings);
+    const step = release({ ...current, state: 'releasing', releasingSince: now }, group, now, settings);
     return { ...step, events: ['recovered', ...step.events] };
   }
-  const events: IncidentEvent[] = [];
-  let incident = current;
-  if (current.state === 'probing' && canaryOver(current, verdict, now, settings)) {
-    incident = { ...current, state: 'open', updatedAt: now };
-    events.push(verdict === 'failed-again' ? 'canary-failed' : 'canary-void');
-  }
-  const held = { ...incident, held: group.members.length };
+  const over = current.state === 'probing' && canaryOver(current, verdict, now, settings);
+  const incident: Incident = over ? { ...current, state: 'open' } : current;
+  const events: IncidentEvent[] = over ? [verdict === 'failed-again' ? 'canary-failed' : 'canary-void'] : [];
   if (incident.state === 'probing' || now < incident.nextProbeAt || !group.members.some((m) => m.waiting))
-    return {
-      next: events.length > 0 ? { ...held, updatedAt: now } : held,
-      events,
-      go: [],
-      canary: false,
-      hold: true,
-    };
+    return holdAll(incident, events);
   const sent: Incident = {
-    ...held,
+    ...incident,
     state: 'probing',
     probes: incident.probes + 1,
     nextProbeAt: now + probeInterval(incident.probes + 1, settings),
-    updatedAt: now,
   };
   const candidates = oldestWaiting(group.members, CANARY_CANDIDATES);
-  const withoutCanary = { next: events.length > 0 ? { ...held, updatedAt: now } : held, events };
+  const withoutCanary = { next: incident, events };
   return {
     next: sent,
     events: [...events, 'canary-sent'],
@@ -197,52 +207,25 @@ function release<M extends Member>(
   const since = current.releasingSince ?? now;
   const relapsed = new Set(group.members.filter((m) => m.failedAt > since).map((m) => m.jobName)).size;
   if (relapsed >= settings.minJobs) {
-    const reopened: Incident = {
-      ...current,
-      state: 'open',
-      probes: 0,
-      nextProbeAt: now + settings.probe.firstMs,
-      held: group.members.length,
-      updatedAt: now,
-    };
-    delete reopened.releasingSince;
-    delete reopened.nextReleaseAt;
-    return { next: reopened, events: ['relapsed'], go: [], canary: false, hold: true };
+    const { releasingSince: _since, nextReleaseAt: _next, ...rest } = current;
+    return holdAll({ ...rest, state: 'open', probes: 0, nextProbeAt: now + settings.probe.firstMs }, [
+      'relapsed',
+    ]);
   }
-  const waiting = group.members.filter((m) => m.waiting);
-  if (current.nextReleaseAt !== undefined && now < current.nextReleaseAt)
-    return { next: { ...current, held: waiting.length }, events: [], go: [], canary: false, hold: true };
-  const size = settings.release.first * 2 ** current.batches;
-  const batch = oldestWaiting(group.members, size);
-  const left = waiting.length - batch.length;
+  if (current.nextReleaseAt !== undefined && now < current.nextReleaseAt) return holdAll(current, []);
+  const batch = oldestWaiting(group.members, settings.release.first * 2 ** current.batches);
+  const left = group.members.filter((m) => m.waiting).length - batch.length > 0 || group.unseen > 0;
+  if (batch.length === 0 && left) return holdAll(current, []);
   const released: Incident = {
     ...current,
-    batches: current.batches + (batch.length > 0 ? 1 : 0),
+    batches: current.batches + 1,
     released: current.released + batch.length,
     nextReleaseAt: now + settings.release.everyMs,
-    held: left,
-    updatedAt: now,
   };
-  if (left > 0 || group.unseen > 0)
-    return {
-      next: released,
-      events: batch.length > 0 ? ['released'] : [],
-      go: batch,
-      canary: false,
-      hold: true,
-    };
+  const events: IncidentEvent[] = batch.length > 0 ? ['released'] : [];
+  if (left) return { ...holdAll(released, events), go: batch };
   const closed: Incident = { ...released, state: 'closed', closedAt: now, closedBy: 'recovered' };
-  return {
-    next: closed,
-    events: batch.length > 0 ? ['released', 'closed'] : ['closed'],
-    go: batch,
-    canary: false,
-    hold: true,
-  };
-}
-
-function done<M extends Member>(next: Incident, event: IncidentEvent): Step<M> {
-  return { next, events: [event], go: [], canary: false, hold: false };
+  return { ...holdAll(closed, [...events, 'closed']), go: batch };
 }
 
 function oldestWaiting<M extends Member>(members: readonly M[], count: number): M[] {
@@ -254,8 +237,9 @@ function oldestWaiting<M extends Member>(members: readonly M[], count: number): 
 
 /** Closes an incident by hand: the operator's reason is kept; its failures are retried as usual from the next sweep. */
 export function closeByHand(current: Incident, reason: string, now: number): Incident {
+  const { memberJobs: _gone, ...kept } = current;
   return {
-    ...current,
+    ...kept,
     state: 'closed',
     closedAt: now,
     closedBy: 'operator',
@@ -267,5 +251,5 @@ export function closeByHand(current: Incident, reason: string, now: number): Inc
 
 /** Closed incidents older than `keepMs` leave the board. */
 export function stillKept(incident: Incident, now: number, keepMs: number): boolean {
-  return incident.state !== 'closed' || (incident.closedAt ?? now) + keepMs > now;
+  return incident.closedAt === undefined || incident.closedAt + keepMs > now;
 }

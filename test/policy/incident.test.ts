@@ -57,6 +57,18 @@ describe('the breaker of one cause (stepIncident)', () => {
       expect(step.go).toHaveLength(opens ? 0 : n);
     });
 
+    it('counts a failure that ended exactly window ago, and opens holding all: none goes, no canary', () => {
+      const edge = jobs(5).map((m, i) => (i === 0 ? { ...m, failedAt: NOW - 30 * MIN } : m));
+      expect(stepIncident(undefined, group(edge), undefined, NOW, settings)).toMatchObject({
+        events: ['opened'],
+        go: [],
+        canary: false,
+        hold: true,
+      });
+      const none = stepIncident(undefined, group(jobs(2)), undefined, NOW, settings);
+      expect(none).toMatchObject({ next: undefined, events: [], canary: false, hold: false });
+    });
+
     it('counts distinct jobs, not failures: five failures of two jobs open nothing', () => {
       const members = [member(1, 5), member(1, 6), member(2, 5), member(2, 6), member(2, 7)];
       expect(stepIncident(undefined, group(members), undefined, NOW, settings).events).toEqual([]);
@@ -69,7 +81,6 @@ describe('the breaker of one cause (stepIncident)', () => {
         openedAt: NOW,
         nextProbeAt: NOW + 15 * MIN,
         jobs: 6,
-        held: 6,
         since: NOW - 10.5 * MIN,
       });
     });
@@ -144,6 +155,8 @@ describe('the breaker of one cause (stepIncident)', () => {
       expect(stepIncident(incident(), group([]), undefined, NOW, settings)).toMatchObject({
         events: ['cleared'],
         next: { state: 'closed', closedBy: 'cleared', closedAt: NOW },
+        go: [],
+        canary: false,
         hold: false,
       });
       expect(stepIncident(incident(), group([], 3), undefined, NOW, settings).events).toEqual(
@@ -169,7 +182,6 @@ describe('the breaker of one cause (stepIncident)', () => {
         releasingSince: NOW,
         batches: 1,
         released: 25,
-        held: 15,
         nextReleaseAt: NOW + 10 * MIN,
       });
     });
@@ -189,10 +201,64 @@ describe('the breaker of one cause (stepIncident)', () => {
       const due = { ...releasing, nextReleaseAt: NOW };
       const second = stepIncident(due, group(jobs(80, 40)), undefined, NOW, settings);
       expect(second.go).toHaveLength(50);
-      expect(second.next).toMatchObject({ state: 'releasing', batches: 2, released: 75, held: 30 });
+      expect(second.next).toMatchObject({ state: 'releasing', batches: 2, released: 75 });
       const last = stepIncident(due, group(jobs(50, 40)), undefined, NOW, settings);
       expect(last.events).toEqual(['released', 'closed']);
-      expect(last.next).toMatchObject({ state: 'closed', closedBy: 'recovered', released: 75, held: 0 });
+      expect(last.next).toMatchObject({ state: 'closed', closedBy: 'recovered', released: 75 });
+    });
+
+    it('a failure at the very time the release began is not a relapse', () => {
+      const releasing = incident({
+        state: 'releasing',
+        releasingSince: NOW - 10 * MIN,
+        batches: 1,
+        released: 25,
+      });
+      const atStart = jobs(5).map((m) => ({ ...m, failedAt: NOW - 10 * MIN }));
+      expect(stepIncident(releasing, group(atStart), undefined, NOW, settings).events).not.toContain(
+        'relapsed',
+      );
+    });
+
+    it('waits for release.every between batches, holding all; a batch goes with nothing else', () => {
+      const releasing = incident({
+        state: 'releasing',
+        releasingSince: NOW - 30 * MIN,
+        batches: 1,
+        nextReleaseAt: NOW + MIN,
+      });
+      expect(stepIncident(releasing, group(jobs(3, 40)), undefined, NOW, settings)).toMatchObject({
+        events: [],
+        go: [],
+        canary: false,
+        hold: true,
+      });
+      const due = stepIncident(
+        { ...releasing, nextReleaseAt: NOW },
+        group(jobs(80, 40)),
+        undefined,
+        NOW,
+        settings,
+      );
+      expect(due).toMatchObject({ events: ['released'], canary: false, hold: true });
+      const last = stepIncident(
+        { ...releasing, nextReleaseAt: NOW },
+        group(jobs(3, 40)),
+        undefined,
+        NOW,
+        settings,
+      );
+      expect(last).toMatchObject({ events: ['released', 'closed'], canary: false, hold: true });
+    });
+
+    it('only failures waiting for their retry are released; one backing off stays for a later batch', () => {
+      const releasing = incident({ state: 'releasing', releasingSince: NOW - 30 * MIN, batches: 0 });
+      const members = [...jobs(2, 40), member(9, 45, false)];
+      const step = stepIncident(releasing, group(members), undefined, NOW, settings);
+      expect(step.go.map((m) => m.jobName)).toEqual(['job_1', 'job_0']);
+      expect(step.events).toEqual(['released', 'closed']);
+      const none = stepIncident(releasing, group([member(9, 45, false)], 1), undefined, NOW, settings);
+      expect(none).toMatchObject({ events: [], go: [], hold: true, next: releasing });
     });
 
     it('opens again when minJobs jobs fail with the cause after the release began', () => {
@@ -203,7 +269,7 @@ describe('the breaker of one cause (stepIncident)', () => {
         released: 25,
       });
       const step = stepIncident(releasing, group(jobs(5, 5)), undefined, NOW, settings);
-      expect(step.events).toEqual(['relapsed']);
+      expect(step).toMatchObject({ events: ['relapsed'], go: [], canary: false, hold: true });
       expect(step.next).toMatchObject({ state: 'open', probes: 0, nextProbeAt: NOW + 15 * MIN });
       expect(step.next?.releasingSince).toBeUndefined();
       expect(stepIncident(releasing, group(jobs(4, 5)), undefined, NOW, settings).events).toEqual([
@@ -237,5 +303,7 @@ describe('the breaker of one cause (stepIncident)', () => {
     expect(stillKept(closed, NOW + 6 * 86_400_000, 7 * 86_400_000)).toBe(true);
     expect(stillKept(closed, NOW + 7 * 86_400_000, 7 * 86_400_000)).toBe(false);
     expect(stillKept(incident(), NOW + 70 * 86_400_000, 7 * 86_400_000)).toBe(true);
+    expect(closed.memberJobs).toBeUndefined();
+    expect(closeByHand(incident({ memberJobs: ['0a1b2c3d'] }), 'x', NOW).memberJobs).toBeUndefined();
   });
 });

@@ -3,6 +3,8 @@ import type { ManualClock } from '../../emulator/manual-clock';
 import type { Emulator } from '../../emulator/server';
 import type { InstanceSeed } from '../../emulator/state';
 import type { InstanceKey, Ledger } from '../../lib/ledger/ledger';
+import type { Incident } from '../../lib/ledger/ledger-incidents';
+import { closeByHand } from '../../lib/policy/incident';
 import type { SweepReport } from '../../lib/sweep/report';
 import { freshDynamoLedger } from '../support/dynamo';
 import { MemoryLedger } from '../support/memory-ledger';
@@ -10,6 +12,7 @@ import { emulatorPerTest, sweeper } from '../support/sweep-setup';
 import { PROJECT, T0 } from '../support/targets';
 
 const MIN = 60_000;
+const DAY = 24 * 60 * MIN;
 let emulator: Emulator;
 let clock: ManualClock;
 emulatorPerTest((s) => ({ emulator, clock } = s));
@@ -224,6 +227,36 @@ describe('an outage of one cause: the incident', () => {
     expect(report.totals['held-by-incident']).toBe(125);
     expect(report.restarted).toHaveLength(25);
     expect(JSON.stringify(await ledger.board('prod')).length).toBeLessThan(60_000);
+  });
+
+  it('the board records what each change held; a closed incident stays a week, then leaves with a later write', async () => {
+    emulator.seed(PROJECT, undefined, outage());
+    const ledger = new MemoryLedger();
+    const s = sweeper(emulator, clock, ledger, policy);
+    const opened = incidentOf(await at(0, s));
+    expect((await ledger.board('prod')).incidents[opened?.causeKey ?? '']?.held).toBe(OUTAGE);
+    await at(15, s);
+    const probing = (await ledger.board('prod')).incidents[opened?.causeKey ?? ''];
+    expect(probing).toMatchObject({ state: 'probing', held: OUTAGE - 1, updatedAt: T0 + 15 * MIN });
+    const board = await ledger.board('prod');
+    const closed = closeByHand(probing as Incident, 'resized', T0 + 16 * MIN);
+    await ledger.writeBoard(
+      { ...board, version: board.version + 1, incidents: { [closed.causeKey]: closed } },
+      T0 + 30 * DAY,
+    );
+    const another = (day: number, first: number) =>
+      Array.from({ length: 5 }, (_, i) =>
+        failedEndedAgo(T0 + day * DAY, first + i, 20, {
+          jobName: `dws_${day}_${i}`,
+          errorMessage: `OBS 503 on day ${'x'.repeat(day)}`,
+        }),
+      );
+    emulator.seed(PROJECT, undefined, another(6, 200));
+    await at(6 * 24 * 60, s);
+    expect(Object.keys((await ledger.board('prod')).incidents)).toContain(closed.causeKey);
+    emulator.seed(PROJECT, undefined, another(8, 300));
+    await at(8 * 24 * 60, s);
+    expect(Object.keys((await ledger.board('prod')).incidents)).not.toContain(closed.causeKey);
   });
 
   it('fewer jobs than minJobs are no incident: each is retried on its own', async () => {

@@ -243,8 +243,14 @@ async function writeBoard(
     .sort((a, b) => (b.closedAt ?? 0) - (a.closedAt ?? 0));
   const dropped = new Set(closed.slice(MAX_CLOSED_KEPT));
   for (const incident of kept) if (!dropped.has(incident)) incidents[incident.causeKey] = incident;
-  for (const { step, group } of steps)
-    if (step.next) incidents[group.cause.key] = withMemberJobs(step.next, group);
+  for (const stepped of steps) {
+    const { step, group } = stepped;
+    if (!step.next) continue;
+    // What changed is written with what this sweep holds of it; the rest stays as it was.
+    const changed = step.events.length > 0;
+    const written = changed ? { ...step.next, held: heldIn(stepped).length, updatedAt: now } : step.next;
+    incidents[group.cause.key] = withMemberJobs(written, group);
+  }
   const next: IncidentBoard = { target: board.target, version: board.version + 1, incidents };
   try {
     if (await port.writeBoard(next, now + BOARD_KEEP_MS)) return { granted: true };
@@ -306,21 +312,22 @@ function applyHolds(
   const changed = new Map<Planned, Planned>();
   const held = new Map<string, number>();
   const accounted = new Set<Planned>();
-  for (const { step, group, canary, anew } of steps) {
+  for (const stepped of steps) {
+    const { step, group, anew } = stepped;
     for (const [p, q] of anew) changed.set(p, q);
     const unwritten = !written.granted && step.events.length > 0;
     if (!step.hold && !unwritten) continue;
-    const going = new Set<Planned>(unwritten ? [] : canary ? [canary] : step.go.map((m) => m.p));
-    for (const m of group.members) {
+    const going = unwritten ? new Set<Planned>() : goingIn(stepped);
+    for (const m of group.members) if (!going.has(m.p)) accounted.add(m.p);
+    const holding = unwritten
+      ? group.members.filter((m) => isRestart(changed.get(m.p) ?? m.p))
+      : heldIn(stepped);
+    for (const m of holding) {
       const p = changed.get(m.p) ?? m.p;
-      if (!going.has(p)) accounted.add(m.p);
-      if (going.has(p) || p.decision.action !== 'restart') continue;
-      changed.set(
-        m.p,
-        decided(p, heldDecision(p.decision as RestartDecision, step.next, unwritten, written.error, now)),
-      );
-      held.set(group.cause.key, (held.get(group.cause.key) ?? 0) + 1);
+      const decision = heldDecision(p.decision as RestartDecision, step.next, unwritten, written.error, now);
+      changed.set(m.p, decided(p, decision));
     }
+    held.set(group.cause.key, holding.length);
   }
   const planned = screened.map((p) => changed.get(p) ?? p);
   return {
@@ -328,6 +335,21 @@ function applyHolds(
     held,
     accounted: new Set(planned.filter((_, i) => accounted.has(screened[i] as Planned))),
   };
+}
+
+const isRestart = (p: Planned) => p.decision.action === 'restart';
+
+/** The members going on (by their screened value): the canary, or the batch released. */
+function goingIn({ step, group, canary, anew }: Stepped): Set<Planned> {
+  if (canary) return new Set(group.members.filter((m) => (anew.get(m.p) ?? m.p) === canary).map((m) => m.p));
+  return new Set(step.go.map((m) => m.p));
+}
+
+/** The members a holding step holds: those a sweep would restart now, but for the canary or the batch. */
+function heldIn(stepped: Stepped): Held[] {
+  if (!stepped.step.hold) return [];
+  const going = goingIn(stepped);
+  return stepped.group.members.filter((m) => !going.has(m.p) && isRestart(stepped.anew.get(m.p) ?? m.p));
 }
 
 function heldDecision(
