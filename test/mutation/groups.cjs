@@ -46,7 +46,7 @@ const sweepSuites = ['test/sweep/**/*.test.ts', 'test/reliability/**/*.test.ts']
 const groups = {
   // With the check of the retry rules' patterns, which config reads from util/.
   policy: {
-    mutate: ['lib/policy/**/*.ts', 'lib/util/unsafe-pattern.ts'],
+    mutate: ['lib/policy/**/*.ts', '!lib/policy/incident.ts', 'lib/util/unsafe-pattern.ts'],
     tests: ['test/policy/**/*.test.ts', 'test/util/unsafe-pattern.test.ts'],
   },
   ledger: {
@@ -103,6 +103,16 @@ const groups = {
     tests: sweepSuites,
     skip: ['properties.test.ts', 'large-table.test.ts', 'lookback.test.ts', 'scale.test.ts'],
     skipTests: slowSweepTests,
+  },
+  // The breaker of incidents: its pure steps, the phase that acts on them, the board's rule.
+  incidents: {
+    mutate: ['lib/policy/incident.ts', 'lib/sweep/phases/incidents.ts', 'lib/ledger/ledger-incidents.ts'],
+    tests: [
+      'test/policy/incident.test.ts',
+      'test/sweep/incidents.test.ts',
+      'test/sweep/incident-day.test.ts',
+      'test/ledger/ledgers.test.ts',
+    ],
   },
   // The sweep table the command line prints (without --json): its counts and folded rows.
   display: {
