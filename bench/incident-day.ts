@@ -126,10 +126,17 @@ function ended(
   return { jobName, instanceId, planTime, startTime: planTime, endTime, runMs: DAY.runMs, ...extra };
 }
 
-function outageSeeds(): InstanceSeed[] {
+/** When the queue goes down and comes back, `shiftMs` later than the day's default. */
+function outageTimes(shiftMs: number): { from: number; returnAt: number } {
+  const from = DAY.outageFrom + shiftMs;
+  return { from, returnAt: from + DAY.downForMs };
+}
+
+function outageSeeds(shiftMs = 0): InstanceSeed[] {
   const step = DAY.outageSpreadMs / (DAY.outageJobs - 1);
+  const { from } = outageTimes(shiftMs);
   return Array.from({ length: DAY.outageJobs }, (_, i) => {
-    const endTime = Math.round(DAY.outageFrom + i * step);
+    const endTime = Math.round(from + i * step);
     return ended(outageJob(i), 1_000 + i, endTime, {
       status: 'fail',
       errorMessage: outageMessage(i, endTime, 42 + i),
@@ -155,11 +162,12 @@ function successSeeds(): InstanceSeed[] {
 }
 
 /** Each outage job's queue is down until the return: its reruns fail again, each with its own message. */
-function outages(): Outage[] {
+function outages(shiftMs: number): Outage[] {
+  const { returnAt } = outageTimes(shiftMs);
   return Array.from({ length: DAY.outageJobs }, (_, i) => ({
     jobs: [outageJob(i)],
-    until: RETURN_AT,
-    errorMessage: outageMessage(i, RETURN_AT - HOUR + i * 1000, 4_000 + i),
+    until: returnAt,
+    errorMessage: outageMessage(i, returnAt - HOUR + i * 1000, 4_000 + i),
     failAfterMs: DAY.failAfterMs,
   }));
 }
@@ -192,16 +200,22 @@ export interface IncidentDayOptions {
    * then); the figures are those of the sweeps run. Default: the whole day.
    */
   stopWhenSettled?: boolean;
+  /**
+   * The outage (its failures and its return) this much later than 00:07:30, half-way
+   * between two sweeps: how its timing against the sweeps moves the figures.
+   */
+  outageShiftMs?: number;
 }
 
 /** Runs the day in one mode: default policy, only `policy.incidents.enabled` set. */
 export async function runIncidentDay(options: IncidentDayOptions): Promise<DayFigures> {
+  const shift = options.outageShiftMs ?? 0;
   const clock = new ManualClock(DAY.start);
   const emulator = await startEmulator({
     clock,
     accessKeys: { [AK]: SK },
     restartLagMs: DAY.restartLagMs,
-    outages: outages(),
+    outages: outages(shift),
   });
   const dir = await mkdtemp(join(tmpdir(), 'incident-day-'));
   try {
@@ -210,18 +224,18 @@ export async function runIncidentDay(options: IncidentDayOptions): Promise<DayFi
       ledger: { type: 'file', path: join(dir, 'ledger.jsonl') },
       policy: { incidents: { enabled: options.incidents } },
     });
-    const sweeps = await sweepTheDay(emulator, clock, config, options.stopWhenSettled ?? false);
+    const sweeps = await sweepTheDay(emulator, clock, config, options.stopWhenSettled ?? false, shift);
     // The statuses as the next sweep would find them.
     clock.set((sweeps.at(-1)?.at ?? DAY.start) + DAY.sweepEveryMs);
     emulator.settleAll();
-    const failedJobs = new Set([...outageSeeds(), ...unrelatedSeeds()].map((s) => s.jobName));
+    const failedJobs = new Set([...outageSeeds(shift), ...unrelatedSeeds()].map((s) => s.jobName));
     return dayFigures({
       sweeps,
       accepted: emulator.acceptedRestarts(),
       instances: emulator.state.all().filter((i) => failedJobs.has(i.jobName)),
-      outageJobs: new Set(outageSeeds().map((s) => s.jobName)),
+      outageJobs: new Set(outageSeeds(shift).map((s) => s.jobName)),
       unrelated: unrelatedSeeds().map((s) => ({ jobName: s.jobName, failedAt: s.endTime ?? 0 })),
-      returnAt: RETURN_AT,
+      returnAt: outageTimes(shift).returnAt,
       dayStart: DAY.start,
       sweepEveryMs: DAY.sweepEveryMs,
       policy: config.policy,
@@ -238,12 +252,13 @@ async function sweepTheDay(
   clock: ManualClock,
   config: Config,
   stopWhenSettled: boolean,
+  shiftMs: number,
 ): Promise<SweepSeen[]> {
   // The transport paces requests in real time; the day is simulated, so its pace is not
   // the deployed 10/s (no figure depends on it, and the day runs in seconds).
   const targets = buildTargets(config, { kind: 'aksk', ak: AK, sk: SK }, clock, { ratePerSecond: 1_000 });
   const deps = { config, targets, ledger: buildLedger(config.ledger), clock, random: seededRandom(7) };
-  const failures = new Arrivals([...outageSeeds(), ...unrelatedSeeds()]);
+  const failures = new Arrivals([...outageSeeds(shiftMs), ...unrelatedSeeds()]);
   const successes = new Arrivals(successSeeds());
   const seen: SweepSeen[] = [];
   for (let k = 0; k < DAY.sweeps; k++) {

@@ -34,6 +34,11 @@ export interface CauseGroup<M extends Member> {
   members: readonly M[];
   /** Its failures a subset sweep (`--job`) left out: not this sweep's to judge, but not gone. */
   unseen: number;
+  /**
+   * The most a released batch may take this sweep: what the caps leave once the failures
+   * no incident holds are counted, so a batch never takes their room. Unbounded if absent.
+   */
+  room?: number;
 }
 
 /** What an incident went through this sweep; `canary-void` (a canary that never reran) tells nobody. */
@@ -213,7 +218,11 @@ function release<M extends Member>(
     ]);
   }
   if (current.nextReleaseAt !== undefined && now < current.nextReleaseAt) return holdAll(current, []);
-  const batch = oldestWaiting(group.members, settings.release.first * 2 ** current.batches);
+  const size = Math.min(
+    settings.release.first * 2 ** current.batches,
+    group.room ?? Number.POSITIVE_INFINITY,
+  );
+  const batch = oldestWaiting(group.members, size);
   const left = group.members.filter((m) => m.waiting).length - batch.length > 0 || group.unseen > 0;
   if (batch.length === 0 && left) return holdAll(current, []);
   const released: Incident = {

@@ -261,6 +261,15 @@ describe('the breaker of one cause (stepIncident)', () => {
       expect(none).toMatchObject({ events: [], go: [], hold: true, next: releasing });
     });
 
+    it('a batch takes at most the room the caps leave; none left: it waits, holding all', () => {
+      const releasing = incident({ state: 'releasing', releasingSince: NOW - 30 * MIN, batches: 2 });
+      const step = stepIncident(releasing, { ...group(jobs(80, 40)), room: 7 }, undefined, NOW, settings);
+      expect(step.go).toHaveLength(7);
+      expect(step.next).toMatchObject({ batches: 3, released: 7 });
+      const none = stepIncident(releasing, { ...group(jobs(80, 40)), room: 0 }, undefined, NOW, settings);
+      expect(none).toMatchObject({ events: [], go: [], hold: true, next: releasing });
+    });
+
     it('opens again when minJobs jobs fail with the cause after the release began', () => {
       const releasing = incident({
         state: 'releasing',

@@ -64,6 +64,38 @@ describe('a day with an outage, incidents on', () => {
   itKeepsTheInvariants(() => day);
 });
 
+describe('the same day with the outage at every phase of the sweeps: the "Done when" holds whenever it begins', () => {
+  // The outage begins 00:00:30, 00:03:30, 00:06:30, 00:10:30 or 00:14:30 (the day's own is 00:07:30).
+  it.each([-7, -4, -1, 3, 7])(
+    'shifted %d min',
+    async (shift) => {
+      const f = await runIncidentDay({ incidents: true, stopWhenSettled: true, outageShiftMs: shift * MIN });
+      expect({
+        unrelatedLate: f.unrelated.filter((u) => u.firstRerunAt !== u.eligibleAt).length,
+        mostIn30Min: f.outageRerunsMostIn30Min <= 1,
+        exhausted: f.outageBudgetsExhausted,
+        firstAfterReturn: (minutes(f.firstRerunAfterReturnMs) ?? Number.POSITIVE_INFINITY) <= 30,
+        allRecovered:
+          f.outageRecovered === 120 &&
+          (minutes(f.allRecoveredAfterReturnMs) ?? Number.POSITIVE_INFINITY) <= 90,
+        withinCaps:
+          f.mostRestartsInOneSweep <= f.limits.maxRestartsPerSweep &&
+          f.mostRestartsInOneHour <= f.limits.maxRestartsPerHour,
+        rerunTwice: f.rerunTwiceForOneFailure,
+      }).toEqual({
+        unrelatedLate: 0,
+        mostIn30Min: true,
+        exhausted: 0,
+        firstAfterReturn: true,
+        allRecovered: true,
+        withinCaps: true,
+        rerunTwice: 0,
+      });
+    },
+    60 * MIN,
+  );
+});
+
 describe("the same day with today's storm guard alone (incidents off)", () => {
   let day: DayFigures;
   beforeAll(async () => {

@@ -32,7 +32,10 @@ import type { IncidentReport } from '../report';
 import type { TargetInput } from '../target-input';
 import type { Redecide } from './plan';
 
-export type IncidentsInput = Pick<TargetInput, 'config' | 'target' | 'dryRun' | 'leaseMs' | 'logger'> & {
+export type IncidentsInput = Pick<
+  TargetInput,
+  'config' | 'target' | 'dryRun' | 'leaseMs' | 'sweepBudget' | 'logger'
+> & {
   ledger: IncidentsPort;
 };
 
@@ -84,11 +87,14 @@ export async function incidents(
   }
   const groups = groupByCause(screened, settings, board);
   const verdicts = await canaryVerdicts(input, board, now);
+  let room = roomForBatches(input, screened, groups, board);
   const stepped = withinOpenBound(
     board,
     [...groups.values()].map((group) => {
       const verdict = verdicts.get(group.cause.key);
-      return { group, step: stepIncident(board.incidents[group.cause.key], group, verdict, now, settings) };
+      const step = stepIncident(board.incidents[group.cause.key], { ...group, room }, verdict, now, settings);
+      if (!step.canary) room = Math.max(0, room - step.go.length);
+      return { group, step };
     }),
   );
   // A few reads each: bounded, as a target may hold many causes at once.
@@ -150,6 +156,26 @@ function groupByCause(
       groupOf(cause).unseen++;
   }
   return groups;
+}
+
+/**
+ * What the caps leave for released batches: this sweep's room (its budget left, the
+ * hourly cap) less the failures no open incident holds that wait for their restart, so
+ * an outage's release never takes the turn of an unrelated failure.
+ */
+function roomForBatches(
+  input: IncidentsInput,
+  screened: readonly Planned[],
+  groups: ReadonlyMap<string, CauseGroup<Held>>,
+  board: IncidentBoard,
+): number {
+  const held = new Set<Planned>();
+  for (const [key, group] of groups)
+    if (board.incidents[key] && board.incidents[key]?.state !== 'closed')
+      for (const m of group.members) held.add(m.p);
+  const others = screened.filter((p) => p.decision.action === 'restart' && !held.has(p)).length;
+  const { policy } = input.config;
+  return Math.max(0, Math.min(input.sweepBudget.remaining, policy.maxRestartsPerHour) - others);
 }
 
 /**
