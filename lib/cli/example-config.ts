@@ -61,6 +61,8 @@ ${comment(c.caps, '    ')}
     "maxRestartsPerHour": 200,
 ${comment(c.stormGuard, '    ')}
     "stormGuard": { "enabled": true, "maxFailedJobs": 20, "maxFailedRatio": 0.5, "minInstances": 20, "window": "1h" },
+${comment(c.incidents, '    ')}
+    "incidents": { "enabled": true, "minJobs": 5, "window": "30m", "probe": { "first": "15m", "max": "30m" }, "release": { "first": 25, "every": "10m" } },
 ${comment(c.concurrency, '    ')}
     "concurrency": 4,
     "rateLimit": 10

@@ -118,6 +118,7 @@ export interface TemplateComments {
   rules: string;
   caps: string;
   stormGuard: string;
+  incidents: string;
   concurrency: string;
   client: string;
   paging: string;
@@ -422,7 +423,9 @@ never rerun these; if set, rerun only these; what to do when there is no message
 { "match": "dws_finance_*", "maxAttempts": 1 }, { "match": "tmp_*", "enabled": false }`,
   caps: 'Restarts per sweep over all targets, and per target per clock hour.',
   stormGuard: `Restart nothing on a target when many jobs fail at once (a shared cause): counts
-only failures policy would rerun that ended within the window.`,
+only failures policy would rerun that ended within the window, none an incident holds.`,
+  incidents: `One cause failing 5+ jobs within 30m is an incident: its failures are held, one
+canary rerun probes it (after 15m, then every 30m), then they go in batches (docs/incidents.md).`,
   concurrency: 'Requests in flight, and requests per second, per credential.',
   client: 'Per request attempt; retries of 429/502/503/504/network errors; cap on Retry-After.',
   paging: 'Meaning of `offset` if a window cannot be split: auto, page, record, none.',

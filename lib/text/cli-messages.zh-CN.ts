@@ -279,7 +279,9 @@ const template: TemplateComments = {
 { "match": "dws_finance_*", "maxAttempts": 1 }, { "match": "tmp_*", "enabled": false }`,
   caps: '每次巡检（所有目标合计）以及每个目标每个整点小时的重跑上限。',
   stormGuard: `很多作业同时失败（疑有共同原因）时，该目标不做任何重跑：只统计窗口内结束、
-且策略会重跑的失败。`,
+且策略会重跑的失败，不含事件暂缓的失败。`,
+  incidents: `同一原因在 30 分钟内导致 5 个以上作业失败即为一个事件：这些失败被暂缓，由一个金丝雀
+重跑探测（15 分钟后，之后每 30 分钟），恢复后分批放行（docs/zh-CN/incidents.md）。`,
   concurrency: '每个凭据同时进行的请求数，以及每秒请求数。',
   client: '单次请求的时限；对 429/502/503/504/网络错误的重试次数；Retry-After 的上限。',
   paging: '窗口无法再拆分时 `offset` 的含义："auto"、"page"、"record"、"none"。',
