@@ -66,11 +66,17 @@ export interface Candidate {
   decision: Extract<Decision, { action: 'restart' }>;
   /** When the failure ended; older failures go first. */
   failedAt: number;
+  /** An incident's canary (lib/policy/incident.ts): its one probe goes before any other restart. */
+  canary?: boolean;
 }
 
-/** Restart priority: fewest attempts used first, then the oldest failure. */
+/** Restart priority: an incident's canary first, then fewest attempts used, then the oldest failure. */
 export function byRestartPriority(a: Candidate, b: Candidate): number {
-  return a.decision.attempt - b.decision.attempt || a.failedAt - b.failedAt;
+  return (
+    Number(Boolean(b.canary)) - Number(Boolean(a.canary)) ||
+    a.decision.attempt - b.decision.attempt ||
+    a.failedAt - b.failedAt
+  );
 }
 
 /**

@@ -2,8 +2,8 @@ import { describeError } from '../errors';
 import { SKIP_REASONS } from '../policy/decision';
 import { isoTime } from '../util/time';
 import { DecisionLog } from './decision-log';
+import type { Committed } from './phases/commit-incidents';
 import type { Executed } from './phases/execute';
-import type { Incidents } from './phases/incidents';
 import type { Inspected } from './phases/inspect';
 import type { Limited } from './phases/limit';
 import type { Listed } from './phases/list';
@@ -43,7 +43,7 @@ export interface PhaseValues {
   callsBefore: ApiCounters;
   reconciled: Reconciled;
   listed?: Listed;
-  incidents?: Extract<Incidents, { ok: true }>;
+  incidents?: Committed;
   plan?: Plan;
   limited?: Limited;
   inspected?: Inspected;
@@ -170,7 +170,7 @@ function foldPlan(
 }
 
 /** The target's incidents, and a board write that failed (its causes were held). */
-function foldIncidents(out: TargetOutcome, incidents: Extract<Incidents, { ok: true }>): void {
+function foldIncidents(out: TargetOutcome, incidents: Committed): void {
   if (incidents.reports.length > 0) out.report.incidents = incidents.reports;
   if (incidents.error !== undefined) out.report.incidentError = describeError(incidents.error);
 }

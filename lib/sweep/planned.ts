@@ -17,6 +17,8 @@ export interface Planned {
   readonly entryRead?: boolean;
   /** The failed node, when a rule on node types had its details read. */
   readonly failedNode?: { name: string; type?: string };
+  /** The canary of an incident: the caps take it first, as the probe it is. */
+  readonly canary?: boolean;
 }
 
 export type RestartDecision = Extract<Decision, { action: 'restart' }>;

@@ -1,7 +1,8 @@
 import { apiCounters, type TargetOutcome, targetOutcome } from './outcome';
+import { commitIncidents } from './phases/commit-incidents';
 import { execute } from './phases/execute';
 import { reportExhausted } from './phases/exhausted';
-import { incidents } from './phases/incidents';
+import { incidents, type PendingIncidents } from './phases/incidents';
 import { inspect } from './phases/inspect';
 import { limit } from './phases/limit';
 import { list } from './phases/list';
@@ -16,8 +17,8 @@ export type { TargetApi, TargetInput } from './target-input';
  * One target's sweep: reconcile interrupted attempts → list the window → screen (decide
  * each instance, track recovery) → incidents (hold the failures of an outage's cause,
  * probe it with one canary) → prioritise (storm guard, entries read in priority) →
- * limit (caps, fair share) → inspect (node rules) → report exhausted budgets → execute
- * the restarts. Each phase takes values and returns
+ * limit (caps, fair share) → inspect (node rules) → commit the incidents' board (what
+ * goes, before any claim) → report exhausted budgets → execute the restarts. Each phase takes values and returns
  * one; a phase that fails ends the target, and what the phases returned is folded once
  * into the target's outcome. Never throws for the target's or an instance's failure.
  */
@@ -53,19 +54,26 @@ export async function sweepTarget(input: TargetInput): Promise<TargetOutcome> {
     ...base,
     reconciled,
     listed,
-    incidents: held,
     plan: planned,
-    ...(await act(input, planned, started)),
+    ...(await act(input, planned, held.pending, started)),
   });
 }
 
 /** From the plan to the restarts: the phases that act on the decided failures. */
-async function act(input: TargetInput, planned: Extract<Plan, { ok: true }>, started: number) {
+async function act(
+  input: TargetInput,
+  planned: Extract<Plan, { ok: true }>,
+  pending: PendingIncidents | undefined,
+  started: number,
+) {
   const stopped = planned.storm.suspected && !planned.storm.ignored;
   const limited = await limit(input, planned.evaluated, { ...planned.storm, suspected: stopped }, started);
   // After the limits, so a storm or a cap costs no request; before the claims, which they may prevent.
-  const inspected = await inspect(input, limited.planned, limited.toRestart);
+  const judged = await inspect(input, limited.planned, limited.toRestart);
+  // What goes is known now: the board records it before any claim.
+  const incidents = await commitIncidents(input, pending, judged, started);
+  const inspected = { ...judged, planned: incidents.planned, toRestart: incidents.toRestart };
   const exhausted = await reportExhausted(input, inspected.planned, started);
   const executed = await execute(input, inspected.toRestart, started, limited.reserved);
-  return { limited, inspected, exhausted, executed };
+  return { limited, inspected, incidents, exhausted, executed };
 }

@@ -161,7 +161,42 @@ describe('an outage of one cause: the incident', () => {
     expect(report.targets[0]?.incidentError?.message).toContain('ProvisionedThroughputExceededException');
     expect(report.targets[0]?.incidents).toBeUndefined();
     expect(report.restarted).toHaveLength(2);
+  });
+
+  it('a canary whose probe cannot be recorded is withdrawn before its claim: held, not sent, its slot given back', async () => {
+    emulator.seed(PROJECT, undefined, outage());
+    const ledger = new MemoryLedger();
+    const s = sweeper(emulator, clock, ledger, policy);
+    await at(0, s);
+    ledger.writeBoard = async () => {
+      throw new Error('ProvisionedThroughputExceededException');
+    };
+    const report = await at(15, s);
+    expect(restartsOf('etl_')).toBe(0);
+    expect(report.totals['held-by-incident']).toBe(OUTAGE);
     expect(report.decisions.find((d) => d.jobName === 'etl_0')?.detail).toContain('could not be recorded');
+    expect(incidentOf(report)).toMatchObject({ state: 'open', events: [], held: OUTAGE });
+    expect(await ledger.hourlyCount('prod', clock.now())).toBe(0);
+  });
+
+  it('a canary the caps defer is neither sent, nor reported sent, nor counted as a probe', async () => {
+    const older = [101, 102].map((id) =>
+      failedEndedAgo(T0, id, 140 - id, {
+        jobName: `report_${id}`,
+        errorMessage: `unrelated ${'x'.repeat(id - 100)}`,
+      }),
+    );
+    emulator.seed(PROJECT, undefined, [...older, ...outage()]);
+    const ledger = new MemoryLedger();
+    const s = sweeper(emulator, clock, ledger, { ...policy, maxRestartsPerHour: 2 });
+    expect((await at(0, s)).restarted).toHaveLength(2);
+    const deferred = await at(15, s);
+    expect(restartsOf('etl_')).toBe(0);
+    expect(incidentOf(deferred)).toMatchObject({ state: 'open', events: [], probes: 0 });
+    // The next hour has room: the probe goes at once, as the first.
+    const next = await at(60, s);
+    expect(restartsOf('etl_')).toBe(1);
+    expect(incidentOf(next)).toMatchObject({ state: 'probing', events: ['canary-sent'], probes: 1 });
   });
 
   it('a board that cannot be read stops the target: nothing is restarted', async () => {

@@ -7,21 +7,17 @@ import {
   type IncidentBoard,
   jobHash,
   type LedgerIncidents,
-  MAX_CLOSED_KEPT,
   MAX_OPEN_INCIDENTS,
-  MEMBER_JOBS_KEPT,
 } from '../../ledger/ledger-incidents';
 import { type Cause, causeOf } from '../../policy/cause';
 import { skip } from '../../policy/decision';
 import {
   type CanaryVerdict,
   type CauseGroup,
-  CLOSED_KEEP_MS,
   type IncidentEvent,
   type Member,
   type Step,
   stepIncident,
-  stillKept,
 } from '../../policy/incident';
 import { stillRetried } from '../../policy/storm-count';
 import { mapBounded } from '../../util/concurrency';
@@ -42,32 +38,29 @@ export type IncidentsInput = Pick<
 /**
  * The failures with the incidents' holds applied; those an incident accounts for
  * (every failure of a cause it holds, held now or backing off: the storm guard counts
- * none of them); each incident as this sweep left it; a board write that failed.
+ * none of them); and the steps to write once the caps have had their say (commit.ts).
  */
 export type Incidents =
-  | {
-      ok: true;
-      planned: Planned[];
-      accounted: ReadonlySet<Planned>;
-      reports: IncidentReport[];
-      error?: unknown;
-    }
+  | { ok: true; planned: Planned[]; accounted: ReadonlySet<Planned>; pending?: PendingIncidents }
   | { ok: false; error: unknown };
 
-/** A board not written for this long leaves DynamoDB (its TTL). */
-const BOARD_KEEP_MS = 30 * 86_400_000;
+/** The board as read and each cause's step: what commit.ts writes, and reports. */
+export interface PendingIncidents {
+  port: LedgerIncidents;
+  board: IncidentBoard;
+  steps: Stepped[];
+}
 
-interface Held extends Member {
+export interface Held extends Member {
   p: Planned;
 }
 
 /**
  * The incidents phase, between screening and the caps: groups the failures policy
- * would retry by cause, moves each cause's breaker one step (lib/policy/incident.ts),
- * writes the board once if anything changed (read only in a dry run) and holds what
- * the breakers hold. A board that cannot be read stops the target (as any ledger
- * read); a write refused (another sweep moved first) or failed holds every failure of
- * the causes it would have changed: nothing goes on a transition not written.
+ * would retry by cause, moves each cause's breaker one step (lib/policy/incident.ts)
+ * and holds what the breakers hold; the canary and a released batch go on to the caps.
+ * The board is written after them, before any claim (commit.ts), so that it records
+ * only what goes. A board that cannot be read stops the target, as any ledger read.
  */
 export async function incidents(
   input: IncidentsInput,
@@ -77,8 +70,7 @@ export async function incidents(
 ): Promise<Incidents> {
   const settings = input.config.policy.incidents;
   const port = input.ledger.incidents;
-  if (!settings.enabled || !port)
-    return { ok: true, planned: [...screened], accounted: new Set(), reports: [] };
+  if (!settings.enabled || !port) return { ok: true, planned: [...screened], accounted: new Set() };
   let board: IncidentBoard;
   try {
     board = await port.board(input.target.name);
@@ -102,23 +94,8 @@ export async function incidents(
     group,
     ...(await withCanary(input, step, redecide, now)),
   }));
-  const written = await writeBoard(input, port, board, steps, now);
-  const { planned, held, accounted } = applyHolds(screened, steps, written, now);
-  const reports = steps.flatMap(({ step, group }) => {
-    const unwritten = !written.granted && step.events.length > 0;
-    // Not written: the incident is what the board holds, and nothing happened to it.
-    const incident = unwritten ? board.incidents[group.cause.key] : step.next;
-    const events = unwritten ? [] : step.events;
-    if (!incident || (incident.state === 'closed' && events.length === 0)) return [];
-    return [report(incident, events, held.get(group.cause.key) ?? 0)];
-  });
-  return {
-    ok: true,
-    planned,
-    accounted,
-    reports,
-    ...(written.error === undefined ? {} : { error: written.error }),
-  };
+  const { planned, accounted } = applyHolds(screened, steps, now);
+  return { ok: true, planned, accounted, pending: { port, board, steps } };
 }
 
 /** Groups the failures policy would retry by cause; a board's open incident keeps its group even with no failure left. */
@@ -249,58 +226,7 @@ async function withCanary(
   return { step: { ...step, next }, canary, anew };
 }
 
-type Stepped = Awaited<ReturnType<typeof withCanary>> & { group: CauseGroup<Held> };
-
-/** The board after this sweep's steps, written once when anything changed: true when it was (or nothing needed writing). */
-async function writeBoard(
-  input: IncidentsInput,
-  port: LedgerIncidents,
-  board: IncidentBoard,
-  steps: readonly Stepped[],
-  now: number,
-): Promise<{ granted: boolean; error?: unknown }> {
-  if (!steps.some(({ step }) => step.events.length > 0)) return { granted: true };
-  if (input.dryRun) return { granted: true };
-  const keep = Math.max(CLOSED_KEEP_MS, input.config.policy.lookbackMs);
-  const incidents: Record<string, Incident> = {};
-  const kept = Object.values(board.incidents).filter((i) => stillKept(i, now, keep));
-  const closed = kept
-    .filter((i) => i.state === 'closed')
-    .sort((a, b) => (b.closedAt ?? 0) - (a.closedAt ?? 0));
-  const dropped = new Set(closed.slice(MAX_CLOSED_KEPT));
-  for (const incident of kept) if (!dropped.has(incident)) incidents[incident.causeKey] = incident;
-  for (const stepped of steps) {
-    const { step, group } = stepped;
-    if (!step.next) continue;
-    // What changed is written with what this sweep holds of it; the rest stays as it was.
-    const changed = step.events.length > 0;
-    const written = changed ? { ...step.next, held: heldIn(stepped).length, updatedAt: now } : step.next;
-    incidents[group.cause.key] = withMemberJobs(written, group);
-  }
-  const next: IncidentBoard = { target: board.target, version: board.version + 1, incidents };
-  try {
-    if (await port.writeBoard(next, now + BOARD_KEEP_MS)) return { granted: true };
-    input.logger.info('incident board changed by another sweep: its causes are held this sweep', {
-      target: board.target,
-    });
-    return { granted: false };
-  } catch (error) {
-    input.logger.warn('incident board not written: its causes are held this sweep', {
-      target: board.target,
-      ...describeError(error),
-    });
-    return { granted: false, error };
-  }
-}
-
-function withMemberJobs(incident: Incident, group: CauseGroup<Held>): Incident {
-  if (incident.state === 'closed') {
-    const { memberJobs: _gone, ...closed } = incident;
-    return closed;
-  }
-  const jobs = new Set([...(incident.memberJobs ?? []), ...group.members.map((m) => jobHash(m.jobName))]);
-  return { ...incident, memberJobs: [...jobs].sort().slice(0, MEMBER_JOBS_KEPT) };
-}
+export type Stepped = Awaited<ReturnType<typeof withCanary>> & { group: CauseGroup<Held> };
 
 /**
  * At most `MAX_OPEN_INCIDENTS` open on a target: the causes that would open beyond them
@@ -332,35 +258,24 @@ function withinOpenBound<T extends { group: CauseGroup<Held>; step: Step<Held> }
 function applyHolds(
   screened: readonly Planned[],
   steps: readonly Stepped[],
-  written: { granted: boolean; error?: unknown },
   now: number,
-): { planned: Planned[]; held: Map<string, number>; accounted: Set<Planned> } {
+): { planned: Planned[]; accounted: Set<Planned> } {
   const changed = new Map<Planned, Planned>();
-  const held = new Map<string, number>();
   const accounted = new Set<Planned>();
   for (const stepped of steps) {
-    const { step, group, anew } = stepped;
+    const { step, group, anew, canary } = stepped;
     for (const [p, q] of anew) changed.set(p, q);
-    const unwritten = !written.granted && step.events.length > 0;
-    if (!step.hold && !unwritten) continue;
-    const going = unwritten ? new Set<Planned>() : goingIn(stepped);
+    if (canary) for (const p of goingIn(stepped)) changed.set(p, { ...canary, canary: true });
+    if (!step.hold) continue;
+    const going = goingIn(stepped);
     for (const m of group.members) if (!going.has(m.p)) accounted.add(m.p);
-    const holding = unwritten
-      ? group.members.filter((m) => isRestart(changed.get(m.p) ?? m.p))
-      : heldIn(stepped);
-    for (const m of holding) {
+    for (const m of heldIn(stepped)) {
       const p = changed.get(m.p) ?? m.p;
-      const decision = heldDecision(p.decision as RestartDecision, step.next, unwritten, written.error, now);
-      changed.set(m.p, decided(p, decision));
+      changed.set(m.p, decided(p, heldDecision(p.decision as RestartDecision, step.next, undefined, now)));
     }
-    held.set(group.cause.key, holding.length);
   }
   const planned = screened.map((p) => changed.get(p) ?? p);
-  return {
-    planned,
-    held,
-    accounted: new Set(planned.filter((_, i) => accounted.has(screened[i] as Planned))),
-  };
+  return { planned, accounted: new Set(planned.filter((_, i) => accounted.has(screened[i] as Planned))) };
 }
 
 const isRestart = (p: Planned) => p.decision.action === 'restart';
@@ -378,26 +293,33 @@ function heldIn(stepped: Stepped): Held[] {
   return stepped.group.members.filter((m) => !going.has(m.p) && isRestart(stepped.anew.get(m.p) ?? m.p));
 }
 
-function heldDecision(
+/**
+ * The held decision, keeping the attempt it would have been. `unwritten`: the board
+ * write this sweep needed did not happen (refused: undefined error; or failed).
+ */
+export function heldDecision(
   restart: RestartDecision,
   incident: Incident | undefined,
-  unwritten: boolean,
-  error: unknown,
+  unwritten: { error?: unknown } | undefined,
   now: number,
 ) {
   const { attempt, maxAttempts, rule } = restart;
-  return skip('held-by-incident', heldDetail(incident, unwritten, error, now), {
+  return skip('held-by-incident', heldDetail(incident, unwritten, now), {
     attempt,
     maxAttempts,
     rule,
   });
 }
 
-function heldDetail(incident: Incident | undefined, unwritten: boolean, error: unknown, now: number): string {
+function heldDetail(
+  incident: Incident | undefined,
+  unwritten: { error?: unknown } | undefined,
+  now: number,
+): string {
   if (unwritten)
-    return error === undefined
+    return unwritten.error === undefined
       ? "another sweep changed this target's incidents first: held until the next sweep"
-      : `the incident could not be recorded (${describeError(error).message}): held until the next sweep`;
+      : `the incident could not be recorded (${describeError(unwritten.error).message}): held until the next sweep`;
   if (!incident) return 'held by an incident';
   const cause = `incident "${incident.causeText}" (${incident.jobs} jobs since ${isoTime(incident.since)})`;
   if (incident.state === 'releasing') return `${cause} is being released: held for a later batch`;
@@ -410,7 +332,7 @@ function heldDetail(incident: Incident | undefined, unwritten: boolean, error: u
   return `${cause}: ${next}`;
 }
 
-function report(incident: Incident, events: readonly IncidentEvent[], held: number): IncidentReport {
+export function report(incident: Incident, events: readonly IncidentEvent[], held: number): IncidentReport {
   const out: IncidentReport = {
     causeKey: incident.causeKey,
     cause: incident.causeText,

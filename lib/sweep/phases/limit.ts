@@ -27,7 +27,11 @@ export interface Limited {
 
 /** A planned restart as the fleet limits see it (older failures first). */
 function candidate(p: Planned): Candidate {
-  return { decision: p.decision as Candidate['decision'], failedAt: failedAt(p.instance) };
+  return {
+    decision: p.decision as Candidate['decision'],
+    failedAt: failedAt(p.instance),
+    ...(p.canary ? { canary: true } : {}),
+  };
 }
 
 /**
