@@ -81,8 +81,8 @@ const PROBLEMS: readonly Template[] = [
     () => '必填：为何人工关闭事件（记入账本）',
   ],
   [
-    /^must name a target of the configuration \((.*)\), got "(.*)"$/,
-    (names, got) => `须为配置中的目标之一（${names}），实际为 "${got}"`,
+    /^must name a target of the configuration \((.*)\)$/,
+    (names) => `须为配置中的目标之一（${names}）`,
   ],
   [/^is not valid JSON: (.+)$/, (reason) => `不是有效的 JSON：${translate(JSON_REASONS, reason) ?? reason}`],
   [/^is not valid JSON$/, () => '不是有效的 JSON'],
@@ -145,7 +145,7 @@ const PROBLEMS: readonly Template[] = [
     /^is ambiguous: --verbose logs every decision, --version \(or -V\) prints the version$/,
     () => '有歧义：--verbose 记录每个决定，--version（或 -V）打印版本',
   ],
-  [/^Unknown option '(.+)'.*$/s, (option) => `未知的选项 '${option}'`],
+  [/^Unknown option '(.+?)'.*$/s, (option) => `未知的选项 '${option}'`],
   [/^Option '(.+)' argument missing$/, (option) => `选项 '${option.replace('<value>', '<值>')}' 缺少取值`],
   [/^Unexpected argument '(.+)'\..*$/s, (arg) => `多余的参数 '${arg}'：此命令不接受位置参数`],
   [
