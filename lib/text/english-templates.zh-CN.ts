@@ -80,10 +80,7 @@ const PROBLEMS: readonly Template[] = [
     /^is required: why the incident is closed by hand \(kept in the ledger\)$/,
     () => '必填：为何人工关闭事件（记入账本）',
   ],
-  [
-    /^must name a target of the configuration \((.*)\)$/,
-    (names) => `须为配置中的目标之一（${names}）`,
-  ],
+  [/^must name a target of the configuration \((.*)\)$/, (names) => `须为配置中的目标之一（${names}）`],
   [/^is not valid JSON: (.+)$/, (reason) => `不是有效的 JSON：${translate(JSON_REASONS, reason) ?? reason}`],
   [/^is not valid JSON$/, () => '不是有效的 JSON'],
   [/^cannot read (.+?)(?:: | \()(\w+)\)?$/, (path, code) => `无法读取 ${path}：${code}`],
