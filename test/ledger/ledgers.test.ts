@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { LedgerError } from '../../lib/errors';
 import { FileLedger } from '../../lib/ledger/file-ledger';
 import { keyString } from '../../lib/ledger/ledger';
@@ -64,6 +65,53 @@ describe('file ledger specifics', () => {
     const old = new Date(Date.now() - 60_000);
     await utimes(`${path}.lock`, old, old);
     await expect(new FileLedger(path).reserveHourly('t', 0, 5, 1)).resolves.toBe(1);
+  });
+});
+
+describe('an incident board this version cannot read is refused, never taken for "no incident"', () => {
+  const good = {
+    causeKey: 'k1',
+    causeText: 'x',
+    state: 'open',
+    openedAt: 1,
+    since: 1,
+    jobs: 5,
+    probes: 0,
+    nextProbeAt: 2,
+    batches: 0,
+    released: 0,
+    held: 5,
+    updatedAt: 1,
+  };
+  it.each([
+    ['a version that is not a whole number', { version: 1.5, incidents: {} }],
+    ['no incidents', { version: 1 }],
+    ['an incident under another key', { version: 1, incidents: { k2: good } }],
+    [
+      'a state this version does not know',
+      { version: 1, incidents: { k1: { ...good, state: 'half-open' } } },
+    ],
+    ['a time that is not a number', { version: 1, incidents: { k1: { ...good, nextProbeAt: 'soon' } } }],
+    ['an incident that is not an object', { version: 1, incidents: { k1: null } }],
+  ])('%s', async (_, item) => {
+    const { ledger, table, client } = await freshDynamoLedger();
+    const doc = DynamoDBDocumentClient.from(client);
+    await doc.send(new PutCommand({ TableName: table, Item: { pk: 'board#prod', target: 'prod', ...item } }));
+    await expect(ledger.board('prod')).rejects.toThrow(
+      /the incident board of target "prod" is not one this version can read/,
+    );
+  });
+
+  it('a good one is read as written', async () => {
+    const { ledger, table, client } = await freshDynamoLedger();
+    const doc = DynamoDBDocumentClient.from(client);
+    await doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: { pk: 'board#prod', target: 'prod', version: 3, incidents: { k1: good } },
+      }),
+    );
+    expect(await ledger.board('prod')).toEqual({ target: 'prod', version: 3, incidents: { k1: good } });
   });
 });
 

@@ -294,6 +294,70 @@ describe('an outage of one cause: the incident', () => {
     expect(Object.keys((await ledger.board('prod')).incidents)).not.toContain(closed.causeKey);
   });
 
+  it('a batch the caps cut releases what went: the rest stay held for the next batch, and it does not close early', async () => {
+    emulator.seed(PROJECT, undefined, outage());
+    emulator.declareOutage({ jobs: 'etl_*', until: T0 + 10 * MIN, errorMessage: outageMessage(9) });
+    const ledger = new MemoryLedger();
+    const s = sweeper(emulator, clock, ledger, {
+      incidents: { release: { first: 6 } },
+      maxRestartsPerHour: 4,
+    });
+    await at(0, s);
+    await at(15, s);
+    // 08:30: the canary recovered; the hour's four restarts: the canary and three of the batch of six.
+    const cut = await at(30, s);
+    expect(incidentOf(cut)).toMatchObject({
+      state: 'releasing',
+      events: ['recovered', 'released'],
+      released: 3,
+    });
+    expect(restartsOf('etl_')).toBe(4);
+    // Still 08:45: no slot left this hour; nothing went, so no batch is spent.
+    const none = await at(45, s);
+    expect(incidentOf(none)).toMatchObject({ state: 'releasing', events: [], released: 3 });
+    const board = (await ledger.board('prod')).incidents[incidentOf(none)?.causeKey ?? ''];
+    expect(board).toMatchObject({ batches: 1, released: 3 });
+    expect(board?.memberJobs?.every((h) => /^[0-9a-f]{8}$/.test(h))).toBe(true);
+    // The next hour: the other four go (the second batch may be 12), and it closes.
+    const rest = await at(60, s);
+    expect(incidentOf(rest)).toMatchObject({ state: 'closed', events: ['released', 'closed'], released: 7 });
+    expect(emulator.maxRerunsPerFailure()).toBe(1);
+  });
+
+  it('keeps the 50 most recent closed incidents on the board, the older ones leave with the next write', async () => {
+    const ledger = new MemoryLedger();
+    const closed = (n: number): Incident => ({
+      causeKey: `c${String(n).padStart(15, '0')}`,
+      causeText: `old cause ${n}`,
+      state: 'closed',
+      openedAt: T0 - DAY,
+      since: T0 - DAY,
+      jobs: 5,
+      probes: 1,
+      nextProbeAt: T0 - DAY,
+      batches: 1,
+      released: 5,
+      held: 0,
+      closedAt: T0 - DAY + n * MIN,
+      closedBy: 'recovered',
+      updatedAt: T0 - DAY + n * MIN,
+    });
+    const old = Array.from({ length: 60 }, (_, n) => closed(n));
+    await ledger.writeBoard(
+      { target: 'prod', version: 1, incidents: Object.fromEntries(old.map((i) => [i.causeKey, i])) },
+      T0 + DAY,
+    );
+    emulator.seed(PROJECT, undefined, outage());
+    await at(0, sweeper(emulator, clock, ledger, policy));
+    const kept = Object.values((await ledger.board('prod')).incidents).filter((i) => i.state === 'closed');
+    expect(kept.map((i) => i.causeText).sort()).toEqual(
+      old
+        .slice(10)
+        .map((i) => i.causeText)
+        .sort(),
+    );
+  });
+
   it('fewer jobs than minJobs are no incident: each is retried on its own', async () => {
     emulator.seed(PROJECT, undefined, outage().slice(0, 4));
     const report = await at(0, sweeper(emulator, clock, new MemoryLedger(), policy));
